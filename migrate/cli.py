@@ -1,0 +1,90 @@
+"""The command line: options -> runner.run() -> report. Nothing else."""
+
+from __future__ import annotations
+
+import os
+import sys
+from enum import Enum
+from typing import List, Optional
+
+import typer
+
+from . import __version__, rules
+from .report import Reporter
+from .runner import Options, run
+
+HELP = """Move Truss configs from `model_cache` to `weights`, keeping every other byte.
+
+PATH: config files (any name), truss folders, or any folder to search (default: .).
+Folders are searched for *.yaml/*.yml files with a top-level `model_cache` or
+`hf_cache`; hidden folders, virtualenvs, node_modules and __pycache__ are skipped.
+
+Exit status: 0 done or nothing to do; 1 changes pending under --check;
+2 bad usage; 3 at least one file could not be migrated (left untouched).
+"""
+
+
+class Dialect(str, Enum):
+    seed = "seed"
+    truss = "truss"
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"weights-migrate {__version__}")
+        raise typer.Exit()
+
+
+def _usage(message: str) -> typer.Exit:
+    typer.echo(f"weights-migrate: error: {message}", err=True)
+    return typer.Exit(2)
+
+
+app = typer.Typer(add_completion=False, rich_markup_mode=None, pretty_exceptions_enable=False)
+
+
+@app.command(help=HELP, no_args_is_help=False)
+def migrate(
+    paths: Optional[List[str]] = typer.Argument(None, metavar="[PATH]...", show_default=False),
+    diff: bool = typer.Option(False, "--diff", help="Print a unified diff of every change on stdout; write nothing."),
+    check: bool = typer.Option(
+        False, "--check", help="Write nothing; exit 1 if anything would change (add --diff to see it)."
+    ),
+    dialect: Dialect = typer.Option(
+        Dialect.seed, "--dialect", help="Target schema: seed (the design document's schema)."
+    ),
+    mount_root: str = typer.Option(
+        rules.DEFAULT_MOUNT_ROOT, "--mount-root", metavar="PATH",
+        help="Where volume folders live; paths under /app/model_cache/<folder> move there too.",
+    ),
+    no_code: bool = typer.Option(False, "--no-code", help="Leave Python files alone."),
+    quiet: bool = typer.Option(False, "-q", "--quiet", help="Print errors only."),
+    verbose: bool = typer.Option(False, "-v", "--verbose", help="Also print each file's status."),
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Print the version and exit."
+    ),
+) -> None:
+    if quiet and verbose:
+        raise _usage("--quiet and --verbose exclude each other")
+    if dialect is Dialect.truss:
+        raise _usage("--dialect truss is not available in this version yet; use --dialect seed")
+    if not mount_root.startswith("/"):
+        raise _usage(f"--mount-root must be an absolute path, not {mount_root!r}")
+    paths = paths or ["."]
+    for path in paths:
+        if not os.path.exists(path):
+            raise _usage(f"{path}: no such file or folder")
+    context = rules.Context(mount_root=mount_root.rstrip("/") or "/", dialect=rules.DIALECTS[dialect.value])
+    options = Options(write=not (diff or check), diff=diff, context=context, code=not no_code)
+    reporter = Reporter(quiet=quiet, verbose=verbose)
+    for result in run(paths, options):
+        reporter.file(result)
+    reporter.summary()
+    raise typer.Exit(reporter.exit_code(check))
+
+
+def main() -> None:
+    try:
+        app(prog_name="weights-migrate")
+    except KeyboardInterrupt:
+        sys.exit(130)

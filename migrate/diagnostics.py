@@ -1,0 +1,52 @@
+"""Diagnostics: stable codes, one line each, `PATH:LINE:COL: CODE message`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+# Every code the tool emits, with the one-line meaning the README lists.
+CODES = {
+    "E001": "invalid YAML (or several documents in one file)",
+    "E002": "the file is not UTF-8 text",
+    "E003": "`model_cache` is not a list",
+    "E004": "a `model_cache` entry is not a mapping",
+    "E005": "an entry has no `repo_id`, or it is empty",
+    "E006": "an entry has a key `model_cache` does not know",
+    "E007": "`kind` is not one of hf, s3, gcs, azure (exact, lower case)",
+    "E008": "`kind` and the scheme of `repo_id` disagree, or the scheme is unknown",
+    "E009": "a cloud `repo_id` has an empty bucket",
+    "E010": "`use_volume: true` without `volume_folder`",
+    "E011": "a mount location with a `..` segment, or at / or /app",
+    "E012": "two entries would mount at the same location",
+    "E013": "`model_cache` together with a `weights` key (the design forbids both)",
+    "E014": "a value of the wrong type (e.g. `use_volume: \"yes\"`, a number as repo_id)",
+    "E015": "both `model_cache` and `hf_cache` are set",
+    "E016": "duplicate key",
+    "E017": "YAML aliases, merge keys or anchors used elsewhere in the block: migrate by hand",
+    "E020": "the file could not be read or written",
+    "E021": "the file changed on disk while it was being migrated; left as it is now",
+    "E099": "internal error: the result did not verify, the file was left untouched",
+    "W001": "legacy entry (use_volume false or absent): weights now mount at runtime",
+    "W002": "no `kind`: inferred from the scheme of `repo_id`",
+    "W003": "`revision` dropped from a cloud source (it was ignored before, forbidden now)",
+    "W004": "`truss-transfer-cli &&` dropped from `docker_server.start_command`",
+    "W005": "a symlink whose target lies outside the given paths was skipped",
+    "W006": "`runtime_secret_name: hf_access_token` added (model_cache used it implicitly)",
+    "W007": "`volume_folder` of a legacy entry replaced by the derived mount location",
+    "W008": "a path under the old mount root moved to the new mount location",
+}
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    line: int  # 1-based; 0 when the whole file is meant
+    col: int  # 1-based
+    code: str
+    message: str
+
+    @property
+    def severity(self) -> str:
+        return "error" if self.code.startswith("E") else "warning"
+
+    def format(self, path: str) -> str:
+        return f"{path}:{max(self.line, 1)}:{max(self.col, 1)}: {self.code} {self.message}"

@@ -1,0 +1,77 @@
+"""Paths -> the YAML files to look at."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import Iterable, Iterator
+
+YAML_SUFFIXES = (".yaml", ".yml")
+SKIP_DIRS = frozenset({"node_modules", "__pycache__", "site-packages", "venv", "virtualenv"})
+
+
+@dataclass(frozen=True)
+class Target:
+    path: str  # as the user sees it: the given path, or joined below a given folder
+    real: str  # the file that is read and written (symlinks resolved)
+    outside: bool = False  # a symlink whose target lies outside every given path
+
+
+def _skip_dir(entry: os.DirEntry) -> bool:
+    name = entry.name
+    return (
+        name.startswith(".")
+        or name in SKIP_DIRS
+        or os.path.exists(os.path.join(entry.path, "pyvenv.cfg"))  # a virtualenv
+    )
+
+
+def _walk(folder: str, visited: set) -> Iterator[str]:
+    try:
+        with os.scandir(folder) as scan:
+            entries = sorted(scan, key=lambda e: e.name)
+    except OSError:
+        return
+    for entry in entries:
+        try:
+            if entry.is_dir():  # follows symlinked folders; `visited` stops loops
+                st = entry.stat()
+                if _skip_dir(entry) or (st.st_dev, st.st_ino) in visited:
+                    continue
+                visited.add((st.st_dev, st.st_ino))
+                yield from _walk(entry.path, visited)
+            elif entry.name.endswith(YAML_SUFFIXES) and entry.is_file():
+                yield entry.path
+        except OSError:
+            continue
+
+
+def _inside(real: str, roots: tuple[str, ...]) -> bool:
+    return any(real == root or real.startswith(root.rstrip(os.sep) + os.sep) for root in roots)
+
+
+def roots_of(paths: Iterable[str]) -> tuple[str, ...]:
+    """The folders a write may land in: each given folder, or a given file's folder."""
+    return tuple(
+        os.path.realpath(p if os.path.isdir(p) else os.path.dirname(os.path.abspath(p)))
+        for p in paths
+    )
+
+
+def discover(paths: Iterable[str]) -> Iterator[Target]:
+    """Explicit files of any name; folders searched for *.yaml/*.yml. Each file once."""
+    paths = list(paths)
+    roots = roots_of(paths)
+    seen: set[str] = set()
+    for given in paths:
+        if os.path.isdir(given):
+            st = os.stat(given)
+            found: Iterable[str] = _walk(given, {(st.st_dev, st.st_ino)})
+        else:
+            found = [given]
+        for path in found:
+            real = os.path.realpath(path)
+            if real in seen:
+                continue
+            seen.add(real)
+            yield Target(path, real, outside=not _inside(real, roots))

@@ -1,0 +1,304 @@
+"""The mapping: one ``model_cache`` entry -> one ``weights`` entry.
+
+Pure functions over plain Python values: no I/O, no YAML, no libcst. The YAML
+editor and the code editor both apply the `EntryPlan` computed here, so the
+mapping is written once.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from dataclasses import dataclass, field
+from typing import Mapping
+
+DEFAULT_MOUNT_ROOT = "/app/model_cache"
+HF_SECRET = "hf_access_token"
+
+ENTRY_KEYS = (
+    "repo_id",
+    "kind",
+    "revision",
+    "use_volume",
+    "volume_folder",
+    "runtime_secret_name",
+    "allow_patterns",
+    "ignore_patterns",
+)
+# kind -> the scheme its sources carry in `weights` ("" for Hugging Face: bare ids).
+KIND_SCHEMES = {"hf": "hf://", "s3": "s3://", "gcs": "gs://", "azure": "azure://"}
+SCHEME_KINDS = {scheme[:-3]: kind for kind, scheme in KIND_SCHEMES.items()}
+FORBIDDEN_MOUNTS = ("/", "/app")
+_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*)://")
+
+
+@dataclass(frozen=True)
+class Dialect:
+    """What differs between the target schemas; the mapping itself is shared."""
+
+    name: str
+    secret_key: str
+    revision_in_source: bool  # truss: hf://org/name@rev, no `revision` key
+
+    def hf_source(self, repo_id: str, revision: str | None) -> str:
+        if not self.revision_in_source:
+            return repo_id
+        bare = repo_id[len("hf://"):] if repo_id.startswith("hf://") else repo_id
+        return f"hf://{bare}@{revision}" if revision else f"hf://{bare}"
+
+
+SEED = Dialect("seed", secret_key="runtime_secret_name", revision_in_source=False)
+TRUSS = Dialect("truss", secret_key="auth_secret_name", revision_in_source=True)
+DIALECTS = {d.name: d for d in (SEED, TRUSS)}
+
+
+@dataclass(frozen=True)
+class Context:
+    """What the mapping needs to know beyond the entry itself."""
+
+    mount_root: str = DEFAULT_MOUNT_ROOT
+    declares_hf_secret: bool = False  # top-level `secrets:` has hf_access_token
+    dialect: Dialect = SEED
+
+
+@dataclass(frozen=True)
+class Note:
+    """A warning about one entry; `key` names the entry key it concerns."""
+
+    code: str
+    message: str
+    key: str | None = None
+
+
+class RuleError(Exception):
+    """An entry that cannot be migrated; `key` names the offending entry key."""
+
+    def __init__(self, code: str, message: str, key: str | None = None):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.key = key
+
+
+class _Unchanged:
+    def __repr__(self) -> str:
+        return "UNCHANGED"
+
+
+UNCHANGED = _Unchanged()
+
+
+@dataclass(frozen=True)
+class KeyChange:
+    """What becomes of one key of the old entry.
+
+    new is None: the key is dropped. value is UNCHANGED: the value stays as written.
+    """
+
+    old: str
+    new: str | None
+    value: object = UNCHANGED
+
+
+@dataclass(frozen=True)
+class EntryPlan:
+    weight: dict  # the new entry's meaning
+    changes: tuple[KeyChange, ...]  # one per key of the old entry, in its order
+    inserts: tuple[tuple[str, object], ...]  # new keys, placed right after `source`
+    notes: tuple[Note, ...] = field(default=())
+    kind: str = "hf"
+    legacy: bool = False
+    old_location: str | None = None  # where the files lived before, if on disk
+
+
+def _string(entry: Mapping, key: str, required: bool = False) -> str | None:
+    value = entry.get(key)
+    if value is None:
+        if required:
+            raise RuleError("E005", f"entry has no `{key}`", key if key in entry else None)
+        return None
+    if not isinstance(value, str):
+        raise RuleError("E014", f"`{key}` must be a string, not {_type_name(value)}", key)
+    return value
+
+
+def _type_name(value: object) -> str:
+    if isinstance(value, bool):
+        return f"the boolean {str(value).lower()}"
+    if isinstance(value, (int, float)):
+        return f"the number {value}"
+    if isinstance(value, (list, tuple)):
+        return "a list"
+    if isinstance(value, Mapping):
+        return "a mapping"
+    return type(value).__name__
+
+
+def _patterns(entry: Mapping, key: str) -> None:
+    value = entry.get(key)
+    if value is None:
+        return
+    if not isinstance(value, (list, tuple)) or not all(isinstance(p, str) for p in value):
+        raise RuleError("E014", f"`{key}` must be a list of strings", key)
+
+
+def resolve_kind(repo_id: str, kind: str | None) -> tuple[str, str, list[Note]]:
+    """The entry's kind and its repo id without a cloud scheme."""
+    notes: list[Note] = []
+    if kind is not None and kind not in KIND_SCHEMES:
+        raise RuleError(
+            "E007", f"kind {kind!r} is not one of hf, s3, gcs, azure", "kind"
+        )
+    match = _SCHEME.match(repo_id)
+    scheme_kind = None
+    if match:
+        scheme_kind = SCHEME_KINDS.get(match.group(1))
+        if scheme_kind is None:
+            raise RuleError(
+                "E008", f"repo_id scheme {match.group(1)}:// is not one of hf, s3, gs, azure", "repo_id"
+            )
+    if kind is None:
+        kind = scheme_kind or "hf"
+        if scheme_kind not in (None, "hf"):
+            notes.append(
+                Note("W002", f"no kind given: {kind} inferred from the {match.group(1)}:// scheme", "repo_id")
+            )
+    elif scheme_kind is not None and scheme_kind != kind:
+        raise RuleError(
+            "E008", f"kind {kind} disagrees with the {match.group(1)}:// scheme of repo_id", "kind"
+        )
+    if kind == "hf":
+        return kind, repo_id, notes
+    path = repo_id[match.end():] if match else repo_id
+    if not path.split("/", 1)[0]:
+        raise RuleError("E009", f"repo_id {repo_id!r} has an empty bucket", "repo_id")
+    return kind, path, notes
+
+
+def _safe_mount(path: str, key: str) -> str:
+    if ".." in path.split("/"):
+        raise RuleError("E011", f"{key} {path!r} has a `..` segment", key)
+    mount = posixpath.normpath(path)
+    if mount.startswith("//"):
+        mount = "/" + mount.lstrip("/")
+    if mount in FORBIDDEN_MOUNTS:
+        raise RuleError("E011", f"weights cannot mount at {mount}", key)
+    return mount
+
+
+def mount_location(kind: str, path: str, entry: Mapping, ctx: Context) -> tuple[str, bool]:
+    """The mount location and whether the entry was legacy (baked into the image)."""
+    use_volume = entry.get("use_volume")
+    if use_volume is not None and not isinstance(use_volume, bool):
+        raise RuleError("E014", f"`use_volume` must be true or false, not {use_volume!r}", "use_volume")
+    folder = _string(entry, "volume_folder")
+    if use_volume:
+        if not folder:
+            raise RuleError("E010", "use_volume is true but volume_folder is missing", "use_volume")
+        target = folder if folder.startswith("/") else f"{ctx.mount_root}/{folder}"
+        return _safe_mount(target, "volume_folder"), False
+    if kind == "hf":
+        bare = path[len("hf://"):] if path.startswith("hf://") else path
+        return _safe_mount(f"{ctx.mount_root}/{bare.replace('/', '_')}", "repo_id"), True
+    return _safe_mount(f"{ctx.mount_root}/{path.rstrip('/')}", "repo_id"), True
+
+
+def plan_entry(entry: Mapping[str, object], ctx: Context = Context()) -> EntryPlan:
+    """Map one old entry; raises RuleError when it cannot be migrated."""
+    for key in entry:
+        if key not in ENTRY_KEYS:
+            raise RuleError("E006", f"unknown key {key!r} in model_cache entry", key)
+    repo_id = _string(entry, "repo_id", required=True)
+    if not repo_id.strip():
+        raise RuleError("E005", "repo_id is empty", "repo_id")
+    kind, path, notes = resolve_kind(repo_id, _string(entry, "kind"))
+    revision = _string(entry, "revision")
+    secret = _string(entry, "runtime_secret_name")
+    for key in ("allow_patterns", "ignore_patterns"):
+        _patterns(entry, key)
+    mount, legacy = mount_location(kind, path, entry, ctx)
+    dialect = ctx.dialect
+
+    source = dialect.hf_source(repo_id, revision) if kind == "hf" else KIND_SCHEMES[kind] + path
+    keep_revision = kind == "hf" and bool(revision) and not dialect.revision_in_source
+    if revision and kind != "hf":
+        notes.append(Note("W003", f"revision dropped: {kind} sources have no revisions", "revision"))
+    add_secret = kind == "hf" and secret is None and ctx.declares_hf_secret
+    old_location = None
+    if legacy:
+        old_location = None if kind == "hf" else f"{DEFAULT_MOUNT_ROOT}/{path.rstrip('/')}"
+        was = "the Hugging Face cache of the image" if kind == "hf" else "the image"
+        notes.append(
+            Note("W001", f"legacy entry: weights were baked into {was}; they now mount at runtime at {mount}", "repo_id")
+        )
+        if entry.get("volume_folder") is not None:
+            notes.append(Note("W007", "volume_folder was unused without use_volume: true; replaced by the derived mount_location", "volume_folder"))
+    else:
+        folder = entry["volume_folder"]
+        old_location = folder if folder.startswith("/") else f"{DEFAULT_MOUNT_ROOT}/{folder}"
+    if add_secret:
+        notes.append(
+            Note("W006", f"{dialect.secret_key}: {HF_SECRET} added: model_cache used that secret implicitly", "repo_id")
+        )
+
+    changes = []
+    for key in entry:
+        if key == "repo_id":
+            changes.append(KeyChange(key, "source", source if source != repo_id else UNCHANGED))
+        elif key == "volume_folder":
+            changes.append(KeyChange(key, "mount_location", mount if mount != entry[key] else UNCHANGED))
+        elif key == "revision" and keep_revision:
+            changes.append(KeyChange(key, key))
+        elif key == "runtime_secret_name" and secret is not None:
+            changes.append(KeyChange(key, dialect.secret_key))
+        elif key in ("allow_patterns", "ignore_patterns") and entry[key] is not None:
+            changes.append(KeyChange(key, key))
+        else:  # kind, use_volume, a revision the target has no place for, nulls
+            changes.append(KeyChange(key, None))
+    inserts = []
+    if "volume_folder" not in entry or entry["volume_folder"] is None:
+        inserts.append(("mount_location", mount))
+    if add_secret:
+        inserts.append((dialect.secret_key, HF_SECRET))
+
+    weight = {"source": source, "mount_location": mount}
+    if keep_revision:
+        weight["revision"] = revision
+    if secret is not None or add_secret:
+        weight[dialect.secret_key] = secret if secret is not None else HF_SECRET
+    for key in ("allow_patterns", "ignore_patterns"):
+        if entry.get(key) is not None:
+            weight[key] = list(entry[key])
+    return EntryPlan(weight, tuple(changes), tuple(inserts), tuple(notes), kind, legacy, old_location)
+
+
+def duplicate_mount(plans: list[EntryPlan]) -> int | None:
+    """Index of the first entry whose mount location an earlier entry already uses."""
+    seen: set[str] = set()
+    for index, plan in enumerate(plans):
+        mount = plan.weight["mount_location"]
+        if mount in seen:
+            return index
+        seen.add(mount)
+    return None
+
+
+START_COMMAND_PREFIX = re.compile(
+    r"""^(?P<shell>(?:(?:/usr)?/bin/)?(?:ba|z)?sh\s+-c\s+["']?)?truss-transfer-cli\s*&&\s*"""
+)
+
+
+def drop_transfer_cli(command: str) -> str | None:
+    """The start command without its leading `truss-transfer-cli &&`, or None."""
+    match = START_COMMAND_PREFIX.match(command.lstrip())
+    if not match:
+        return None
+    lead = command[: len(command) - len(command.lstrip())]
+    return lead + (match.group("shell") or "") + command.lstrip()[match.end():]
+
+
+def move_path(text: str, moves: Mapping[str, str]) -> str:
+    """Replace each old location (a whole path prefix) in text by its new one."""
+    for old, new in moves.items():
+        text = re.sub(re.escape(old) + r"(?![\w.-])", lambda _m, n=new: n, text)
+    return text

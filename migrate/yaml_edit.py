@@ -1,0 +1,565 @@
+"""config.yaml: locate the block, plan text edits, apply them, verify.
+
+Positions come from ruamel's C-backed composer; the output is the input text
+with a few spans replaced, so every byte outside those spans is kept as it was.
+"""
+
+from __future__ import annotations
+
+import bisect
+import json
+import re
+from dataclasses import dataclass, field
+
+from ruamel.yaml import YAML
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from . import rules
+from .diagnostics import Diagnostic
+
+BLOCK_KEYS = ("model_cache", "hf_cache")
+STR = "tag:yaml.org,2002:str"
+NULL = "tag:yaml.org,2002:null"
+BOM = "\ufeff"
+# libyaml (YAML 1.1) breaks lines on these; positions count lines the same way.
+_LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
+_COMMENT = re.compile(r"(?:^|(?<=\s))#[^\r\n\x85\u2028\u2029]*")
+_PLAIN_SAFE = re.compile(r"[A-Za-z0-9_/.~@+=%][A-Za-z0-9_/.~@:+=%-]*")
+_YAML11_WORDS = {"y", "n", "yes", "no", "true", "false", "on", "off", "null", "~"}
+
+
+class Failure(Exception):
+    """The file cannot be migrated; carries the diagnostic that says why."""
+
+    def __init__(self, diagnostic: Diagnostic):
+        super().__init__(diagnostic.message)
+        self.diagnostic = diagnostic
+
+
+@dataclass
+class Outcome:
+    status: str  # "migrated", "unchanged" or "failed"
+    text: str | None = None  # the migrated text, when status is "migrated"
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    plans: list[rules.EntryPlan] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Edit:
+    start: int
+    end: int
+    text: str
+
+
+def _composer() -> YAML:
+    yaml = YAML(typ="safe", pure=False)
+    yaml.version = (1, 1)  # Truss reads configs with PyYAML: `yes` is a boolean there
+    return yaml
+
+
+_YAML = _composer()
+
+
+def compose(text: str) -> Node | None:
+    """The node tree of text; raises Failure (E001) when it is not YAML."""
+    try:
+        return _YAML.compose(text)
+    except MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        problem = exc.problem or exc.context or "invalid YAML"
+        if "expected a single document" in str(exc):
+            problem = "several YAML documents in one file; a truss config has one"
+        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        raise Failure(Diagnostic(line, col, "E001", f"invalid YAML: {problem}")) from None
+    except (YAMLError, RecursionError, ValueError) as exc:
+        raise Failure(Diagnostic(1, 1, "E001", f"invalid YAML: {exc}".splitlines()[0])) from None
+
+
+# --- reading values -----------------------------------------------------------
+
+
+def scalar_value(node: ScalarNode) -> object:
+    tag, raw = node.tag, node.value
+    if tag == STR:
+        return raw
+    if tag == NULL:
+        return None
+    if tag == "tag:yaml.org,2002:bool":
+        return raw.lower() in ("y", "yes", "true", "on")
+    if tag == "tag:yaml.org,2002:int":
+        try:
+            return int(raw.replace("_", ""), 0)
+        except ValueError:
+            return (tag, raw)
+    if tag == "tag:yaml.org,2002:float":
+        try:
+            return float(raw.replace("_", ""))
+        except ValueError:
+            return (tag, raw)
+    return (tag, raw)
+
+
+def value(node: Node) -> object:
+    """Plain Python data for a small subtree (an entry); no alias expansion guard."""
+    if isinstance(node, ScalarNode):
+        return scalar_value(node)
+    if isinstance(node, SequenceNode):
+        return [value(child) for child in node.value]
+    return {_hashable(value(k)): value(v) for k, v in node.value}
+
+
+def _hashable(data: object) -> object:
+    if isinstance(data, list):
+        return tuple(_hashable(x) for x in data)
+    if isinstance(data, dict):
+        return tuple((k, _hashable(v)) for k, v in data.items())
+    return data
+
+
+def digest(node: Node, memo: dict, overrides: dict | None = None) -> int:
+    """A hash of a subtree's meaning, linear in distinct nodes (aliases count once)."""
+    key = id(node)
+    if key in memo:
+        return memo[key]
+    memo[key] = 0  # a recursive alias hashes as a constant instead of looping
+    if isinstance(node, ScalarNode):
+        data = (overrides or {}).get(key, scalar_value(node))
+        result = hash(("s", node.tag if not isinstance(data, str) else STR, repr(data)))
+    elif isinstance(node, SequenceNode):
+        result = hash(("q", tuple(digest(c, memo, overrides) for c in node.value)))
+    else:
+        pairs = tuple((digest(k, memo, overrides), digest(v, memo, overrides)) for k, v in node.value)
+        result = hash(("m", pairs))
+    memo[key] = result
+    return result
+
+
+# --- positions ------------------------------------------------------------------
+
+
+class Text:
+    """The document text with (line, column) -> offset."""
+
+    def __init__(self, body: str):
+        self.body = body
+        self.starts = [0] + [m.end() for m in _LINE_BREAK.finditer(body)]
+
+    def offset(self, mark) -> int:
+        return self.starts[mark.line] + mark.column
+
+    def line_start(self, offset: int) -> int:
+        return self.starts[bisect.bisect_right(self.starts, offset) - 1]
+
+    def line_end(self, offset: int) -> int:
+        """Offset of the line break ending the line that holds offset (or len)."""
+        match = _LINE_BREAK.search(self.body, offset)
+        return match.start() if match else len(self.body)
+
+    def after_break(self, offset: int) -> int:
+        match = _LINE_BREAK.match(self.body, offset)
+        return match.end() if match else offset
+
+    def newline_at(self, offset: int) -> str:
+        match = _LINE_BREAK.search(self.body, offset)
+        if match:
+            return match.group()
+        first = _LINE_BREAK.search(self.body)
+        return first.group() if first else "\n"
+
+
+def _diag_at(node: Node | None, code: str, message: str) -> Diagnostic:
+    if node is None:
+        return Diagnostic(1, 1, code, message)
+    return Diagnostic(node.start_mark.line + 1, node.start_mark.column + 1, code, message)
+
+
+def render_scalar(data: str, style: str | None) -> str:
+    """data written as a YAML scalar, in the given quoting style where possible."""
+    if style == "'" and "\n" not in data and data.isprintable():
+        return "'" + data.replace("'", "''") + "'"
+    if style in ("", None) and _plain_safe(data):
+        return data
+    return json.dumps(data, ensure_ascii=False)
+
+
+def _plain_safe(data: str) -> bool:
+    if not _PLAIN_SAFE.fullmatch(data) or data.endswith(":"):
+        return False
+    if "/" in data:
+        return True
+    return data.lower() not in _YAML11_WORDS and not data[0].isdigit() and data[0] not in "+-.~"
+
+
+def comments(text: str) -> list[str]:
+    """End-of-line and whole-line comments, for the keep-every-comment check.
+
+    A quote-aware line scan: enough for the short scalars of a config block.
+    """
+    found = []
+    for line in _LINE_BREAK.split(text):
+        if "#" not in line:
+            continue
+        quote = None
+        for i, char in enumerate(line):
+            if quote:
+                if char == quote:
+                    quote = None
+            elif char in "'\"" and (i == 0 or line[i - 1] in " \t:-[{,"):
+                quote = char
+            elif char == "#" and (i == 0 or line[i - 1] in " \t"):
+                found.append(line[i:].rstrip())
+                break
+    return found
+
+
+# --- the plan -------------------------------------------------------------------
+
+
+@dataclass
+class Block:
+    key: ScalarNode
+    node: Node
+    entries: list[MappingNode]
+
+
+def _top_level(root: MappingNode) -> dict[str, tuple[ScalarNode, Node]]:
+    seen: dict[str, tuple[ScalarNode, Node]] = {}
+    for key, val in root.value:
+        if isinstance(key, ScalarNode) and key.tag == STR:
+            if key.value in seen:
+                raise Failure(_diag_at(key, "E016", f"duplicate top-level key {key.value!r}"))
+            seen[key.value] = (key, val)
+    return seen
+
+
+def _is_empty(node: Node) -> bool:
+    return (isinstance(node, ScalarNode) and node.tag == NULL) or (
+        isinstance(node, (SequenceNode, MappingNode)) and not node.value
+    )
+
+
+def find_block(root: Node) -> Block | None:
+    """The top-level model_cache (or hf_cache) block, or None when there is nothing to do."""
+    if not isinstance(root, MappingNode):
+        return None
+    top = _top_level(root)
+    present = [top[k] for k in BLOCK_KEYS if k in top and not _is_empty(top[k][1])]
+    if not present:
+        return None
+    if len(present) > 1:
+        raise Failure(_diag_at(present[1][0], "E015", "both model_cache and hf_cache are set; keep one"))
+    key, node = present[0]
+    if "weights" in top:
+        raise Failure(
+            _diag_at(top["weights"][0], "E013", f"`weights` is already set beside `{key.value}`; the design forbids both")
+        )
+    if node.start_mark.line < key.start_mark.line or (
+        node.start_mark.line == key.start_mark.line and node.start_mark.column < key.end_mark.column
+    ):
+        raise Failure(_diag_at(key, "E017", f"`{key.value}` is an alias; migrate it by hand"))
+    if not isinstance(node, SequenceNode):
+        raise Failure(_diag_at(node, "E003", f"`{key.value}` must be a list of entries"))
+    for entry in node.value:
+        if not isinstance(entry, MappingNode):
+            raise Failure(_diag_at(entry, "E004", f"a `{key.value}` entry must be a mapping"))
+    return Block(key, node, list(node.value))
+
+
+def entry_data(entry: MappingNode) -> dict:
+    data: dict = {}
+    for key, val in entry.value:
+        if not isinstance(key, ScalarNode) or key.tag != STR:
+            if key.tag == "tag:yaml.org,2002:merge":
+                raise Failure(_diag_at(key, "E017", "merge keys (<<) in an entry: migrate it by hand"))
+            raise Failure(_diag_at(key, "E006", "entry keys must be plain strings"))
+        if key.value in data:
+            raise Failure(_diag_at(key, "E016", f"duplicate key {key.value!r} in entry"))
+        if val.start_mark.line < key.start_mark.line or (
+            val.start_mark.line == key.start_mark.line and val.start_mark.column < key.end_mark.column
+        ):
+            raise Failure(_diag_at(key, "E017", f"`{key.value}` is an alias; migrate this entry by hand"))
+        data[key.value] = value(val)
+    return data
+
+
+def declares_hf_secret(root: MappingNode) -> bool:
+    for key, val in root.value:
+        if isinstance(key, ScalarNode) and key.value == "secrets" and isinstance(val, MappingNode):
+            return any(isinstance(k, ScalarNode) and k.value == rules.HF_SECRET for k, _ in val.value)
+    return False
+
+
+def plan_entries(block: Block, root: MappingNode, options: rules.Context) -> tuple[list, list]:
+    """One EntryPlan per entry and the diagnostics; raises Failure on the first error."""
+    ctx = rules.Context(options.mount_root, declares_hf_secret(root), options.dialect)
+    plans, diagnostics = [], []
+    for entry in block.entries:
+        data = entry_data(entry)
+        keys = {k.value: k for k, _ in entry.value}
+        try:
+            plan = rules.plan_entry(data, ctx)
+        except rules.RuleError as err:
+            raise Failure(_diag_at(keys.get(err.key, entry), err.code, err.message)) from None
+        plans.append(plan)
+        diagnostics += [_diag_at(keys.get(n.key, entry), n.code, n.message) for n in plan.notes]
+    dup = rules.duplicate_mount(plans)
+    if dup is not None:
+        mount = plans[dup].weight["mount_location"]
+        raise Failure(_diag_at(block.entries[dup], "E012", f"a second entry would mount at {mount}"))
+    return plans, diagnostics
+
+
+# --- text edits -------------------------------------------------------------------
+
+
+class EntryEditor:
+    """Turns one EntryPlan into text edits on one entry mapping node."""
+
+    def __init__(self, text: Text, entry: MappingNode, plan: rules.EntryPlan):
+        self.text, self.entry, self.plan = text, entry, plan
+        self.pairs = list(entry.value)
+
+    def key_span(self, i: int) -> tuple[int, int]:
+        key = self.pairs[i][0]
+        return self.text.offset(key.start_mark), self.text.offset(key.end_mark)
+
+    def value_span(self, i: int) -> tuple[int, int]:
+        node = self.pairs[i][1]
+        start, end = self.text.offset(node.start_mark), self.text.offset(node.end_mark)
+        if isinstance(node, ScalarNode):  # skip an anchor or tag, which stay
+            prefix = re.match(r"(?:[&!][^\s]*\s+)*", self.text.body[start:end])
+            start += prefix.end()
+        return start, end
+
+    def rename(self, i: int, new: str) -> Edit:
+        key = self.pairs[i][0]
+        start, end = self.key_span(i)
+        quote = key.style if key.style in ("'", '"') else ""
+        return Edit(start, end, f"{quote}{new}{quote}")
+
+    def replace(self, i: int, data: str) -> Edit:
+        start, end = self.value_span(i)
+        return Edit(start, end, render_scalar(data, self.pairs[i][1].style))
+
+    def edits(self) -> list[Edit]:
+        edits: list[Edit] = []
+        dropped = [change.new is None for change in self.plan.changes]
+        for i, change in enumerate(self.plan.changes):
+            if change.new is not None and change.new != change.old:
+                edits.append(self.rename(i, change.new))
+            if change.new is not None and change.value is not rules.UNCHANGED:
+                edits.append(self.replace(i, change.value))
+        if self.entry.flow_style:
+            edits += [self.drop_flow(i) for i, gone in enumerate(dropped) if gone]
+        else:
+            edits += self.drop_block(dropped)
+        edits += self.inserts()
+        return edits
+
+    # -- dropping keys
+
+    def _tail(self, i: int) -> tuple[int, str]:
+        """End of the line holding the value's end, and the comment on it."""
+        _, end = self.value_span(i)
+        eol = self.text.line_end(end)
+        rest = self.text.body[end:eol]
+        if rest.strip() and not rest.lstrip().startswith("#"):
+            raise Failure(_diag_at(self.pairs[i][0], "E099", "internal error: unexpected text after a value"))
+        return eol, rest.strip()
+
+    def drop_block(self, dropped: list[bool]) -> list[Edit]:
+        edits: list[Edit] = []
+        body, covered = self.text.body, -1
+        for i, gone in enumerate(dropped):
+            start, _ = self.key_span(i)
+            if not gone or start < covered:
+                continue
+            line_start = self.text.line_start(start)
+            prefix = body[line_start:start]
+            eol, comment = self._tail(i)
+            if not prefix.strip():  # the key starts its line
+                keep = prefix + comment + self.text.newline_at(eol) if comment else ""
+                edits.append(Edit(line_start, self.text.after_break(eol), keep))
+            elif re.fullmatch(r"[ \t]*(?:-[ \t]+)+", prefix):  # the first key of a `- ` item
+                edits.append(self._drop_first(i, dropped, line_start + len(prefix.rstrip()), comment))
+                covered = edits[-1].end
+            else:
+                raise Failure(_diag_at(self.pairs[i][0], "E099", "internal error: unsupported key layout"))
+        return edits
+
+    def _drop_first(self, i: int, dropped: list[bool], dash_end: int, comment: str) -> Edit:
+        start, _ = self.key_span(i)
+        survivor = next((j for j in range(i, len(dropped)) if not dropped[j]), None)
+        if survivor is not None and not comment:
+            target = self.key_span(survivor)[0]
+            if not comments(self.text.body[start:target]):
+                return Edit(start, target, "")  # `- kind: hf\n  repo_id: x` -> `- repo_id: x`
+        eol, _ = self._tail(i)
+        return Edit(dash_end, eol, f" {comment}" if comment else "")
+
+    def drop_flow(self, i: int) -> Edit:
+        body = self.text.body
+        start, _ = self.key_span(i)
+        _, end = self.value_span(i)
+        if i > 0:
+            prev_end = self.value_span(i - 1)[1]
+            if not comments(body[prev_end:end]):
+                return Edit(prev_end, end, "")  # `a: 1, kind: hf` -> `a: 1`
+        if i + 1 < len(self.pairs):
+            nxt = self.key_span(i + 1)[0]
+            if not comments(body[start:nxt]):
+                return Edit(start, nxt, "")  # `kind: hf, a: 1` -> `a: 1`
+        match = re.compile(r"\s*,[ \t]*").match(body, end)
+        return Edit(start, match.end() if match else end, "")
+
+    # -- inserting keys
+
+    def inserts(self) -> list[Edit]:
+        if not self.plan.inserts:
+            return []
+        i = next(j for j, c in enumerate(self.plan.changes) if c.new == "source")
+        style = self.pairs[i][1].style
+        _, end = self.value_span(i)
+        if self.entry.flow_style:
+            added = "".join(f", {k}: {render_scalar(v, style)}" for k, v in self.plan.inserts)
+            return [Edit(end, end, added)]
+        column = self.pairs[i][0].start_mark.column
+        eol = self.text.line_end(end)
+        newline = self.text.newline_at(eol)
+        lines = [f"{' ' * column}{k}: {render_scalar(v, style)}" for k, v in self.plan.inserts]
+        if eol == len(self.text.body):  # no final newline: keep it that way
+            return [Edit(eol, eol, "".join(newline + line for line in lines))]
+        at = self.text.after_break(eol)
+        return [Edit(at, at, "".join(line + newline for line in lines))]
+
+
+def apply(body: str, edits: list[Edit]) -> str:
+    ordered = sorted(edits, key=lambda e: (e.start, e.end))
+    for before, after in zip(ordered, ordered[1:]):
+        if after.start < before.end:
+            raise Failure(Diagnostic(1, 1, "E099", "internal error: overlapping edits"))
+    out, pos = [], 0
+    for edit in ordered:
+        out += [body[pos:edit.start], edit.text]
+        pos = edit.end
+    out.append(body[pos:])
+    return "".join(out)
+
+
+# --- beyond the block -------------------------------------------------------------
+
+
+def _scalars(node: Node, seen: set):
+    if id(node) in seen:
+        return
+    seen.add(id(node))
+    if isinstance(node, ScalarNode):
+        yield node
+    elif isinstance(node, SequenceNode):
+        for child in node.value:
+            yield from _scalars(child, seen)
+    else:
+        for _, child in node.value:
+            yield from _scalars(child, seen)
+
+
+def outside_edits(text: Text, root: MappingNode, block: Block, plans, options) -> tuple[list, dict, list]:
+    """Edits beyond the block: start_command and moved paths.
+
+    Returns the edits, {id(node): expected new value} for verification, diagnostics.
+    """
+    top = {k.value: (k, v) for k, v in root.value if isinstance(k, ScalarNode)}
+    fixes: dict[int, tuple[ScalarNode, list]] = {}
+    diagnostics = []
+    trt_llm = "trt_llm" in top and not _is_empty(top["trt_llm"][1])
+    docker = top.get("docker_server", (None, None))[1]
+    if not trt_llm and isinstance(docker, MappingNode):
+        for key, val in docker.value:
+            if key.value == "start_command" and isinstance(val, ScalarNode) and val.tag == STR:
+                if rules.drop_transfer_cli(val.value) is not None:
+                    fixes[id(val)] = (val, [_drop_cli])
+                    diagnostics.append(_diag_at(val, "W004", "`truss-transfer-cli &&` dropped from start_command: weights are mounted, not downloaded by it"))
+    moves = {}
+    if options.mount_root != rules.DEFAULT_MOUNT_ROOT:
+        moves = {p.old_location: p.weight["mount_location"] for p in plans if p.old_location and p.old_location != p.weight["mount_location"]}
+    if moves:
+        seen = {id(block.node)}
+        for key, val in root.value:
+            if key is block.key:
+                continue
+            for node in _scalars(val, seen):
+                if node.tag == STR and rules.move_path(node.value, moves) != node.value:
+                    fixes.setdefault(id(node), (node, []))[1].append(lambda s: rules.move_path(s, moves))
+                    diagnostics.append(_diag_at(node, "W008", "path moved to the new mount location"))
+    edits, expected = [], {}
+    for node, steps in fixes.values():
+        start, end = text.offset(node.start_mark), text.offset(node.end_mark)
+        source, data = text.body[start:end], node.value
+        for step in steps:
+            source, data = step(source), step(data)
+        edits.append(Edit(start, end, source))
+        expected[id(node)] = data
+    return edits, expected, sorted(diagnostics, key=lambda d: (d.line, d.col))
+
+
+def _drop_cli(source: str) -> str:
+    """Drops the first `truss-transfer-cli &&` from scalar text or value alike."""
+    return re.sub(r"truss-transfer-cli[ \t]*&&\s*", "", source, count=1)
+
+
+# --- verification -------------------------------------------------------------------
+
+
+def verify(new_body: str, root: MappingNode, block: Block, plans, expected: dict, old_body: str) -> None:
+    """Re-parse the output; it must mean the plan and nothing else. Raises Failure."""
+    try:
+        new_root = compose(new_body)
+    except Failure as failure:
+        raise Failure(Diagnostic(1, 1, "E099", f"internal error: the result is not valid YAML ({failure.diagnostic.message})")) from None
+
+    def fail(why: str):
+        raise Failure(_diag_at(block.key, "E099", f"internal error: the result did not verify ({why}); file left untouched"))
+
+    if not isinstance(new_root, MappingNode) or len(new_root.value) != len(root.value):
+        fail("top-level keys changed")
+    old_memo, new_memo = {}, {}
+    for (ok, ov), (nk, nv) in zip(root.value, new_root.value):
+        if ok is block.key:
+            if nk.value != "weights" or not isinstance(nv, SequenceNode):
+                fail("the block did not become `weights`")
+            if value(nv) != [p.weight for p in plans]:
+                fail("`weights` differs from the plan")
+            continue
+        if digest(ok, old_memo) != digest(nk, new_memo) or digest(ov, old_memo, expected) != digest(nv, new_memo):
+            fail(f"the meaning of {getattr(ok, 'value', '?')!r} changed")
+    if sorted(comments(old_body)) != sorted(comments(new_body)):
+        fail("a comment was lost")
+
+
+# --- the whole file ----------------------------------------------------------------
+
+
+def migrate_text(source: str, options: rules.Context = rules.Context()) -> Outcome:
+    """Migrate one config's text. Never raises for bad input."""
+    bom = BOM if source.startswith(BOM) else ""
+    body = source[len(bom):]
+    try:
+        root = compose(body)
+        block = find_block(root) if root is not None else None
+        if block is None:
+            return Outcome("unchanged")
+        plans, diagnostics = plan_entries(block, root, options)
+        text = Text(body)
+        key_start, key_end = text.offset(block.key.start_mark), text.offset(block.key.end_mark)
+        quote = block.key.style if block.key.style in ("'", '"') else ""
+        edits = [Edit(key_start, key_end, f"{quote}weights{quote}")]
+        for entry, plan in zip(block.entries, plans):
+            edits += EntryEditor(text, entry, plan).edits()
+        more, expected, notes = outside_edits(text, root, block, plans, options)
+        new_body = apply(body, edits + more)
+        verify(new_body, root, block, plans, expected, body)
+    except Failure as failure:
+        return Outcome("failed", diagnostics=[failure.diagnostic])
+    ordered = sorted(diagnostics + notes, key=lambda d: (d.line, d.col))
+    return Outcome("migrated", bom + new_body, ordered, plans)
