@@ -45,7 +45,7 @@ app = typer.Typer(add_completion=False, rich_markup_mode=None, pretty_exceptions
 
 @app.command(help=HELP, no_args_is_help=False)
 def migrate(
-    paths: Optional[List[str]] = typer.Argument(None, metavar="[PATH]...", show_default=False),
+    paths: Optional[List[str]] = typer.Argument(None, metavar="PATH", show_default=False),
     diff: bool = typer.Option(False, "--diff", help="Print a unified diff of every change on stdout; write nothing."),
     check: bool = typer.Option(
         False, "--check", help="Write nothing; exit 1 if anything would change (add --diff to see it)."

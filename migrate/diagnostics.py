@@ -18,7 +18,7 @@ CODES = {
     "E010": "`use_volume: true` without `volume_folder`",
     "E011": "a mount location with a `..` segment, or at / or /app",
     "E012": "two entries would mount at the same location",
-    "E013": "`model_cache` together with a `weights` key (the design forbids both)",
+    "E013": "`model_cache` together with a non-empty `weights` (the design forbids both)",
     "E014": "a value of the wrong type (e.g. `use_volume: \"yes\"`, a number as repo_id)",
     "E015": "both `model_cache` and `hf_cache` are set",
     "E016": "duplicate key",
@@ -34,6 +34,7 @@ CODES = {
     "W006": "`runtime_secret_name: hf_access_token` added (model_cache used it implicitly)",
     "W007": "`volume_folder` of a legacy entry replaced by the derived mount location",
     "W008": "a path under the old mount root moved to the new mount location",
+    "W009": "an empty `weights` key beside the block was removed (the block takes its place)",
 }
 
 

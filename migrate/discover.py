@@ -74,4 +74,4 @@ def discover(paths: Iterable[str]) -> Iterator[Target]:
             if real in seen:
                 continue
             seen.add(real)
-            yield Target(path, real, outside=not _inside(real, roots))
+            yield Target(os.path.normpath(path), real, outside=not _inside(real, roots))

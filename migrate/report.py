@@ -15,7 +15,7 @@ NO_NEWLINE = "\\ No newline at end of file\n"
 def unified_diff(path: str, old: str, new: str) -> str:
     """A git-style unified diff; line endings shown as they are."""
     lines = difflib.unified_diff(
-        old.splitlines(keepends=True), new.splitlines(keepends=True), f"a/{path}", f"b/{path}"
+        old.splitlines(keepends=True), new.splitlines(keepends=True), f"a/{path.lstrip('/')}", f"b/{path.lstrip('/')}"
     )
     out = []
     for line in lines:

@@ -245,7 +245,7 @@ def plan_entry(entry: Mapping[str, object], ctx: Context = Context()) -> EntryPl
     for key in entry:
         if key == "repo_id":
             changes.append(KeyChange(key, "source", source if source != repo_id else UNCHANGED))
-        elif key == "volume_folder":
+        elif key == "volume_folder" and entry[key] is not None:
             changes.append(KeyChange(key, "mount_location", mount if mount != entry[key] else UNCHANGED))
         elif key == "revision" and keep_revision:
             changes.append(KeyChange(key, key))
@@ -299,6 +299,8 @@ def drop_transfer_cli(command: str) -> str | None:
 
 def move_path(text: str, moves: Mapping[str, str]) -> str:
     """Replace each old location (a whole path prefix) in text by its new one."""
-    for old, new in moves.items():
-        text = re.sub(re.escape(old) + r"(?![\w.-])", lambda _m, n=new: n, text)
-    return text
+    if not moves:
+        return text
+    olds = "|".join(re.escape(old) for old in sorted(moves, key=len, reverse=True))
+    pattern = re.compile(rf"(?<![\w./-])({olds})(?![\w.-])")  # one pass: moves never chain
+    return pattern.sub(lambda match: moves[match.group(1)], text)

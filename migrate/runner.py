@@ -67,11 +67,14 @@ def atomic_write(path: str, data: bytes, original: bytes) -> None:
         except OSError:
             pass
         raise
-    dirfd = os.open(folder or ".", os.O_RDONLY)
-    try:
-        os.fsync(dirfd)
-    finally:
-        os.close(dirfd)
+    try:  # make the rename durable; some filesystems cannot sync a folder, and the file is written
+        dirfd = os.open(folder or ".", os.O_RDONLY)
+        try:
+            os.fsync(dirfd)
+        finally:
+            os.close(dirfd)
+    except OSError:
+        pass
 
 
 def _decode(data: bytes, path: str) -> str | Diagnostic:
@@ -94,6 +97,8 @@ def process(target: Target, options: Options) -> FileResult:
         )
         return result
     try:
+        if not stat.S_ISREG(os.stat(target.real).st_mode):  # a FIFO or device would block or never end
+            return FileResult(target.path, "failed", [Diagnostic(0, 0, "E020", "not a regular file; skipped")])
         with open(target.real, "rb") as handle:
             data = handle.read()
     except OSError as err:
@@ -103,7 +108,11 @@ def process(target: Target, options: Options) -> FileResult:
     text = _decode(data, target.path)
     if isinstance(text, Diagnostic):
         return FileResult(target.path, "failed", [text])
-    outcome = yaml_edit.migrate_text(text, options.context)
+    try:
+        outcome = yaml_edit.migrate_text(text, options.context)
+    except Exception as err:  # a bug must cost one file, never the batch or a traceback
+        message = f"internal error: {type(err).__name__}: {err}; left untouched"
+        return FileResult(target.path, "failed", [Diagnostic(0, 0, "E099", message)])
     result.diagnostics = outcome.diagnostics
     result.entries = len(outcome.plans)
     if outcome.status != "migrated":

@@ -86,7 +86,9 @@ def scalar_value(node: ScalarNode) -> object:
     if tag == NULL:
         return None
     if tag == "tag:yaml.org,2002:bool":
-        return raw.lower() in ("y", "yes", "true", "on")
+        if raw in ("y", "Y", "n", "N"):  # booleans to ruamel's YAML 1.1, strings to PyYAML and Truss
+            return raw
+        return raw.lower() in ("yes", "true", "on")
     if tag == "tag:yaml.org,2002:int":
         try:
             return int(raw.replace("_", ""), 0)
@@ -224,6 +226,7 @@ class Block:
     key: ScalarNode
     node: Node
     entries: list[MappingNode]
+    empty_weights: ScalarNode | None = None  # an empty `weights:` key the block replaces
 
 
 def _top_level(root: MappingNode) -> dict[str, tuple[ScalarNode, Node]]:
@@ -253,10 +256,13 @@ def find_block(root: Node) -> Block | None:
     if len(present) > 1:
         raise Failure(_diag_at(present[1][0], "E015", "both model_cache and hf_cache are set; keep one"))
     key, node = present[0]
+    empty_weights = None
     if "weights" in top:
-        raise Failure(
-            _diag_at(top["weights"][0], "E013", f"`weights` is already set beside `{key.value}`; the design forbids both")
-        )
+        if not _is_empty(top["weights"][1]):
+            raise Failure(
+                _diag_at(top["weights"][0], "E013", f"`weights` is already set beside `{key.value}`; the design forbids both")
+            )
+        empty_weights = top["weights"][0]
     if node.start_mark.line < key.start_mark.line or (
         node.start_mark.line == key.start_mark.line and node.start_mark.column < key.end_mark.column
     ):
@@ -266,7 +272,7 @@ def find_block(root: Node) -> Block | None:
     for entry in node.value:
         if not isinstance(entry, MappingNode):
             raise Failure(_diag_at(entry, "E004", f"a `{key.value}` entry must be a mapping"))
-    return Block(key, node, list(node.value))
+    return Block(key, node, list(node.value), empty_weights)
 
 
 def entry_data(entry: MappingNode) -> dict:
@@ -355,7 +361,7 @@ class EntryEditor:
             if change.new is not None and change.value is not rules.UNCHANGED:
                 edits.append(self.replace(i, change.value))
         if self.entry.flow_style:
-            edits += [self.drop_flow(i) for i, gone in enumerate(dropped) if gone]
+            edits += self.drop_flow(dropped)
         else:
             edits += self.drop_block(dropped)
         edits += self.inserts()
@@ -383,8 +389,7 @@ class EntryEditor:
             prefix = body[line_start:start]
             eol, comment = self._tail(i)
             if not prefix.strip():  # the key starts its line
-                keep = prefix + comment + self.text.newline_at(eol) if comment else ""
-                edits.append(Edit(line_start, self.text.after_break(eol), keep))
+                edits.append(drop_line(self.text, line_start, eol, comment))
             elif re.fullmatch(r"[ \t]*(?:-[ \t]+)+", prefix):  # the first key of a `- ` item
                 edits.append(self._drop_first(i, dropped, line_start + len(prefix.rstrip()), comment))
                 covered = edits[-1].end
@@ -402,20 +407,28 @@ class EntryEditor:
         eol, _ = self._tail(i)
         return Edit(dash_end, eol, f" {comment}" if comment else "")
 
-    def drop_flow(self, i: int) -> Edit:
-        body = self.text.body
-        start, _ = self.key_span(i)
-        _, end = self.value_span(i)
-        if i > 0:
-            prev_end = self.value_span(i - 1)[1]
-            if not comments(body[prev_end:end]):
-                return Edit(prev_end, end, "")  # `a: 1, kind: hf` -> `a: 1`
-        if i + 1 < len(self.pairs):
-            nxt = self.key_span(i + 1)[0]
-            if not comments(body[start:nxt]):
-                return Edit(start, nxt, "")  # `kind: hf, a: 1` -> `a: 1`
-        match = re.compile(r"\s*,[ \t]*").match(body, end)
-        return Edit(start, match.end() if match else end, "")
+    def drop_flow(self, dropped: list[bool]) -> list[Edit]:
+        """Each run of dropped items goes with the comma before it (or after, at the start)."""
+        body, edits, i = self.text.body, [], 0
+        while i < len(dropped):
+            if not dropped[i]:
+                i += 1
+                continue
+            j = i
+            while j + 1 < len(dropped) and dropped[j + 1]:
+                j += 1
+            start, end = self.key_span(i)[0], self.value_span(j)[1]
+            if i > 0 and not comments(body[self.value_span(i - 1)[1]:end]):
+                edits.append(Edit(self.value_span(i - 1)[1], end, ""))  # `a: 1, kind: hf` -> `a: 1`
+            elif j + 1 < len(dropped) and not comments(body[start:self.key_span(j + 1)[0]]):
+                edits.append(Edit(start, self.key_span(j + 1)[0], ""))  # `kind: hf, a: 1` -> `a: 1`
+            else:
+                for k in range(i, j + 1):  # comments in between: each item with its own comma
+                    k_end = self.value_span(k)[1]
+                    comma = re.compile(r"[ \t]*,[ \t]*").match(body, k_end)
+                    edits.append(Edit(self.key_span(k)[0], comma.end() if comma else k_end, ""))
+            i = j + 1
+        return edits
 
     # -- inserting keys
 
@@ -432,10 +445,25 @@ class EntryEditor:
         eol = self.text.line_end(end)
         newline = self.text.newline_at(eol)
         lines = [f"{' ' * column}{k}: {render_scalar(v, style)}" for k, v in self.plan.inserts]
-        if eol == len(self.text.body):  # no final newline: keep it that way
-            return [Edit(eol, eol, "".join(newline + line for line in lines))]
         at = self.text.after_break(eol)
         return [Edit(at, at, "".join(line + newline for line in lines))]
+
+
+def drop_line(text: Text, line_start: int, eol: int, comment: str) -> Edit:
+    """Delete a whole line (through eol), leaving its comment as a comment line."""
+    indent = re.compile(r"[ \t]*").match(text.body, line_start).group()
+    return Edit(line_start, text.after_break(eol), indent + comment + text.newline_at(eol) if comment else "")
+
+
+def drop_empty_weights(text: Text, root: MappingNode, key: ScalarNode) -> Edit:
+    node = next(v for k, v in root.value if k is key)
+    end = max(text.offset(key.end_mark), text.offset(node.end_mark))
+    eol = text.line_end(end)
+    rest = text.body[end:eol].strip()
+    start = text.offset(key.start_mark)
+    if (rest and not rest.startswith("#")) or text.body[text.line_start(start):start].strip():
+        raise Failure(_diag_at(key, "E013", "an empty `weights` key in an unusual layout; remove it by hand"))
+    return drop_line(text, text.line_start(start), eol, rest)
 
 
 def apply(body: str, edits: list[Edit]) -> str:
@@ -525,16 +553,19 @@ def verify(new_body: str, root: MappingNode, block: Block, plans, expected: dict
     def fail(why: str):
         raise Failure(_diag_at(block.key, "E099", f"internal error: the result did not verify ({why}); file left untouched"))
 
-    if not isinstance(new_root, MappingNode) or len(new_root.value) != len(root.value):
+    old_pairs = [pair for pair in root.value if pair[0] is not block.empty_weights]
+    if not isinstance(new_root, MappingNode) or len(new_root.value) != len(old_pairs):
         fail("top-level keys changed")
     old_text, new_text = Text(old_body), Text(new_body)
     old_memo, new_memo = {}, {}
-    for (ok, ov), (nk, nv) in zip(root.value, new_root.value):
+    for (ok, ov), (nk, nv) in zip(old_pairs, new_root.value):
         if ok is block.key:
             if nk.value != "weights" or not isinstance(nv, SequenceNode):
                 fail("the block did not become `weights`")
             if value(nv) != [p.weight for p in plans]:
                 fail("`weights` differs from the plan")
+            if any(len({k.value for k, _ in e.value}) != len(e.value) for e in nv.value):
+                fail("a key repeats in a `weights` entry")
             continue
         was = old_body[old_text.offset(ok.start_mark):old_text.offset(ov.end_mark)]
         now = new_body[new_text.offset(nk.start_mark):new_text.offset(nv.end_mark)]
@@ -559,14 +590,24 @@ def migrate_text(source: str, options: rules.Context = rules.Context()) -> Outco
         if block is None:
             return Outcome("unchanged")
         plans, diagnostics = plan_entries(block, root, options)
-        text = Text(body)
+        # Edit as if the file ended with a line break, and take it off again after.
+        unterminated = body and not _LINE_BREAK.match(body[-1])
+        ending = Text(body).newline_at(0) if unterminated else ""
+        text = Text(body + ending)
         key_start, key_end = text.offset(block.key.start_mark), text.offset(block.key.end_mark)
         quote = block.key.style if block.key.style in ("'", '"') else ""
         edits = [Edit(key_start, key_end, f"{quote}weights{quote}")]
         for entry, plan in zip(block.entries, plans):
             edits += EntryEditor(text, entry, plan).edits()
         more, expected, notes = outside_edits(text, root, block, plans, options)
-        new_body = apply(body, edits + more)
+        if block.empty_weights is not None:
+            more.append(drop_empty_weights(text, root, block.empty_weights))
+            notes.append(_diag_at(block.empty_weights, "W009", "empty `weights` key removed: the migrated block takes its place"))
+        new_body = apply(text.body, edits + more)
+        if ending:
+            if not new_body.endswith(ending):
+                raise Failure(Diagnostic(1, 1, "E099", "internal error: lost the end of the file"))
+            new_body = new_body[: -len(ending)]
         verify(new_body, root, block, plans, expected, body)
     except Failure as failure:
         return Outcome("failed", diagnostics=[failure.diagnostic])

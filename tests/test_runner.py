@@ -1,0 +1,447 @@
+"""runner.py: atomic writes and safety (modes, symlinks, loops, conflicts, I/O errors)."""
+
+from __future__ import annotations
+
+import errno
+import os
+import re
+import stat
+import threading
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from migrate import runner
+from migrate.cli import app
+from migrate.discover import Target
+from migrate.runner import PREFILTER, TEMP_SUFFIX, Conflict, Options, atomic_write, process, run
+
+OLD = """\
+# a truss
+model_name: m
+model_cache:
+  - repo_id: s3://bucket/path  # weights
+    kind: s3
+    use_volume: true
+    volume_folder: data
+"""
+NEW = """\
+# a truss
+model_name: m
+weights:
+  - source: s3://bucket/path  # weights
+    mount_location: /app/model_cache/data
+"""
+
+
+def write(path: Path, text: str | bytes) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(text if isinstance(text, bytes) else text.encode())
+    return path
+
+
+def temp_files(folder: Path) -> list[Path]:
+    return [p for p in folder.rglob("*") if p.name.endswith(TEMP_SUFFIX)]
+
+
+def codes(result) -> list[str]:
+    return [d.code for d in result.diagnostics]
+
+
+def results(paths, options=Options()) -> list:
+    return list(run([str(p) for p in paths], options))
+
+
+# --- atomic write ----------------------------------------------------------------------------
+
+
+def test_migrates_in_place(tmp_path):
+    path = write(tmp_path / "t" / "config.yaml", OLD)
+    [result] = results([tmp_path / "t"])
+    assert result.status == "migrated"
+    assert result.entries == 1
+    assert path.read_text() == NEW
+    assert temp_files(tmp_path) == []
+
+
+@pytest.mark.parametrize("mode", [0o640, 0o600, 0o755, 0o444])
+def test_file_mode_is_kept(tmp_path, mode):
+    path = write(tmp_path / "t" / "config.yaml", OLD)
+    os.chmod(path, mode)
+    [result] = results([tmp_path / "t"])
+    assert result.status == "migrated", result
+    assert path.read_text() == NEW
+    assert stat.S_IMODE(os.stat(path).st_mode) == mode
+    assert temp_files(tmp_path) == []
+
+
+def test_file_mode_kept_through_cli(tmp_path):
+    path = write(tmp_path / "t" / "config.yaml", OLD)
+    os.chmod(path, 0o640)
+    result = CliRunner().invoke(app, [str(tmp_path / "t")])
+    assert result.exit_code == 0, result.stderr
+    assert path.read_text() == NEW
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o640
+
+
+def test_owner_is_kept(tmp_path):
+    path = write(tmp_path / "t" / "config.yaml", OLD)
+    before = os.stat(path)
+    results([tmp_path / "t"])
+    after = os.stat(path)
+    assert (after.st_uid, after.st_gid) == (before.st_uid, before.st_gid)
+
+
+def test_temp_file_is_in_the_same_folder_and_recognisable(tmp_path, monkeypatch):
+    path = write(tmp_path / "t" / "config.yaml", OLD)
+    seen = []
+    real_replace = os.replace
+
+    def spy(src, dst, *args, **kwargs):
+        seen.append((str(src), str(dst)))
+        # the temp file is complete and has the final mode before the rename
+        assert Path(src).read_text() == NEW
+        return real_replace(src, dst, *args, **kwargs)
+
+    monkeypatch.setattr(os, "replace", spy)
+    [result] = results([tmp_path / "t"])
+    assert result.status == "migrated"
+    [(src, dst)] = seen
+    assert os.path.dirname(src) == os.path.dirname(str(path))
+    assert src.endswith(TEMP_SUFFIX)
+    assert os.path.realpath(dst) == os.path.realpath(path)
+
+
+def test_atomic_write_direct(tmp_path):
+    path = write(tmp_path / "f.yaml", "old\n")
+    os.chmod(path, 0o640)
+    atomic_write(str(path), b"new\n", b"old\n")
+    assert path.read_bytes() == b"new\n"
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o640
+    assert temp_files(tmp_path) == []
+
+
+def test_check_and_diff_never_write(tmp_path, monkeypatch):
+    path = write(tmp_path / "t" / "config.yaml", OLD)
+
+    def boom(*args, **kwargs):
+        raise AssertionError("wrote under --check/--diff")
+
+    monkeypatch.setattr(runner, "atomic_write", boom)
+    for options in (Options(write=False), Options(write=False, diff=True)):
+        [result] = results([tmp_path / "t"], options)
+        assert result.status == "would-migrate"
+    assert path.read_text() == OLD
+
+
+# --- conflicts: the file changed between read and write ------------------------------------------
+
+
+def test_atomic_write_conflict(tmp_path):
+    path = write(tmp_path / "f.yaml", OLD)
+    with pytest.raises(Conflict):
+        atomic_write(str(path), NEW.encode(), original=b"something else")
+    assert path.read_text() == OLD
+    assert temp_files(tmp_path) == []
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["f.yaml"]
+
+
+def _change_before_write(monkeypatch, path: Path, concurrent: bytes):
+    """Make someone else write path after the tool read it and before it renames."""
+    real_mkstemp = runner.tempfile.mkstemp
+
+    def mkstemp(*args, **kwargs):
+        path.write_bytes(concurrent)
+        return real_mkstemp(*args, **kwargs)
+
+    monkeypatch.setattr(runner.tempfile, "mkstemp", mkstemp)
+
+
+def test_conflict_through_process(tmp_path, monkeypatch):
+    path = write(tmp_path / "t" / "config.yaml", OLD)
+    concurrent = OLD.encode() + b"# edited by someone else\n"
+    _change_before_write(monkeypatch, path, concurrent)
+    [result] = results([tmp_path / "t"])
+    assert result.status == "failed"
+    assert "E021" in codes(result)
+    assert path.read_bytes() == concurrent
+    assert temp_files(tmp_path) == []
+
+
+def test_conflict_through_cli_exit_3(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    path = write(tmp_path / "t" / "config.yaml", OLD)
+    other = write(tmp_path / "u" / "config.yaml", OLD)
+    concurrent = b"model_name: rewritten\n"
+    real_mkstemp = runner.tempfile.mkstemp
+
+    def mkstemp(*args, dir=None, **kwargs):
+        if os.path.realpath(dir) == os.path.realpath(path.parent):
+            path.write_bytes(concurrent)
+        return real_mkstemp(*args, dir=dir, **kwargs)
+
+    monkeypatch.setattr(runner.tempfile, "mkstemp", mkstemp)
+    result = CliRunner().invoke(app, ["t", "u"])
+    assert result.exit_code == 3, result.stderr
+    assert re.search(r"^t/config\.yaml:\d+:\d+: E021 ", result.stderr, re.M), result.stderr
+    assert path.read_bytes() == concurrent
+    assert other.read_text() == NEW  # the rest of the batch still ran
+    assert temp_files(tmp_path) == []
+
+
+# --- write failures ------------------------------------------------------------------------------------
+
+
+def test_replace_failure_is_e020_and_leaves_the_file(tmp_path, monkeypatch):
+    path = write(tmp_path / "t" / "config.yaml", OLD)
+
+    def deny(*args, **kwargs):
+        raise OSError(errno.EACCES, "Permission denied")
+
+    monkeypatch.setattr(os, "replace", deny)
+    [result] = results([tmp_path / "t"])
+    assert result.status == "failed"
+    assert "E020" in codes(result)
+    [diag] = [d for d in result.diagnostics if d.code == "E020"]
+    assert "Permission denied" in diag.message
+    assert path.read_text() == OLD
+    assert temp_files(tmp_path) == []
+    assert sorted(p.name for p in (tmp_path / "t").iterdir()) == ["config.yaml"]
+
+
+def test_replace_failure_through_cli(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    path = write(tmp_path / "t" / "config.yaml", OLD)
+
+    def deny(*args, **kwargs):
+        raise OSError(errno.EACCES, "Permission denied")
+
+    monkeypatch.setattr(os, "replace", deny)
+    result = CliRunner().invoke(app, ["t"])
+    assert result.exit_code == 3, result.stderr
+    assert re.search(r"^t/config\.yaml:\d+:\d+: E020 .*Permission denied", result.stderr, re.M), result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
+    assert path.read_text() == OLD
+    assert temp_files(tmp_path) == []
+
+
+def test_temp_file_creation_failure_is_e020(tmp_path, monkeypatch):
+    path = write(tmp_path / "t" / "config.yaml", OLD)
+
+    def deny(*args, **kwargs):
+        raise OSError(errno.EROFS, "Read-only file system")
+
+    monkeypatch.setattr(runner.tempfile, "mkstemp", deny)
+    [result] = results([tmp_path / "t"])
+    assert result.status == "failed"
+    assert "E020" in codes(result)
+    assert path.read_text() == OLD
+
+
+def test_fsync_failure_is_e020_and_no_temp_left(tmp_path, monkeypatch):
+    path = write(tmp_path / "t" / "config.yaml", OLD)
+
+    def nospace(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", nospace)
+    [result] = results([tmp_path / "t"])
+    assert result.status == "failed"
+    assert "E020" in codes(result)
+    assert path.read_text() == OLD
+    assert temp_files(tmp_path) == []
+
+
+def test_read_failure_is_e020(tmp_path):
+    folder = tmp_path / "x.yaml"
+    folder.mkdir()
+    result = process(Target(str(folder), str(folder)), Options())
+    assert result.status == "failed"
+    assert codes(result) == ["E020"]
+
+
+# --- symlinks ----------------------------------------------------------------------------------------------
+
+
+def test_symlink_inside_is_written_through_and_stays_a_link(tmp_path):
+    root = tmp_path / "repo"
+    target = write(root / "store" / "real.txt", OLD)  # not *.yaml: reached only through the link
+    link = root / "truss" / "config.yaml"
+    link.parent.mkdir(parents=True)
+    os.symlink(os.path.join("..", "store", "real.txt"), link)
+    [result] = results([root])
+    assert result.status == "migrated", result
+    assert os.path.islink(link)
+    assert os.readlink(link) == os.path.join("..", "store", "real.txt")
+    assert target.read_text() == NEW
+    assert link.read_text() == NEW
+    assert temp_files(tmp_path) == []
+
+
+def test_symlink_inside_given_as_file(tmp_path):
+    target = write(tmp_path / "real.yaml", OLD)
+    link = tmp_path / "config.yaml"
+    os.symlink("real.yaml", link)
+    [result] = results([link])
+    assert result.status == "migrated", result
+    assert os.path.islink(link)
+    assert target.read_text() == NEW
+
+
+def test_symlink_and_target_both_found_processed_once(tmp_path):
+    root = tmp_path / "repo"
+    target = write(root / "a" / "config.yaml", OLD)
+    (root / "b").mkdir()
+    os.symlink(os.path.join("..", "a", "config.yaml"), root / "b" / "config.yaml")
+    got = results([root])
+    assert len(got) == 1, got
+    assert got[0].status == "migrated"
+    assert target.read_text() == NEW
+    assert os.path.islink(root / "b" / "config.yaml")
+
+
+def test_symlink_outside_is_not_written(tmp_path):
+    outside = write(tmp_path / "elsewhere" / "config.yaml", OLD)
+    root = tmp_path / "repo"
+    (root / "truss").mkdir(parents=True)
+    link = root / "truss" / "config.yaml"
+    os.symlink(outside, link)
+    [result] = results([root])
+    assert result.status == "unchanged"
+    assert "W005" in codes(result)
+    assert outside.read_text() == OLD
+    assert os.path.islink(link)
+    assert temp_files(tmp_path) == []
+
+
+def test_symlink_outside_through_cli(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    outside = write(tmp_path / "elsewhere" / "config.yaml", OLD)
+    (tmp_path / "repo").mkdir()
+    os.symlink(outside, tmp_path / "repo" / "config.yaml")
+    for args in (["repo"], ["--check", "repo"], ["--diff", "repo"]):
+        result = CliRunner().invoke(app, args)
+        assert result.exit_code == 0, (args, result.stderr)
+        assert re.search(r"^repo/config\.yaml:\d+:\d+: W005 ", result.stderr, re.M), result.stderr
+        assert result.stdout == ""
+        assert outside.read_text() == OLD
+
+
+def test_symlinked_folder_loop_does_not_hang(tmp_path):
+    root = tmp_path / "repo"
+    a = write(root / "a" / "config.yaml", OLD)
+    b = write(root / "b" / "config.yaml", OLD)
+    os.symlink("..", root / "a" / "loop")
+    out: list = []
+    worker = threading.Thread(target=lambda: out.extend(results([root])), daemon=True)
+    worker.start()
+    worker.join(timeout=30)
+    assert not worker.is_alive(), "discovery loops on a symlinked folder cycle"
+    reals = [os.path.realpath(r.path) for r in out]
+    assert sorted(reals) == sorted({os.path.realpath(a), os.path.realpath(b)}), out
+    assert all(r.status == "migrated" for r in out), out
+    assert a.read_text() == NEW and b.read_text() == NEW
+
+
+def test_symlinked_folder_loop_to_parent_of_the_given_folder(tmp_path):
+    root = tmp_path / "repo"
+    a = write(root / "a" / "config.yaml", OLD)
+    b = write(root / "b" / "config.yaml", OLD)
+    os.symlink("..", root / "a" / "loop")  # leads out of the given folder `a`
+    out: list = []
+    worker = threading.Thread(target=lambda: out.extend(results([root / "a"])), daemon=True)
+    worker.start()
+    worker.join(timeout=30)
+    assert not worker.is_alive(), "discovery loops on a symlinked folder cycle"
+    assert a.read_text() == NEW
+    assert b.read_text() == OLD  # outside the given path: never written
+    reals = [os.path.realpath(r.path) for r in out]
+    assert len(reals) == len(set(reals)), out
+
+
+def test_symlinked_folder_loop_through_cli(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    write(tmp_path / "repo" / "a" / "config.yaml", OLD)
+    write(tmp_path / "repo" / "b" / "config.yaml", OLD)
+    os.symlink("..", tmp_path / "repo" / "a" / "loop")
+    os.symlink(".", tmp_path / "repo" / "b" / "self")
+    result = CliRunner().invoke(app, ["-v", "repo"])
+    assert result.exit_code == 0, result.stderr
+    status_lines = [l for l in result.stderr.splitlines() if l.endswith(": migrated")]
+    assert sorted(status_lines) == ["repo/a/config.yaml: migrated", "repo/b/config.yaml: migrated"]
+
+
+# --- the prefilter ----------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"model_cache:\n",
+        b"hf_cache:\n",
+        b'"hf_cache":\n',
+        b"'model_cache': []\n",
+        b"model_cache :\n",
+        b"model_cache:[]\n",
+        b"\xef\xbb\xbfmodel_cache:\n",
+        b"\xef\xbb\xbfhf_cache:\n",
+        b"model_name: x\nmodel_cache:\n  - repo_id: a\n",
+        b"model_name: x\r\nmodel_cache:\r\n",
+        b"# c\n\nmodel_cache: # note\n",
+    ],
+)
+def test_prefilter_matches(data):
+    assert PREFILTER.search(data)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"  model_cache:\n",
+        b"model_name: x\n  model_cache:\n",
+        b"\tmodel_cache:\n",
+        b"# model_cache:\n",
+        b"model_cache_dir: x\n",
+        b"my_model_cache: x\n",
+        b"xmodel_cache:\n",
+        b"weights:\n  - source: a\n",
+        b"model_cache\n",
+        b"",
+    ],
+)
+def test_prefilter_does_not_match(data):
+    assert not PREFILTER.search(data)
+
+
+def test_prefiltered_out_file_is_unchanged(tmp_path):
+    text = "a:\n  model_cache:\n    - repo_id: org/a\n"
+    path = write(tmp_path / "c.yaml", text)
+    [result] = results([path])
+    assert result.status == "unchanged"
+    assert result.diagnostics == []
+    assert path.read_text() == text
+
+
+def test_failure_after_the_rename_is_not_reported_as_left_untouched(tmp_path, monkeypatch):
+    """If the folder fsync fails after the rename, the file *was* changed: a report
+    saying "left untouched" would be false. Either succeed or tell the truth."""
+    path = write(tmp_path / "t" / "config.yaml", OLD)
+    real_fsync = os.fsync
+    calls = []
+
+    def fsync(fd):
+        calls.append(fd)
+        if stat.S_ISDIR(os.fstat(fd).st_mode):
+            raise OSError(errno.EIO, "Input/output error")
+        return real_fsync(fd)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    [result] = results([tmp_path / "t"])
+    assert temp_files(tmp_path) == []
+    if path.read_text() == NEW:
+        untouched = [d for d in result.diagnostics if "left untouched" in d.message]
+        assert not untouched, (result.status, result.diagnostics)
+    else:
+        assert path.read_text() == OLD
+        assert result.status == "failed"
