@@ -14,7 +14,7 @@ import json
 import re
 from dataclasses import dataclass, field
 
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 from ruamel.yaml import YAML
 
@@ -108,6 +108,8 @@ def entry(draw):
     revision = draw(st.one_of(st.none(), st.just("main"), sha, st.just("")))
     if revision is not None:
         data["revision"] = revision
+    elif draw(st.integers(0, 9)) == 0:
+        data["revision"] = None  # written `revision: null`: dropped
     use_volume = draw(st.sampled_from([None, True, True, False]))
     if use_volume is not None:
         data["use_volume"] = use_volume
@@ -161,9 +163,14 @@ class Renderer:
         self.comments.append(text)
         return " " * indent + text
 
+    def key(self, key: str) -> str:
+        return self.draw(st.sampled_from([key, key, key, f'"{key}"', f"'{key}'"]))
+
     def scalar(self, value, flow: bool) -> str:
+        if value is None:
+            return self.draw(st.sampled_from(["null", "~"]))
         if isinstance(value, bool):
-            return "true" if value else "false"
+            return self.draw(st.sampled_from(["true", "True"] if value else ["false", "False"]))
         style = self.draw(st.sampled_from(["plain", "single", "double"]))
         if style == "plain" and plain_ok(value, flow):
             return value
@@ -180,7 +187,7 @@ class Renderer:
         pairs = []
         for key, value in data.items():
             rendered = self.flow_list(value) if isinstance(value, list) else self.scalar(value, True)
-            pairs.append(f"{key}: {rendered}")
+            pairs.append(f"{self.key(key)}: {rendered}")
         sep = self.draw(st.sampled_from([", ", ",  "]))
         return [dash + "{" + sep.join(pairs) + "}" + self.comment()]
 
@@ -190,6 +197,7 @@ class Renderer:
             lead = dash if j == 0 else " " * key_col
             if j > 0 and self.draw(st.integers(0, 9)) == 0:
                 lines.append(self.line_comment(key_col))
+            key = self.key(key)
             if isinstance(value, list):
                 if not value or self.draw(st.booleans()):
                     lines.append(f"{lead}{key}: {self.flow_list(value)}{self.comment()}")
@@ -310,7 +318,21 @@ def check(case: Case, text: str, newline: str = "\n") -> str:
     return out
 
 
+# A flow entry whose first two keys are both dropped (found by this test).
+FLOW_TWO_DROPPED_FIRST = Case(
+    prefix="model_name: x  # name\n",
+    block="model_cache:\n  - {kind: hf, use_volume: true, repo_id: org/name, volume_folder: x}\n",
+    suffix="python_version: py311\n",
+    entries=[{"kind": "hf", "use_volume": True, "repo_id": "org/name", "volume_folder": "x"}],
+    block_key="model_cache",
+    ctx=Context(),
+    expected_ctx=Context(),
+    comments=["# name"],
+)
+
+
 @SETTINGS
+@example(FLOW_TWO_DROPPED_FIRST)
 @given(cases())
 def test_migrate_whole_config(case):
     check(case, case.text)
