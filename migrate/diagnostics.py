@@ -25,6 +25,7 @@ CODES = {
     "E017": "YAML aliases, merge keys or anchors used elsewhere in the block: migrate by hand",
     "E020": "the file could not be read or written",
     "E021": "the file changed on disk while it was being migrated; left as it is now",
+    "E030": "a Python file that needed a look does not parse; left untouched",
     "E099": "internal error: the result did not verify, the file was left untouched",
     "W001": "legacy entry (use_volume false or absent): weights now mount at runtime",
     "W002": "no `kind`: inferred from the scheme of `repo_id`",
@@ -35,6 +36,15 @@ CODES = {
     "W007": "`volume_folder` of a legacy entry replaced by the derived mount location",
     "W008": "a path under the old mount root moved to the new mount location",
     "W009": "an empty `weights` key beside the block was removed (the block takes its place)",
+    "W101": "Python: `ModelRepo(...)` rewritten to `WeightsSource(...)`, arguments mapped as in the YAML",
+    "W102": "Python: `Assets(cached=...)` rewritten to `Assets(weights=...)`",
+    "W103": "Python: `ModelCache([...])` rewritten to `Weights([...])`",
+    "W104": "Python: `TrussConfig(model_cache=...)` rewritten to `TrussConfig(weights=...)`",
+    "W105": "Python: a legacy entry's repo id passed to a call replaced by its mount location",
+    "W106": "Python: `X[\"model_cache\"][i][\"repo_id\"]` rewritten to `X[\"weights\"][i][\"mount_location\"]`",
+    "W107": "Python: a `ModelRepo` left as it is: a value it needs cannot be resolved (needs a person)",
+    "W108": "Python: another use of `\"model_cache\"` in code, left for a person to review",
+    "W110": "Python: a `ModelRepo` left as it is: its arguments break a mapping rule",
 }
 
 

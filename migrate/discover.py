@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Iterable, Iterator
 
 YAML_SUFFIXES = (".yaml", ".yml")
+PYTHON_SUFFIXES = (".py",)
 SKIP_DIRS = frozenset({"node_modules", "__pycache__", "site-packages", "venv", "virtualenv"})
 
 
@@ -26,7 +27,7 @@ def _skip_dir(entry: os.DirEntry) -> bool:
     )
 
 
-def _walk(folder: str, visited: set) -> Iterator[str]:
+def _walk(folder: str, visited: set, suffixes: tuple[str, ...]) -> Iterator[str]:
     try:
         with os.scandir(folder) as scan:
             entries = sorted(scan, key=lambda e: e.name)
@@ -39,8 +40,8 @@ def _walk(folder: str, visited: set) -> Iterator[str]:
                 if _skip_dir(entry) or (st.st_dev, st.st_ino) in visited:
                     continue
                 visited.add((st.st_dev, st.st_ino))
-                yield from _walk(entry.path, visited)
-            elif entry.name.endswith(YAML_SUFFIXES) and entry.is_file():
+                yield from _walk(entry.path, visited, suffixes)
+            elif entry.name.endswith(suffixes) and entry.is_file():
                 yield entry.path
         except OSError:
             continue
@@ -58,17 +59,20 @@ def roots_of(paths: Iterable[str]) -> tuple[str, ...]:
     )
 
 
-def discover(paths: Iterable[str]) -> Iterator[Target]:
-    """Explicit files of any name; folders searched for *.yaml/*.yml. Each file once."""
+def discover(paths: Iterable[str], python: bool = False) -> Iterator[Target]:
+    """Config files: explicit files of any name but *.py, folders searched for *.yaml/*.yml.
+
+    python=True: the Python files instead (explicit *.py, or found in folders). Each file once.
+    """
     paths = list(paths)
     roots = roots_of(paths)
     seen: set[str] = set()
     for given in paths:
         if os.path.isdir(given):
             st = os.stat(given)
-            found: Iterable[str] = _walk(given, {(st.st_dev, st.st_ino)})
+            found: Iterable[str] = _walk(given, {(st.st_dev, st.st_ino)}, PYTHON_SUFFIXES if python else YAML_SUFFIXES)
         else:
-            found = [given]
+            found = [given] if given.endswith(PYTHON_SUFFIXES) == python else []
         for path in found:
             real = os.path.realpath(path)
             if real in seen:

@@ -109,6 +109,7 @@ class EntryPlan:
     kind: str = "hf"
     legacy: bool = False
     old_location: str | None = None  # where the files lived before, if on disk
+    repo_id: str = ""  # as the old entry had it
 
 
 def _string(entry: Mapping, key: str, required: bool = False) -> str | None:
@@ -269,7 +270,7 @@ def plan_entry(entry: Mapping[str, object], ctx: Context = Context()) -> EntryPl
     for key in ("allow_patterns", "ignore_patterns"):
         if entry.get(key) is not None:
             weight[key] = list(entry[key])
-    return EntryPlan(weight, tuple(changes), tuple(inserts), tuple(notes), kind, legacy, old_location)
+    return EntryPlan(weight, tuple(changes), tuple(inserts), tuple(notes), kind, legacy, old_location, repo_id)
 
 
 def duplicate_mount(plans: list[EntryPlan]) -> int | None:

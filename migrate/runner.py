@@ -33,6 +33,7 @@ class FileResult:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     diff: str = ""
     entries: int = 0
+    plans: list = field(default_factory=list, repr=False)
 
 
 class Conflict(Exception):
@@ -86,58 +87,136 @@ def _decode(data: bytes, path: str) -> str | Diagnostic:
         return Diagnostic(line, col, "E002", f"not UTF-8 text (byte 0x{data[err.start]:02x}); left untouched")
 
 
-def process(target: Target, options: Options) -> FileResult:
-    """Migrate one file as options say. Never raises for bad input or I/O errors."""
-    from . import report, yaml_edit
-
-    result = FileResult(target.path, "unchanged")
+def _read(target: Target) -> bytes | FileResult:
     if target.outside:
-        result.diagnostics.append(
+        return FileResult(target.path, "unchanged", [
             Diagnostic(0, 0, "W005", f"symlink to {target.real}, outside the given paths: skipped")
-        )
-        return result
+        ])
     try:
         if not stat.S_ISREG(os.stat(target.real).st_mode):  # a FIFO or device would block or never end
             return FileResult(target.path, "failed", [Diagnostic(0, 0, "E020", "not a regular file; skipped")])
         with open(target.real, "rb") as handle:
-            data = handle.read()
+            return handle.read()
     except OSError as err:
         return FileResult(target.path, "failed", [Diagnostic(0, 0, "E020", f"cannot read: {err.strerror}")])
-    if not PREFILTER.search(data):
+
+
+def _pipeline(target: Target, options: Options, wanted, migrate) -> FileResult:
+    """read -> (cheap text filter) -> decode -> migrate -> diff and/or write.
+
+    wanted(data) says whether the file can need a change at all; migrate(text)
+    returns an outcome with status, text and diagnostics. Never raises.
+    """
+    from . import report
+
+    data = _read(target)
+    if isinstance(data, FileResult):
+        return data
+    result = FileResult(target.path, "unchanged")
+    if not wanted(data):
         return result
     text = _decode(data, target.path)
     if isinstance(text, Diagnostic):
         return FileResult(target.path, "failed", [text])
     try:
-        outcome = yaml_edit.migrate_text(text, options.context)
+        outcome = migrate(text)
     except Exception as err:  # a bug must cost one file, never the batch or a traceback
         message = f"internal error: {type(err).__name__}: {err}; left untouched"
         return FileResult(target.path, "failed", [Diagnostic(0, 0, "E099", message)])
     result.diagnostics = outcome.diagnostics
-    result.entries = len(outcome.plans)
+    result.plans = getattr(outcome, "plans", [])
+    result.entries = len(result.plans)
     if outcome.status != "migrated":
         result.status = outcome.status
         return result
     if options.diff:
         result.diff = report.unified_diff(target.path, text, outcome.text)
-    if not options.write:
-        result.status = "would-migrate"
-        return result
-    try:
-        atomic_write(target.real, outcome.text.encode("utf-8"), data)
-    except Conflict:
-        result.diagnostics.append(Diagnostic(0, 0, "E021", "changed on disk while being migrated; left as it is now"))
-        result.status = "failed"
-        return result
-    except OSError as err:
-        result.diagnostics.append(Diagnostic(0, 0, "E020", f"cannot write: {err.strerror}; left untouched"))
-        result.status = "failed"
-        return result
-    result.status = "migrated"
+    result.status = "would-migrate"
+    if options.write:
+        failure = _write(target, outcome.text.encode("utf-8"), data)
+        result.status = "failed" if failure else "migrated"
+        result.diagnostics += [failure] if failure else []
     return result
 
 
+def _write(target: Target, data: bytes, original: bytes) -> Diagnostic | None:
+    try:
+        atomic_write(target.real, data, original)
+    except Conflict:
+        return Diagnostic(0, 0, "E021", "changed on disk while being migrated; left as it is now")
+    except OSError as err:
+        return Diagnostic(0, 0, "E020", f"cannot write: {err.strerror}; left untouched")
+    return None
+
+
+def process(target: Target, options: Options) -> FileResult:
+    """Migrate one config file as options say."""
+
+    def migrate(text: str):
+        from . import yaml_edit
+
+        return yaml_edit.migrate_text(text, options.context)
+
+    return _pipeline(target, options, PREFILTER.search, migrate)
+
+
+@dataclass(frozen=True)
+class Truss:
+    """What the code of a migrated truss needs from its config."""
+
+    legacy: tuple  # code_edit.LegacyEntry-like (index, plan) pairs
+    moves: dict  # old location -> new mount location (--mount-root)
+
+    @classmethod
+    def of(cls, plans: list, context: rules.Context) -> "Truss":
+        moves = {}
+        if context.mount_root != rules.DEFAULT_MOUNT_ROOT:
+            moves = {p.old_location: p.weight["mount_location"] for p in plans
+                     if p.old_location and p.old_location != p.weight["mount_location"]}
+        return cls(tuple(enumerate(plans)), moves)
+
+    def needles(self) -> tuple[bytes, ...]:
+        ids = [plan.repo_id.encode() for _, plan in self.legacy if plan.legacy and plan.kind == "hf"]
+        return (*CODE_NEEDLES, b"model_cache", b"hf_cache", *ids, *(m.encode() for m in self.moves))
+
+
+CODE_NEEDLES = (b"ModelRepo", b"ModelCache")  # a Python file without these builds no cache
+
+
+def process_code(target: Target, options: Options, truss: Truss | None) -> FileResult:
+    """Migrate one Python file; truss is set when it belongs to a truss migrated in this run."""
+    needles = truss.needles() if truss else CODE_NEEDLES
+
+    def migrate(text: str):
+        from . import code_edit  # libcst loads only when there is Python to change
+
+        legacy = [code_edit.LegacyEntry(i, plan) for i, plan in truss.legacy] if truss else []
+        return code_edit.migrate_code(text, options.context, legacy, truss.moves if truss else {})
+
+    return _pipeline(target, options, lambda data: any(n in data for n in needles), migrate)
+
+
+def _truss_of(path: str, trusses: dict[str, Truss]) -> Truss | None:
+    folder = os.path.dirname(path)
+    while True:
+        if folder in trusses:
+            return trusses[folder]
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            return None
+        folder = parent
+
+
 def run(paths: Iterable[str], options: Options) -> Iterator[FileResult]:
-    """One result per discovered file, in discovery order, streamed."""
+    """One result per file: configs first, then Python (which needs to know the configs)."""
+    paths = list(paths)
+    trusses: dict[str, Truss] = {}
     for target in discover(paths):
-        yield process(target, options)
+        result = process(target, options)
+        if result.status in ("migrated", "would-migrate") and options.code:
+            trusses[os.path.dirname(target.real)] = Truss.of(result.plans, options.context)
+        result.plans = []
+        yield result
+    if options.code:
+        for target in discover(paths, python=True):
+            yield process_code(target, options, _truss_of(target.real, trusses))
