@@ -10,7 +10,7 @@ from typing import List, Optional
 import typer
 
 from . import __version__, rules
-from .report import Reporter
+from .report import JsonReporter, Reporter
 from .runner import Options, run
 
 HELP = """Move Truss configs from `model_cache` to `weights`, keeping every other byte.
@@ -29,6 +29,20 @@ class Dialect(str, Enum):
     truss = "truss"
 
 
+class Format(str, Enum):
+    text = "text"
+    json = "json"
+
+
+def _shard(value: Optional[str]) -> Optional[tuple[int, int]]:
+    if value is None:
+        return None
+    k, sep, n = value.partition("/")
+    if not (sep and k.isdigit() and n.isdigit() and 1 <= int(k) <= int(n)):
+        raise _usage(f"--shard takes K/N with 1 <= K <= N (e.g. 2/8), not {value!r}")
+    return int(k), int(n)
+
+
 def _version(value: bool) -> None:
     if value:
         typer.echo(f"weights-migrate {__version__}")
@@ -45,7 +59,7 @@ app = typer.Typer(add_completion=False, rich_markup_mode=None, pretty_exceptions
 
 @app.command(help=HELP, no_args_is_help=False)
 def migrate(
-    paths: Optional[List[str]] = typer.Argument(None, metavar="PATH", show_default=False),
+    paths: Optional[List[str]] = typer.Argument(None, metavar="[PATH]...", show_default=False),
     diff: bool = typer.Option(False, "--diff", help="Print a unified diff of every change on stdout; write nothing."),
     check: bool = typer.Option(
         False, "--check", help="Write nothing; exit 1 if anything would change (add --diff to see it)."
@@ -54,10 +68,24 @@ def migrate(
         Dialect.seed, "--dialect", help="Target schema: seed (the design document's schema)."
     ),
     mount_root: str = typer.Option(
-        rules.DEFAULT_MOUNT_ROOT, "--mount-root", metavar="PATH",
+        rules.DEFAULT_MOUNT_ROOT, "--mount-root", metavar="[PATH]...",
         help="Where volume folders live; paths under /app/model_cache/<folder> move there too.",
     ),
     no_code: bool = typer.Option(False, "--no-code", help="Leave Python files alone."),
+    jobs: int = typer.Option(
+        os.cpu_count() or 1, "--jobs", "-j", metavar="N", show_default="the CPU count",
+        help="Worker processes; 1 runs in-process. Output is the same for any N.",
+    ),
+    output_format: Format = typer.Option(
+        Format.text, "--format", help="text: diagnostics on stderr; json: one JSON report on stdout."
+    ),
+    exclude: Optional[List[str]] = typer.Option(
+        None, "--exclude", metavar="GLOB", show_default=False,
+        help="Skip paths matching GLOB (whole path or one name); repeatable.",
+    ),
+    shard: Optional[str] = typer.Option(
+        None, "--shard", metavar="K/N", help="Take only the K-th of N stable shares of the trusses (for CI matrices)."
+    ),
     quiet: bool = typer.Option(False, "-q", "--quiet", help="Print errors only."),
     verbose: bool = typer.Option(False, "-v", "--verbose", help="Also print each file's status."),
     version: bool = typer.Option(
@@ -70,14 +98,22 @@ def migrate(
         raise _usage("--dialect truss is not available in this version yet; use --dialect seed")
     if not mount_root.startswith("/"):
         raise _usage(f"--mount-root must be an absolute path, not {mount_root!r}")
+    if jobs < 1:
+        raise _usage("--jobs must be at least 1")
     paths = paths or ["."]
     for path in paths:
         if not os.path.exists(path):
             raise _usage(f"{path}: no such file or folder")
     context = rules.Context(mount_root=mount_root.rstrip("/") or "/", dialect=rules.DIALECTS[dialect.value])
-    options = Options(write=not (diff or check), diff=diff, context=context, code=not no_code)
-    reporter = Reporter(quiet=quiet, verbose=verbose)
-    for result in run(paths, options):
+    options = Options(
+        write=not (diff or check), diff=diff, context=context, code=not no_code,
+        jobs=jobs, exclude=tuple(exclude or ()), shard=_shard(shard),
+    )
+    if output_format is Format.json:
+        reporter = JsonReporter(check=check)
+    else:
+        reporter = Reporter(quiet=quiet, verbose=verbose, progress=not quiet)
+    for result in run(paths, options, on_total=reporter.add_total):
         reporter.file(result)
     reporter.summary()
     raise typer.Exit(reporter.exit_code(check))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fnmatch
 import os
 from dataclasses import dataclass
 from typing import Iterable, Iterator
@@ -27,7 +28,16 @@ def _skip_dir(entry: os.DirEntry) -> bool:
     )
 
 
-def _walk(folder: str, visited: set, suffixes: tuple[str, ...]) -> Iterator[str]:
+def excluded(path: str, exclude: tuple[str, ...]) -> bool:
+    """A path matches a GLOB as a whole (`legacy/*`, `*/old/config.yaml`) or by one of its names."""
+    if not exclude:
+        return False
+    path = os.path.normpath(path).replace(os.sep, "/")
+    names = path.split("/")
+    return any(fnmatch.fnmatchcase(path, g) or any(fnmatch.fnmatchcase(n, g) for n in names) for g in exclude)
+
+
+def _walk(folder: str, visited: set, suffixes: tuple[str, ...], exclude: tuple[str, ...] = ()) -> Iterator[str]:
     try:
         with os.scandir(folder) as scan:
             entries = sorted(scan, key=lambda e: e.name)
@@ -37,11 +47,11 @@ def _walk(folder: str, visited: set, suffixes: tuple[str, ...]) -> Iterator[str]
         try:
             if entry.is_dir():  # follows symlinked folders; `visited` stops loops
                 st = entry.stat()
-                if _skip_dir(entry) or (st.st_dev, st.st_ino) in visited:
+                if _skip_dir(entry) or (st.st_dev, st.st_ino) in visited or excluded(entry.path, exclude):
                     continue
                 visited.add((st.st_dev, st.st_ino))
-                yield from _walk(entry.path, visited, suffixes)
-            elif entry.name.endswith(suffixes) and entry.is_file():
+                yield from _walk(entry.path, visited, suffixes, exclude)
+            elif entry.name.endswith(suffixes) and entry.is_file() and not excluded(entry.path, exclude):
                 yield entry.path
         except OSError:
             continue
@@ -59,7 +69,7 @@ def roots_of(paths: Iterable[str]) -> tuple[str, ...]:
     )
 
 
-def discover(paths: Iterable[str], python: bool = False) -> Iterator[Target]:
+def discover(paths: Iterable[str], python: bool = False, exclude: tuple[str, ...] = ()) -> Iterator[Target]:
     """Config files: explicit files of any name but *.py, folders searched for *.yaml/*.yml.
 
     python=True: the Python files instead (explicit *.py, or found in folders). Each file once.
@@ -70,9 +80,10 @@ def discover(paths: Iterable[str], python: bool = False) -> Iterator[Target]:
     for given in paths:
         if os.path.isdir(given):
             st = os.stat(given)
-            found: Iterable[str] = _walk(given, {(st.st_dev, st.st_ino)}, PYTHON_SUFFIXES if python else YAML_SUFFIXES)
+            found: Iterable[str] = _walk(given, {(st.st_dev, st.st_ino)}, PYTHON_SUFFIXES if python else YAML_SUFFIXES, exclude)
         else:
-            found = [given] if given.endswith(PYTHON_SUFFIXES) == python else []
+            explicit = given.endswith(PYTHON_SUFFIXES) == python and not excluded(given, exclude)
+            found = [given] if explicit else []
         for path in found:
             real = os.path.realpath(path)
             if real in seen:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import json
 import os
 import sys
 from dataclasses import dataclass, field
@@ -30,32 +31,73 @@ def _colour(stream) -> bool:
     return stream.isatty() and "NO_COLOR" not in os.environ and os.environ.get("TERM") != "dumb"
 
 
+STATUSES = ("migrated", "would-migrate", "unchanged", "failed")
+JSON_SCHEMA = "weights-migrate/report"
+JSON_VERSION = 1
+
+
+def exit_code(counts: dict, check: bool) -> int:
+    if counts["failed"]:
+        return 3
+    if check and counts["would-migrate"]:
+        return 1
+    return 0
+
+
 @dataclass
 class Reporter:
+    """Text output: diffs on stdout, diagnostics and the summary on stderr."""
+
     quiet: bool = False
     verbose: bool = False
-    counts: dict = field(default_factory=lambda: {"migrated": 0, "would-migrate": 0, "unchanged": 0, "failed": 0})
+    progress: bool = False  # a progress bar on stderr (only when it is a terminal)
+    counts: dict = field(default_factory=lambda: dict.fromkeys(STATUSES, 0))
+
+    PROGRESS_MIN = 300  # files; fewer finish before a bar would be worth drawing
 
     def __post_init__(self):
         self.out, self.err = sys.stdout, sys.stderr  # looked up now: tests swap them
         self.paint = _colour(self.err)
+        self.bar = None
+        self.total = 0
+
+    def add_total(self, count: int) -> None:
+        self.total += count
+        if self.bar is None and self.progress and self.total >= self.PROGRESS_MIN and self.err.isatty():
+            from rich.progress import Progress  # imported only when a bar is drawn
+
+            self.bar = Progress(transient=True, console=None)
+            self.bar.start()
+            self.task = self.bar.add_task("migrating", total=self.total)
+        elif self.bar is not None:
+            self.bar.update(self.task, total=self.total)
+
+    def _print(self, line: str) -> None:
+        if self.bar is not None:
+            self.bar.console.print(line, markup=False, highlight=False, soft_wrap=True)
+        else:
+            print(line, file=self.err)
 
     def file(self, result: FileResult) -> None:
         self.counts[result.status] += 1
+        if self.bar is not None:
+            self.bar.advance(self.task)
         if result.diff:
             self.out.write(result.diff)
         for diagnostic in result.diagnostics:
             if self.quiet and diagnostic.severity != "error":
                 continue
             line = diagnostic.format(result.path)
-            if self.paint:
+            if self.paint and self.bar is None:
                 colour = "31" if diagnostic.severity == "error" else "33"
                 line = line.replace(f" {diagnostic.code} ", f" \033[1;{colour}m{diagnostic.code}\033[0m ", 1)
-            print(line, file=self.err)
+            self._print(line)
         if self.verbose:
-            print(f"{result.path}: {result.status}", file=self.err)
+            self._print(f"{result.path}: {result.status}")
 
     def summary(self) -> None:
+        if self.bar is not None:
+            self.bar.stop()
         if self.quiet:
             return
         c = self.counts
@@ -70,8 +112,64 @@ class Reporter:
         )
 
     def exit_code(self, check: bool) -> int:
-        if self.counts["failed"]:
-            return 3
-        if check and self.counts["would-migrate"]:
-            return 1
-        return 0
+        return exit_code(self.counts, check)
+
+
+def file_record(result: FileResult) -> dict:
+    record = {
+        "path": result.path.replace(os.sep, "/"),
+        "status": result.status,
+        "entries": result.entries,
+        "diagnostics": [
+            {"code": d.code, "severity": d.severity, "line": max(d.line, 1), "column": max(d.col, 1), "message": d.message}
+            for d in result.diagnostics
+        ],
+        "order": result.order,
+    }
+    if result.diff:
+        record["diff"] = result.diff
+    return record
+
+
+@dataclass
+class JsonReporter:
+    """`--format json`: one JSON document on stdout, written as files finish (never held)."""
+
+    check: bool = False
+    counts: dict = field(default_factory=lambda: dict.fromkeys(STATUSES, 0))
+
+    def __post_init__(self):
+        self.out = sys.stdout
+        self.first = True
+        self.out.write(f'{{"schema": "{JSON_SCHEMA}", "version": {JSON_VERSION}, "files": [')
+
+    def add_total(self, count: int) -> None:
+        pass
+
+    def file(self, result: FileResult) -> None:
+        self.counts[result.status] += 1
+        self.out.write(("\n  " if self.first else ",\n  ") + json.dumps(file_record(result)))
+        self.first = False
+
+    def summary(self) -> None:
+        summary = {"scanned": sum(self.counts.values()), **{k.replace("-", "_"): v for k, v in self.counts.items()}}
+        summary["exit_code"] = exit_code(self.counts, self.check)
+        self.out.write(f"\n], \"summary\": {json.dumps(summary)}}}\n")
+
+    def exit_code(self, check: bool) -> int:
+        return exit_code(self.counts, check)
+
+
+def merge(reports: list[dict]) -> dict:
+    """The reports of the N shards of one run -> the report of the unsharded run."""
+    for report in reports:
+        if report.get("schema") != JSON_SCHEMA or report.get("version") != JSON_VERSION:
+            raise ValueError(f"not a {JSON_SCHEMA} v{JSON_VERSION} report")
+    files = sorted((f for r in reports for f in r["files"]), key=lambda f: f["order"])
+    counts = dict.fromkeys(STATUSES, 0)
+    for record in files:
+        counts[record["status"]] += 1
+    summary = {"scanned": len(files), **{k.replace("-", "_"): v for k, v in counts.items()}}
+    codes = [r["summary"]["exit_code"] for r in reports]
+    summary["exit_code"] = 3 if 3 in codes else 1 if 1 in codes else 0
+    return {"schema": JSON_SCHEMA, "version": JSON_VERSION, "files": files, "summary": summary}

@@ -6,6 +6,7 @@ import os
 import re
 import stat
 import tempfile
+import zlib
 from dataclasses import dataclass, field
 from typing import Iterable, Iterator
 
@@ -24,6 +25,9 @@ class Options:
     diff: bool = False
     context: rules.Context = rules.Context()
     code: bool = True
+    jobs: int = 1
+    exclude: tuple[str, ...] = ()
+    shard: tuple[int, int] | None = None  # (k, n): only the k-th of n shares, 1-based
 
 
 @dataclass
@@ -34,6 +38,7 @@ class FileResult:
     diff: str = ""
     entries: int = 0
     plans: list = field(default_factory=list, repr=False)
+    order: int = 0  # place in the report of the whole (unsharded) run
 
 
 class Conflict(Exception):
@@ -90,15 +95,15 @@ def _decode(data: bytes, path: str) -> str | Diagnostic:
 def _read(target: Target) -> bytes | FileResult:
     if target.outside:
         return FileResult(target.path, "unchanged", [
-            Diagnostic(0, 0, "W005", f"symlink to {target.real}, outside the given paths: skipped")
+            Diagnostic(1, 1, "W005", f"symlink to {target.real}, outside the given paths: skipped")
         ])
     try:
         if not stat.S_ISREG(os.stat(target.real).st_mode):  # a FIFO or device would block or never end
-            return FileResult(target.path, "failed", [Diagnostic(0, 0, "E020", "not a regular file; skipped")])
+            return FileResult(target.path, "failed", [Diagnostic(1, 1, "E020", "not a regular file; skipped")])
         with open(target.real, "rb") as handle:
             return handle.read()
     except OSError as err:
-        return FileResult(target.path, "failed", [Diagnostic(0, 0, "E020", f"cannot read: {err.strerror}")])
+        return FileResult(target.path, "failed", [Diagnostic(1, 1, "E020", f"cannot read: {err.strerror}")])
 
 
 def _pipeline(target: Target, options: Options, wanted, migrate) -> FileResult:
@@ -122,7 +127,7 @@ def _pipeline(target: Target, options: Options, wanted, migrate) -> FileResult:
         outcome = migrate(text)
     except Exception as err:  # a bug must cost one file, never the batch or a traceback
         message = f"internal error: {type(err).__name__}: {err}; left untouched"
-        return FileResult(target.path, "failed", [Diagnostic(0, 0, "E099", message)])
+        return FileResult(target.path, "failed", [Diagnostic(1, 1, "E099", message)])
     result.diagnostics = outcome.diagnostics
     result.plans = getattr(outcome, "plans", [])
     result.entries = len(result.plans)
@@ -143,9 +148,9 @@ def _write(target: Target, data: bytes, original: bytes) -> Diagnostic | None:
     try:
         atomic_write(target.real, data, original)
     except Conflict:
-        return Diagnostic(0, 0, "E021", "changed on disk while being migrated; left as it is now")
+        return Diagnostic(1, 1, "E021", "changed on disk while being migrated; left as it is now")
     except OSError as err:
-        return Diagnostic(0, 0, "E020", f"cannot write: {err.strerror}; left untouched")
+        return Diagnostic(1, 1, "E020", f"cannot write: {err.strerror}; left untouched")
     return None
 
 
@@ -207,16 +212,92 @@ def _truss_of(path: str, trusses: dict[str, Truss]) -> Truss | None:
         folder = parent
 
 
-def run(paths: Iterable[str], options: Options) -> Iterator[FileResult]:
-    """One result per file: configs first, then Python (which needs to know the configs)."""
+def shard_of(key: str, count: int) -> int:
+    """The 1-based shard of a truss folder (or a lone file): stable across runs and machines."""
+    return zlib.crc32(key.replace(os.sep, "/").encode()) % count + 1
+
+
+def _mine(key: str, options: Options) -> bool:
+    return options.shard is None or shard_of(key, options.shard[1]) == options.shard[0]
+
+
+def _code_owner(path: str, folders: set[str]) -> str:
+    """The truss folder a Python file belongs to (its nearest config's folder), or itself."""
+    folder = os.path.dirname(path)
+    while folder not in folders:
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            return path
+        folder = parent
+    return folder
+
+
+class _Workers:
+    """imap over a process pool when the batch is big enough to pay for one; in order."""
+
+    MIN_PER_WORKER = 32  # below this, start-up of the pool costs more than it saves
+
+    def __init__(self, jobs: int):
+        self.jobs, self.pool = jobs, None
+
+    def map(self, func, items: list):
+        if self.jobs <= 1 or len(items) < self.MIN_PER_WORKER * 2:
+            return map(func, items)
+        if self.pool is None:
+            import multiprocessing
+
+            methods = multiprocessing.get_all_start_methods()
+            self.pool = multiprocessing.get_context("fork" if "fork" in methods else "spawn").Pool(self.jobs)
+        chunk = max(1, min(64, len(items) // (self.jobs * 8)))
+        return self.pool.imap(func, items, chunksize=chunk)
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.close()
+            self.pool.join()
+
+
+def _process_config(item):
+    target, options = item
+    return process(target, options)
+
+
+def _process_code(item):
+    target, options, truss = item
+    return process_code(target, options, truss)
+
+
+def run(paths: Iterable[str], options: Options, on_total=None) -> Iterator[FileResult]:
+    """One result per file, streamed in discovery order whatever the number of workers:
+    configs first, then Python (which needs to know which configs were migrated).
+
+    on_total(n) is told how many files each pass will report, as soon as that is known.
+    """
     paths = list(paths)
-    trusses: dict[str, Truss] = {}
-    for target in discover(paths):
-        result = process(target, options)
-        if result.status in ("migrated", "would-migrate") and options.code:
-            trusses[os.path.dirname(target.real)] = Truss.of(result.plans, options.context)
-        result.plans = []
-        yield result
-    if options.code:
-        for target in discover(paths, python=True):
-            yield process_code(target, options, _truss_of(target.real, trusses))
+    workers = _Workers(options.jobs)
+    try:
+        found = list(discover(paths, exclude=options.exclude))
+        folders = {os.path.dirname(t.path) for t in found}
+        configs = [(i, t) for i, t in enumerate(found) if _mine(os.path.dirname(t.path), options)]
+        if on_total:
+            on_total(len(configs))
+        trusses: dict[str, Truss] = {}
+        results = workers.map(_process_config, [(t, options) for _, t in configs])
+        for (order, target), result in zip(configs, results):
+            if result.status in ("migrated", "would-migrate") and options.code:
+                trusses[os.path.dirname(target.real)] = Truss.of(result.plans, options.context)
+            result.plans, result.order = [], order
+            yield result
+        if not options.code:
+            return
+        offset = len(found)
+        found = list(discover(paths, python=True, exclude=options.exclude))
+        code = [(offset + i, t) for i, t in enumerate(found) if _mine(_code_owner(t.path, folders), options)]
+        if on_total:
+            on_total(len(code))
+        results = workers.map(_process_code, [(t, options, _truss_of(t.real, trusses)) for _, t in code])
+        for (order, _), result in zip(code, results):
+            result.order = order
+            yield result
+    finally:
+        workers.close()
