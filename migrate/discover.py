@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import fnmatch
 import os
+import time
 from dataclasses import dataclass
 from typing import Iterable, Iterator
 
@@ -37,7 +38,31 @@ def excluded(path: str, exclude: tuple[str, ...]) -> bool:
     return any(fnmatch.fnmatchcase(path, g) or any(fnmatch.fnmatchcase(n, g) for n in names) for g in exclude)
 
 
-def _walk(folder: str, visited: set, suffixes: tuple[str, ...], exclude: tuple[str, ...] = ()) -> Iterator[str]:
+TEMP_SUFFIX = ".weights-migrate.tmp"  # .<name>.<pid>.<random>.weights-migrate.tmp
+STALE_AFTER = 3600  # seconds; a temp file this old is stale even if its pid lives again
+
+
+def remove_if_stale(path: str) -> None:
+    """Remove a temp file left by a run that was killed (its process is gone)."""
+    try:
+        pid = int(os.path.basename(path).split(".")[-4])
+    except (ValueError, IndexError):
+        return
+    try:
+        os.kill(pid, 0)
+        alive = True
+    except ProcessLookupError:
+        alive = False
+    except OSError:
+        alive = True  # exists, but not ours to signal
+    try:
+        if not alive or time.time() - os.lstat(path).st_mtime > STALE_AFTER:
+            os.unlink(path)
+    except OSError:
+        pass
+
+
+def _walk(folder: str, visited: set, suffixes: tuple[str, ...], exclude: tuple[str, ...] = (), clean: bool = False) -> Iterator[str]:
     try:
         with os.scandir(folder) as scan:
             entries = sorted(scan, key=lambda e: e.name)
@@ -50,7 +75,9 @@ def _walk(folder: str, visited: set, suffixes: tuple[str, ...], exclude: tuple[s
                 if _skip_dir(entry) or (st.st_dev, st.st_ino) in visited or excluded(entry.path, exclude):
                     continue
                 visited.add((st.st_dev, st.st_ino))
-                yield from _walk(entry.path, visited, suffixes, exclude)
+                yield from _walk(entry.path, visited, suffixes, exclude, clean)
+            elif clean and entry.name.endswith(TEMP_SUFFIX) and entry.name.startswith("."):
+                remove_if_stale(entry.path)
             elif entry.name.endswith(suffixes) and entry.is_file() and not excluded(entry.path, exclude):
                 yield entry.path
         except OSError:
@@ -69,7 +96,9 @@ def roots_of(paths: Iterable[str]) -> tuple[str, ...]:
     )
 
 
-def discover(paths: Iterable[str], python: bool = False, exclude: tuple[str, ...] = ()) -> Iterator[Target]:
+def discover(
+    paths: Iterable[str], python: bool = False, exclude: tuple[str, ...] = (), clean: bool = False
+) -> Iterator[Target]:
     """Config files: explicit files of any name but *.py, folders searched for *.yaml/*.yml.
 
     python=True: the Python files instead (explicit *.py, or found in folders). Each file once.
@@ -80,7 +109,7 @@ def discover(paths: Iterable[str], python: bool = False, exclude: tuple[str, ...
     for given in paths:
         if os.path.isdir(given):
             st = os.stat(given)
-            found: Iterable[str] = _walk(given, {(st.st_dev, st.st_ino)}, PYTHON_SUFFIXES if python else YAML_SUFFIXES, exclude)
+            found: Iterable[str] = _walk(given, {(st.st_dev, st.st_ino)}, PYTHON_SUFFIXES if python else YAML_SUFFIXES, exclude, clean)
         else:
             explicit = given.endswith(PYTHON_SUFFIXES) == python and not excluded(given, exclude)
             found = [given] if explicit else []

@@ -12,11 +12,10 @@ from typing import Iterable, Iterator
 
 from . import rules
 from .diagnostics import Diagnostic
-from .discover import Target, discover
+from .discover import TEMP_SUFFIX, Target, discover
 
 # A file is parsed only if some line starts with the block key.
 PREFILTER = re.compile(rb"""^(?:\xef\xbb\xbf)?["']?(?:model_cache|hf_cache)["']?[ \t]*:""", re.M)
-TEMP_SUFFIX = ".weights-migrate.tmp"  # stale ones are recognisable by name
 
 
 @dataclass(frozen=True)
@@ -52,7 +51,8 @@ def atomic_write(path: str, data: bytes, original: bytes) -> None:
     """
     folder, name = os.path.split(path)
     mode = os.stat(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=TEMP_SUFFIX, dir=folder or ".")
+    # The pid in the name lets a later run tell a killed run's leftovers from a live one's.
+    fd, tmp = tempfile.mkstemp(prefix=f".{name}.{os.getpid()}.", suffix=TEMP_SUFFIX, dir=folder or ".")
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
@@ -276,7 +276,7 @@ def run(paths: Iterable[str], options: Options, on_total=None) -> Iterator[FileR
     paths = list(paths)
     workers = _Workers(options.jobs)
     try:
-        found = list(discover(paths, exclude=options.exclude))
+        found = list(discover(paths, exclude=options.exclude, clean=options.write))
         folders = {os.path.dirname(t.path) for t in found}
         configs = [(i, t) for i, t in enumerate(found) if _mine(os.path.dirname(t.path), options)]
         if on_total:

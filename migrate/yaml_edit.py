@@ -102,13 +102,20 @@ def scalar_value(node: ScalarNode) -> object:
     return (tag, raw)
 
 
-def value(node: Node) -> object:
-    """Plain Python data for a small subtree (an entry); no alias expansion guard."""
+VALUE_BUDGET = 100_000  # nodes; aliases can make a tiny text expand without bound
+
+
+def value(node: Node, budget: list | None = None) -> object:
+    """Plain Python data for a small subtree (an entry), refusing alias bombs."""
+    budget = budget if budget is not None else [VALUE_BUDGET]
+    budget[0] -= 1
+    if budget[0] < 0:
+        raise Failure(_diag_at(node, "E017", "aliases expand this entry beyond any real config; migrate it by hand"))
     if isinstance(node, ScalarNode):
         return scalar_value(node)
     if isinstance(node, SequenceNode):
-        return [value(child) for child in node.value]
-    return {_hashable(value(k)): value(v) for k, v in node.value}
+        return [value(child, budget) for child in node.value]
+    return {_hashable(value(k, budget)): value(v, budget) for k, v in node.value}
 
 
 def _hashable(data: object) -> object:
@@ -611,5 +618,7 @@ def migrate_text(source: str, options: rules.Context = rules.Context()) -> Outco
         verify(new_body, root, block, plans, expected, body)
     except Failure as failure:
         return Outcome("failed", diagnostics=[failure.diagnostic])
+    except RecursionError:
+        return Outcome("failed", diagnostics=[Diagnostic(1, 1, "E001", "invalid YAML: nested too deeply")])
     ordered = sorted(diagnostics + notes, key=lambda d: (d.line, d.col))
     return Outcome("migrated", bom + new_body, ordered, plans)
