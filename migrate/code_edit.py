@@ -13,7 +13,7 @@ import libcst as cst
 import libcst.matchers as m
 from libcst.codemod import CodemodContext
 from libcst.codemod.visitors import AddImportsVisitor, RemoveImportsVisitor
-from libcst.metadata import MetadataWrapper, PositionProvider, QualifiedNameProvider
+from libcst.metadata import GlobalScope, MetadataWrapper, PositionProvider, QualifiedNameProvider, ScopeProvider
 
 from . import rules
 from .diagnostics import Diagnostic
@@ -73,7 +73,7 @@ def _truss_name(names) -> str | None:
 class Survey(cst.CSTVisitor):
     """Reads the module: string constants, ModelRepo calls and what they become."""
 
-    METADATA_DEPENDENCIES = (QualifiedNameProvider, PositionProvider)
+    METADATA_DEPENDENCIES = (QualifiedNameProvider, PositionProvider, ScopeProvider)
 
     def __init__(self, context: rules.Context):
         self.context = context
@@ -120,8 +120,9 @@ class Survey(cst.CSTVisitor):
         if isinstance(node, cst.Name):
             if node.value in ("True", "False", "None"):
                 return {"True": True, "False": False, "None": None}[node.value]
-            if node.value in self.constants:
-                return self.constants[node.value]
+            constant = _constant(self, node, self.constants)
+            if constant is not None:
+                return constant
         if isinstance(node, cst.Attribute) and node.attr.value in KIND_MEMBERS:
             return KIND_MEMBERS[node.attr.value]  # ModelRepoSourceKind.S3, however imported
         if isinstance(node, (cst.List, cst.Tuple)):
@@ -150,6 +151,15 @@ class Survey(cst.CSTVisitor):
     def leave_Call(self, node: cst.Call) -> None:
         if self.containers and self.containers[-1] is node:
             self.containers.pop()
+
+    def visit_List(self, node: cst.List) -> None:
+        self.containers.append(node)
+        self.members[node] = []
+
+    def leave_List(self, node: cst.List) -> None:
+        self.containers.pop()
+
+    visit_Tuple, leave_Tuple = visit_List, leave_List
 
     def leave_Module(self, node: cst.Module) -> None:
         """A list keeps ModelRepo or WeightsSource entries, never a mix of both."""
@@ -187,12 +197,79 @@ class Survey(cst.CSTVisitor):
         return plan
 
 
+def _comment_of(comma) -> cst.Comment | None:
+    if isinstance(comma, cst.Comma) and isinstance(comma.whitespace_after, cst.ParenthesizedWhitespace):
+        return comma.whitespace_after.first_line.comment
+    return None
+
+
+def _without_comment(whitespace):
+    if isinstance(whitespace, cst.ParenthesizedWhitespace):
+        return whitespace.with_changes(first_line=cst.TrailingWhitespace(), empty_lines=[])
+    return whitespace
+
+
+def _separator(call: cst.Call) -> cst.Comma:
+    """The comma that stands between two arguments of this call, comments left out."""
+    commas = [a.comma for a in call.args[:-1] if isinstance(a.comma, cst.Comma)]
+    if commas:
+        return commas[0].with_changes(whitespace_after=_without_comment(commas[0].whitespace_after))
+    if isinstance(call.whitespace_before_args, cst.ParenthesizedWhitespace):  # one argument per line
+        return cst.Comma(whitespace_after=_without_comment(call.whitespace_before_args))
+    return cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
+
+
+def _new_arg(key: str, data: object, beside: cst.Arg, sep: cst.Comma) -> cst.Arg:
+    return cst.Arg(keyword=cst.Name(key), value=_literal(str(data), beside.value), equal=beside.equal, comma=sep)
+
+
+def _arrange_commas(args: list[cst.Arg], call: cst.Call, sep: cst.Comma) -> list[cst.Arg]:
+    """Separators between arguments, the call's own trailing comma (or none) after the last.
+
+    An argument's own end-of-line comment stays with it.
+    """
+    last = call.args[-1].comma if call.args else cst.MaybeSentinel.DEFAULT
+    out = []
+    for i, arg in enumerate(args):
+        comment = _comment_of(arg.comma)
+        comma = last if i == len(args) - 1 else (sep if arg.comma is last or arg.comma is cst.MaybeSentinel.DEFAULT else arg.comma)
+        if comment is not None and _comment_of(comma) is None and isinstance(comma, cst.Comma):
+            ws = comma.whitespace_after
+            if isinstance(ws, cst.ParenthesizedWhitespace):
+                comma = comma.with_changes(whitespace_after=ws.with_changes(first_line=arg.comma.whitespace_after.first_line))
+        out.append(arg.with_changes(comma=comma))
+    return out
+
+
+def _keep_comments(args: list[cst.Arg], comments: list[cst.Comment], call: cst.Call) -> list[cst.Arg]:
+    """Put comments of dropped arguments on lines of their own after the previous argument."""
+    if not args or not isinstance(args[-1].comma, cst.Comma) or not isinstance(args[-1].comma.whitespace_after, cst.ParenthesizedWhitespace):
+        return args  # a one-line call has no comments to keep
+    ws = args[-1].comma.whitespace_after
+    lines = [cst.EmptyLine(indent=ws.indent, whitespace=ws.last_line, comment=c) for c in comments]
+    comma = args[-1].comma.with_changes(whitespace_after=ws.with_changes(empty_lines=[*ws.empty_lines, *lines]))
+    return [*args[:-1], args[-1].with_changes(comma=comma)]
+
+
+def _constant(visitor, name: cst.Name, constants: dict[str, str]) -> str | None:
+    """The module-level string constant this name refers to, if it refers to one."""
+    if name.value not in constants:
+        return None
+    scope = visitor.get_metadata(ScopeProvider, name, None)
+    if scope is None:
+        return None
+    assignments = scope[name.value]
+    if assignments and all(isinstance(a.scope, GlobalScope) for a in assignments):
+        return constants[name.value]
+    return None
+
+
 def _arg(call: cst.Call, keyword: str) -> cst.Arg | None:
     return next((a for a in call.args if a.keyword is not None and a.keyword.value == keyword), None)
 
 
 class Rewrite(cst.CSTTransformer):
-    METADATA_DEPENDENCIES = (QualifiedNameProvider, PositionProvider)
+    METADATA_DEPENDENCIES = (QualifiedNameProvider, PositionProvider, ScopeProvider)
 
     def __init__(self, survey: Survey, legacy: list[LegacyEntry], moves: dict[str, str]):
         super().__init__()
@@ -207,6 +284,7 @@ class Rewrite(cst.CSTTransformer):
         self.diagnostics: list[Diagnostic] = []
         self.protected: set[cst.Call] = set()
         self.review: list[cst.SimpleString] = []  # "model_cache" strings not rewritten
+        self.unused: list[tuple[str, str, str | None]] = []  # imports that may have lost their last use
 
     def report(self, node: cst.CSTNode, code: str, message: str) -> None:
         pos = self.get_metadata(PositionProvider, node).start
@@ -256,44 +334,49 @@ class Rewrite(cst.CSTTransformer):
 
     def rewrite_repo(self, original: cst.Call, updated: cst.Call, plan: rules.EntryPlan) -> cst.Call:
         changes = {c.old: c for c in plan.changes}
+        sep = _separator(updated)
         args: list[cst.Arg] = []
-        for arg in updated.args:
+        orphans: list[cst.Comment] = []  # comments of dropped arguments, kept as lines
+        for i, arg in enumerate(updated.args):
             change = changes[arg.keyword.value]
             if change.new is None:
+                orphans += filter(None, [_comment_of(arg.comma)])
+                self.drop_imports(original.args[i].value)
                 continue
+            if orphans:
+                args = _keep_comments(args, orphans, updated)
+                orphans = []
             if change.new != change.old:
                 arg = arg.with_changes(keyword=cst.Name(change.new))
             if change.value is not rules.UNCHANGED:
                 arg = arg.with_changes(value=_literal(change.value, arg.value))
             args.append(arg)
             if change.new == "source":
-                args += [self.new_arg(k, v, arg) for k, v in plan.inserts]
-        last = updated.args[-1].comma if updated.args else cst.MaybeSentinel.DEFAULT
-        args = [a if a.comma is not cst.MaybeSentinel.DEFAULT else a.with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))) for a in args]
-        if args:
-            args[-1] = args[-1].with_changes(comma=last)
+                args += [_new_arg(k, v, arg, sep) for k, v in plan.inserts]
+        if orphans:
+            args = _keep_comments(args, orphans, updated)
+        args = _arrange_commas(args, updated, sep)
         updated = self.rename_func(original, updated.with_changes(args=args), self.qualified(original.func))
         self.report(original, "W101", "ModelRepo(...) -> WeightsSource(...)")
         for note in plan.notes:
             self.report(original, note.code, note.message)
         return updated
 
-    @staticmethod
-    def new_arg(key: str, data: object, beside: cst.Arg) -> cst.Arg:
-        return cst.Arg(
-            keyword=cst.Name(key),
-            value=_literal(str(data), beside.value),
-            equal=beside.equal,
-            comma=beside.comma,
-        )
+    def drop_imports(self, value: cst.BaseExpression) -> None:
+        """Names only a dropped argument used (kind=ModelRepoSourceKind.S3) lose their import."""
+        for name in m.findall(value, m.Name()):
+            qualified = self.qualified(name)
+            if qualified and "." in qualified:
+                module, obj = qualified.rsplit(".", 1)
+                self.unused.append((module, obj, name.value if name.value != obj else None))
 
     def legacy_arguments(self, original: cst.Call, updated: cst.Call) -> cst.Call:
         """A legacy HF repo id passed to a call loads from the mount location now."""
         args = list(updated.args)
         for i, arg in enumerate(args):
             data = _string(arg.value)
-            if data is None and isinstance(arg.value, cst.Name):
-                data = self.survey.constants.get(arg.value.value)
+            if data is None and isinstance(arg.value, cst.Name) and i < len(original.args):
+                data = _constant(self, original.args[i].value, self.survey.constants)
             if data in self.legacy_ids:
                 mount = self.legacy_ids[data]
                 like = arg.value if isinstance(arg.value, cst.SimpleString) else None
@@ -345,21 +428,42 @@ class Rewrite(cst.CSTTransformer):
                 return _literal(moved, original)
         return updated
 
+    def leave_FormattedStringText(self, original, updated):
+        if self.moves:
+            moved = rules.move_path(original.value, self.moves)
+            if moved != original.value:
+                self.report(original, "W008", f"path moved: {original.value!r} -> {moved!r}")
+                return updated.with_changes(value=moved)
+        return updated
+
     def leave_Module(self, original: cst.Module, updated: cst.Module) -> cst.Module:
         for node in self.review:
             self.report(node, "W108", f"{node.value} in code: the config key is `weights` now; review this use by hand")
         return updated
 
 
-def _fix_imports(tree: cst.Module, imports) -> cst.Module:
-    if not imports:
+def _fix_imports(tree: cst.Module, imports, unused) -> cst.Module:
+    if not imports and not unused:
         return tree
     context = CodemodContext()
     for module, old, asname, new in imports:
         AddImportsVisitor.add_needed_import(context, module, new)
         RemoveImportsVisitor.remove_unused_import(context, module, old, asname)
+    for module, obj, asname in unused:
+        RemoveImportsVisitor.remove_unused_import(context, module, obj, asname)
     tree = AddImportsVisitor(context).transform_module(tree)
     return RemoveImportsVisitor(context).transform_module(tree)
+
+
+def _syntax_error(source: str, err: cst.ParserSyntaxError) -> Diagnostic:
+    """Where Python itself places the error (libcst's own line can be off)."""
+    try:
+        compile(source, "<file>", "exec")
+    except SyntaxError as exc:
+        return Diagnostic(exc.lineno or 1, exc.offset or 1, "E030", f"Python syntax error: {exc.msg}")
+    except ValueError:
+        pass
+    return Diagnostic(err.raw_line, err.raw_column + 1, "E030", f"Python syntax error: {err.message}")
 
 
 def migrate_code(
@@ -369,16 +473,18 @@ def migrate_code(
     moves: dict[str, str] | None = None,
 ) -> CodeOutcome:
     """Migrate one Python module's text. Never raises for bad input."""
+    bom = "\ufeff" if source.startswith("\ufeff") else ""
+    source = source[len(bom):]  # libcst's code would drop it
     try:
         module = cst.parse_module(source)
     except cst.ParserSyntaxError as err:
-        return CodeOutcome("failed", diagnostics=[Diagnostic(err.raw_line, err.raw_column + 1, "E030", f"Python syntax error: {err.message}")])
+        return CodeOutcome("failed", diagnostics=[_syntax_error(source, err)])
     wrapper = MetadataWrapper(module)
     survey = Survey(context)
     wrapper.visit(survey)
     rewrite = Rewrite(survey, legacy or [], moves or {})
     tree = wrapper.visit(rewrite)
-    tree = _fix_imports(tree, rewrite.imports)
+    tree = _fix_imports(tree, rewrite.imports, rewrite.unused)
     code = tree.code
     diagnostics = sorted(survey.diagnostics + rewrite.diagnostics, key=lambda d: (d.line, d.col))
     if code == source:
@@ -387,4 +493,4 @@ def migrate_code(
         compile(code, "<migrated>", "exec")
     except (SyntaxError, ValueError) as err:
         return CodeOutcome("failed", diagnostics=[Diagnostic(1, 1, "E099", f"internal error: the rewritten code does not compile ({err}); left untouched")])
-    return CodeOutcome("migrated", code, diagnostics)
+    return CodeOutcome("migrated", bom + code, diagnostics)

@@ -1,0 +1,994 @@
+"""code_edit.py and the Python pass of runner.py: ModelRepo / ModelCache / Assets / TrussConfig
+constructs and the code that loads weights move with the config (SPEC "Python code (libcst)",
+README "Python code").
+
+Most tests are before/after tables: (id, source, expected source, expected diagnostics). An
+expected source of None means "left exactly as it is" (status 'unchanged'). Diagnostics are
+written "LINE:CODE" and compared as a multiset, so each rewrite must be reported, at its line,
+exactly once.
+
+Every migrated row is also checked for what the issue promises beyond the text:
+- the result compiles;
+- a second run over it changes nothing and reports no rewrite (W101-W106);
+- the result runs against stub `truss` / `truss_chains` / `transformers` modules without a
+  NameError, and every name imported from truss modules is used (no unused import left by the
+  rewrite, none missing).
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+import subprocess
+import sys
+import textwrap
+import types
+from pathlib import Path
+
+import pytest
+
+from migrate import rules
+from migrate.code_edit import LegacyEntry, migrate_code
+from migrate.runner import Options, run
+
+
+def src(text: str) -> str:
+    return textwrap.dedent(text)
+
+
+WHISPER = "openai/whisper-large-v3"
+WHISPER_MOUNT = "/app/model_cache/openai_whisper-large-v3"
+# The legacy entry of a truss's config.yaml (use_volume absent): what the runner passes as `legacy`.
+LEGACY_WHISPER = [LegacyEntry(0, rules.plan_entry({"repo_id": WHISPER}, rules.Context()))]
+# index 0 legacy HF, index 1 on a volume: only index 0 loads from a new place.
+LEGACY_AND_VOLUME = [
+    LegacyEntry(0, rules.plan_entry({"repo_id": WHISPER}, rules.Context())),
+    LegacyEntry(1, rules.plan_entry({"repo_id": "org/vol", "use_volume": True, "volume_folder": "vol"}, rules.Context())),
+]
+MOVES = {"/app/model_cache/v": "/models/v"}
+
+
+# --- the before/after table ---------------------------------------------------------
+
+ROWS = [
+    (
+        "chainlet-volume-comment-in-cached-list",
+        src("""\
+            import truss_chains as chains
+            from truss.base import truss_config
+
+
+            class Llama(chains.ChainletBase):
+                remote_config = chains.RemoteConfig(
+                    assets=chains.Assets(
+                        cached=[
+                            # 8B weights on a volume, pinned
+                            truss_config.ModelRepo(
+                                repo_id="meta-llama/Llama-3.1-8B-Instruct",
+                                revision="main",
+                                use_volume=True,
+                                volume_folder="llama",
+                            ),
+                        ],
+                        secret_keys=["hf_access_token"],
+                    ),
+                )
+
+                def run_remote(self, prompt: str) -> str:
+                    return prompt
+            """),
+        src("""\
+            import truss_chains as chains
+            from truss.base import truss_config
+
+
+            class Llama(chains.ChainletBase):
+                remote_config = chains.RemoteConfig(
+                    assets=chains.Assets(
+                        weights=[
+                            # 8B weights on a volume, pinned
+                            truss_config.WeightsSource(
+                                source="meta-llama/Llama-3.1-8B-Instruct",
+                                revision="main",
+                                mount_location="/app/model_cache/llama",
+                            ),
+                        ],
+                        secret_keys=["hf_access_token"],
+                    ),
+                )
+
+                def run_remote(self, prompt: str) -> str:
+                    return prompt
+            """),
+        ["7:W102", "10:W101"],
+    ),
+    (
+        "legacy-chainlet-constant-in-modelrepo-and-from-pretrained",
+        src("""\
+            import truss_chains as chains
+            from truss.base import truss_config
+            from transformers import AutoModel
+
+            MODEL_ID = "openai/whisper-large-v3"
+
+
+            class Whisper(chains.ChainletBase):
+                remote_config = chains.RemoteConfig(
+                    assets=chains.Assets(
+                        cached=[
+                            truss_config.ModelRepo(
+                                repo_id=MODEL_ID,
+                                allow_patterns=["*.json", "*.safetensors"],
+                            )
+                        ],
+                    ),
+                )
+
+                def __init__(self):
+                    self._model = AutoModel.from_pretrained(MODEL_ID)
+            """),
+        src("""\
+            import truss_chains as chains
+            from truss.base import truss_config
+            from transformers import AutoModel
+
+            MODEL_ID = "openai/whisper-large-v3"
+
+
+            class Whisper(chains.ChainletBase):
+                remote_config = chains.RemoteConfig(
+                    assets=chains.Assets(
+                        weights=[
+                            truss_config.WeightsSource(
+                                source=MODEL_ID,
+                                mount_location="/app/model_cache/openai_whisper-large-v3",
+                                allow_patterns=["*.json", "*.safetensors"],
+                            )
+                        ],
+                    ),
+                )
+
+                def __init__(self):
+                    self._model = AutoModel.from_pretrained("/app/model_cache/openai_whisper-large-v3")
+            """),
+        ["10:W102", "12:W101", "12:W001", "21:W105"],
+    ),
+    (
+        "generator-from-imports-become-weights-weightssource",
+        src("""\
+            from truss.base.truss_config import ModelCache, ModelRepo, TrussConfig
+
+            CONFIG = TrussConfig(
+                model_name="llama",
+                model_cache=ModelCache(
+                    [
+                        ModelRepo(repo_id="org/a", use_volume=True, volume_folder="a"),
+                        ModelRepo(repo_id="org/b", revision="v2", use_volume=True, volume_folder="b"),
+                    ]
+                ),
+            )
+            """),
+        src("""\
+            from truss.base.truss_config import Weights, WeightsSource, TrussConfig
+
+            CONFIG = TrussConfig(
+                model_name="llama",
+                weights=Weights(
+                    [
+                        WeightsSource(source="org/a", mount_location="/app/model_cache/a"),
+                        WeightsSource(source="org/b", revision="v2", mount_location="/app/model_cache/b"),
+                    ]
+                ),
+            )
+            """),
+        ["3:W104", "5:W103", "7:W101", "8:W101"],
+    ),
+    (
+        "aliased-import",
+        src("""\
+            from truss.base.truss_config import ModelRepo as MR
+
+            REPOS = [MR(repo_id="org/a", use_volume=True, volume_folder="a")]
+            """),
+        src("""\
+            from truss.base.truss_config import WeightsSource
+
+            REPOS = [WeightsSource(source="org/a", mount_location="/app/model_cache/a")]
+            """),
+        ["3:W101"],
+    ),
+    (
+        "module-alias-and-dotted-module-need-no-import",
+        src("""\
+            import truss.base.truss_config
+            from truss.base import truss_config as tc
+
+            A = tc.ModelRepo(repo_id="org/a", use_volume=True, volume_folder="a")
+            B = truss.base.truss_config.ModelRepo(repo_id="org/b", use_volume=True, volume_folder="b")
+            """),
+        src("""\
+            import truss.base.truss_config
+            from truss.base import truss_config as tc
+
+            A = tc.WeightsSource(source="org/a", mount_location="/app/model_cache/a")
+            B = truss.base.truss_config.WeightsSource(source="org/b", mount_location="/app/model_cache/b")
+            """),
+        ["4:W101", "5:W101"],
+    ),
+    (
+        "env-repo-id-legacy-is-unresolvable",
+        src("""\
+            import os
+
+            from truss.base.truss_config import ModelRepo
+
+            REPO = ModelRepo(repo_id=os.environ["X"], use_volume=False)
+            """),
+        None,
+        ["5:W107"],
+    ),
+    (
+        "env-repo-id-on-a-volume-becomes-source-expression",
+        src("""\
+            import os
+
+            from truss.base.truss_config import ModelRepo
+
+            REPO = ModelRepo(repo_id=os.environ["X"], use_volume=True, volume_folder="v")
+            """),
+        src("""\
+            import os
+
+            from truss.base.truss_config import WeightsSource
+
+            REPO = WeightsSource(source=os.environ["X"], mount_location="/app/model_cache/v")
+            """),
+        ["5:W101"],
+    ),
+    (
+        "one-unresolvable-entry-keeps-list-and-container",
+        src("""\
+            import os
+
+            from truss.base.truss_config import ModelCache, ModelRepo, TrussConfig
+
+            CONFIG = TrussConfig(
+                model_cache=ModelCache([
+                    ModelRepo(repo_id="org/a", use_volume=True, volume_folder="a"),
+                    ModelRepo(repo_id=os.environ["X"]),
+                ]),
+            )
+            """),
+        None,
+        ["7:W107", "8:W107"],
+    ),
+    (
+        "one-unresolvable-entry-keeps-cached-list",
+        src("""\
+            import os
+
+            import truss_chains as chains
+            from truss.base import truss_config
+
+            ASSETS = chains.Assets(
+                cached=[
+                    truss_config.ModelRepo(repo_id="org/a", use_volume=True, volume_folder="a"),
+                    truss_config.ModelRepo(repo_id="org/b", use_volume=True, volume_folder=os.environ["F"]),
+                ],
+            )
+            """),
+        None,
+        ["8:W107", "9:W107"],
+    ),
+    (
+        # README: "the other entries of its list stay too, so a list never mixes old and new"
+        "one-unresolvable-entry-keeps-plain-list",
+        src("""\
+            import os
+
+            from truss.base.truss_config import ModelRepo
+
+            REPOS = [
+                ModelRepo(repo_id="org/a", use_volume=True, volume_folder="a"),
+                ModelRepo(repo_id=os.environ["X"]),
+            ]
+            """),
+        None,
+        ["6:W107", "7:W107"],
+    ),
+    (
+        "model-cache-only-in-a-comment",
+        src("""\
+            # weights used to come from model_cache; see config.yaml
+            import os
+
+
+            def home() -> str:
+                return os.environ.get("HOME", "/")  # not model_cache related
+            """),
+        None,
+        [],
+    ),
+    (
+        "s3-bare-bucket-path-gets-scheme",
+        src("""\
+            from truss.base import truss_config
+
+            REPO = truss_config.ModelRepo(
+                repo_id="my-bucket/models/llama",
+                kind="s3",
+                use_volume=True,
+                volume_folder="llama",
+            )
+            """),
+        src("""\
+            from truss.base import truss_config
+
+            REPO = truss_config.WeightsSource(
+                source="s3://my-bucket/models/llama",
+                mount_location="/app/model_cache/llama",
+            )
+            """),
+        ["3:W101"],
+    ),
+    (
+        "gcs-kind-enum-legacy",
+        src("""\
+            from truss.base import truss_config
+
+            REPO = truss_config.ModelRepo(
+                repo_id="my-bucket/llama",
+                kind=truss_config.ModelRepoSourceKind.GCS,
+                revision="ignored",
+            )
+            """),
+        src("""\
+            from truss.base import truss_config
+
+            REPO = truss_config.WeightsSource(
+                source="gs://my-bucket/llama",
+                mount_location="/app/model_cache/my-bucket/llama",
+            )
+            """),
+        ["3:W101", "3:W003", "3:W001"],
+    ),
+    (
+        # the kind enum imported by name is no longer used once `kind` is dropped
+        "kind-enum-from-import-is-dropped-with-kind",
+        src("""\
+            from truss.base.truss_config import ModelRepo, ModelRepoSourceKind
+
+            REPO = ModelRepo(repo_id="b/p", kind=ModelRepoSourceKind.S3, use_volume=True, volume_folder="w")
+            """),
+        src("""\
+            from truss.base.truss_config import WeightsSource
+
+            REPO = WeightsSource(source="s3://b/p", mount_location="/app/model_cache/w")
+            """),
+        ["3:W101"],
+    ),
+    (
+        # the issue: a parameter is unresolvable. A module constant of the same name is not it.
+        "parameter-shadowing-a-module-constant-is-unresolvable",
+        src("""\
+            from truss.base.truss_config import ModelRepo
+
+            bucket = "default-bucket/models"
+
+
+            def make_repo(bucket):
+                return ModelRepo(repo_id=bucket, kind="s3", use_volume=True, volume_folder="w")
+            """),
+        None,
+        ["7:W107"],
+    ),
+    (
+        "positional-argument-is-unresolvable",
+        src("""\
+            from truss.base.truss_config import ModelRepo
+
+            REPO = ModelRepo("org/a")
+            """),
+        None,
+        ["3:W107"],
+    ),
+    (
+        "rule-violation-is-w110",
+        src("""\
+            from truss.base.truss_config import ModelRepo
+
+            REPO = ModelRepo(repo_id="b/p", kind="gs", use_volume=True, volume_folder="w")
+            """),
+        None,
+        ["3:W110"],
+    ),
+    (
+        "legacy-entry-last-argument-multiline",
+        src("""\
+            from truss.base import truss_config
+
+            REPO = truss_config.ModelRepo(
+                repo_id="org/a",
+            )
+            """),
+        src("""\
+            from truss.base import truss_config
+
+            REPO = truss_config.WeightsSource(
+                source="org/a",
+                mount_location="/app/model_cache/org_a",
+            )
+            """),
+        ["3:W101", "3:W001"],
+    ),
+    (
+        "legacy-entry-comment-on-repo-id-kept-once",
+        src("""\
+            from truss.base import truss_config
+
+            REPO = truss_config.ModelRepo(
+                repo_id="org/a",  # the base model
+                allow_patterns=["*.safetensors"],
+            )
+            """),
+        src("""\
+            from truss.base import truss_config
+
+            REPO = truss_config.WeightsSource(
+                source="org/a",  # the base model
+                mount_location="/app/model_cache/org_a",
+                allow_patterns=["*.safetensors"],
+            )
+            """),
+        ["3:W101", "3:W001"],
+    ),
+    (
+        "config-subscript-of-legacy-entry",
+        src("""\
+            from transformers import AutoModel
+
+
+            class Model:
+                def __init__(self, **kwargs):
+                    self._config = kwargs["config"]
+
+                def load(self):
+                    path = self._config["model_cache"][0]["repo_id"]
+                    self._model = AutoModel.from_pretrained(path)
+            """),
+        src("""\
+            from transformers import AutoModel
+
+
+            class Model:
+                def __init__(self, **kwargs):
+                    self._config = kwargs["config"]
+
+                def load(self):
+                    path = self._config["weights"][0]["mount_location"]
+                    self._model = AutoModel.from_pretrained(path)
+            """),
+        ["9:W106"],
+    ),
+    (
+        "config-subscript-of-volume-entry-is-only-reported",
+        src("""\
+            class Model:
+                def __init__(self, **kwargs):
+                    self._config = kwargs["config"]
+
+                def load(self):
+                    return self._config["model_cache"][1]["repo_id"]
+            """),
+        None,
+        ["6:W108"],
+    ),
+    (
+        "legacy-repo-id-passed-to-calls-from-config",
+        src("""\
+            from transformers import AutoModel, pipeline
+
+            MODEL_ID = "openai/whisper-large-v3"
+
+
+            class Model:
+                def load(self):
+                    self._pipe = pipeline("automatic-speech-recognition", model="openai/whisper-large-v3")
+                    self._model = AutoModel.from_pretrained(MODEL_ID)
+                    print("loading", "org/vol")
+            """),
+        src("""\
+            from transformers import AutoModel, pipeline
+
+            MODEL_ID = "openai/whisper-large-v3"
+
+
+            class Model:
+                def load(self):
+                    self._pipe = pipeline("automatic-speech-recognition", model="/app/model_cache/openai_whisper-large-v3")
+                    self._model = AutoModel.from_pretrained("/app/model_cache/openai_whisper-large-v3")
+                    print("loading", "org/vol")
+            """),
+        ["8:W105", "9:W105"],
+    ),
+    (
+        "get-model-cache-is-w108",
+        src("""\
+            class Model:
+                def __init__(self, **kwargs):
+                    self._config = kwargs["config"]
+
+                def load(self):
+                    entries = self._config.get("model_cache") or []
+                    return entries
+            """),
+        None,
+        ["6:W108"],
+    ),
+    (
+        "moves-under-old-mount-root",
+        src("""\
+            import os
+
+            TOKENIZER = "/app/model_cache/v/tokenizer"
+            OTHER = "/app/model_cache/vv/tokenizer"
+            WEIGHTS = os.path.join('/app/model_cache/v', "model.safetensors")
+            """),
+        src("""\
+            import os
+
+            TOKENIZER = "/models/v/tokenizer"
+            OTHER = "/app/model_cache/vv/tokenizer"
+            WEIGHTS = os.path.join('/models/v', "model.safetensors")
+            """),
+        ["3:W008", "5:W008"],
+    ),
+    (
+        # an f-string is a (formatted) string literal: its path moves like any other
+        "moves-in-an-f-string",
+        src("""\
+            NAME = "tokenizer"
+            TOKENIZER = f"/app/model_cache/v/{NAME}"
+            """),
+        src("""\
+            NAME = "tokenizer"
+            TOKENIZER = f"/models/v/{NAME}"
+            """),
+        ["2:W008"],
+    ),
+]
+
+# What the runner would pass besides the text, for the rows that belong to a migrated truss.
+EXTRA = {
+    "config-subscript-of-legacy-entry": {"legacy": LEGACY_WHISPER},
+    "config-subscript-of-volume-entry-is-only-reported": {"legacy": LEGACY_AND_VOLUME},
+    "legacy-repo-id-passed-to-calls-from-config": {"legacy": LEGACY_AND_VOLUME},
+    "moves-under-old-mount-root": {"moves": MOVES},
+    "moves-in-an-f-string": {"moves": MOVES},
+}
+
+
+def _codes(outcome) -> list[str]:
+    return sorted(f"{d.line}:{d.code}" for d in outcome.diagnostics)
+
+
+@pytest.mark.parametrize("source, expected, codes", [r[1:] for r in ROWS], ids=[r[0] for r in ROWS])
+def test_before_after(source, expected, codes, request):
+    extra = EXTRA.get(request.node.callspec.id, {})
+    outcome = migrate_code(source, rules.Context(), **extra)
+    if expected is None:
+        assert outcome.status == "unchanged", outcome.text
+        assert outcome.text in (None, source)
+    else:
+        assert outcome.status == "migrated", outcome.diagnostics
+        assert outcome.text == expected
+    assert _codes(outcome) == sorted(codes)
+
+
+# --- what every migrated row must also satisfy ---------------------------------------
+
+MIGRATED_ROWS = [pytest.param(r[0], r[2], id=r[0]) for r in ROWS if r[2] is not None]
+REWRITE_CODES = {"W101", "W102", "W103", "W104", "W105", "W106"}
+TRUSS_NAMES = {"ModelRepo", "ModelCache", "WeightsSource", "Weights", "TrussConfig", "ModelRepoSourceKind",
+               "Assets", "ChainletBase", "RemoteConfig"}
+
+
+def _migrated(row_id: str) -> tuple[str, dict]:
+    source = next(r[1] for r in ROWS if r[0] == row_id)
+    extra = EXTRA.get(row_id, {})
+    outcome = migrate_code(source, rules.Context(), **extra)
+    assert outcome.status == "migrated", outcome.diagnostics
+    return outcome.text, extra
+
+
+@pytest.mark.parametrize("row_id, expected", MIGRATED_ROWS)
+def test_migrated_output_compiles(row_id, expected):
+    text, _ = _migrated(row_id)
+    compile(text, row_id, "exec")
+
+
+@pytest.mark.parametrize("row_id, expected", MIGRATED_ROWS)
+def test_second_run_changes_nothing(row_id, expected):
+    text, extra = _migrated(row_id)
+    again = migrate_code(text, rules.Context(), **extra)
+    assert again.status == "unchanged", again.text
+    assert not {d.code for d in again.diagnostics} & REWRITE_CODES, again.diagnostics
+
+
+class _Recorder:
+    """A stand-in for a truss class: keeps what it was built with."""
+
+    def __init__(self, *args, **kwargs):
+        self.args, self.kwargs = args, kwargs
+
+
+def _stub_modules() -> dict[str, types.ModuleType]:
+    truss = types.ModuleType("truss")
+    base = types.ModuleType("truss.base")
+    config = types.ModuleType("truss.base.truss_config")
+    for name in ("ModelRepo", "ModelCache", "WeightsSource", "Weights", "TrussConfig"):
+        setattr(config, name, type(name, (_Recorder,), {}))
+    config.ModelRepoSourceKind = type(
+        "ModelRepoSourceKind", (), {"HF": "hf", "S3": "s3", "GCS": "gcs", "AZURE": "azure"}
+    )
+    truss.base, base.truss_config = base, config
+    chains = types.ModuleType("truss_chains")
+    chains.Assets = type("Assets", (_Recorder,), {})
+    chains.RemoteConfig = type("RemoteConfig", (_Recorder,), {})
+    chains.ChainletBase = type("ChainletBase", (), {})
+    transformers = types.ModuleType("transformers")
+    transformers.AutoModel = type("AutoModel", (), {"from_pretrained": staticmethod(lambda *a, **k: (a, k))})
+    transformers.pipeline = lambda *a, **k: (a, k)
+    return {
+        "truss": truss,
+        "truss.base": base,
+        "truss.base.truss_config": config,
+        "truss_chains": chains,
+        "transformers": transformers,
+    }
+
+
+def _truss_imports(tree: ast.Module) -> list[str]:
+    names = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] in ("truss", "truss_chains"):
+            names += [alias.asname or alias.name for alias in node.names]
+    return names
+
+
+def _used_names(tree: ast.Module) -> set[str]:
+    used = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name):
+            used.add(node.id)
+        elif isinstance(node, ast.Attribute):
+            used.add(node.attr)
+    return used
+
+
+def _bound_names(tree: ast.Module) -> set[str]:
+    bound = set()
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            bound |= {(a.asname or a.name).split(".")[0] for a in node.names}
+        elif isinstance(node, (ast.FunctionDef, ast.ClassDef)):
+            bound.add(node.name)
+        elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            bound.add(node.id)
+    return bound
+
+
+@pytest.mark.parametrize("row_id, expected", MIGRATED_ROWS)
+def test_imports_after_rewrite(row_id, expected, monkeypatch):
+    """No NameError when run, no truss import left unused, no truss name used without import."""
+    text, _ = _migrated(row_id)
+    for name, module in _stub_modules().items():
+        monkeypatch.setitem(sys.modules, name, module)
+    monkeypatch.setenv("X", "org/from-env")
+    monkeypatch.setenv("F", "folder")
+    exec(compile(text, row_id, "exec"), {"__name__": f"migrated_{row_id}"})
+
+    tree = ast.parse(text)
+    imported = _truss_imports(tree)
+    assert len(imported) == len(set(imported)), f"a name imported twice: {imported}"
+    used = _used_names(tree)
+    unused = [name for name in imported if name not in used]
+    assert not unused, f"unused after the rewrite: {unused}"
+    bare = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and n.id in TRUSS_NAMES}
+    missing = bare - _bound_names(tree)
+    assert not missing, f"used without an import: {missing}"
+
+
+def test_rewritten_chainlet_builds_the_planned_weights(monkeypatch):
+    """The stub records what WeightsSource gets: the planned seed entry."""
+    text, _ = _migrated("chainlet-volume-comment-in-cached-list")
+    stubs = _stub_modules()
+    for name, module in stubs.items():
+        monkeypatch.setitem(sys.modules, name, module)
+    namespace = {"__name__": "chainlet"}
+    exec(compile(text, "chainlet", "exec"), namespace)
+    assets = namespace["Llama"].remote_config.kwargs["assets"]
+    assert set(assets.kwargs) == {"weights", "secret_keys"}
+    (source,) = assets.kwargs["weights"]
+    assert type(source).__name__ == "WeightsSource"
+    assert source.kwargs == {
+        "source": "meta-llama/Llama-3.1-8B-Instruct",
+        "revision": "main",
+        "mount_location": "/app/model_cache/llama",
+    }
+
+
+# --- files the tool cannot or need not change -----------------------------------------
+
+def test_syntax_error_fails_with_e030_and_no_text():
+    source = "import os\ndef load(:\n    pass\n"
+    outcome = migrate_code(source, rules.Context())
+    assert outcome.status == "failed"
+    assert outcome.text is None
+    assert [d.code for d in outcome.diagnostics] == ["E030"]
+
+
+def test_syntax_error_e030_points_at_the_bad_line():
+    """PATH:LINE:COL of a syntax error: the line Python itself reports (line 2 here)."""
+    source = "import os\ndef load(:\n    pass\n"
+    with pytest.raises(SyntaxError) as err:
+        compile(source, "m.py", "exec")
+    assert err.value.lineno == 2
+    (diagnostic,) = migrate_code(source, rules.Context()).diagnostics
+    assert diagnostic.line == 2
+
+
+def test_crlf_line_endings_survive():
+    source = (
+        "from truss.base.truss_config import ModelRepo\r\n"
+        "\r\n"
+        "R = ModelRepo(repo_id=\"org/a\", use_volume=True, volume_folder=\"a\")  # keep\r\n"
+    )
+    outcome = migrate_code(source, rules.Context())
+    assert outcome.text == (
+        "from truss.base.truss_config import WeightsSource\r\n"
+        "\r\n"
+        "R = WeightsSource(source=\"org/a\", mount_location=\"/app/model_cache/a\")  # keep\r\n"
+    )
+
+
+def test_utf8_bom_survives_a_rewrite():
+    source = "\ufefffrom truss.base.truss_config import ModelRepo\n\nR = ModelRepo(repo_id=\"org/a\", use_volume=True, volume_folder=\"a\")\n"
+    outcome = migrate_code(source, rules.Context())
+    assert outcome.status == "migrated"
+    assert outcome.text == (
+        "\ufefffrom truss.base.truss_config import WeightsSource\n\n"
+        "R = WeightsSource(source=\"org/a\", mount_location=\"/app/model_cache/a\")\n"
+    )
+
+
+def test_utf8_bom_alone_is_no_change():
+    """Nothing to rewrite: the file is unchanged, byte for byte (its BOM included)."""
+    source = "\ufeff# weights came from model_cache\nx = 1\n"
+    outcome = migrate_code(source, rules.Context())
+    assert outcome.status == "unchanged", repr(outcome.text)
+    assert outcome.diagnostics == []
+
+
+def test_untouched_code_around_a_rewrite_is_byte_identical():
+    source = src("""\
+        from truss.base.truss_config import ModelRepo   # odd   spacing kept
+        x = {  'a' :1,
+              "b":  [1,2 ,3]}   # hand formatted
+        R = ModelRepo(repo_id = 'org/a', use_volume = True, volume_folder = 'a')
+        def  f ( y ) :
+            return  y  # done
+        """)
+    outcome = migrate_code(source, rules.Context())
+    assert outcome.status == "migrated"
+    old, new = source.splitlines(), outcome.text.splitlines()
+    assert len(old) == len(new)
+    changed = [i + 1 for i, (a, b) in enumerate(zip(old, new)) if a != b]
+    assert changed == [1, 4]
+    assert new[0] == "from truss.base.truss_config import WeightsSource   # odd   spacing kept"
+    assert new[3] == "R = WeightsSource(source = 'org/a', mount_location = '/app/model_cache/a')"
+
+
+# --- end to end through runner.run ------------------------------------------------------
+
+CONFIG = """\
+model_name: whisper
+model_cache:
+  - repo_id: openai/whisper-large-v3  # the model
+resources:
+  accelerator: A10G
+"""
+CONFIG_MIGRATED = """\
+model_name: whisper
+weights:
+  - source: openai/whisper-large-v3  # the model
+    mount_location: /app/model_cache/openai_whisper-large-v3
+resources:
+  accelerator: A10G
+"""
+MODEL_PY = """\
+from transformers import pipeline
+
+MODEL_ID = "openai/whisper-large-v3"
+
+
+class Model:
+    def __init__(self, **kwargs):
+        self._config = kwargs["config"]
+        self._pipe = None
+
+    def load(self):
+        self._pipe = pipeline("automatic-speech-recognition", model=MODEL_ID)
+        # the repo id of the first entry, as the config had it
+        self._repo = self._config["model_cache"][0]["repo_id"]
+"""
+MODEL_PY_MIGRATED = """\
+from transformers import pipeline
+
+MODEL_ID = "openai/whisper-large-v3"
+
+
+class Model:
+    def __init__(self, **kwargs):
+        self._config = kwargs["config"]
+        self._pipe = None
+
+    def load(self):
+        self._pipe = pipeline("automatic-speech-recognition", model="/app/model_cache/openai_whisper-large-v3")
+        # the repo id of the first entry, as the config had it
+        self._repo = self._config["weights"][0]["mount_location"]
+"""
+
+
+@pytest.fixture
+def truss(tmp_path) -> Path:
+    folder = tmp_path / "whisper"
+    (folder / "model").mkdir(parents=True)
+    (folder / "config.yaml").write_text(CONFIG)
+    (folder / "model" / "model.py").write_text(MODEL_PY)
+    (folder / "model" / "__init__.py").write_text("")
+    return folder
+
+
+def _by_name(results) -> dict[str, object]:
+    return {Path(r.path).name: r for r in results}
+
+
+def test_run_write_rewrites_config_and_code(truss):
+    results = _by_name(run([str(truss)], Options()))
+    assert results["config.yaml"].status == "migrated"
+    assert results["model.py"].status == "migrated"
+    assert results["__init__.py"].status == "unchanged"
+    assert (truss / "config.yaml").read_text() == CONFIG_MIGRATED
+    assert (truss / "model" / "model.py").read_text() == MODEL_PY_MIGRATED
+    codes = sorted(f"{d.line}:{d.code}" for d in results["model.py"].diagnostics)
+    assert codes == ["12:W105", "14:W106"]
+
+
+def test_run_write_twice_second_run_changes_nothing(truss):
+    list(run([str(truss)], Options()))
+    results = list(run([str(truss)], Options()))
+    assert all(r.status == "unchanged" for r in results), [(r.path, r.status) for r in results]
+    assert (truss / "model" / "model.py").read_text() == MODEL_PY_MIGRATED
+
+
+def test_run_diff_shows_config_and_code_writes_nothing(truss):
+    results = _by_name(run([str(truss)], Options(write=False, diff=True)))
+    assert results["config.yaml"].status == "would-migrate"
+    assert results["model.py"].status == "would-migrate"
+    assert "+weights:" in results["config.yaml"].diff
+    code_diff = results["model.py"].diff
+    assert code_diff.startswith("--- a/")
+    assert '-        self._pipe = pipeline("automatic-speech-recognition", model=MODEL_ID)\n' in code_diff
+    assert '+        self._repo = self._config["weights"][0]["mount_location"]\n' in code_diff
+    assert (truss / "config.yaml").read_text() == CONFIG
+    assert (truss / "model" / "model.py").read_text() == MODEL_PY
+
+
+def test_run_without_code_leaves_python_alone(truss):
+    results = list(run([str(truss)], Options(code=False)))
+    assert [Path(r.path).name for r in results] == ["config.yaml"]
+    assert (truss / "config.yaml").read_text() == CONFIG_MIGRATED
+    assert (truss / "model" / "model.py").read_text() == MODEL_PY
+
+
+def test_run_mount_root_moves_paths_in_code(tmp_path):
+    folder = tmp_path / "llama"
+    (folder / "model").mkdir(parents=True)
+    (folder / "config.yaml").write_text(
+        "model_name: llama\nmodel_cache:\n  - repo_id: org/llama\n    use_volume: true\n    volume_folder: v\n"
+    )
+    (folder / "model" / "model.py").write_text('TOKENIZER = "/app/model_cache/v/tokenizer"\n')
+    context = rules.Context(mount_root="/models")
+    results = _by_name(run([str(tmp_path)], Options(context=context)))
+    assert results["model.py"].status == "migrated"
+    assert (folder / "model" / "model.py").read_text() == 'TOKENIZER = "/models/v/tokenizer"\n'
+    assert [d.code for d in results["model.py"].diagnostics] == ["W008"]
+
+
+def test_run_syntax_error_in_truss_code_fails_that_file_only(truss):
+    bad = truss / "model" / "broken.py"
+    bad.write_text("MODEL = 'openai/whisper-large-v3'\ndef f(:\n")
+    results = _by_name(run([str(truss)], Options()))
+    assert results["broken.py"].status == "failed"
+    assert [d.code for d in results["broken.py"].diagnostics] == ["E030"]
+    assert bad.read_text() == "MODEL = 'openai/whisper-large-v3'\ndef f(:\n"
+    assert results["model.py"].status == "migrated"
+    assert results["config.yaml"].status == "migrated"
+
+
+def test_run_generator_outside_any_truss_is_migrated(tmp_path):
+    gen = tmp_path / "tools" / "gen.py"
+    gen.parent.mkdir()
+    source = next(r[1] for r in ROWS if r[0] == "generator-from-imports-become-weights-weightssource")
+    expected = next(r[2] for r in ROWS if r[0] == "generator-from-imports-become-weights-weightssource")
+    gen.write_text(source)
+    (tmp_path / "tools" / "util.py").write_text("X = 'model_cache'\n")  # no ModelRepo: never parsed
+    results = _by_name(run([str(tmp_path)], Options(write=False)))
+    assert results["gen.py"].status == "would-migrate"
+    assert results["util.py"].status == "unchanged" and results["util.py"].diagnostics == []
+    list(run([str(tmp_path)], Options()))
+    assert gen.read_text() == expected
+
+
+# --- the command line: --check counts Python, libcst only when Python needs a look -------
+
+def _cli(args: list[str], cwd: Path) -> subprocess.CompletedProcess:
+    script = (
+        "import sys\n"
+        f"sys.argv = ['weights-migrate', *{args!r}]\n"
+        "from migrate.cli import main\n"
+        "code = 0\n"
+        "try:\n"
+        "    main()\n"
+        "except SystemExit as exit:\n"
+        "    code = exit.code\n"
+        "print('EXIT', code)\n"
+        "print('LIBCST', 'libcst' in sys.modules)\n"
+    )
+    return subprocess.run([sys.executable, "-c", script], cwd=cwd, capture_output=True, text=True, timeout=120)
+
+
+def _result(proc: subprocess.CompletedProcess) -> tuple[int, bool]:
+    lines = proc.stdout.splitlines()
+    exit_line = next(l for l in lines if l.startswith("EXIT "))
+    libcst_line = next(l for l in lines if l.startswith("LIBCST "))
+    return int(exit_line.split()[1]), libcst_line.split()[1] == "True"
+
+
+def test_check_counts_python_changes_as_pending(tmp_path):
+    gen = tmp_path / "gen.py"
+    gen.write_text(next(r[1] for r in ROWS if r[0] == "aliased-import"))
+    before = gen.read_bytes()
+    proc = _cli(["--check", str(tmp_path)], tmp_path)
+    assert _result(proc)[0] == 1, proc.stderr
+    assert gen.read_bytes() == before
+    assert "W101" in proc.stderr
+
+
+def test_check_after_write_has_nothing_pending(truss):
+    assert _result(_cli([str(truss)], truss))[0] == 0
+    proc = _cli(["--check", str(truss)], truss)
+    assert _result(proc)[0] == 0, proc.stderr
+
+
+def test_yaml_only_run_does_not_import_libcst(tmp_path):
+    folder = tmp_path / "tree" / "llama"
+    (folder / "model").mkdir(parents=True)
+    (folder / "config.yaml").write_text(
+        "model_name: llama\nmodel_cache:\n  - repo_id: org/llama\n    use_volume: true\n    volume_folder: llama\n"
+    )
+    (folder / "model" / "model.py").write_text("class Model:\n    def load(self):\n        return 1\n")
+    (tmp_path / "tree" / "helpers.py").write_text("import os\n\nROOT = os.getcwd()\n")
+    proc = _cli(["--check", str(tmp_path / "tree")], tmp_path)
+    code, loaded = _result(proc)
+    assert code == 1, proc.stderr  # the config is pending
+    assert loaded is False
+
+
+def test_run_that_rewrites_python_imports_libcst(truss):
+    proc = _cli(["--check", str(truss)], truss)
+    code, loaded = _result(proc)
+    assert code == 1, proc.stderr
+    assert loaded is True
+    assert "model.py:12:" in proc.stderr and "W105" in proc.stderr
