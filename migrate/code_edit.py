@@ -183,7 +183,7 @@ class Survey(cst.CSTVisitor):
             except Unresolved:
                 if key in OPAQUE:
                     entry[key] = OPAQUE[key]
-                elif key == "repo_id" and self.context.dialect is rules.SEED:
+                elif key == "repo_id" and self.context.dialect == rules.SEED:
                     entry[key] = PLACEHOLDER_ID  # HF ids are bare in the seed: the expression stays
                 else:
                     raise

@@ -15,7 +15,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from . import rules
+from . import rules, validate
 from .diagnostics import Diagnostic
 
 BLOCK_KEYS = ("model_cache", "hf_cache")
@@ -550,7 +550,7 @@ def _drop_cli(source: str) -> str:
 # --- verification -------------------------------------------------------------------
 
 
-def verify(new_body: str, root: MappingNode, block: Block, plans, expected: dict, old_body: str) -> None:
+def verify(new_body: str, root: MappingNode, block: Block, plans, expected: dict, old_body: str, dialect=rules.SEED) -> None:
     """Re-parse the output; it must mean the plan and nothing else. Raises Failure."""
     try:
         new_root = compose(new_body)
@@ -569,8 +569,12 @@ def verify(new_body: str, root: MappingNode, block: Block, plans, expected: dict
         if ok is block.key:
             if nk.value != "weights" or not isinstance(nv, SequenceNode):
                 fail("the block did not become `weights`")
-            if value(nv) != [p.weight for p in plans]:
+            weights = value(nv)
+            if weights != [p.weight for p in plans]:
                 fail("`weights` differs from the plan")
+            invalid = validate.problems(weights, dialect)
+            if invalid:
+                fail(f"not valid in the {dialect.name} schema: {invalid[0]}")
             if any(len({k.value for k, _ in e.value}) != len(e.value) for e in nv.value):
                 fail("a key repeats in a `weights` entry")
             continue
@@ -615,7 +619,7 @@ def migrate_text(source: str, options: rules.Context = rules.Context()) -> Outco
             if not new_body.endswith(ending):
                 raise Failure(Diagnostic(1, 1, "E099", "internal error: lost the end of the file"))
             new_body = new_body[: -len(ending)]
-        verify(new_body, root, block, plans, expected, body)
+        verify(new_body, root, block, plans, expected, body, options.dialect)
     except Failure as failure:
         return Outcome("failed", diagnostics=[failure.diagnostic])
     except RecursionError:

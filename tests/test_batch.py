@@ -809,7 +809,7 @@ def test_pre_commit_hooks_for_real(tmp_path):
     assert first.returncode == 1, first.stdout + first.stderr
     assert "files were modified by this hook" in first.stdout, first.stdout
     text = config.read_text()
-    assert "weights:" in text and "model_cache" not in text, text
+    assert "weights:" in text and "model_cache:" not in text, text
     assert "/app/model_cache/org_legacy" in (repo / "trusses" / "llama" / "model" / "model.py").read_text()
 
     check = try_repo("weights-migrate-check")
