@@ -65,7 +65,7 @@ def migrate(
         False, "--check", help="Write nothing; exit 1 if anything would change (add --diff to see it)."
     ),
     dialect: Dialect = typer.Option(
-        Dialect.seed, "--dialect", help="Target schema: seed (the design document's schema)."
+        Dialect.seed, "--dialect", help="Target schema: seed (the design document's) or truss (what truss 0.18 accepts)."
     ),
     mount_root: str = typer.Option(
         rules.DEFAULT_MOUNT_ROOT, "--mount-root", metavar="[PATH]...",
@@ -94,8 +94,6 @@ def migrate(
 ) -> None:
     if quiet and verbose:
         raise _usage("--quiet and --verbose exclude each other")
-    if dialect is Dialect.truss:
-        raise _usage("--dialect truss is not available in this version yet; use --dialect seed")
     if not mount_root.startswith("/"):
         raise _usage(f"--mount-root must be an absolute path, not {mount_root!r}")
     if jobs < 1:

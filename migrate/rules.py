@@ -273,6 +273,34 @@ def plan_entry(entry: Mapping[str, object], ctx: Context = Context()) -> EntryPl
     return EntryPlan(weight, tuple(changes), tuple(inserts), tuple(notes), kind, legacy, old_location, repo_id)
 
 
+DATA_DIR = "/app/data"  # where Truss put external_data files
+EXTERNAL_KEYS = ("url", "local_data_path", "backend", "name")
+
+
+def plan_external(item: Mapping[str, object]) -> EntryPlan:
+    """One `external_data` item -> one weights entry (truss dialect only)."""
+    for key in item:
+        if key not in EXTERNAL_KEYS:
+            raise RuleError("E018", f"unknown key {key!r} in external_data item", key)
+    url = _string(item, "url", required=True)
+    path = _string(item, "local_data_path", required=True)
+    if not url or not path:
+        raise RuleError("E018", "external_data items need a url and a local_data_path", "url" if not url else "local_data_path")
+    mount = _safe_mount(f"{DATA_DIR}/{path}", "local_data_path")
+    changes = []
+    notes = []
+    for key in item:
+        if key == "url":
+            changes.append(KeyChange(key, "source"))
+        elif key == "local_data_path":
+            changes.append(KeyChange(key, "mount_location", mount))
+        else:
+            changes.append(KeyChange(key, None))
+            if key == "backend" and item[key] not in (None, "http_public"):
+                notes.append(Note("W011", f"backend {item[key]!r} dropped: weights pick the download method from the source", key))
+    return EntryPlan({"source": url, "mount_location": mount}, tuple(changes), (), tuple(notes), "url", False, None, url)
+
+
 def duplicate_mount(plans: list[EntryPlan]) -> int | None:
     """Index of the first entry whose mount location an earlier entry already uses."""
     seen: set[str] = set()

@@ -16,6 +16,7 @@ from .discover import TEMP_SUFFIX, Target, discover
 
 # A file is parsed only if some line starts with the block key.
 PREFILTER = re.compile(rb"""^(?:\xef\xbb\xbf)?["']?(?:model_cache|hf_cache)["']?[ \t]*:""", re.M)
+PREFILTER_TRUSS = re.compile(rb"""^(?:\xef\xbb\xbf)?["']?(?:model_cache|hf_cache|external_data)["']?[ \t]*:""", re.M)
 
 
 @dataclass(frozen=True)
@@ -162,7 +163,8 @@ def process(target: Target, options: Options) -> FileResult:
 
         return yaml_edit.migrate_text(text, options.context)
 
-    return _pipeline(target, options, PREFILTER.search, migrate)
+    prefilter = PREFILTER_TRUSS if options.context.dialect == rules.TRUSS else PREFILTER
+    return _pipeline(target, options, prefilter.search, migrate)
 
 
 @dataclass(frozen=True)

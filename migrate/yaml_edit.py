@@ -252,12 +252,12 @@ def _is_empty(node: Node) -> bool:
     )
 
 
-def find_block(root: Node) -> Block | None:
+def find_block(root: Node, keys: tuple[str, ...] = BLOCK_KEYS) -> Block | None:
     """The top-level model_cache (or hf_cache) block, or None when there is nothing to do."""
     if not isinstance(root, MappingNode):
         return None
     top = _top_level(root)
-    present = [top[k] for k in BLOCK_KEYS if k in top and not _is_empty(top[k][1])]
+    present = [top[k] for k in keys if k in top and not _is_empty(top[k][1])]
     if not present:
         return None
     if len(present) > 1:
@@ -306,24 +306,26 @@ def declares_hf_secret(root: MappingNode) -> bool:
     return False
 
 
-def plan_entries(block: Block, root: MappingNode, options: rules.Context) -> tuple[list, list]:
+def plan_entries(block: Block, planner) -> tuple[list, list]:
     """One EntryPlan per entry and the diagnostics; raises Failure on the first error."""
-    ctx = rules.Context(options.mount_root, declares_hf_secret(root), options.dialect)
     plans, diagnostics = [], []
     for entry in block.entries:
         data = entry_data(entry)
         keys = {k.value: k for k, _ in entry.value}
         try:
-            plan = rules.plan_entry(data, ctx)
+            plan = planner(data)
         except rules.RuleError as err:
             raise Failure(_diag_at(keys.get(err.key, entry), err.code, err.message)) from None
         plans.append(plan)
         diagnostics += [_diag_at(keys.get(n.key, entry), n.code, n.message) for n in plan.notes]
+    return plans, diagnostics
+
+
+def check_mounts(plans: list, entries: list) -> None:
     dup = rules.duplicate_mount(plans)
     if dup is not None:
         mount = plans[dup].weight["mount_location"]
-        raise Failure(_diag_at(block.entries[dup], "E012", f"a second entry would mount at {mount}"))
-    return plans, diagnostics
+        raise Failure(_diag_at(entries[dup], "E012", f"a second entry would mount at {mount}"))
 
 
 # --- text edits -------------------------------------------------------------------
@@ -462,6 +464,51 @@ def drop_line(text: Text, line_start: int, eol: int, comment: str) -> Edit:
     return Edit(line_start, text.after_break(eol), indent + comment + text.newline_at(eol) if comment else "")
 
 
+def content_end(text: Text, node: Node) -> int:
+    """Where a node's own text ends (a block collection's end mark runs on to the next key)."""
+    while isinstance(node, (MappingNode, SequenceNode)) and not node.flow_style and node.value:
+        last = node.value[-1]
+        node = last[1] if isinstance(node, MappingNode) else last
+    return text.offset(node.end_mark)
+
+
+def append_entries(text: Text, block: Block, plans: list) -> Edit:
+    """New entries after the block's last one, in the style of its first."""
+    if block.node.flow_style:  # [..., {...}]: before the closing bracket
+        end = text.offset(block.node.end_mark) - 1
+        added = "".join(", {" + ", ".join(f"{k}: {render_scalar(v, '', flow=True)}" for k, v in p.weight.items()) + "}" for p in plans)
+        return Edit(end, end, added)
+    first = block.entries[0]
+    start = text.offset(first.start_mark)
+    prefix = text.body[text.line_start(start):start]
+    dash = prefix.rfind("-")
+    lead = " " * dash + "-" + " " * (len(prefix) - dash - 1)
+    newline = text.newline_at(start)
+    lines = []
+    for plan in plans:
+        pairs = list(plan.weight.items())
+        if first.flow_style:
+            lines.append(lead + "{" + ", ".join(f"{k}: {render_scalar(v, '', flow=True)}" for k, v in pairs) + "}")
+        else:
+            lines += [(lead if i == 0 else " " * len(prefix)) + f"{k}: {render_scalar(v, '')}" for i, (k, v) in enumerate(pairs)]
+    at = text.after_break(text.line_end(content_end(text, block.node)))
+    return Edit(at, at, "".join(line + newline for line in lines))
+
+
+def drop_region(text: Text, key: ScalarNode, node: Node) -> Edit:
+    """Delete a top-level key and its value; their comments stay, as comment lines."""
+    start = text.line_start(text.offset(key.start_mark))
+    end = text.after_break(text.line_end(content_end(text, node)))
+    kept = []
+    for line in _LINE_BREAK.split(text.body[start:end])[:-1]:
+        found = comments(line)
+        if found:
+            indent = line[: len(line) - len(line.lstrip())]
+            kept.append(line if line.lstrip().startswith("#") else indent + found[0])
+    newline = text.newline_at(start)
+    return Edit(start, end, "".join(line + newline for line in kept))
+
+
 def drop_empty_weights(text: Text, root: MappingNode, key: ScalarNode) -> Edit:
     node = next(v for k, v in root.value if k is key)
     end = max(text.offset(key.end_mark), text.offset(node.end_mark))
@@ -550,7 +597,7 @@ def _drop_cli(source: str) -> str:
 # --- verification -------------------------------------------------------------------
 
 
-def verify(new_body: str, root: MappingNode, block: Block, plans, expected: dict, old_body: str, dialect=rules.SEED) -> None:
+def verify(new_body: str, root: MappingNode, block: Block, plans, expected: dict, old_body: str, dialect=rules.SEED, removed=()) -> None:
     """Re-parse the output; it must mean the plan and nothing else. Raises Failure."""
     try:
         new_root = compose(new_body)
@@ -560,7 +607,8 @@ def verify(new_body: str, root: MappingNode, block: Block, plans, expected: dict
     def fail(why: str):
         raise Failure(_diag_at(block.key, "E099", f"internal error: the result did not verify ({why}); file left untouched"))
 
-    old_pairs = [pair for pair in root.value if pair[0] is not block.empty_weights]
+    gone = {id(k) for k in (block.empty_weights, *removed) if k is not None}
+    old_pairs = [pair for pair in root.value if id(pair[0]) not in gone]
     if not isinstance(new_root, MappingNode) or len(new_root.value) != len(old_pairs):
         fail("top-level keys changed")
     old_text, new_text = Text(old_body), Text(new_body)
@@ -597,10 +645,21 @@ def migrate_text(source: str, options: rules.Context = rules.Context()) -> Outco
     body = source[len(bom):]
     try:
         root = compose(body)
-        block = find_block(root) if root is not None else None
-        if block is None:
+        if not isinstance(root, MappingNode):
             return Outcome("unchanged")
-        plans, diagnostics = plan_entries(block, root, options)
+        block = find_block(root)
+        external = find_block(root, ("external_data",)) if options.dialect == rules.TRUSS else None
+        notes = []
+        if block is None and external is None:
+            return Outcome("unchanged")
+        if block is None:  # only external_data: it becomes the weights block in place
+            block, external = external, None
+            plans, diagnostics = plan_entries(block, rules.plan_external)
+        else:
+            ctx = rules.Context(options.mount_root, declares_hf_secret(root), options.dialect)
+            plans, diagnostics = plan_entries(block, lambda data: rules.plan_entry(data, ctx))
+        extra, extra_notes = plan_entries(external, rules.plan_external) if external else ([], [])
+        check_mounts(plans + extra, block.entries + (external.entries if external else []))
         # Edit as if the file ended with a line break, and take it off again after.
         unterminated = body and not _LINE_BREAK.match(body[-1])
         ending = Text(body).newline_at(0) if unterminated else ""
@@ -614,15 +673,21 @@ def migrate_text(source: str, options: rules.Context = rules.Context()) -> Outco
         if block.empty_weights is not None:
             more.append(drop_empty_weights(text, root, block.empty_weights))
             notes.append(_diag_at(block.empty_weights, "W009", "empty `weights` key removed: the migrated block takes its place"))
+        if external is not None:
+            more += [append_entries(text, block, extra), drop_region(text, external.key, external.node)]
+            notes += extra_notes + [_diag_at(external.key, "W012", f"external_data folded into weights ({len(extra)} entries, under {rules.DATA_DIR})")]
+        elif options.dialect == rules.SEED and "external_data" in _top_level(root):
+            notes.append(_diag_at(_top_level(root)["external_data"][0], "W010", "external_data left as it is: the seed schema has no place for it (--dialect truss folds it into weights)"))
         new_body = apply(text.body, edits + more)
         if ending:
             if not new_body.endswith(ending):
                 raise Failure(Diagnostic(1, 1, "E099", "internal error: lost the end of the file"))
             new_body = new_body[: -len(ending)]
-        verify(new_body, root, block, plans, expected, body, options.dialect)
+        removed = (external.key,) if external is not None else ()
+        verify(new_body, root, block, plans + extra, expected, body, options.dialect, removed)
     except Failure as failure:
         return Outcome("failed", diagnostics=[failure.diagnostic])
     except RecursionError:
         return Outcome("failed", diagnostics=[Diagnostic(1, 1, "E001", "invalid YAML: nested too deeply")])
     ordered = sorted(diagnostics + notes, key=lambda d: (d.line, d.col))
-    return Outcome("migrated", bom + new_body, ordered, plans)
+    return Outcome("migrated", bom + new_body, ordered, plans + extra)

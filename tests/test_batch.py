@@ -516,6 +516,25 @@ def test_shard_exit_codes_merge_to_the_whole_run(tmp_path):
     assert merge(reports) == whole
 
 
+def test_shard_keeps_python_with_its_truss_when_a_subfolder_holds_other_yaml(tmp_path):
+    """A truss is its config's folder: another YAML file below it (model/settings.yaml) must
+    not pull model/model.py into another shard, where its truss is not migrated."""
+    for i in range(20):
+        truss = tmp_path / f"t{i:02d}"
+        write(truss / "config.yaml", LEGACY.replace("org/legacy", f"org/legacy-{i}"))
+        write(truss / "model" / "model.py", LEGACY_MODEL_PY.replace("org/legacy", f"org/legacy-{i}"))
+        write(truss / "model" / "settings.yaml", "batch_size: 4\n")
+    whole_run, whole = json_run("--check", ".", cwd=tmp_path)
+    assert whole_run.code == 1
+    assert all(f["status"] == "would-migrate" for f in whole["files"] if f["path"].endswith("model.py"))
+    reports = [json_run("--check", "--shard", f"{k}/3", ".", cwd=tmp_path, whole=False)[1] for k in (1, 2, 3)]
+    shard_of = {f["path"]: k for k, r in enumerate(reports, 1) for f in r["files"]}
+    misplaced = [f"t{i:02d}" for i in range(20)
+                 if shard_of[f"t{i:02d}/model/model.py"] != shard_of[f"t{i:02d}/config.yaml"]]
+    assert not misplaced, f"model.py sharded apart from its config.yaml in {misplaced}"
+    assert merge(reports) == whole
+
+
 def test_shard_is_stable(big_tree):
     one = cli("--check", "--format", "json", "--shard", "2/3", ".", cwd=big_tree)
     two = cli("--check", "--format", "json", "--shard", "2/3", "--jobs", "1", ".", cwd=big_tree)

@@ -394,7 +394,7 @@ def test_non_utf8_file_is_e002_exit_3_and_untouched(tmp_path, monkeypatch):
         (["--bogus", "trusses"], r"--bogus"),
         (["does-not-exist"], r"does-not-exist"),
         (["trusses", "nope/config.yaml"], r"nope/config\.yaml"),
-        (["--dialect", "truss", "trusses"], r"not available"),
+        (["--dialect", "mars", "trusses"], r"mars"),
         (["--dialect", "klingon", "trusses"], r"klingon"),
         (["--mount-root", "relative", "trusses"], r"absolute"),
         (["--mount-root", "models/x", "trusses"], r"absolute"),
@@ -691,7 +691,7 @@ def test_subprocess_diff_exit_0(tmp_path):
 
 @pytest.mark.parametrize(
     "args",
-    [["--nope"], ["missing"], ["--dialect", "truss"], ["--mount-root", "rel"], ["-q", "-v"]],
+    [["--nope"], ["missing"], ["--dialect", "mars"], ["--mount-root", "rel"], ["-q", "-v"]],
 )
 def test_subprocess_bad_usage_exit_2(tmp_path, args):
     run = subprocess_run(*args, cwd=tmp_path)
