@@ -84,6 +84,7 @@ class Survey(cst.CSTVisitor):
         self.containers: list[cst.Call] = []  # the open ModelCache / Assets / TrussConfig calls
         self.members: dict[cst.Call, list[cst.Call]] = {}  # container -> ModelRepo calls in it
         self.blocked: set[cst.Call] = set()  # containers holding a ModelRepo that stays
+        self.opaque_ids: set[cst.Call] = set()  # ModelRepo calls whose HF repo_id is an expression
 
     def visit_Module(self, node: cst.Module) -> None:
         assigned: dict[str, int] = {}
@@ -183,8 +184,8 @@ class Survey(cst.CSTVisitor):
             except Unresolved:
                 if key in OPAQUE:
                     entry[key] = OPAQUE[key]
-                elif key == "repo_id" and self.context.dialect == rules.SEED:
-                    entry[key] = PLACEHOLDER_ID  # HF ids are bare in the seed: the expression stays
+                elif key == "repo_id":
+                    entry[key] = PLACEHOLDER_ID  # an HF id can stay an expression (see hf_source)
                 else:
                     raise
                 opaque.append(key)
@@ -192,8 +193,10 @@ class Survey(cst.CSTVisitor):
         if "repo_id" in opaque and (plan.kind != "hf" or plan.legacy):
             raise Unresolved(f"repo_id={cst.Module([]).code_for_node(_arg(call, 'repo_id').value)}")
         for change in plan.changes:
-            if change.old in opaque and change.value is not rules.UNCHANGED:
+            if change.old in opaque and change.value is not rules.UNCHANGED and change.old != "repo_id":
                 raise Unresolved(change.old)
+        if "repo_id" in opaque:
+            self.opaque_ids.add(call)
         return plan
 
 
@@ -262,6 +265,33 @@ def _constant(visitor, name: cst.Name, constants: dict[str, str]) -> str | None:
     if assignments and all(isinstance(a.scope, GlobalScope) for a in assignments):
         return constants[name.value]
     return None
+
+
+def hf_source(expr: cst.BaseExpression, planned: str) -> cst.BaseExpression:
+    """The source for an HF id that is an expression: itself (seed), or f"hf://{expr}@rev" (truss)."""
+    if PLACEHOLDER_ID not in planned:
+        raise ValueError("planned source lost the placeholder")
+    before, after = planned.split(PLACEHOLDER_ID, 1)
+    if not before and not after:
+        return expr
+    code = cst.Module([]).code_for_node(expr)
+    quote = next((q for q in ('"', "'") if q not in code), None)
+    if quote is None or "{" in before + after or "}" in before + after:  # no f-string can hold it
+        parts = [_literal(before)] if before else []
+        parts += [cst.Call(cst.Name("str"), [cst.Arg(expr)])] + ([_literal(after)] if after else [])
+        result = parts[0]
+        for part in parts[1:]:
+            result = cst.BinaryOperation(result, cst.Add(), part)
+        return result
+    return cst.FormattedString(
+        parts=[
+            *([cst.FormattedStringText(before)] if before else []),
+            cst.FormattedStringExpression(expr),
+            *([cst.FormattedStringText(after)] if after else []),
+        ],
+        start=f"f{quote}",
+        end=quote,
+    )
 
 
 def _arg(call: cst.Call, keyword: str) -> cst.Arg | None:
@@ -348,7 +378,9 @@ class Rewrite(cst.CSTTransformer):
                 orphans = []
             if change.new != change.old:
                 arg = arg.with_changes(keyword=cst.Name(change.new))
-            if change.value is not rules.UNCHANGED:
+            if change.new == "source" and original in self.survey.opaque_ids:
+                arg = arg.with_changes(value=hf_source(arg.value, plan.weight["source"]))
+            elif change.value is not rules.UNCHANGED:
                 arg = arg.with_changes(value=_literal(change.value, arg.value))
             args.append(arg)
             if change.new == "source":
