@@ -24,6 +24,7 @@ CODES = {
     "E016": "duplicate key",
     "E017": "YAML aliases, merge keys or anchors used elsewhere in the block: migrate by hand",
     "E018": "an `external_data` item without `url`/`local_data_path`, or with an unknown key",
+    "E019": "a file over 1 MiB: far beyond any truss config or module, not parsed",
     "E020": "the file could not be read or written",
     "E021": "the file changed on disk while it was being migrated; left as it is now",
     "E030": "a Python file that needed a look does not parse; left untouched",

@@ -15,6 +15,7 @@ from .diagnostics import Diagnostic
 from .discover import TEMP_SUFFIX, Target, discover
 
 # A file is parsed only if some line starts with the block key.
+MAX_BYTES = 2**20  # real configs are a few KiB; this bounds time and memory on hostile input
 PREFILTER = re.compile(rb"""^(?:\xef\xbb\xbf)?["']?(?:model_cache|hf_cache)["']?[ \t]*:""", re.M)
 PREFILTER_TRUSS = re.compile(rb"""^(?:\xef\xbb\xbf)?["']?(?:model_cache|hf_cache|external_data)["']?[ \t]*:""", re.M)
 
@@ -121,6 +122,9 @@ def _pipeline(target: Target, options: Options, wanted, migrate) -> FileResult:
     result = FileResult(target.path, "unchanged")
     if not wanted(data):
         return result
+    if len(data) > MAX_BYTES:
+        message = f"{len(data) / 2**20:.1f} MiB is far beyond any truss config or module; left untouched"
+        return FileResult(target.path, "failed", [Diagnostic(1, 1, "E019", message)])
     text = _decode(data, target.path)
     if isinstance(text, Diagnostic):
         return FileResult(target.path, "failed", [text])

@@ -61,8 +61,29 @@ def _composer() -> YAML:
 _YAML = _composer()
 
 
+MAX_DEPTH = 500  # libyaml's composer overflows the C stack some ten thousand levels down
+_BRACKETS = re.compile(r"[\[\]{}]")
+_BLOCK_LEAD = re.compile(r"^[ \t?-]*", re.M)
+
+
+def nesting_bound(text: str) -> int:
+    """An upper bound of the document's nesting depth, cheap enough for every file.
+
+    Flow: brackets counted as if none were quoted. Block: a level needs at least
+    one more column of indentation or one more `-`/`?` indicator on its line.
+    """
+    depth = deepest = 0
+    for match in _BRACKETS.finditer(text):
+        depth = max(depth + (1 if match.group() in "[{" else -1), 0)
+        deepest = max(deepest, depth)
+    lead = max((m.end() - m.start() for m in _BLOCK_LEAD.finditer(text)), default=0)
+    return deepest + lead
+
+
 def compose(text: str) -> Node | None:
     """The node tree of text; raises Failure (E001) when it is not YAML."""
+    if nesting_bound(text) > MAX_DEPTH:
+        raise Failure(Diagnostic(1, 1, "E001", f"invalid YAML for a config: nested more than {MAX_DEPTH} levels deep"))
     try:
         return _YAML.compose(text)
     except MarkedYAMLError as exc:
