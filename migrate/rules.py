@@ -169,6 +169,8 @@ def resolve_kind(repo_id: str, kind: str | None) -> tuple[str, str, list[Note]]:
             "E008", f"kind {kind} disagrees with the {match.group(1)}:// scheme of repo_id", "kind"
         )
     if kind == "hf":
+        if match and not repo_id[match.end():].strip("/ "):
+            raise RuleError("E005", "repo_id names no repository after hf://", "repo_id")
         return kind, repo_id, notes
     path = repo_id[match.end():] if match else repo_id
     if not path.split("/", 1)[0]:
@@ -220,6 +222,8 @@ def plan_entry(entry: Mapping[str, object], ctx: Context = Context()) -> EntryPl
     mount, legacy = mount_location(kind, path, entry, ctx)
     dialect = ctx.dialect
 
+    if dialect.revision_in_source and "@" in path:
+        raise RuleError("E023", f"repo_id {repo_id!r} holds `@`, which marks the revision in truss sources", "repo_id")
     source = dialect.hf_source(repo_id, revision) if kind == "hf" else KIND_SCHEMES[kind] + path
     keep_revision = kind == "hf" and bool(revision) and not dialect.revision_in_source
     if revision and kind != "hf":
@@ -274,6 +278,7 @@ def plan_entry(entry: Mapping[str, object], ctx: Context = Context()) -> EntryPl
 
 
 DATA_DIR = "/app/data"  # where Truss put external_data files
+EXTERNAL_SCHEMES = ("https://", "s3://", "gs://", "azure://", "r2://", "cw://", "hf://")
 EXTERNAL_KEYS = ("url", "local_data_path", "backend", "name")
 
 
@@ -282,10 +287,13 @@ def plan_external(item: Mapping[str, object]) -> EntryPlan:
     for key in item:
         if key not in EXTERNAL_KEYS:
             raise RuleError("E018", f"unknown key {key!r} in external_data item", key)
-    url = _string(item, "url", required=True)
-    path = _string(item, "local_data_path", required=True)
-    if not url or not path:
-        raise RuleError("E018", "external_data items need a url and a local_data_path", "url" if not url else "local_data_path")
+    for key in ("url", "local_data_path"):
+        if not item.get(key):
+            raise RuleError("E018", f"external_data item has no `{key}`", key if key in item else None)
+    url = _string(item, "url")
+    path = _string(item, "local_data_path")
+    if not url.startswith(EXTERNAL_SCHEMES):
+        raise RuleError("E018", f"url {url!r} is not a source truss weights accept (https://, s3://, gs://, ...)", "url")
     mount = _safe_mount(f"{DATA_DIR}/{path}", "local_data_path")
     changes = []
     notes = []

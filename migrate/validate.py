@@ -15,7 +15,7 @@ _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*)://")
 SEED_KEYS = {"source", "revision", "mount_location", "runtime_secret_name", "allow_patterns", "ignore_patterns"}
 TRUSS_KEYS = {"source", "mount_location", "auth_secret_name", "auth", "allow_patterns", "ignore_patterns"}
 SEED_SCHEMES = {"hf", "s3", "gs", "azure"}
-TRUSS_SCHEMES = {"hf", "s3", "gs", "azure", "r2", "cw", "https", "http"}
+TRUSS_SCHEMES = {"hf", "s3", "gs", "azure", "r2", "cw", "https"}
 
 
 def problems(weights: object, dialect: rules.Dialect = rules.SEED) -> list[str]:
@@ -43,6 +43,10 @@ def problems(weights: object, dialect: rules.Dialect = rules.SEED) -> list[str]:
             found.append(f"{where}: source needs a scheme (hf:// for Hugging Face)")
         if scheme in ("s3", "gs", "azure") and not source[match.end():].split("/")[0]:
             found.append(f"{where}: source has an empty bucket")
+        if scheme == "hf" and not source[match.end():].split("@")[0].strip("/"):
+            found.append(f"{where}: source names no Hugging Face repository")
+        if dialect == rules.TRUSS and scheme in ("s3", "gs", "azure", "r2", "cw") and "@" in source:
+            found.append(f"{where}: `@` is not allowed in a cloud source")
         if "revision" in entry:
             if scheme not in (None, "hf"):
                 found.append(f"{where}: revision is only for Hugging Face sources")

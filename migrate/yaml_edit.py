@@ -676,6 +676,7 @@ def migrate_text(source: str, options: rules.Context = rules.Context()) -> Outco
         if block is None:  # only external_data: it becomes the weights block in place
             block, external = external, None
             plans, diagnostics = plan_entries(block, rules.plan_external)
+            notes.append(_diag_at(block.key, "W012", f"external_data became weights ({len(plans)} entries, under {rules.DATA_DIR})"))
         else:
             ctx = rules.Context(options.mount_root, declares_hf_secret(root), options.dialect)
             plans, diagnostics = plan_entries(block, lambda data: rules.plan_entry(data, ctx))
@@ -690,7 +691,8 @@ def migrate_text(source: str, options: rules.Context = rules.Context()) -> Outco
         edits = [Edit(key_start, key_end, f"{quote}weights{quote}")]
         for entry, plan in zip(block.entries, plans):
             edits += EntryEditor(text, entry, plan).edits()
-        more, expected, notes = outside_edits(text, root, block, plans, options)
+        more, expected, outside_notes = outside_edits(text, root, block, plans, options)
+        notes += outside_notes
         if block.empty_weights is not None:
             more.append(drop_empty_weights(text, root, block.empty_weights))
             notes.append(_diag_at(block.empty_weights, "W009", "empty `weights` key removed: the migrated block takes its place"))
