@@ -5,7 +5,7 @@ from __future__ import annotations
 import fnmatch
 import os
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Iterable, Iterator
 
 YAML_SUFFIXES = (".yaml", ".yml")
@@ -62,7 +62,19 @@ def remove_if_stale(path: str) -> None:
         pass
 
 
-def _walk(folder: str, visited: set, suffixes: tuple[str, ...], exclude: tuple[str, ...] = (), clean: bool = False) -> Iterator[str]:
+@dataclass
+class _Walk:
+    root: str  # the folder given: --exclude globs match paths relative to it
+    suffixes: tuple[str, ...]
+    exclude: tuple[str, ...] = ()
+    clean: bool = False  # remove temp files that killed runs left behind
+    visited: set = field(default_factory=set)  # (device, inode) of folders seen: no loops
+
+    def skip(self, path: str) -> bool:
+        return excluded(os.path.relpath(path, self.root), self.exclude)
+
+
+def _walk(folder: str, walk: _Walk) -> Iterator[str]:
     try:
         with os.scandir(folder) as scan:
             entries = sorted(scan, key=lambda e: e.name)
@@ -72,13 +84,13 @@ def _walk(folder: str, visited: set, suffixes: tuple[str, ...], exclude: tuple[s
         try:
             if entry.is_dir():  # follows symlinked folders; `visited` stops loops
                 st = entry.stat()
-                if _skip_dir(entry) or (st.st_dev, st.st_ino) in visited or excluded(entry.path, exclude):
+                if _skip_dir(entry) or (st.st_dev, st.st_ino) in walk.visited or walk.skip(entry.path):
                     continue
-                visited.add((st.st_dev, st.st_ino))
-                yield from _walk(entry.path, visited, suffixes, exclude, clean)
-            elif clean and entry.name.endswith(TEMP_SUFFIX) and entry.name.startswith("."):
+                walk.visited.add((st.st_dev, st.st_ino))
+                yield from _walk(entry.path, walk)
+            elif walk.clean and entry.name.endswith(TEMP_SUFFIX) and entry.name.startswith("."):
                 remove_if_stale(entry.path)
-            elif entry.name.endswith(suffixes) and entry.is_file() and not excluded(entry.path, exclude):
+            elif entry.name.endswith(walk.suffixes) and entry.is_file() and not walk.skip(entry.path):
                 yield entry.path
         except OSError:
             continue
@@ -109,7 +121,8 @@ def discover(
     for given in paths:
         if os.path.isdir(given):
             st = os.stat(given)
-            found: Iterable[str] = _walk(given, {(st.st_dev, st.st_ino)}, PYTHON_SUFFIXES if python else YAML_SUFFIXES, exclude, clean)
+            walk = _Walk(given, PYTHON_SUFFIXES if python else YAML_SUFFIXES, exclude, clean, {(st.st_dev, st.st_ino)})
+            found: Iterable[str] = _walk(given, walk)
         else:
             explicit = given.endswith(PYTHON_SUFFIXES) == python and not excluded(given, exclude)
             found = [given] if explicit else []

@@ -64,9 +64,10 @@ class Reporter:
     def add_total(self, count: int) -> None:
         self.total += count
         if self.bar is None and self.progress and self.total >= self.PROGRESS_MIN and self.err.isatty():
-            from rich.progress import Progress  # imported only when a bar is drawn
+            from rich.console import Console  # imported only when a bar is drawn
+            from rich.progress import Progress
 
-            self.bar = Progress(transient=True, console=None)
+            self.bar = Progress(transient=True, console=Console(file=self.err, stderr=True))
             self.bar.start()
             self.task = self.bar.add_task("migrating", total=self.total)
         elif self.bar is not None:

@@ -223,6 +223,23 @@ def shard_of(key: str, count: int) -> int:
     return zlib.crc32(key.replace(os.sep, "/").encode()) % count + 1
 
 
+def _truss_folders(configs: list[Target], options: Options) -> set[str]:
+    """Folders holding a truss config (a config.yaml, or a file with the block), so every shard agrees."""
+    prefilter = PREFILTER_TRUSS if options.context.dialect == rules.TRUSS else PREFILTER
+    folders = set()
+    for target in configs:
+        if os.path.basename(target.path) in ("config.yaml", "config.yml"):
+            folders.add(os.path.dirname(target.path))
+            continue
+        try:
+            with open(target.real, "rb") as handle:
+                if prefilter.search(handle.read(MAX_BYTES + 1)):
+                    folders.add(os.path.dirname(target.path))
+        except OSError:
+            continue
+    return folders
+
+
 def _mine(key: str, options: Options) -> bool:
     return options.shard is None or shard_of(key, options.shard[1]) == options.shard[0]
 
@@ -283,7 +300,7 @@ def run(paths: Iterable[str], options: Options, on_total=None) -> Iterator[FileR
     workers = _Workers(options.jobs)
     try:
         found = list(discover(paths, exclude=options.exclude, clean=options.write))
-        folders = {os.path.dirname(t.path) for t in found}
+        folders = _truss_folders(found, options) if options.shard else set()
         configs = [(i, t) for i, t in enumerate(found) if _mine(os.path.dirname(t.path), options)]
         if on_total:
             on_total(len(configs))
