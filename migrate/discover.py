@@ -50,7 +50,7 @@ def remove_if_stale(path: str) -> None:
         return
     try:
         os.kill(pid, 0)
-        alive = True
+        alive = not _zombie(pid)
     except ProcessLookupError:
         alive = False
     except OSError:
@@ -72,6 +72,15 @@ class _Walk:
 
     def skip(self, path: str) -> bool:
         return excluded(os.path.relpath(path, self.root), self.exclude)
+
+
+def _zombie(pid: int) -> bool:
+    """A killed process not yet reaped still answers kill(pid, 0)."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as handle:
+            return handle.read().rsplit(b")", 1)[1].split()[0] == b"Z"
+    except (OSError, IndexError):
+        return False
 
 
 def _walk(folder: str, walk: _Walk) -> Iterator[str]:

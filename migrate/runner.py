@@ -66,8 +66,12 @@ def atomic_write(path: str, data: bytes, original: bytes) -> None:
         except OSError:
             pass
         with open(path, "rb") as handle:
-            if handle.read() != original:
-                raise Conflict(path)
+            current = handle.read()
+        if current == data:  # another run wrote exactly this already
+            os.unlink(tmp)
+            return
+        if current != original:
+            raise Conflict(path)
         os.replace(tmp, path)
     except BaseException:
         try:

@@ -176,6 +176,8 @@ class Text:
         self.starts = [0] + [m.end() for m in _LINE_BREAK.finditer(body)]
 
     def offset(self, mark) -> int:
+        if mark.line >= len(self.starts):  # a block's end past a last line without a line break
+            return len(self.body)
         return self.starts[mark.line] + mark.column
 
     def line_start(self, offset: int) -> int:
@@ -301,6 +303,33 @@ def find_block(root: Node, keys: tuple[str, ...] = BLOCK_KEYS) -> Block | None:
         if not isinstance(entry, MappingNode):
             raise Failure(_diag_at(entry, "E004", f"a `{key.value}` entry must be a mapping"))
     return Block(key, node, list(node.value), empty_weights)
+
+
+def check_anchors(root: MappingNode, block: Block, body: str) -> None:
+    """A node of the block that an alias elsewhere shares would change meaning there too."""
+    if "*" not in body or "&" not in body:
+        return
+    inside = {id(node) for node in _nodes(block.node, set())}
+    for key, val in root.value:
+        if key is block.key:
+            continue
+        for node in _nodes(val, set()):
+            if id(node) in inside:
+                raise Failure(_diag_at(key, "E017", f"`{key.value}` is an alias of a node in `{block.key.value}`; migrate by hand"))
+
+
+def _nodes(node: Node, seen: set):
+    if id(node) in seen:
+        return
+    seen.add(id(node))
+    yield node
+    if isinstance(node, SequenceNode):
+        for child in node.value:
+            yield from _nodes(child, seen)
+    elif isinstance(node, MappingNode):
+        for k, v in node.value:
+            yield from _nodes(k, seen)
+            yield from _nodes(v, seen)
 
 
 def entry_data(entry: MappingNode) -> dict:
@@ -455,7 +484,7 @@ class EntryEditor:
             else:
                 for k in range(i, j + 1):  # comments in between: each item with its own comma
                     k_end = self.value_span(k)[1]
-                    comma = re.compile(r"[ \t]*,[ \t]*").match(body, k_end)
+                    comma = re.compile(r"[ \t]*,").match(body, k_end)  # spaces after stay: `{  # c`
                     edits.append(Edit(self.key_span(k)[0], comma.end() if comma else k_end, ""))
             i = j + 1
         return edits
@@ -649,7 +678,8 @@ def verify(new_body: str, root: MappingNode, block: Block, plans, expected: dict
             continue
         was = old_body[old_text.offset(ok.start_mark):old_text.offset(ov.end_mark)]
         now = new_body[new_text.offset(nk.start_mark):new_text.offset(nv.end_mark)]
-        if was == now and "*" not in was and ok.start_mark.column == nk.start_mark.column:
+        own = old_text.offset(ov.start_mark) >= old_text.offset(ok.end_mark)  # not an alias of a node elsewhere
+        if own and was == now and "*" not in was and ok.start_mark.column == nk.start_mark.column:
             continue  # the same text at the same place, no aliases: the same meaning
         if digest(ok, old_memo) != digest(nk, new_memo) or digest(ov, old_memo, expected) != digest(nv, new_memo):
             fail(f"the meaning of {getattr(ok, 'value', '?')!r} changed")
@@ -682,6 +712,7 @@ def migrate_text(source: str, options: rules.Context = rules.Context()) -> Outco
             plans, diagnostics = plan_entries(block, lambda data: rules.plan_entry(data, ctx))
         extra, extra_notes = plan_entries(external, rules.plan_external) if external else ([], [])
         check_mounts(plans + extra, block.entries + (external.entries if external else []))
+        check_anchors(root, block, body)
         # Edit as if the file ended with a line break, and take it off again after.
         unterminated = body and not _LINE_BREAK.match(body[-1])
         ending = Text(body).newline_at(0) if unterminated else ""

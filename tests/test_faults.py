@@ -143,7 +143,7 @@ def test_sigkill_at_random_moments_leaves_every_file_old_or_new(tmp_path):
         assert (probe / rel).read_bytes() == expected, rel
     shutil.rmtree(probe)
 
-    rounds, partial, leftovers, begun = 0, 0, 0, time.monotonic()
+    rounds, partial, leftovers, begun, groups = 0, 0, 0, time.monotonic(), []
     trees = tmp_path / "rounds"
     while rounds < KILL_ROUNDS or (time.monotonic() - begun < KILL_BUDGET and rounds < 30):
         tree = build(trees / f"r{rounds:02d}", files)
@@ -158,6 +158,7 @@ def test_sigkill_at_random_moments_leaves_every_file_old_or_new(tmp_path):
         except ProcessLookupError:
             pass  # finished before the kill
         proc.wait(timeout=30)
+        groups.append(proc.pid)
         rounds += 1
         migrated = 0
         for rel, original, expected in files:
@@ -166,6 +167,19 @@ def test_sigkill_at_random_moments_leaves_every_file_old_or_new(tmp_path):
             migrated += now == expected != original
         partial += 0 < migrated < sum(e != o for _, o, e in files)
         leftovers += len(temp_files(tree))
+
+    # A killed worker stays a zombie until its new parent (pid 1) reaps it, and a pid that
+    # still exists counts as a live run: wait until every killed group is really gone.
+    deadline = time.monotonic() + 15
+    for pgid in groups:
+        while time.monotonic() < deadline:
+            try:
+                os.killpg(pgid, 0)
+            except ProcessLookupError:
+                break
+            time.sleep(0.01)
+        else:
+            pytest.fail(f"killed process group {pgid} still exists after 15 s (zombies nobody reaps?)")
 
     # one complete run over every killed tree: all migrated, every leftover temp file gone
     done = cli("--jobs", "2", "-q", str(trees))
