@@ -305,11 +305,17 @@ def find_block(root: Node, keys: tuple[str, ...] = BLOCK_KEYS) -> Block | None:
     return Block(key, node, list(node.value), empty_weights)
 
 
-def check_anchors(root: MappingNode, block: Block, body: str) -> None:
-    """A node of the block that an alias elsewhere shares would change meaning there too."""
+def check_anchors(root: MappingNode, block: Block, plans: list, body: str) -> None:
+    """A node the migration changes, shared by an alias elsewhere, would change there too."""
     if "*" not in body or "&" not in body:
         return
-    inside = {id(node) for node in _nodes(block.node, set())}
+    inside = {id(block.node)} | {id(entry) for entry in block.entries}
+    for entry, plan in zip(block.entries, plans):
+        for (key, val), change in zip(entry.value, plan.changes):
+            if change.new != change.old:
+                inside.add(id(key))
+            if change.new is None or change.value is not rules.UNCHANGED:
+                inside |= {id(node) for node in _nodes(val, set())}
     for key, val in root.value:
         if key is block.key:
             continue
@@ -483,9 +489,12 @@ class EntryEditor:
                 edits.append(Edit(start, self.key_span(j + 1)[0], ""))  # `kind: hf, a: 1` -> `a: 1`
             else:
                 for k in range(i, j + 1):  # comments in between: each item with its own comma
-                    k_end = self.value_span(k)[1]
-                    comma = re.compile(r"[ \t]*,").match(body, k_end)  # spaces after stay: `{  # c`
-                    edits.append(Edit(self.key_span(k)[0], comma.end() if comma else k_end, ""))
+                    k_start, k_end = self.key_span(k)[0], self.value_span(k)[1]
+                    comma = re.compile(r"[ \t]*,[ \t]*").match(body, k_end)
+                    stop = comma.end() if comma else k_end
+                    if body[stop:stop + 1] == "#" and not body[k_start - 1].isspace():
+                        stop -= 1  # `{kind: s3,  # c` -> `{ # c`: a comment needs a space before it
+                    edits.append(Edit(k_start, stop, ""))
             i = j + 1
         return edits
 
@@ -712,7 +721,7 @@ def migrate_text(source: str, options: rules.Context = rules.Context()) -> Outco
             plans, diagnostics = plan_entries(block, lambda data: rules.plan_entry(data, ctx))
         extra, extra_notes = plan_entries(external, rules.plan_external) if external else ([], [])
         check_mounts(plans + extra, block.entries + (external.entries if external else []))
-        check_anchors(root, block, body)
+        check_anchors(root, block, plans, body)
         # Edit as if the file ended with a line break, and take it off again after.
         unterminated = body and not _LINE_BREAK.match(body[-1])
         ending = Text(body).newline_at(0) if unterminated else ""

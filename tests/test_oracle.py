@@ -85,6 +85,9 @@ CHAIN = textwrap.dedent('''\
                 ],
             ),
         )
+
+        async def run_remote(self, prompt: str) -> str:
+            return prompt
 ''')
 
 GENERATOR = textwrap.dedent('''\
