@@ -18,6 +18,9 @@ HELP = """Move Truss configs from `model_cache` to `weights`, keeping every othe
 PATH: config files (any name), truss folders, or any folder to search (default: .).
 Folders are searched for *.yaml/*.yml files with a top-level `model_cache` or
 `hf_cache`; hidden folders, virtualenvs, node_modules and __pycache__ are skipped.
+The Python files of each migrated truss, and any module building ModelRepo or
+ModelCache, are rewritten too (see --no-code). Sharded JSON reports merge with
+`python -m migrate.merge REPORT...`.
 
 Exit status: 0 done or nothing to do; 1 changes pending under --check;
 2 bad usage; 3 at least one file could not be migrated (left untouched).
@@ -68,10 +71,10 @@ def migrate(
         Dialect.seed, "--dialect", help="Target schema: seed (the design document's) or truss (what truss 0.18 accepts)."
     ),
     mount_root: str = typer.Option(
-        rules.DEFAULT_MOUNT_ROOT, "--mount-root", metavar="[PATH]...",
+        rules.DEFAULT_MOUNT_ROOT, "--mount-root", metavar="PATH",
         help="Where volume folders live; paths under /app/model_cache/<folder> move there too.",
     ),
-    no_code: bool = typer.Option(False, "--no-code", help="Leave Python files alone."),
+    no_code: bool = typer.Option(False, "--no-code", help="Leave Python files alone (configs only)."),
     jobs: int = typer.Option(
         os.cpu_count() or 1, "--jobs", "-j", metavar="N", show_default="the CPU count",
         help="Worker processes; 1 runs in-process. Output is the same for any N.",
