@@ -324,18 +324,20 @@ def check_anchors(root: MappingNode, block: Block, plans: list, body: str) -> No
                 raise Failure(_diag_at(key, "E017", f"`{key.value}` is an alias of a node in `{block.key.value}`; migrate by hand"))
 
 
-def _nodes(node: Node, seen: set):
+def _nodes(node: Node, seen: set, keys: bool = True):
+    """Every node below node, once each however many aliases share it."""
     if id(node) in seen:
         return
     seen.add(id(node))
     yield node
     if isinstance(node, SequenceNode):
         for child in node.value:
-            yield from _nodes(child, seen)
+            yield from _nodes(child, seen, keys)
     elif isinstance(node, MappingNode):
         for k, v in node.value:
-            yield from _nodes(k, seen)
-            yield from _nodes(v, seen)
+            if keys:
+                yield from _nodes(k, seen, keys)
+            yield from _nodes(v, seen, keys)
 
 
 def entry_data(entry: MappingNode) -> dict:
@@ -595,20 +597,6 @@ def apply(body: str, edits: list[Edit]) -> str:
 # --- beyond the block -------------------------------------------------------------
 
 
-def _scalars(node: Node, seen: set):
-    if id(node) in seen:
-        return
-    seen.add(id(node))
-    if isinstance(node, ScalarNode):
-        yield node
-    elif isinstance(node, SequenceNode):
-        for child in node.value:
-            yield from _scalars(child, seen)
-    else:
-        for _, child in node.value:
-            yield from _scalars(child, seen)
-
-
 def outside_edits(text: Text, root: MappingNode, block: Block, plans, options) -> tuple[list, dict, list]:
     """Edits beyond the block: start_command and moved paths.
 
@@ -633,7 +621,9 @@ def outside_edits(text: Text, root: MappingNode, block: Block, plans, options) -
         for key, val in root.value:
             if key is block.key:
                 continue
-            for node in _scalars(val, seen):
+            for node in _nodes(val, seen, keys=False):
+                if not isinstance(node, ScalarNode):
+                    continue
                 if node.tag == STR and rules.move_path(node.value, moves) != node.value:
                     fixes.setdefault(id(node), (node, []))[1].append(lambda s: rules.move_path(s, moves))
                     diagnostics.append(_diag_at(node, "W008", "path moved to the new mount location"))
