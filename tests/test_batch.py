@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pytest
 
+from support import write, snapshot
 from migrate import diagnostics
 from migrate.report import Reporter, merge
 from migrate.runner import FileResult
@@ -98,12 +99,6 @@ weights:
 """
 
 
-def write(path: Path, text: str) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(text.encode("utf-8"))
-    return path
-
-
 def corpus_configs() -> list[Path]:
     if not CORPUS.is_dir():
         pytest.skip(f"corpus of real truss configs not found at {CORPUS}")
@@ -135,15 +130,6 @@ def build_big(root: Path, configs: list[Path]) -> None:
     write(root / "org-1" / "broken-yaml" / "config.yaml", BROKEN_YAML)
     write(root / "tools" / "generate.py", GENERATOR_PY)
     write(root / ".github" / "workflows" / "ci.yaml", "on: push\nmodel_cache: []\n")
-
-
-def snapshot(root: Path) -> dict[str, bytes]:
-    out = {}
-    for dirpath, _dirs, names in os.walk(root):
-        for name in names:
-            path = Path(dirpath) / name
-            out[path.relative_to(root).as_posix()] = path.read_bytes()
-    return out
 
 
 @pytest.fixture(scope="module")

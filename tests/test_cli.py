@@ -20,6 +20,7 @@ import pytest
 from typer.testing import CliRunner
 
 import migrate
+from support import write, snapshot
 from migrate.cli import app
 
 # --- the trusses ------------------------------------------------------------------
@@ -101,15 +102,6 @@ GOOD = {"hf_vol": HF_VOL, "legacy": LEGACY, "s3": S3}
 MIGRATED = {"hf_vol": HF_VOL_MIGRATED, "legacy": LEGACY_MIGRATED, "s3": S3_MIGRATED}
 
 
-def write(path: Path, text: str | bytes) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if isinstance(text, bytes):
-        path.write_bytes(text)
-    else:
-        path.write_bytes(text.encode("utf-8"))
-    return path
-
-
 def build(root: Path, broken: bool = False, done: bool = True, other: bool = True) -> dict[str, Path]:
     """root/<name>/config.yaml for each truss; returns name -> path."""
     files = {name: write(root / name / "config.yaml", text) for name, text in GOOD.items()}
@@ -120,17 +112,6 @@ def build(root: Path, broken: bool = False, done: bool = True, other: bool = Tru
     if other:
         files["other"] = write(root / "other" / "config.yaml", OTHER)
     return files
-
-
-def snapshot(root: Path) -> dict[str, bytes]:
-    """Every file below root (symlinks not followed) -> its bytes."""
-    out = {}
-    for dirpath, _dirs, names in os.walk(root):
-        for name in names:
-            path = Path(dirpath) / name
-            if not path.is_symlink():
-                out[str(path.relative_to(root))] = path.read_bytes()
-    return out
 
 
 def no_temp_files(root: Path) -> bool:

@@ -26,9 +26,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from support import write, temp_files
 from migrate import rules, runner, yaml_edit
 from migrate.cli import app
-from migrate.discover import TEMP_SUFFIX
 from migrate.runner import Options
 from migrate.yaml_edit import Edit, migrate_text
 
@@ -99,16 +99,6 @@ def build(root: Path, files) -> Path:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(original)
     return root
-
-
-def write(path: Path, data: bytes) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(data)
-    return path
-
-
-def temp_files(folder: Path) -> list[Path]:
-    return [p for p in folder.rglob("*") if p.name.endswith(TEMP_SUFFIX)]
 
 
 def cli(*args: str, timeout: float = 120) -> subprocess.CompletedProcess:

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from support import write, temp_files
 from migrate import runner
 from migrate.cli import app
 from migrate.discover import Target
@@ -33,16 +34,6 @@ weights:
   - source: s3://bucket/path  # weights
     mount_location: /app/model_cache/data
 """
-
-
-def write(path: Path, text: str | bytes) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(text if isinstance(text, bytes) else text.encode())
-    return path
-
-
-def temp_files(folder: Path) -> list[Path]:
-    return [p for p in folder.rglob("*") if p.name.endswith(TEMP_SUFFIX)]
 
 
 def codes(result) -> list[str]:
