@@ -211,15 +211,15 @@ def process_code(target: Target, options: Options, truss: Truss | None) -> FileR
     return _pipeline(target, options, lambda data: any(n in data for n in needles), migrate)
 
 
-def _truss_of(path: str, trusses: dict[str, Truss]) -> Truss | None:
+def _nearest(path: str, folders) -> str | None:
+    """The closest folder above path that is in folders (a set or a dict), if any."""
     folder = os.path.dirname(path)
-    while True:
-        if folder in trusses:
-            return trusses[folder]
+    while folder not in folders:
         parent = os.path.dirname(folder)
         if parent == folder:
             return None
         folder = parent
+    return folder
 
 
 def shard_of(key: str, count: int) -> int:
@@ -246,17 +246,6 @@ def _truss_folders(configs: list[Target], options: Options) -> set[str]:
 
 def _mine(key: str, options: Options) -> bool:
     return options.shard is None or shard_of(key, options.shard[1]) == options.shard[0]
-
-
-def _code_owner(path: str, folders: set[str]) -> str:
-    """The truss folder a Python file belongs to (its nearest config's folder), or itself."""
-    folder = os.path.dirname(path)
-    while folder not in folders:
-        parent = os.path.dirname(folder)
-        if parent == folder:
-            return path
-        folder = parent
-    return folder
 
 
 class _Workers:
@@ -319,10 +308,10 @@ def run(paths: Iterable[str], options: Options, on_total=None) -> Iterator[FileR
             return
         offset = len(found)
         found = list(discover(paths, python=True, exclude=options.exclude))
-        code = [(offset + i, t) for i, t in enumerate(found) if _mine(_code_owner(t.path, folders), options)]
+        code = [(offset + i, t) for i, t in enumerate(found) if _mine(_nearest(t.path, folders) or t.path, options)]
         if on_total:
             on_total(len(code))
-        results = workers.map(_process_code, [(t, options, _truss_of(t.real, trusses)) for _, t in code])
+        results = workers.map(_process_code, [(t, options, trusses.get(_nearest(t.real, trusses))) for _, t in code])
         for (order, _), result in zip(code, results):
             result.order = order
             yield result

@@ -729,8 +729,8 @@ def migrate_text(source: str, options: rules.Context = rules.Context()) -> Outco
         if external is not None:
             more += [append_entries(text, block, extra), drop_region(text, external.key, external.node)]
             notes += extra_notes + [_diag_at(external.key, "W012", f"external_data folded into weights ({len(extra)} entries, under {rules.DATA_DIR})")]
-        elif options.dialect == rules.SEED and "external_data" in _top_level(root):
-            notes.append(_diag_at(_top_level(root)["external_data"][0], "W010", "external_data left as it is: the seed schema has no place for it (--dialect truss folds it into weights)"))
+        elif options.dialect == rules.SEED and "external_data" in (top := _top_level(root)):
+            notes.append(_diag_at(top["external_data"][0], "W010", "external_data left as it is: the seed schema has no place for it (--dialect truss folds it into weights)"))
         new_body = apply(text.body, edits + more)
         if ending:
             if not new_body.endswith(ending):
