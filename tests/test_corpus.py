@@ -9,6 +9,7 @@ expected `weights` from `rules.plan_entry` over the originally loaded entries.
 from __future__ import annotations
 
 import functools
+import json
 import re
 from collections import Counter
 from pathlib import Path
@@ -203,6 +204,14 @@ def test_whole_corpus_through_the_cli_then_check_passes(tmp_path):
     changed = [p for p, data in before.items() if p.read_bytes() != data]
     assert len(changed) == 65
     assert (tree / "templates" / "generate.yaml").read_bytes() == before[tree / "templates" / "generate.yaml"]
-    check = subprocess.run([sys.executable, "-m", "migrate", "--check", str(tree)], capture_output=True, text=True)
-    assert check.returncode == 0, check.stderr
-    assert "0 would migrate" not in check.stderr and "66 unchanged" in check.stderr
+    check = subprocess.run(
+        [sys.executable, "-m", "migrate", "--check", "--format", "json", str(tree)], capture_output=True, text=True
+    )
+    assert check.returncode == 0, check.stdout + check.stderr
+    report = json.loads(check.stdout)
+    assert report["summary"]["would_migrate"] == 0 and report["summary"]["failed"] == 0
+    # The configs: the 65 migrated ones and the generator, all scanned and now unchanged
+    # (the corpus also holds Python files and READMEs; they are not counted here).
+    configs = [f for f in report["files"] if f["path"].endswith((".yaml", ".yml"))]
+    assert len(configs) == 66
+    assert {f["status"] for f in configs} == {"unchanged"}
