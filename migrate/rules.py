@@ -25,7 +25,7 @@ ENTRY_KEYS = (
     "allow_patterns",
     "ignore_patterns",
 )
-# kind -> the scheme its sources carry in `weights` ("" for Hugging Face: bare ids).
+# kind -> the scheme its sources carry in `weights`.
 KIND_SCHEMES = {"hf": "hf://", "s3": "s3://", "gcs": "gs://", "azure": "azure://"}
 SCHEME_KINDS = {scheme[:-3]: kind for kind, scheme in KIND_SCHEMES.items()}
 FORBIDDEN_MOUNTS = ("/", "/app")
@@ -41,10 +41,9 @@ class Dialect:
     revision_in_source: bool  # truss: hf://org/name@rev, no `revision` key
 
     def hf_source(self, repo_id: str, revision: str | None) -> str:
-        if not self.revision_in_source:
-            return repo_id
+        """hf://org/name, with @rev in truss (seed keeps the revision as its own key)."""
         bare = repo_id[len("hf://"):] if repo_id.startswith("hf://") else repo_id
-        return f"hf://{bare}@{revision}" if revision else f"hf://{bare}"
+        return f"hf://{bare}@{revision}" if revision and self.revision_in_source else f"hf://{bare}"
 
 
 SEED = Dialect("seed", secret_key="runtime_secret_name", revision_in_source=False)

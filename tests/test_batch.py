@@ -309,7 +309,7 @@ def test_json_small_report_with_diff_adds_only_the_diff_key(small_tree):
     legacy = next(f for f in report["files"] if f["path"] == "legacy/config.yaml")
     assert legacy["diff"] == (
         "--- a/legacy/config.yaml\n+++ b/legacy/config.yaml\n@@ -1,3 +1,4 @@\n model_name: legacy\n"
-        "-model_cache:\n-- repo_id: org/legacy\n+weights:\n+- source: org/legacy\n"
+        "-model_cache:\n-- repo_id: org/legacy\n+weights:\n+- source: hf://org/legacy\n"
         "+  mount_location: /app/model_cache/org_legacy\n"
     )
 

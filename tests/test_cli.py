@@ -40,7 +40,7 @@ HF_VOL_MIGRATED = """\
 # HF model on a volume
 model_name: hf-vol
 weights:
-  - source: org/name  # the model
+  - source: hf://org/name  # the model
     revision: main
     mount_location: /app/model_cache/my_model
 resources:
@@ -55,7 +55,7 @@ model_cache:
 LEGACY_MIGRATED = """\
 model_name: legacy
 weights:
-- source: org/legacy
+- source: hf://org/legacy
   mount_location: /app/model_cache/org_legacy
 """
 
@@ -88,7 +88,7 @@ BROKEN_LINE = 4
 DONE = """\
 model_name: done
 weights:
-  - source: org/name
+  - source: hf://org/name
     mount_location: /app/model_cache/x
 """
 
@@ -338,7 +338,7 @@ def test_broken_file_exit_3_in_read_only_modes(broken_tree, tmp_path, mode):
         ("a: 1\nmodel_cache:\n  - repo_id: [unclosed\n", "E001", None),
         (
             "model_cache:\n  - repo_id: org/a\n    use_volume: true\n    volume_folder: a\n"
-            "weights:\n  - source: org/b\n    mount_location: /x\n",
+            "weights:\n  - source: hf://org/b\n    mount_location: /x\n",
             "E013",
             None,
         ),
@@ -443,7 +443,7 @@ def test_mount_root_absolute_volume_folder_stays(tmp_path, monkeypatch):
         "model_cache:\n  - repo_id: org/a\n    use_volume: true\n    volume_folder: /data/a\n",
     )
     assert invoke("--mount-root", "/models", "c.yaml").exit_code == 0
-    assert path.read_text() == "weights:\n  - source: org/a\n    mount_location: /data/a\n"
+    assert path.read_text() == "weights:\n  - source: hf://org/a\n    mount_location: /data/a\n"
 
 
 # --- -q / -v and the summary -------------------------------------------------------------------------

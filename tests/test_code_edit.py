@@ -88,7 +88,7 @@ ROWS = [
                         weights=[
                             # 8B weights on a volume, pinned
                             truss_config.WeightsSource(
-                                source="meta-llama/Llama-3.1-8B-Instruct",
+                                source="hf://meta-llama/Llama-3.1-8B-Instruct",
                                 revision="main",
                                 mount_location="/app/model_cache/llama",
                             ),
@@ -140,7 +140,7 @@ ROWS = [
                     assets=chains.Assets(
                         weights=[
                             truss_config.WeightsSource(
-                                source=MODEL_ID,
+                                source="hf://openai/whisper-large-v3",
                                 mount_location="/app/model_cache/openai_whisper-large-v3",
                                 allow_patterns=["*.json", "*.safetensors"],
                             )
@@ -175,8 +175,8 @@ ROWS = [
                 model_name="llama",
                 weights=Weights(
                     [
-                        WeightsSource(source="org/a", mount_location="/app/model_cache/a"),
-                        WeightsSource(source="org/b", revision="v2", mount_location="/app/model_cache/b"),
+                        WeightsSource(source="hf://org/a", mount_location="/app/model_cache/a"),
+                        WeightsSource(source="hf://org/b", revision="v2", mount_location="/app/model_cache/b"),
                     ]
                 ),
             )
@@ -193,7 +193,7 @@ ROWS = [
         src("""\
             from truss.base.truss_config import WeightsSource
 
-            REPOS = [WeightsSource(source="org/a", mount_location="/app/model_cache/a")]
+            REPOS = [WeightsSource(source="hf://org/a", mount_location="/app/model_cache/a")]
             """),
         ["3:W101"],
     ),
@@ -210,8 +210,8 @@ ROWS = [
             import truss.base.truss_config
             from truss.base import truss_config as tc
 
-            A = tc.WeightsSource(source="org/a", mount_location="/app/model_cache/a")
-            B = truss.base.truss_config.WeightsSource(source="org/b", mount_location="/app/model_cache/b")
+            A = tc.WeightsSource(source="hf://org/a", mount_location="/app/model_cache/a")
+            B = truss.base.truss_config.WeightsSource(source="hf://org/b", mount_location="/app/model_cache/b")
             """),
         ["4:W101", "5:W101"],
     ),
@@ -241,7 +241,7 @@ ROWS = [
 
             from truss.base.truss_config import WeightsSource
 
-            REPO = WeightsSource(source=os.environ["X"], mount_location="/app/model_cache/v")
+            REPO = WeightsSource(source=f'hf://{os.environ["X"]}', mount_location="/app/model_cache/v")
             """),
         ["5:W101"],
     ),
@@ -415,7 +415,7 @@ ROWS = [
             from truss.base import truss_config
 
             REPO = truss_config.WeightsSource(
-                source="org/a",
+                source="hf://org/a",
                 mount_location="/app/model_cache/org_a",
             )
             """),
@@ -435,7 +435,7 @@ ROWS = [
             from truss.base import truss_config
 
             REPO = truss_config.WeightsSource(
-                source="org/a",  # the base model
+                source="hf://org/a",  # the base model
                 mount_location="/app/model_cache/org_a",
                 allow_patterns=["*.safetensors"],
             )
@@ -712,7 +712,7 @@ def test_rewritten_chainlet_builds_the_planned_weights(monkeypatch):
     (source,) = assets.kwargs["weights"]
     assert type(source).__name__ == "WeightsSource"
     assert source.kwargs == {
-        "source": "meta-llama/Llama-3.1-8B-Instruct",
+        "source": "hf://meta-llama/Llama-3.1-8B-Instruct",
         "revision": "main",
         "mount_location": "/app/model_cache/llama",
     }
@@ -748,7 +748,7 @@ def test_crlf_line_endings_survive():
     assert outcome.text == (
         "from truss.base.truss_config import WeightsSource\r\n"
         "\r\n"
-        "R = WeightsSource(source=\"org/a\", mount_location=\"/app/model_cache/a\")  # keep\r\n"
+        "R = WeightsSource(source=\"hf://org/a\", mount_location=\"/app/model_cache/a\")  # keep\r\n"
     )
 
 
@@ -758,7 +758,7 @@ def test_utf8_bom_survives_a_rewrite():
     assert outcome.status == "migrated"
     assert outcome.text == (
         "\ufefffrom truss.base.truss_config import WeightsSource\n\n"
-        "R = WeightsSource(source=\"org/a\", mount_location=\"/app/model_cache/a\")\n"
+        "R = WeightsSource(source=\"hf://org/a\", mount_location=\"/app/model_cache/a\")\n"
     )
 
 
@@ -786,7 +786,7 @@ def test_untouched_code_around_a_rewrite_is_byte_identical():
     changed = [i + 1 for i, (a, b) in enumerate(zip(old, new)) if a != b]
     assert changed == [1, 4]
     assert new[0] == "from truss.base.truss_config import WeightsSource   # odd   spacing kept"
-    assert new[3] == "R = WeightsSource(source = 'org/a', mount_location = '/app/model_cache/a')"
+    assert new[3] == "R = WeightsSource(source = 'hf://org/a', mount_location = '/app/model_cache/a')"
 
 
 # --- end to end through runner.run ------------------------------------------------------
@@ -801,7 +801,7 @@ resources:
 CONFIG_MIGRATED = """\
 model_name: whisper
 weights:
-  - source: openai/whisper-large-v3  # the model
+  - source: hf://openai/whisper-large-v3  # the model
     mount_location: /app/model_cache/openai_whisper-large-v3
 resources:
   accelerator: A10G

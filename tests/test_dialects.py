@@ -507,7 +507,7 @@ MIGRATIONS = [
         """,
         """
         weights:
-          - source: org/name
+          - source: hf://org/name
             mount_location: /app/model_cache/llama
         external_data:
           - url: https://example.com/a.bin
@@ -601,7 +601,7 @@ def test_external_data_url_is_either_refused_or_accepted_by_truss(url, tmp_path)
 # 4. validate.problems
 # =====================================================================================
 
-HF = {"source": "org/name", "mount_location": "/m"}
+HF = {"source": "hf://org/name", "mount_location": "/m"}
 HF_T = {"source": "hf://org/name@main", "mount_location": "/m"}
 
 VALID = [
@@ -632,7 +632,7 @@ def test_valid_weights(dialect, weights):
 
 INVALID = [
     # -- both dialects ----------------------------------------------------------------------
-    pytest.param(SEED, {"source": "org/name"}, "weights must be a list", id="seed-not-a-list"),
+    pytest.param(SEED, {"source": "hf://org/name"}, "weights must be a list", id="seed-not-a-list"),
     pytest.param(SEED, ["org/name"], "must be a mapping", id="seed-entry-not-mapping"),
     pytest.param(SEED, [{"mount_location": "/m"}], "source must be a non-empty string", id="seed-no-source"),
     pytest.param(SEED, [{**HF, "auth_secret_name": "tok"}], "unknown key 'auth_secret_name'", id="seed-unknown-key"),
@@ -644,8 +644,8 @@ INVALID = [
     pytest.param(SEED, [{**HF, "revision": ""}], "revision must be a non-empty string", id="seed-empty-revision"),
     pytest.param(SEED, [{"source": "org/name", "mount_location": "m"}], "mount_location must be an absolute path",
                  id="seed-relative-mount"),
-    pytest.param(SEED, [{"source": "org/name"}], "mount_location must be an absolute path", id="seed-no-mount"),
-    pytest.param(SEED, [HF, {"source": "org/other", "mount_location": "/m"}], "mount_location /m is used twice",
+    pytest.param(SEED, [{"source": "hf://org/name"}], "mount_location must be an absolute path", id="seed-no-mount"),
+    pytest.param(SEED, [HF, {"source": "hf://org/other", "mount_location": "/m"}], "mount_location /m is used twice",
                  id="seed-duplicate-mount"),
     pytest.param(SEED, [{**HF, "runtime_secret_name": 1}], "runtime_secret_name must be a string", id="seed-secret-not-str"),
     pytest.param(SEED, [{**HF, "allow_patterns": "*.json"}], "allow_patterns must be a list of strings",
@@ -856,10 +856,10 @@ def test_code_expression_with_both_quotes_falls_back_to_concatenation(tmp_path, 
     assert (repo.source, repo.mount_location) == ("hf://org/d@main", "/app/model_cache/m")
 
 
-def test_code_seed_dialect_keeps_the_expression_bare():
-    """The same expression in the seed dialect: the source is the expression itself, revision kept."""
+def test_code_seed_dialect_prefixes_the_expression():
+    """The same expression in the seed dialect: hf:// before the expression, revision kept as a key."""
     before = 'import os\nfrom truss.base.truss_config import ModelRepo\n' \
              'R = ModelRepo(repo_id=os.environ["REPO"], revision="main", use_volume=True, volume_folder="m")\n'
     outcome = code_edit.migrate_code(before, Context(dialect=SEED))
     assert outcome.status == "migrated", outcome.diagnostics
-    assert 'WeightsSource(source=os.environ["REPO"], revision="main", mount_location="/app/model_cache/m")' in outcome.text
+    assert 'WeightsSource(source=f\'hf://{os.environ["REPO"]}\', revision="main", mount_location="/app/model_cache/m")' in outcome.text

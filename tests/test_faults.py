@@ -53,7 +53,7 @@ GOOD_MIGRATED = b"""\
 # a good truss beside the hostile one
 model_name: good  # keep
 weights:
-  - source: org/good-model  # the weights
+  - source: hf://org/good-model  # the weights
     revision: main
     mount_location: /app/model_cache/good
 resources:

@@ -341,7 +341,7 @@ def test_found_no_final_newline_after_a_nested_last_key():
     text = "model_cache:\n  - repo_id: org/name\n    use_volume: true\n    volume_folder: x\nresources:\n  use_gpu: true"
     outcome = migrate_text(text)  # must never raise
     assert outcome.status == "migrated", outcome.diagnostics
-    assert outcome.text == "weights:\n  - source: org/name\n    mount_location: /app/model_cache/x\nresources:\n  use_gpu: true"
+    assert outcome.text == "weights:\n  - source: hf://org/name\n    mount_location: /app/model_cache/x\nresources:\n  use_gpu: true"
 
 
 def test_found_comment_after_a_dropped_key_of_a_multi_line_flow_entry():

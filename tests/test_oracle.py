@@ -54,8 +54,19 @@ def test_corpus_in_the_seed_dialect_is_valid_for_the_seed_validator(path):
 
 
 @needs_corpus
+@pytest.mark.parametrize("path", CONFIGS, ids=[str(p.relative_to(CORPUS)) for p in CONFIGS])
+def test_seed_entries_without_revision_or_secret_are_valid_for_truss(path):
+    """Seed sources carry hf:// as truss's do: such an entry is a valid truss WeightsSource as it stands."""
+    outcome = yaml_edit.migrate_text(path.read_text())
+    assert outcome.status == "migrated", outcome.diagnostics
+    for entry in yaml_edit._YAML.load(outcome.text)["weights"]:
+        if not {"revision", "runtime_secret_name"} & set(entry):
+            WeightsSource(**entry)
+
+
+@needs_corpus
 def test_the_oracle_can_say_no(tmp_path):
-    """Seed output (bare HF ids, `revision`) is what truss 0.18 refuses: the check is not a rubber stamp."""
+    """Seed output (`revision`, `runtime_secret_name`) is what truss 0.18 refuses: the check is not a rubber stamp."""
     text = (CORPUS / "model_cache" / "config.yaml").read_text()
     seed = yaml_edit.migrate_text(text).text
     with pytest.raises(Exception, match="revision|Extra|scheme"):

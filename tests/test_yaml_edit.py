@@ -46,7 +46,7 @@ CASES = [
         d("""
             model_name: m
             weights:
-              - source: a/b
+              - source: hf://a/b
                 revision: main
                 mount_location: /app/model_cache/x
             resources:
@@ -69,10 +69,10 @@ CASES = [
             """),
         d("""
             weights:
-            - source: a/b
+            - source: hf://a/b
               revision: main
               mount_location: /app/model_cache/x
-            - source: c/d
+            - source: hf://c/d
               mount_location: /app/model_cache/z
             python_version: py311
             """),
@@ -92,7 +92,7 @@ CASES = [
             """),
         d("""
             weights:
-                - source: a/b
+                - source: hf://a/b
                   mount_location: /app/model_cache/x
                   ignore_patterns:
                       - "*.bin"
@@ -110,7 +110,7 @@ CASES = [
             """),
         d("""
             weights:
-                -   source: a/b
+                -   source: hf://a/b
                     mount_location: /app/model_cache/a_b
             """),
         ["W001"],
@@ -128,7 +128,7 @@ CASES = [
             weights:
             - allow_patterns:
               - '*.json'
-              source: a/b
+              source: hf://a/b
               mount_location: /app/model_cache/a_b
             """),
         ["W001"],
@@ -141,7 +141,7 @@ CASES = [
             """),
         d("""
             weights:
-              - {source: a/b, mount_location: /app/model_cache/x}
+              - {source: "hf://a/b", mount_location: /app/model_cache/x}
             """),
         [],
     ),
@@ -153,20 +153,20 @@ CASES = [
             """),
         d("""
             weights:
-              - {source: a/b, mount_location: /app/model_cache/x}
+              - {source: "hf://a/b", mount_location: /app/model_cache/x}
             """),
         [],
     ),
     (
         "flow-sequence",
         "model_cache: [{repo_id: a/b}]\n",
-        "weights: [{source: a/b, mount_location: /app/model_cache/a_b}]\n",
+        "weights: [{source: \"hf://a/b\", mount_location: /app/model_cache/a_b}]\n",
         ["W001"],
     ),
     (
         "flow-sequence-two-entries-quoted",
         "model_cache: [{repo_id: 'a/b', kind: hf}, {repo_id: \"s3://bkt/p\", kind: s3}]\n",
-        "weights: [{source: 'a/b', mount_location: '/app/model_cache/a_b'},"
+        "weights: [{source: 'hf://a/b', mount_location: '/app/model_cache/a_b'},"
         " {source: \"s3://bkt/p\", mount_location: \"/app/model_cache/bkt/p\"}]\n",
         ["W001", "W001"],
     ),
@@ -181,7 +181,7 @@ CASES = [
             """),
         d("""
             weights:
-              - source: 'a/b'
+              - source: 'hf://a/b'
                 mount_location: "/app/model_cache/x"
             """),
         [],
@@ -196,7 +196,7 @@ CASES = [
             """),
         d("""
             weights:
-              - source: "a/b"
+              - source: "hf://a/b"
                 mount_location: '/app/model_cache/x'
             """),
         [],
@@ -210,7 +210,7 @@ CASES = [
             """),
         d("""
             weights:
-              - source: a/b
+              - source: hf://a/b
                 mount_location: /app/model_cache/a_b
             """),
         ["W001"],
@@ -223,7 +223,7 @@ CASES = [
             """),
         d("""
             weights:
-              - source: 'a/b'
+              - source: 'hf://a/b'
                 mount_location: '/app/model_cache/a_b'
             """),
         ["W001"],
@@ -237,7 +237,7 @@ CASES = [
             """),
         d("""
             weights:
-              - source: "a/b"
+              - source: "hf://a/b"
                 mount_location: "/app/model_cache/a_b"
             """),
         ["W001"],
@@ -252,7 +252,7 @@ CASES = [
             """),
         d("""
             weights:
-              - "source": a/b
+              - "source": hf://a/b
                 'mount_location': /app/model_cache/x
             """),
         [],
@@ -267,7 +267,7 @@ CASES = [
             """),
         d("""
             "weights":
-              - source: a/b
+              - source: hf://a/b
                 mount_location: /app/model_cache/x
             """),
         [],
@@ -308,13 +308,13 @@ CASES = [
         d("""
             weights:  # weights to cache
               # the main model
-              - source: a/b  # HF repo
+              - source: hf://a/b  # HF repo
                 # pinned
                 revision: main
                 # where it goes
                 mount_location: /app/model_cache/x  # folder
               # a second one
-              - source: c/d
+              - source: hf://c/d
                 mount_location: /app/model_cache/z
             """),
         [],
@@ -329,7 +329,7 @@ CASES = [
             """),
         d("""
             weights:
-              - source: a/b
+              - source: hf://a/b
                 # mounted
                 mount_location: /app/model_cache/x
             """),
@@ -347,7 +347,7 @@ CASES = [
             """),
         d("""
             weights:
-              - source: a/b
+              - source: hf://a/b
                 mount_location: /app/model_cache/x
                 # always hf
             resources: {}
@@ -365,7 +365,7 @@ CASES = [
             """),
         d("""
             weights:
-            - source: a/b
+            - source: hf://a/b
               mount_location: /app/model_cache/x
             """),
         [],
@@ -381,7 +381,7 @@ CASES = [
             """),
         d("""
             weights:
-              - source: a/b
+              - source: hf://a/b
                 mount_location: /app/model_cache/x
             """),
         [],
@@ -398,7 +398,7 @@ CASES = [
         d("""
             weights:
               - # the default
-                source: a/b
+                source: hf://a/b
                 mount_location: /app/model_cache/x
             """),
         [],
@@ -419,7 +419,7 @@ CASES = [
             """),
         d("""
             weights:
-              - source: a/b
+              - source: hf://a/b
                 mount_location: /app/model_cache/x
             # The remaining config options are
             # the usual ones.
@@ -439,7 +439,7 @@ CASES = [
             """),
         d("""
             weights:
-              - source: a/b  # the model
+              - source: hf://a/b  # the model
                 mount_location: /app/model_cache/a_b
             # next: resources
             resources: {}
@@ -458,7 +458,7 @@ CASES = [
         d("""
             description: "a # b"
             weights:
-              - source: a/b
+              - source: hf://a/b
                 mount_location: '/app/model_cache/x#1'
             """),
         [],
@@ -468,75 +468,75 @@ CASES = [
         "crlf",
         "model_cache:\r\n  - repo_id: a/b  # m\r\n    use_volume: true  # v\r\n    volume_folder: x\r\n"
         "resources: {}\r\n",
-        "weights:\r\n  - source: a/b  # m\r\n    # v\r\n    mount_location: /app/model_cache/x\r\n"
+        "weights:\r\n  - source: hf://a/b  # m\r\n    # v\r\n    mount_location: /app/model_cache/x\r\n"
         "resources: {}\r\n",
         [],
     ),
     (
         "crlf-legacy-insert",
         "model_cache:\r\n  - repo_id: a/b\r\n    use_volume: false\r\nresources: {}\r\n",
-        "weights:\r\n  - source: a/b\r\n    mount_location: /app/model_cache/a_b\r\nresources: {}\r\n",
+        "weights:\r\n  - source: hf://a/b\r\n    mount_location: /app/model_cache/a_b\r\nresources: {}\r\n",
         ["W001"],
     ),
     (
         "utf8-bom",
         "\ufeffmodel_cache:\n  - repo_id: a/b\n    use_volume: true\n    volume_folder: x\n",
-        "\ufeffweights:\n  - source: a/b\n    mount_location: /app/model_cache/x\n",
+        "\ufeffweights:\n  - source: hf://a/b\n    mount_location: /app/model_cache/x\n",
         [],
     ),
     (
         "utf8-bom-crlf-non-ascii-comment",
         "\ufeff# café ✓\r\nmodel_cache:\r\n  - repo_id: a/b  # modèle\r\n",
-        "\ufeff# café ✓\r\nweights:\r\n  - source: a/b  # modèle\r\n    mount_location: /app/model_cache/a_b\r\n",
+        "\ufeff# café ✓\r\nweights:\r\n  - source: hf://a/b  # modèle\r\n    mount_location: /app/model_cache/a_b\r\n",
         ["W001"],
     ),
     (
         "no-final-newline-insert-at-end",
         "model_cache:\n  - repo_id: a/b",
-        "weights:\n  - source: a/b\n    mount_location: /app/model_cache/a_b",
+        "weights:\n  - source: hf://a/b\n    mount_location: /app/model_cache/a_b",
         ["W001"],
     ),
     (
         "no-final-newline-value-edited-at-end",
         "model_cache:\n  - repo_id: a/b\n    use_volume: true\n    volume_folder: x",
-        "weights:\n  - source: a/b\n    mount_location: /app/model_cache/x",
+        "weights:\n  - source: hf://a/b\n    mount_location: /app/model_cache/x",
         [],
     ),
     (
         "no-final-newline-dropped-last-key",
         "model_cache:\n  - repo_id: a/b\n    volume_folder: x\n    use_volume: true",
-        "weights:\n  - source: a/b\n    mount_location: /app/model_cache/x",
+        "weights:\n  - source: hf://a/b\n    mount_location: /app/model_cache/x",
         [],
     ),
     (
         "no-final-newline-crlf-insert",
         "a: 1\r\nmodel_cache:\r\n  - repo_id: a/b",
-        "a: 1\r\nweights:\r\n  - source: a/b\r\n    mount_location: /app/model_cache/a_b",
+        "a: 1\r\nweights:\r\n  - source: hf://a/b\r\n    mount_location: /app/model_cache/a_b",
         ["W001"],
     ),
     (
         "bom-crlf-no-final-newline-dropped-last-key",
         "\ufeffmodel_cache:\r\n  - repo_id: a/b\r\n    kind: hf",
-        "\ufeffweights:\r\n  - source: a/b\r\n    mount_location: /app/model_cache/a_b",
+        "\ufeffweights:\r\n  - source: hf://a/b\r\n    mount_location: /app/model_cache/a_b",
         ["W001"],
     ),
     (
         "no-final-newline-dropped-last-key-with-comment",
         "model_cache:\n  - repo_id: a/b\n    use_volume: true\n    volume_folder: x\n    kind: hf  # k",
-        "weights:\n  - source: a/b\n    mount_location: /app/model_cache/x\n    # k",
+        "weights:\n  - source: hf://a/b\n    mount_location: /app/model_cache/x\n    # k",
         [],
     ),
     # -- more layouts
     (
         "document-markers",
         "---\nmodel_cache:\n  - repo_id: a/b\n    kind: hf\n...\n",
-        "---\nweights:\n  - source: a/b\n    mount_location: /app/model_cache/a_b\n...\n",
+        "---\nweights:\n  - source: hf://a/b\n    mount_location: /app/model_cache/a_b\n...\n",
         ["W001"],
     ),
     (
         "dash-alone-on-its-line",
         "model_cache:\n  -\n    kind: hf\n    repo_id: a/b\n",
-        "weights:\n  -\n    source: a/b\n    mount_location: /app/model_cache/a_b\n",
+        "weights:\n  -\n    source: hf://a/b\n    mount_location: /app/model_cache/a_b\n",
         ["W001"],
     ),
     (
@@ -552,10 +552,10 @@ CASES = [
         d("""
             weights:
             # first
-            - source: a/b
+            - source: hf://a/b
               mount_location: /app/model_cache/a_b
             # second
-            - source: c/d
+            - source: hf://c/d
               mount_location: /app/model_cache/c_d
             """),
         ["W001", "W001"],
@@ -570,7 +570,7 @@ CASES = [
             """),
         d("""
             weights:
-              - {source: a/b,  # r
+              - {source: "hf://a/b",  # r
                  # k
                  mount_location: /app/model_cache/x}
             """),
@@ -579,7 +579,7 @@ CASES = [
     (
         "tab-before-comment-on-dropped-key",
         "model_cache:\n  - repo_id: a/b\n    use_volume: true\t# v\n    volume_folder: x\n",
-        "weights:\n  - source: a/b\n    # v\n    mount_location: /app/model_cache/x\n",
+        "weights:\n  - source: hf://a/b\n    # v\n    mount_location: /app/model_cache/x\n",
         [],
     ),
     # -- YAML 1.1 scalars, read the way Truss (PyYAML) reads them
@@ -593,7 +593,7 @@ CASES = [
             """),
         d("""
             weights:
-              - source: a/b
+              - source: hf://a/b
                 mount_location: /app/model_cache/x
             """),
         [],
@@ -609,7 +609,7 @@ CASES = [
             """),
         d("""
             weights:
-              - source: a/b
+              - source: hf://a/b
                 mount_location: /app/model_cache/n
             """),
         [],
@@ -625,7 +625,7 @@ CASES = [
             """),
         d("""
             weights:
-              - source: a/b
+              - source: hf://a/b
                 mount_location: /app/model_cache/a_b
             """),
         ["W001"],
@@ -654,28 +654,30 @@ CASES = [
               <<: *base
               use_gpu: true
             weights:
-              - source: a/b
+              - source: hf://a/b
                 mount_location: /app/model_cache/x
             z: *a
             """),
         [],
     ),
     (
-        "anchor-on-repo-id",
+        "anchor-on-kept-revision",
         d("""
             model_cache:
-              - repo_id: &r a/b
+              - repo_id: a/b
+                revision: &r main
                 use_volume: true
                 volume_folder: x
             model_metadata:
-              repo: *r
+              revision: *r
             """),
         d("""
             weights:
-              - source: &r a/b
+              - source: hf://a/b
+                revision: &r main
                 mount_location: /app/model_cache/x
             model_metadata:
-              repo: *r
+              revision: *r
             """),
         [],
     ),
@@ -690,7 +692,7 @@ CASES = [
             """),
         d("""
             weights:
-              - source: a/b
+              - source: hf://a/b
                 mount_location: /app/model_cache/x
             """),
         [],
@@ -698,7 +700,7 @@ CASES = [
     ("empty-list-unchanged", "model_name: m\nmodel_cache: []\n", "model_name: m\nmodel_cache: []\n", []),
     ("null-unchanged", "model_cache:\nmodel_name: m\n", "model_cache:\nmodel_name: m\n", []),
     ("empty-hf-cache-unchanged", "hf_cache: []\n", "hf_cache: []\n", []),
-    ("no-block-unchanged", "model_name: m\nweights:\n  - source: a/b\n", "model_name: m\nweights:\n  - source: a/b\n", []),
+    ("no-block-unchanged", "model_name: m\nweights:\n  - source: hf://a/b\n", "model_name: m\nweights:\n  - source: hf://a/b\n", []),
     ("nested-model-cache-unchanged", "t:\n  model_cache:\n    - repo_id: a/b\n", "t:\n  model_cache:\n    - repo_id: a/b\n", []),
     (
         "empty-weights-beside-empty-model-cache-unchanged",
@@ -746,9 +748,9 @@ CASES = [
             """),
         d("""
             weights:
-              - source: a/b
+              - source: hf://a/b
                 mount_location: /data/w
-              - source: c/d
+              - source: hf://c/d
                 mount_location: /app/model_cache/x/y
             """),
         [],
@@ -788,7 +790,7 @@ CASES = [
             """),
         d("""
             weights:
-              - source: a/b
+              - source: hf://a/b
                 mount_location: /app/model_cache/a_b
                 runtime_secret_name: hf_access_token
             secrets:
@@ -806,7 +808,7 @@ CASES = [
         d("""
             secrets: {hf_access_token: null}
             weights:
-              - source: "a/b"
+              - source: "hf://a/b"
                 mount_location: "/app/model_cache/a_b"
                 runtime_secret_name: "hf_access_token"
             """),
@@ -828,7 +830,7 @@ CASES = [
             """),
         d("""
             weights:
-              - source: a/b
+              - source: hf://a/b
                 runtime_secret_name: other
                 mount_location: /app/model_cache/x
               - source: s3://bkt/p
@@ -848,7 +850,7 @@ CASES = [
             """),
         d("""
             weights:
-              - source: a/b
+              - source: hf://a/b
                 mount_location: /app/model_cache/a_b
             secrets:
               other_token: null
@@ -869,7 +871,7 @@ CASES = [
             """),
         d("""
             weights:
-              - source: a/b
+              - source: hf://a/b
                 mount_location: /app/model_cache/x
             docker_server:
               start_command: sh -c "python x"
@@ -891,7 +893,7 @@ CASES = [
             docker_server:
               start_command: "vllm serve /app/model_cache/x"
             weights:
-              - source: a/b
+              - source: hf://a/b
                 mount_location: /app/model_cache/x
             """),
         ["W004"],
@@ -911,7 +913,7 @@ CASES = [
             """),
         d("""
             weights:
-              - source: a/b
+              - source: hf://a/b
                 mount_location: /app/model_cache/x
             docker_server:
               start_command: sh -c "truss-transfer-cli && python x"
@@ -934,7 +936,7 @@ CASES = [
             """),
         d("""
             weights:
-              - source: a/b
+              - source: hf://a/b
                 mount_location: /app/model_cache/x
             docker_server:
               start_command: |
@@ -954,7 +956,7 @@ CASES = [
             """),
         d("""
             weights:
-              - source: a/b
+              - source: hf://a/b
                 mount_location: /app/model_cache/x
             docker_server:
               start_command: sh -c "python x && truss-transfer-cli"
@@ -981,7 +983,7 @@ MOUNT_ROOT_CASES = [
             """),
         d("""
             weights:
-              - source: a/b
+              - source: hf://a/b
                 mount_location: /models/x
             docker_server:
               start_command: sh -c "python serve.py --model /models/x"
@@ -1017,7 +1019,7 @@ MOUNT_ROOT_CASES = [
             """),
         d("""
             weights:
-            - source: a/b
+            - source: hf://a/b
               mount_location: /models/a_b
             """),
         ["W001"],
@@ -1104,7 +1106,7 @@ def test_plans_and_diagnostic_positions():
     outcome = migrate_text(text, DEFAULT)
     assert outcome.status == "migrated"
     assert [p.weight for p in outcome.plans] == [
-        {"source": "a/b", "mount_location": "/app/model_cache/a_b", "runtime_secret_name": "hf_access_token"},
+        {"source": "hf://a/b", "mount_location": "/app/model_cache/a_b", "runtime_secret_name": "hf_access_token"},
         {"source": "s3://bkt/p", "mount_location": "/app/model_cache/w"},
     ]
     where = {(diag.code, diag.line) for diag in outcome.diagnostics}
@@ -1171,7 +1173,7 @@ ERRORS = [
         "E012",
         3,
     ),
-    ("weights-beside", "model_cache:\n  - repo_id: a/b\nweights:\n  - source: c/d\n", "E013", 3),
+    ("weights-beside", "model_cache:\n  - repo_id: a/b\nweights:\n  - source: hf://c/d\n", "E013", 3),
     (
         "model-cache-and-hf-cache",
         "model_cache:\n  - repo_id: a/b\nhf_cache:\n  - repo_id: c/d\n",
@@ -1197,6 +1199,12 @@ ERRORS = [
         5,
     ),
     ("block-is-alias", "base: &m [{repo_id: a/b}]\nmodel_cache: *m\n", "E017", 2),
+    (  # the repo id becomes hf://a/b: the alias elsewhere would change with it
+        "anchor-on-changed-repo-id",
+        "model_cache:\n  - repo_id: &r a/b\n    use_volume: true\n    volume_folder: x\nmodel_metadata:\n  repo: *r\n",
+        "E017",
+        5,
+    ),
 ]
 
 
@@ -1240,5 +1248,5 @@ def test_empty_weights_beside_model_cache_is_not_an_error(empty):
     outcome = migrate_text(text, DEFAULT)
     assert outcome.status == "migrated", outcome.diagnostics
     data = YAML(typ="safe").load(outcome.text)  # the safe loader rejects duplicate keys
-    assert data["weights"] == [{"source": "a/b", "mount_location": "/app/model_cache/x"}]
+    assert data["weights"] == [{"source": "hf://a/b", "mount_location": "/app/model_cache/x"}]
     assert "model_cache" not in data
