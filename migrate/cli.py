@@ -18,6 +18,7 @@ HELP = """Move Truss configs from `model_cache` to `weights`, keeping every othe
 PATH: config files (any name), truss folders, or any folder to search (default: .).
 Folders are searched for *.yaml/*.yml files with a top-level `model_cache` or
 `hf_cache`; hidden folders, virtualenvs, node_modules and __pycache__ are skipped.
+A block nested deeper is reported and left alone (see --nested).
 The Python files of each migrated truss, and any module building ModelRepo or
 ModelCache, are rewritten too (see --no-code). Sharded JSON reports merge with
 `python -m migrate.merge REPORT...`.
@@ -74,6 +75,9 @@ def migrate(
         rules.DEFAULT_MOUNT_ROOT, "--mount-root", metavar="PATH",
         help="Where volume folders live; paths under /app/model_cache/<folder> move there too.",
     ),
+    nested: bool = typer.Option(
+        False, "--nested", help="Also migrate model_cache blocks nested below the top level (generator overlays)."
+    ),
     no_code: bool = typer.Option(False, "--no-code", help="Leave Python files alone (configs only)."),
     jobs: int = typer.Option(
         os.cpu_count() or 1, "--jobs", "-j", metavar="N", show_default="the CPU count",
@@ -105,7 +109,7 @@ def migrate(
     for path in paths:
         if not os.path.exists(path):
             raise _usage(f"{path}: no such file or folder")
-    context = rules.Context(mount_root=mount_root.rstrip("/") or "/", dialect=rules.DIALECTS[dialect.value])
+    context = rules.Context(mount_root=mount_root.rstrip("/") or "/", dialect=rules.DIALECTS[dialect.value], nested=nested)
     options = Options(
         write=not (diff or check), diff=diff, context=context, code=not no_code,
         jobs=jobs, exclude=tuple(exclude or ()), shard=_shard(shard),

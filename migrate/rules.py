@@ -58,6 +58,7 @@ class Context:
     mount_root: str = DEFAULT_MOUNT_ROOT
     declares_hf_secret: bool = False  # top-level `secrets:` has hf_access_token
     dialect: Dialect = SEED
+    nested: bool = False  # --nested: migrate model_cache blocks below the top level too
 
 
 @dataclass(frozen=True)

@@ -14,10 +14,11 @@ from . import rules
 from .diagnostics import Diagnostic
 from .discover import TEMP_SUFFIX, Target, discover
 
-# A file is parsed only if some line starts with the block key.
+# A file is parsed only if it holds the block key as a key, at any depth (a nested block is
+# reported, or migrated under --nested); a mount path like /app/model_cache/x is no key.
 MAX_BYTES = 2**20  # real configs are a few KiB; this bounds time and memory on hostile input
-PREFILTER = re.compile(rb"""^(?:\xef\xbb\xbf)?["']?(?:model_cache|hf_cache)["']?[ \t]*:""", re.M)
-PREFILTER_TRUSS = re.compile(rb"""^(?:\xef\xbb\xbf)?["']?(?:model_cache|hf_cache|external_data)["']?[ \t]*:""", re.M)
+PREFILTER = re.compile(rb"""(?<![\w-])(?:model_cache|hf_cache)["']?[ \t]*:""")
+PREFILTER_TRUSS = re.compile(rb"""(?<![\w-])(?:model_cache|hf_cache|external_data)["']?[ \t]*:""")
 
 
 @dataclass(frozen=True)
@@ -300,7 +301,7 @@ def run(paths: Iterable[str], options: Options, on_total=None) -> Iterator[FileR
         trusses: dict[str, Truss] = {}
         results = workers.map(_process_config, [(t, options) for _, t in configs])
         for (order, target), result in zip(configs, results):
-            if result.status in ("migrated", "would-migrate") and options.code:
+            if result.status in ("migrated", "would-migrate") and options.code and result.plans:  # not nested only
                 trusses[os.path.dirname(target.real)] = Truss.of(result.plans, options.context)
             result.plans, result.order = [], order
             yield result

@@ -276,7 +276,8 @@ def _is_empty(node: Node) -> bool:
 
 
 def find_block(root: Node, keys: tuple[str, ...] = BLOCK_KEYS) -> Block | None:
-    """The top-level model_cache (or hf_cache) block, or None when there is nothing to do."""
+    """The model_cache (or hf_cache) block of a config mapping (the root, or a nested one under
+    --nested), or None when there is nothing to do."""
     if not isinstance(root, MappingNode):
         return None
     top = _top_level(root)
@@ -309,6 +310,17 @@ def check_anchors(root: MappingNode, block: Block, plans: list, body: str) -> No
     """A node the migration changes, shared by an alias elsewhere, would change there too."""
     if "*" not in body or "&" not in body:
         return
+    inside = _changed_nodes(block, plans)
+    for key, val in root.value:
+        if key is block.key:
+            continue
+        for node in _nodes(val, set()):
+            if id(node) in inside:
+                raise Failure(_diag_at(key, "E017", f"`{key.value}` is an alias of a node in `{block.key.value}`; migrate by hand"))
+
+
+def _changed_nodes(block: Block, plans: list) -> set[int]:
+    """Ids of the nodes the migration of block changes."""
     inside = {id(block.node)} | {id(entry) for entry in block.entries}
     for entry, plan in zip(block.entries, plans):
         for (key, val), change in zip(entry.value, plan.changes):
@@ -316,12 +328,7 @@ def check_anchors(root: MappingNode, block: Block, plans: list, body: str) -> No
                 inside.add(id(key))
             if change.new is None or change.value is not rules.UNCHANGED:
                 inside |= {id(node) for node in _nodes(val, set())}
-    for key, val in root.value:
-        if key is block.key:
-            continue
-        for node in _nodes(val, set()):
-            if id(node) in inside:
-                raise Failure(_diag_at(key, "E017", f"`{key.value}` is an alias of a node in `{block.key.value}`; migrate by hand"))
+    return inside
 
 
 def _nodes(node: Node, seen: set, keys: bool = True):
@@ -686,61 +693,286 @@ def verify(new_body: str, root: MappingNode, block: Block, plans, expected: dict
         fail("a comment was lost")
 
 
+# --- nested blocks (generator overlays) ------------------------------------------------
+
+_KEY_TEXT = re.compile("model_cache|hf_cache")
+
+
+@dataclass
+class Nested:
+    """A `model_cache`/`hf_cache` key in a mapping below the top level."""
+
+    mapping: MappingNode
+    key: ScalarNode
+    node: Node
+    ancestors: tuple[int, ...]  # ids of the collections from the root down to mapping's parent
+    shared: bool = False  # the mapping, or a collection above it, is reached through an alias too
+
+    @property
+    def entry_list(self) -> bool:
+        """Holds a list of entry mappings: the shape a weights block comes from."""
+        node = self.node
+        return isinstance(node, SequenceNode) and all(isinstance(entry, MappingNode) for entry in node.value)
+
+
+def nested_blocks(root: Node, body: str) -> list[Nested]:
+    """Every non-empty model_cache/hf_cache key below the top level, in document order.
+
+    The tree is walked only when the text names the keys more often than the top level does,
+    so a plain config costs one regex scan.
+    """
+    top = [k for k, _ in root.value if isinstance(k, ScalarNode)] if isinstance(root, MappingNode) else []
+    if len(_KEY_TEXT.findall(body)) <= sum(k.value in BLOCK_KEYS for k in top):
+        return []
+    found, seen, shared = [], set(), set()
+    stack: list[tuple[Node, tuple]] = [(root, ())]
+    while stack:
+        node, ancestors = stack.pop()
+        if id(node) in seen:
+            shared.add(id(node))
+            continue
+        seen.add(id(node))
+        if isinstance(node, MappingNode):
+            if node is not root:
+                found += [
+                    Nested(node, key, val, ancestors) for key, val in node.value
+                    if isinstance(key, ScalarNode) and key.tag == STR and key.value in BLOCK_KEYS and not _is_empty(val)
+                ]
+            children = [val for _, val in node.value]
+        elif isinstance(node, SequenceNode):
+            children = node.value
+        else:
+            continue
+        stack += [(child, ancestors + (id(node),)) for child in reversed(children)]
+    for nested in found:
+        nested.shared = id(nested.mapping) in shared or any(a in shared for a in nested.ancestors)
+    return found
+
+
+@dataclass
+class Config:
+    """A mapping migrated as a truss config: the root, or under --nested a nested one."""
+
+    mapping: MappingNode
+    block: Block
+    plans: list
+    diagnostics: list
+    external: Block | None = None  # truss dialect: external_data folded into the block
+    extra: list = field(default_factory=list)  # the plans of external's items
+    ancestors: tuple[int, ...] = ()  # nested: ids of the collections above mapping
+
+    @property
+    def removed(self) -> tuple:
+        """Keys of mapping the migration deletes (besides an empty `weights`)."""
+        return (self.external.key,) if self.external is not None else ()
+
+
+def plan_config(mapping: MappingNode, options: rules.Context, ancestors: tuple = ()) -> Config | None:
+    """Plan the block (and truss external_data) of one config mapping; None: nothing to do."""
+    block = find_block(mapping)
+    external = find_block(mapping, ("external_data",)) if options.dialect == rules.TRUSS else None
+    if block is None and external is None:
+        return None
+    if block is None:  # only external_data: it becomes the weights block in place
+        block, external = external, None
+        plans, diagnostics = plan_entries(block, rules.plan_external)
+        diagnostics.append(_diag_at(block.key, "W012", f"external_data became weights ({len(plans)} entries, under {rules.DATA_DIR})"))
+    else:
+        ctx = rules.Context(options.mount_root, declares_hf_secret(mapping), options.dialect)
+        plans, diagnostics = plan_entries(block, lambda data: rules.plan_entry(data, ctx))
+    extra, extra_notes = plan_entries(external, rules.plan_external) if external else ([], [])
+    check_mounts(plans + extra, block.entries + (external.entries if external else []))
+    return Config(mapping, block, plans, diagnostics + extra_notes, external, extra, ancestors)
+
+
+def _configs(root: Node, found: list[Nested], options: rules.Context) -> tuple[list[Config], list[Diagnostic]]:
+    """The config mappings to migrate (root first) and the reports about nested blocks."""
+    configs = [top] if isinstance(root, MappingNode) and (top := plan_config(root, options)) else []
+    reports, planned = [], set()
+    for nested in found:
+        name = nested.key.value
+        if not nested.entry_list:
+            reports.append(_diag_at(nested.key, "W041", f"nested `{name}` left as it is: not a list of entry mappings, so nothing to migrate"))
+        elif not options.nested:
+            reports.append(_diag_at(nested.key, "W040", f"nested {name} left as it is: not a truss config; --nested migrates it"))
+        elif nested.shared:
+            raise Failure(_diag_at(nested.key, "E060", f"this nested `{name}` is also reached through a YAML alias; migrate it by hand"))
+        elif id(nested.mapping) not in planned:
+            planned.add(id(nested.mapping))
+            configs.append(plan_config(nested.mapping, options, nested.ancestors))
+            reports.append(_diag_at(nested.key, "W042", f"nested {name} became weights ({len(configs[-1].plans)} entries)"))
+    return configs, reports
+
+
+def check_nested_anchors(root: Node, config: Config, body: str) -> None:
+    """A node a nested migration changes, shared by an alias outside its block, would change there too."""
+    if "*" not in body or "&" not in body:
+        return
+    inside = _changed_nodes(config.block, config.plans)
+    seen, stack = set(), [root]
+    while stack:
+        node = stack.pop()
+        if id(node) in inside:
+            raise Failure(_diag_at(config.block.key, "E017", f"a node of this `{config.block.key.value}` is shared by an alias elsewhere; migrate by hand"))
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, MappingNode):
+            stack += [n for key, val in node.value if key is not config.block.key for n in (key, val)]
+        elif isinstance(node, SequenceNode):
+            stack += node.value
+
+
+def config_edits(text: Text, config: Config, options: rules.Context, skip: list[Node]) -> tuple[list, dict, list]:
+    """The edits of one config mapping, {id(node): new value} for verification, and notes.
+
+    skip: the mappings with a nested block below this one; they are configs of their own.
+    """
+    block, mapping = config.block, config.mapping
+    key_start, key_end = text.offset(block.key.start_mark), text.offset(block.key.end_mark)
+    quote = block.key.style if block.key.style in ("'", '"') else ""
+    edits = [Edit(key_start, key_end, f"{quote}weights{quote}")]
+    for entry, plan in zip(block.entries, config.plans):
+        edits += EntryEditor(text, entry, plan).edits()
+    more, expected, notes = outside_edits(text, mapping, block, config.plans, options)
+    if skip and expected:
+        more, expected, notes = _leave_below(text, skip, more, expected, notes)
+    if block.empty_weights is not None:
+        more.append(drop_empty_weights(text, mapping, block.empty_weights))
+        notes.append(_diag_at(block.empty_weights, "W009", "empty `weights` key removed: the migrated block takes its place"))
+    external = config.external
+    if external is not None:
+        more += [append_entries(text, block, config.extra), drop_region(text, external.key, external.node)]
+        notes.append(_diag_at(external.key, "W012", f"external_data folded into weights ({len(config.extra)} entries, under {rules.DATA_DIR})"))
+    elif options.dialect == rules.SEED and "external_data" in (top := _top_level(mapping)):
+        notes.append(_diag_at(top["external_data"][0], "W010", "external_data left as it is: the seed schema has no place for it (--dialect truss folds it into weights)"))
+    return edits + more, expected, notes
+
+
+def _leave_below(text: Text, skip: list[Node], edits: list, expected: dict, notes: list) -> tuple[list, dict, list]:
+    """Drop the fixes outside_edits made inside the subtrees of skip."""
+    below = {id(node): node for top in skip for node in _nodes(top, set(), keys=False)}
+    dropped = [below[key] for key in expected if key in below]
+    spans = {(text.offset(n.start_mark), text.offset(n.end_mark)) for n in dropped}
+    marks = {(n.start_mark.line + 1, n.start_mark.column + 1) for n in dropped}
+    return (
+        [e for e in edits if (e.start, e.end) not in spans],
+        {key: data for key, data in expected.items() if key not in below},
+        [d for d in notes if (d.line, d.col) not in marks],
+    )
+
+
+def verify_configs(new_body: str, root: Node, configs: list[Config], expected: dict, old_body: str, dialect=rules.SEED) -> None:
+    """verify() for a file with nested configs: each config mapping must mean its plan and
+    everything else what it did. Raises Failure."""
+    try:
+        new_root = compose(new_body)
+    except Failure as failure:
+        raise Failure(Diagnostic(1, 1, "E099", f"internal error: the result is not valid YAML ({failure.diagnostic.message})")) from None
+    by_id = {id(c.mapping): c for c in configs}
+    holders = {a for c in configs for a in c.ancestors}  # collections with a config mapping below
+    old_text, new_text = Text(old_body), Text(new_body)
+    old_memo, new_memo = {}, {}
+
+    def fail(config: Config, why: str):
+        raise Failure(_diag_at(config.block.key, "E099", f"internal error: the result did not verify ({why}); file left untouched"))
+
+    def same(old: Node, new: Node) -> bool:
+        if id(old) in by_id:
+            return same_config(by_id[id(old)], old, new)
+        if id(old) not in holders:
+            return digest(old, old_memo, expected) == digest(new, new_memo)
+        if type(old) is not type(new) or old.tag != new.tag or len(old.value) != len(new.value):
+            return False
+        if isinstance(old, SequenceNode):
+            return all(same(o, n) for o, n in zip(old.value, new.value))
+        return all(same_pair(ok, ov, nk, nv) for (ok, ov), (nk, nv) in zip(old.value, new.value))
+
+    def same_pair(ok: Node, ov: Node, nk: Node, nv: Node) -> bool:
+        was = old_body[old_text.offset(ok.start_mark):old_text.offset(ov.end_mark)]
+        now = new_body[new_text.offset(nk.start_mark):new_text.offset(nv.end_mark)]
+        own = old_text.offset(ov.start_mark) >= old_text.offset(ok.end_mark)  # not an alias of a node elsewhere
+        if own and was == now and "*" not in was and ok.start_mark.column == nk.start_mark.column:
+            return True  # the same text at the same place, no aliases: the same meaning
+        return digest(ok, old_memo) == digest(nk, new_memo) and same(ov, nv)
+
+    def same_config(config: Config, old: MappingNode, new: Node) -> bool:
+        gone = {id(k) for k in (config.block.empty_weights, *config.removed) if k is not None}
+        pairs = [pair for pair in old.value if id(pair[0]) not in gone]
+        if not isinstance(new, MappingNode) or len(new.value) != len(pairs):
+            fail(config, "the keys of the mapping changed")
+        for (ok, ov), (nk, nv) in zip(pairs, new.value):
+            if ok is config.block.key:
+                _check_weights(nk, nv, config.plans + config.extra, dialect, lambda why: fail(config, why))
+            elif not same_pair(ok, ov, nk, nv):
+                fail(config, f"the meaning of {getattr(ok, 'value', '?')!r} changed")
+        return True
+
+    if not same(root, new_root):
+        fail(configs[0], "the meaning of the document changed")
+    if sorted(comments(old_body)) != sorted(comments(new_body)):
+        fail(configs[0], "a comment was lost")
+
+
+def _check_weights(key: Node, node: Node, plans: list, dialect, fail) -> None:
+    if getattr(key, "value", None) != "weights" or not isinstance(node, SequenceNode):
+        fail("the block did not become `weights`")
+    weights = value(node)
+    if weights != [p.weight for p in plans]:
+        fail("`weights` differs from the plan")
+    invalid = validate.problems(weights, dialect)
+    if invalid:
+        fail(f"not valid in the {dialect.name} schema: {invalid[0]}")
+    if any(len({k.value for k, _ in e.value}) != len(e.value) for e in node.value):
+        fail("a key repeats in a `weights` entry")
+
+
 # --- the whole file ----------------------------------------------------------------
 
 
 def migrate_text(source: str, options: rules.Context = rules.Context()) -> Outcome:
-    """Migrate one config's text. Never raises for bad input."""
+    """Migrate one config's text (and, under --nested, the nested blocks). Never raises for bad input."""
     bom = BOM if source.startswith(BOM) else ""
     body = source[len(bom):]
+    reports: list[Diagnostic] = []
     try:
         root = compose(body)
-        if not isinstance(root, MappingNode):
+        if not isinstance(root, (MappingNode, SequenceNode)):
             return Outcome("unchanged")
-        block = find_block(root)
-        external = find_block(root, ("external_data",)) if options.dialect == rules.TRUSS else None
-        notes = []
-        if block is None and external is None:
-            return Outcome("unchanged")
-        if block is None:  # only external_data: it becomes the weights block in place
-            block, external = external, None
-            plans, diagnostics = plan_entries(block, rules.plan_external)
-            notes.append(_diag_at(block.key, "W012", f"external_data became weights ({len(plans)} entries, under {rules.DATA_DIR})"))
-        else:
-            ctx = rules.Context(options.mount_root, declares_hf_secret(root), options.dialect)
-            plans, diagnostics = plan_entries(block, lambda data: rules.plan_entry(data, ctx))
-        extra, extra_notes = plan_entries(external, rules.plan_external) if external else ([], [])
-        check_mounts(plans + extra, block.entries + (external.entries if external else []))
-        check_anchors(root, block, plans, body)
+        found = nested_blocks(root, body)
+        configs, reports = _configs(root, found, options)
+        if not configs:
+            return Outcome("unchanged", diagnostics=reports)
+        top = configs[0] if configs[0].mapping is root else None
+        if top is not None:
+            check_anchors(root, top.block, top.plans, body)
+        for config in configs:
+            if config is not top:
+                check_nested_anchors(root, config, body)
         # Edit as if the file ended with a line break, and take it off again after.
         unterminated = body and not _LINE_BREAK.match(body[-1])
         ending = Text(body).newline_at(0) if unterminated else ""
         text = Text(body + ending)
-        key_start, key_end = text.offset(block.key.start_mark), text.offset(block.key.end_mark)
-        quote = block.key.style if block.key.style in ("'", '"') else ""
-        edits = [Edit(key_start, key_end, f"{quote}weights{quote}")]
-        for entry, plan in zip(block.entries, plans):
-            edits += EntryEditor(text, entry, plan).edits()
-        more, expected, outside_notes = outside_edits(text, root, block, plans, options)
-        notes += outside_notes
-        if block.empty_weights is not None:
-            more.append(drop_empty_weights(text, root, block.empty_weights))
-            notes.append(_diag_at(block.empty_weights, "W009", "empty `weights` key removed: the migrated block takes its place"))
-        if external is not None:
-            more += [append_entries(text, block, extra), drop_region(text, external.key, external.node)]
-            notes += extra_notes + [_diag_at(external.key, "W012", f"external_data folded into weights ({len(extra)} entries, under {rules.DATA_DIR})")]
-        elif options.dialect == rules.SEED and "external_data" in (top := _top_level(root)):
-            notes.append(_diag_at(top["external_data"][0], "W010", "external_data left as it is: the seed schema has no place for it (--dialect truss folds it into weights)"))
-        new_body = apply(text.body, edits + more)
+        edits, expected, notes = [], {}, []
+        # Moves stay within their own config: none reaches into a mapping with a nested block.
+        inner = [n.mapping for n in found if n.entry_list]
+        for config in configs:
+            more, fixed, config_notes = config_edits(text, config, options, [m for m in inner if m is not config.mapping])
+            edits += more
+            expected.update(fixed)
+            notes += config.diagnostics + config_notes
+        new_body = apply(text.body, edits)
         if ending:
             if not new_body.endswith(ending):
                 raise Failure(Diagnostic(1, 1, "E099", "internal error: lost the end of the file"))
             new_body = new_body[: -len(ending)]
-        removed = (external.key,) if external is not None else ()
-        verify(new_body, root, block, plans + extra, expected, body, options.dialect, removed)
+        if len(configs) > 1 or top is None:
+            verify_configs(new_body, root, configs, expected, body, options.dialect)
+        else:
+            verify(new_body, root, top.block, top.plans + top.extra, expected, body, options.dialect, top.removed)
     except Failure as failure:
         return Outcome("failed", diagnostics=[failure.diagnostic])
     except RecursionError:
         return Outcome("failed", diagnostics=[Diagnostic(1, 1, "E001", "invalid YAML: nested too deeply")])
-    ordered = sorted(diagnostics + notes, key=lambda d: (d.line, d.col))
-    return Outcome("migrated", bom + new_body, ordered, plans + extra)
+    ordered = sorted(notes + reports, key=lambda d: (d.line, d.col))
+    return Outcome("migrated", bom + new_body, ordered, top.plans + top.extra if top else [])

@@ -575,6 +575,9 @@ defaults:
         assert run.exit_code == 0, (args, run)
         assert path.read_text() == template
         assert run.stdout == ""
+        # never silent: each nested block is reported at its line
+        reported = [line.split(": ", 1)[0].split(":")[-2] for line in run.stderr.splitlines() if " W040 " in line]
+        assert reported == ["5", "10"], run.stderr
 
 
 def test_yaml_without_model_cache_is_not_changed(tmp_path, monkeypatch):

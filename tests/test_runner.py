@@ -380,6 +380,12 @@ def test_symlinked_folder_loop_through_cli(tmp_path, monkeypatch):
         b"model_name: x\nmodel_cache:\n  - repo_id: a\n",
         b"model_name: x\r\nmodel_cache:\r\n",
         b"# c\n\nmodel_cache: # note\n",
+        # nested keys too: they are reported, or migrated under --nested
+        b"  model_cache:\n",
+        b"model_name: x\n  model_cache:\n",
+        b"\tmodel_cache:\n",
+        b"a: {model_cache: []}\n",
+        b"- config:\n    hf_cache:\n",
     ],
 )
 def test_prefilter_matches(data):
@@ -389,11 +395,9 @@ def test_prefilter_matches(data):
 @pytest.mark.parametrize(
     "data",
     [
-        b"  model_cache:\n",
-        b"model_name: x\n  model_cache:\n",
-        b"\tmodel_cache:\n",
-        b"# model_cache:\n",
         b"model_cache_dir: x\n",
+        b"path: /app/model_cache/x\n",
+        b"a: my-model_cache: x\n",
         b"my_model_cache: x\n",
         b"xmodel_cache:\n",
         b"weights:\n  - source: a\n",
@@ -406,7 +410,7 @@ def test_prefilter_does_not_match(data):
 
 
 def test_prefiltered_out_file_is_unchanged(tmp_path):
-    text = "a:\n  model_cache:\n    - repo_id: org/a\n"
+    text = "a:\n  my_model_cache:\n    - repo_id: org/a\n    path: /app/model_cache/a\n"
     path = write(tmp_path / "c.yaml", text)
     [result] = results([path])
     assert result.status == "unchanged"

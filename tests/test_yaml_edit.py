@@ -701,7 +701,7 @@ CASES = [
     ("null-unchanged", "model_cache:\nmodel_name: m\n", "model_cache:\nmodel_name: m\n", []),
     ("empty-hf-cache-unchanged", "hf_cache: []\n", "hf_cache: []\n", []),
     ("no-block-unchanged", "model_name: m\nweights:\n  - source: hf://a/b\n", "model_name: m\nweights:\n  - source: hf://a/b\n", []),
-    ("nested-model-cache-unchanged", "t:\n  model_cache:\n    - repo_id: a/b\n", "t:\n  model_cache:\n    - repo_id: a/b\n", []),
+    ("nested-model-cache-unchanged", "t:\n  model_cache:\n    - repo_id: a/b\n", "t:\n  model_cache:\n    - repo_id: a/b\n", ["W040"]),
     (
         "empty-weights-beside-empty-model-cache-unchanged",
         "model_cache: []\nweights: []\n",
