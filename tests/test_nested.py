@@ -1,0 +1,702 @@
+"""Nested `model_cache` blocks (generator overlays): reported by default, migrated under --nested.
+
+A nested block is a `model_cache`/`hf_cache` key, below the top level, holding a list of entry
+mappings. Under --nested each mapping holding one is planned as a config of its own: its
+`secrets:` decide W006, --mount-root moves stay within it, its `docker_server.start_command` is
+fixed unless it has `trt_llm`. Diagnostics are compared as (line, code) pairs.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from textwrap import dedent
+
+import pytest
+import yaml
+
+from migrate import rules
+from migrate.diagnostics import CODES
+from migrate.yaml_edit import migrate_text
+
+from support import write
+
+NESTED = rules.Context(nested=True)
+DEFAULT = rules.Context()
+CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "truss-examples"
+
+
+def d(text: str) -> str:
+    return dedent(text).lstrip("\n")
+
+
+def lines(outcome, *codes: str) -> list[tuple[int, str]]:
+    return [(x.line, x.code) for x in outcome.diagnostics if not codes or x.code in codes]
+
+
+# --- migrated under --nested: (input, exact output, diagnostics) --------------------------------
+
+MIGRATED = [
+    pytest.param(
+        d("""
+            overlay:
+              model_cache:
+                - repo_id: org/a
+                  use_volume: true
+                  volume_folder: a
+            """),
+        d("""
+            overlay:
+              weights:
+                - source: hf://org/a
+                  mount_location: /app/model_cache/a
+            """),
+        [(2, 'W042')],
+        id='depth-1',
+    ),
+    pytest.param(
+        d("""
+            trusses:
+              a:
+                model_cache:
+                  - repo_id: s3://bucket/key
+                    use_volume: true
+                    volume_folder: a
+            """),
+        d("""
+            trusses:
+              a:
+                weights:
+                  - source: s3://bucket/key
+                    mount_location: /app/model_cache/a
+            """),
+        [(3, 'W042'), (4, 'W002')],
+        id='depth-2',
+    ),
+    pytest.param(
+        d("""
+            x:
+              y:
+                config:
+                  hf_cache:
+                    - repo_id: org/a
+                      revision: main
+                      use_volume: true
+                      volume_folder: a
+            """),
+        d("""
+            x:
+              y:
+                config:
+                  weights:
+                    - source: hf://org/a
+                      revision: main
+                      mount_location: /app/model_cache/a
+            """),
+        [(4, 'W042')],
+        id='depth-3',
+    ),
+    pytest.param(
+        d("""
+            - name: a
+              overlays:
+                - base:
+                    config:
+                      model_cache:
+                        - repo_id: org/a
+                          use_volume: true
+                          volume_folder: a
+            """),
+        d("""
+            - name: a
+              overlays:
+                - base:
+                    config:
+                      weights:
+                        - source: hf://org/a
+                          mount_location: /app/model_cache/a
+            """),
+        [(5, 'W042')],
+        id='depth-4-in-list',
+    ),
+    pytest.param(
+        d("""
+            trusses:
+              - name: a
+                config:
+                  model_cache:
+                    - repo_id: org/a
+                      use_volume: true
+                      volume_folder: a
+              - name: b
+                config:
+                  model_cache:
+                    - repo_id: org/b
+                      use_volume: true
+                      volume_folder: a
+            """),
+        d("""
+            trusses:
+              - name: a
+                config:
+                  weights:
+                    - source: hf://org/a
+                      mount_location: /app/model_cache/a
+              - name: b
+                config:
+                  weights:
+                    - source: hf://org/b
+                      mount_location: /app/model_cache/a
+            """),
+        [(4, 'W042'), (10, 'W042')],
+        id='list-of-overlays',
+    ),
+    pytest.param(
+        d("""
+            a: {config: {model_cache: [{repo_id: org/a, use_volume: true, volume_folder: a}], model_name: m}}
+            """),
+        d("""
+            a: {config: {weights: [{source: "hf://org/a", mount_location: /app/model_cache/a}], model_name: m}}
+            """),
+        [(1, 'W042')],
+        id='flow',
+    ),
+    pytest.param(
+        d("""
+            a:
+              config:
+                model_cache: [{kind: gcs, repo_id: "gs://b/k", use_volume: true, volume_folder: k}]
+            """),
+        d("""
+            a:
+              config:
+                weights: [{source: "gs://b/k", mount_location: /app/model_cache/k}]
+            """),
+        [(3, 'W042')],
+        id='flow-block-mix',
+    ),
+    pytest.param(
+        d("""
+            # a generator
+            a:  # overlay a
+              config:
+                # the cache
+                model_cache:  # nested
+                  - repo_id: org/a  # which model
+                    use_volume: true
+                    volume_folder: a  # the folder
+                # after
+            """),
+        d("""
+            # a generator
+            a:  # overlay a
+              config:
+                # the cache
+                weights:  # nested
+                  - source: hf://org/a  # which model
+                    mount_location: /app/model_cache/a  # the folder
+                # after
+            """),
+        [(5, 'W042')],
+        id='comments',
+    ),
+    pytest.param(
+        'a:\r\n  model_cache:\r\n    - repo_id: org/a\r\n      use_volume: true\r\n      volume_folder: a\r\n',
+        'a:\r\n  weights:\r\n    - source: hf://org/a\r\n      mount_location: /app/model_cache/a\r\n',
+        [(2, 'W042')],
+        id='crlf',
+    ),
+    pytest.param(
+        d("""
+            a:
+              secrets:
+                hf_access_token: null
+              model_cache:
+                - repo_id: org/a
+                  use_volume: true
+                  volume_folder: a
+            b:
+              model_cache:
+                - repo_id: org/b
+                  use_volume: true
+                  volume_folder: b
+            """),
+        d("""
+            a:
+              secrets:
+                hf_access_token: null
+              weights:
+                - source: hf://org/a
+                  runtime_secret_name: hf_access_token
+                  mount_location: /app/model_cache/a
+            b:
+              weights:
+                - source: hf://org/b
+                  mount_location: /app/model_cache/b
+            """),
+        [(4, 'W042'), (5, 'W006'), (9, 'W042')],
+        id='secrets-beside',
+    ),
+    pytest.param(
+        d("""
+            secrets:
+              hf_access_token: null
+            a:
+              model_cache:
+                - repo_id: org/a
+                  use_volume: true
+                  volume_folder: a
+            """),
+        d("""
+            secrets:
+              hf_access_token: null
+            a:
+              weights:
+                - source: hf://org/a
+                  mount_location: /app/model_cache/a
+            """),
+        [(4, 'W042')],
+        id='secrets-at-top-only',
+    ),
+    pytest.param(
+        d("""
+            a:
+              docker_server:
+                start_command: truss-transfer-cli && vllm serve /app/model_cache/a
+              model_cache:
+                - repo_id: org/a
+                  use_volume: true
+                  volume_folder: a
+            b:
+              trt_llm:
+                build: {}
+              docker_server:
+                start_command: truss-transfer-cli && serve
+              model_cache:
+                - repo_id: org/b
+                  use_volume: true
+                  volume_folder: b
+            docker_server:
+              start_command: truss-transfer-cli && other
+            """),
+        d("""
+            a:
+              docker_server:
+                start_command: vllm serve /app/model_cache/a
+              weights:
+                - source: hf://org/a
+                  mount_location: /app/model_cache/a
+            b:
+              trt_llm:
+                build: {}
+              docker_server:
+                start_command: truss-transfer-cli && serve
+              weights:
+                - source: hf://org/b
+                  mount_location: /app/model_cache/b
+            docker_server:
+              start_command: truss-transfer-cli && other
+            """),
+        [(3, 'W004'), (4, 'W042'), (13, 'W042')],
+        id='start-command',
+    ),
+    pytest.param(
+        d("""
+            model_name: m
+            model_cache:
+              - repo_id: org/top
+                use_volume: true
+                volume_folder: top
+            overlay:
+              model_cache:
+                - repo_id: org/a
+                  use_volume: true
+                  volume_folder: a
+            """),
+        d("""
+            model_name: m
+            weights:
+              - source: hf://org/top
+                mount_location: /app/model_cache/top
+            overlay:
+              weights:
+                - source: hf://org/a
+                  mount_location: /app/model_cache/a
+            """),
+        [(7, 'W042')],
+        id='top-and-nested',
+    ),
+    pytest.param(
+        d("""
+            a:
+              model_cache:
+                - repo_id: org/a
+                  use_volume: true
+                  volume_folder: a
+              variant:
+                model_cache:
+                  - repo_id: org/b
+                    use_volume: true
+                    volume_folder: b
+            """),
+        d("""
+            a:
+              weights:
+                - source: hf://org/a
+                  mount_location: /app/model_cache/a
+              variant:
+                weights:
+                  - source: hf://org/b
+                    mount_location: /app/model_cache/b
+            """),
+        [(2, 'W042'), (7, 'W042')],
+        id='nested-in-nested',
+    ),
+    pytest.param(
+        d("""
+            a:
+              model_cache:
+                - repo_id: org/a
+            """),
+        d("""
+            a:
+              weights:
+                - source: hf://org/a
+                  mount_location: /app/model_cache/org_a
+            """),
+        [(2, 'W042'), (3, 'W001')],
+        id='legacy-entry',
+    ),
+    pytest.param(
+        d("""
+            a:
+              weights:
+              model_cache:
+                - repo_id: org/a
+                  use_volume: true
+                  volume_folder: a
+            """),
+        d("""
+            a:
+              weights:
+                - source: hf://org/a
+                  mount_location: /app/model_cache/a
+            """),
+        [(2, 'W009'), (3, 'W042')],
+        id='empty-weights-beside',
+    ),
+    pytest.param(
+        '\ufeffa:\n  model_cache:\n    - {repo_id: org/a, use_volume: true, volume_folder: a}',
+        '\ufeffa:\n  weights:\n    - {source: "hf://org/a", mount_location: /app/model_cache/a}',
+        [(2, 'W042')],
+        id='bom-no-final-newline',
+    ),
+
+]
+
+# --mount-root /models: paths move within the overlay that mounts them, not in its sibling.
+MOVED = [
+    pytest.param(
+        d("""
+            a:
+              model_cache:
+                - repo_id: org/a
+                  use_volume: true
+                  volume_folder: a
+              model_metadata:
+                path: /app/model_cache/a/config.json
+            b:
+              path: /app/model_cache/a/config.json
+            """),
+        d("""
+            a:
+              weights:
+                - source: hf://org/a
+                  mount_location: /models/a
+              model_metadata:
+                path: /models/a/config.json
+            b:
+              path: /app/model_cache/a/config.json
+            """),
+        [(2, 'W042'), (7, 'W008')],
+        id='mount-root-within-mapping',
+    ),
+]
+
+
+def _meaning_kept(before: str, after: str) -> None:
+    """PyYAML's reading of the output: each `weights` list is the plan of the `model_cache`
+    it replaced, in the same place; every other value is what it was."""
+
+    def swap(old, new):
+        if isinstance(old, dict):
+            assert isinstance(new, dict)
+            old = dict(old)
+            for key in ("model_cache", "hf_cache"):
+                if old.get(key):
+                    ctx = rules.Context(declares_hf_secret=rules.HF_SECRET in (old.get("secrets") or {}))
+                    assert new["weights"] == [rules.plan_entry(e, ctx).weight for e in old.pop(key)]
+                    old["weights"] = new["weights"]
+                    if old.get("docker_server", {}).get("start_command") and not old.get("trt_llm"):
+                        old["docker_server"] = new["docker_server"]  # checked exactly by the table
+            assert old.keys() == new.keys()
+            for key in old:
+                swap(old[key], new[key])
+        elif isinstance(old, list):
+            assert isinstance(new, list) and len(old) == len(new)
+            for a, b in zip(old, new):
+                swap(a, b)
+        else:
+            assert old == new
+
+    swap(yaml.safe_load(before.lstrip("\ufeff")), yaml.safe_load(after.lstrip("\ufeff")))
+
+
+@pytest.mark.parametrize("src, expected, diagnostics", MIGRATED)
+def test_nested_block_is_migrated(src, expected, diagnostics):
+    outcome = migrate_text(src, NESTED)
+    assert outcome.status == "migrated", outcome.diagnostics
+    assert outcome.text == expected
+    assert lines(outcome) == diagnostics
+    assert all(x.code in CODES for x in outcome.diagnostics)
+    _meaning_kept(src, outcome.text)
+    assert "model_cache:" not in outcome.text and "hf_cache:" not in outcome.text
+    again = migrate_text(outcome.text, NESTED)
+    assert again.status == "unchanged" and again.diagnostics == []
+
+
+@pytest.mark.parametrize("src, expected, diagnostics", MOVED)
+def test_mount_root_moves_stay_within_the_mapping(src, expected, diagnostics):
+    outcome = migrate_text(src, rules.Context(mount_root="/models", nested=True))
+    assert outcome.text == expected
+    assert lines(outcome) == diagnostics
+
+
+@pytest.mark.parametrize("src, expected, diagnostics", MIGRATED)
+def test_without_nested_each_block_is_reported_at_its_line(src, expected, diagnostics):
+    """The default: nested blocks stay byte for byte, each reported (W040) where --nested
+    would migrate it (W042); a top-level block still migrates."""
+    outcome = migrate_text(src, DEFAULT)
+    assert lines(outcome, "W040") == [(line, "W040") for line, code in diagnostics if code == "W042"]
+    if outcome.status == "unchanged":
+        assert outcome.text is None
+    else:  # only the top-level block changed
+        assert outcome.text.count("weights:") == 1
+        assert outcome.text.count("model_cache:") == src.count("model_cache:") - 1
+
+
+def test_the_report_says_what_to_do():
+    (report,) = migrate_text("a:\n  hf_cache:\n    - repo_id: org/a\n", DEFAULT).diagnostics
+    assert (report.line, report.col, report.code) == (2, 3, "W040")
+    assert report.message == "nested hf_cache left as it is: not a truss config; --nested migrates it"
+
+
+def test_default_moves_do_not_reach_into_an_overlay():
+    """A top-level block's --mount-root moves leave a mapping with a nested block alone:
+    its paths belong to its own block, which stays under /app/model_cache."""
+    src = d("""
+        model_cache:
+          - repo_id: org/a
+            use_volume: true
+            volume_folder: a
+        path: /app/model_cache/a/x
+        overlay:
+          start: /app/model_cache/a/x
+          model_cache:
+            - repo_id: org/a
+              use_volume: true
+              volume_folder: a
+        """)
+    outcome = migrate_text(src, rules.Context(mount_root="/models"))
+    assert outcome.text == src.replace("model_cache:\n  - repo_id: org/a\n    use_volume: true\n    volume_folder: a\n",
+                                       "weights:\n  - source: hf://org/a\n    mount_location: /models/a\n", 1).replace(
+        "path: /app/model_cache/a/x", "path: /models/a/x")
+    assert lines(outcome) == [(5, "W008"), (8, "W040")]
+
+
+# --- left as they are, in both modes: (input, diagnostics) ---------------------------------------
+
+NOOP = [
+    pytest.param("a:\n  weights:\n    - source: hf://org/a\n", [], id="nested-already-weights"),
+    pytest.param("a:\n  model_cache: []\n", [], id="nested-empty-list"),
+    pytest.param("a:\n  model_cache:\n  b: 1\n", [], id="nested-null"),
+    pytest.param("a:\n  model_cache: {}\n", [], id="nested-empty-mapping"),
+    pytest.param("a:\n  my_model_cache:\n    - repo_id: org/a\n", [], id="other-key"),
+    pytest.param("a:\n  note: 'model_cache: [x]'\n", [], id="in-a-string"),
+    pytest.param("a:\n  # model_cache:\n  #   - repo_id: org/a\n  b: 1\n", [], id="in-a-comment"),
+    pytest.param("a:\n  model_cache: /tmp/cache\n", [(2, "W041")], id="nested-scalar"),
+    pytest.param("a:\n  model_cache:\n    repo_id: org/a\n", [(2, "W041")], id="nested-mapping"),
+    pytest.param("a:\n  model_cache: [org/a, org/b]\n", [(2, "W041")], id="nested-list-of-strings"),
+    pytest.param("- b:\n    - hf_cache: [{repo_id: org/a}, x]\n", [(2, "W041")], id="nested-mixed-list"),
+    pytest.param("a: 1\n", [], id="no-block"),
+    pytest.param("- a\n- model_cache\n", [], id="top-level-list"),
+]
+
+
+@pytest.mark.parametrize("ctx", [DEFAULT, NESTED], ids=["default", "nested"])
+@pytest.mark.parametrize("src, diagnostics", NOOP)
+def test_left_as_it_is(src, diagnostics, ctx):
+    outcome = migrate_text(src, ctx)
+    assert outcome.status == "unchanged"
+    assert outcome.text is None
+    assert lines(outcome) == diagnostics
+
+
+# --- errors under --nested: the whole file is left untouched; (input, code, line) ----------------
+
+ERRORS = [
+    pytest.param("a:\n  model_cache:\n    - revision: main\n", "E005", 3, id="no-repo-id"),
+    pytest.param("- c:\n    x:\n      model_cache:\n        - repo_id: org/a\n          kind: gs\n", "E007", 5, id="bad-kind-depth-3"),
+    pytest.param("a:\n  model_cache:\n    - repo_id: org/a\n  hf_cache:\n    - repo_id: org/b\n", "E015", 4, id="both-keys"),
+    pytest.param("a:\n  weights:\n    - source: hf://org/b\n  model_cache:\n    - repo_id: org/a\n", "E013", 2, id="weights-beside"),
+    pytest.param(
+        d("""
+            a:
+              model_cache:
+                - {repo_id: org/a, use_volume: true, volume_folder: x}
+                - {repo_id: org/b, use_volume: true, volume_folder: x}
+            """),
+        "E012", 4, id="same-mount-twice",
+    ),
+    pytest.param("a:\n  model_cache:\n    - repo_id: org/a\n      use_volume: true\n", "E010", 4, id="volume-without-folder"),
+    pytest.param(
+        d("""
+            model_cache:
+              - repo_id: org/top
+            trusses:
+              - config:
+                  model_cache:
+                    - repo_id: org/a
+              - config:
+                  model_cache:
+                    - repo_id: org/b
+                      extra: 1
+            """),
+        "E006", 10, id="second-overlay-unknown-key",
+    ),
+    pytest.param(
+        "base: &b\n  model_cache:\n    - repo_id: org/a\nother: *b\n", "E060", 2, id="overlay-shared-by-alias",
+    ),
+    pytest.param(
+        "x:\n  - &o\n    config:\n      model_cache:\n        - repo_id: org/a\n  - *o\n", "E060", 4, id="ancestor-shared-by-alias",
+    ),
+    pytest.param(
+        "e: &e\n  - repo_id: org/a\na:\n  model_cache: *e\n", "E017", 4, id="block-is-an-alias",
+    ),
+    pytest.param(
+        "a:\n  model_cache:\n    - repo_id: &r org/a\n      use_volume: true\n      volume_folder: a\nb: *r\n",
+        "E017", 2, id="entry-value-aliased-elsewhere",
+    ),
+]
+
+
+@pytest.mark.parametrize("src, code, line", ERRORS)
+def test_errors_name_the_entry_and_leave_the_file(src, code, line):
+    outcome = migrate_text(src, NESTED)
+    assert outcome.status == "failed"
+    assert outcome.text is None
+    assert lines(outcome) == [(line, code)]
+
+
+@pytest.mark.parametrize("src, code, line", ERRORS)
+def test_errors_in_nested_blocks_do_not_matter_by_default(src, code, line):
+    """Without --nested a nested block is only reported, whatever is wrong in it."""
+    outcome = migrate_text(src, DEFAULT)
+    nested = [x for x in outcome.diagnostics if x.code == "W040"]
+    assert nested and not [x for x in outcome.diagnostics if x.severity == "error"]
+    assert outcome.status == ("migrated" if src.startswith("model_cache:") else "unchanged")
+
+
+# --- the command line -----------------------------------------------------------------------------
+
+OVERLAYS = d("""
+    trusses:
+      - name: a
+        config:
+          model_cache:
+            - repo_id: org/a
+              use_volume: true
+              volume_folder: a
+      - name: b
+        config:
+          model_cache:
+            - repo_id: org/b
+              kind: nope
+    """)
+
+
+def _cli(*args, cwd):
+    return subprocess.run([sys.executable, "-m", "migrate", *args], capture_output=True, text=True, cwd=cwd)
+
+
+def test_cli_error_in_an_overlay_leaves_the_file(tmp_path):
+    path = write(tmp_path / "templates" / "generate.yaml", OVERLAYS)
+    run = _cli("--nested", "templates", cwd=tmp_path)
+    assert run.returncode == 3, run.stderr
+    assert "templates/generate.yaml:12:11: E007 " in run.stderr
+    assert path.read_text() == OVERLAYS
+    fixed = OVERLAYS.replace("kind: nope", "kind: hf")
+    write(path, fixed)
+    assert _cli("--check", "templates", cwd=tmp_path).returncode == 0
+    assert _cli("--check", "--nested", "templates", cwd=tmp_path).returncode == 1
+    run = _cli("--nested", "templates", cwd=tmp_path)
+    assert run.returncode == 0, run.stderr
+    assert "model_cache" not in path.read_text().replace("/app/model_cache/", "")
+    assert _cli("--check", "--nested", "templates", cwd=tmp_path).returncode == 0
+
+
+# --- the corpus: templates/generate.yaml ----------------------------------------------------------
+
+needs_corpus = pytest.mark.skipif(not CORPUS.is_dir(), reason="corpus not found beside the project")
+GENERATOR = Path("templates") / "generate.yaml"
+GENERATOR_BLOCKS = [400, 410]  # the lines of its two nested `model_cache:` keys
+
+
+@pytest.fixture
+def corpus_copy(tmp_path):
+    tree = tmp_path / "truss-examples"
+    shutil.copytree(CORPUS, tree)
+    for path in tree.rglob("*"):
+        path.chmod(0o755 if path.is_dir() else 0o644)
+    return tree
+
+
+def _blocks(text: str) -> list[int]:
+    return [i for i, line in enumerate(text.splitlines(), 1) if line.strip().startswith(("model_cache:", "hf_cache:"))]
+
+
+@needs_corpus
+def test_corpus_generator_reported_then_migrated(corpus_copy):
+    generator = corpus_copy / GENERATOR
+    before = generator.read_text()
+    assert _blocks(before) == GENERATOR_BLOCKS
+
+    # without --nested: the generator stays byte for byte, each block reported at its line
+    run = _cli(".", cwd=corpus_copy)
+    assert run.returncode == 0, run.stderr
+    assert generator.read_text() == before
+    reported = [line for line in run.stderr.splitlines() if " W040 " in line]
+    assert reported == [f"{GENERATOR}:{n}:5: W040 nested model_cache left as it is: not a truss config; "
+                        "--nested migrates it" for n in GENERATOR_BLOCKS]
+    check = _cli("--check", ".", cwd=corpus_copy)
+    assert check.returncode == 0 and len([x for x in check.stderr.splitlines() if " W040 " in x]) == 2
+
+    # --nested: both blocks migrate; no model_cache key is left in the generator
+    run = _cli("--nested", ".", cwd=corpus_copy)
+    assert run.returncode == 0, run.stderr
+    after = generator.read_text()
+    migrated = [line for line in run.stderr.splitlines() if line.startswith(f"{GENERATOR}:") and " W042 " in line]
+    assert len(migrated) == 2
+    assert _blocks(after) == [] and "hf_cache" not in after
+    _meaning_kept(before, after)
+    old, new = yaml.safe_load(before), yaml.safe_load(after)
+    overlays = [name for name, spec in old.items() if "model_cache" in spec.get("config", {})]
+    assert overlays == ["whisper/faster-whisper-v2", "whisper/faster-whisper-v3"]
+    for name in overlays:
+        plans = [rules.plan_entry(e, rules.Context()).weight for e in old[name]["config"]["model_cache"]]
+        assert new[name]["config"]["weights"] == plans
+    check = _cli("--check", "--nested", ".", cwd=corpus_copy)
+    assert check.returncode == 0, check.stderr
+    assert " W04" not in check.stderr
