@@ -700,3 +700,50 @@ def test_corpus_generator_reported_then_migrated(corpus_copy):
     check = _cli("--check", "--nested", ".", cwd=corpus_copy)
     assert check.returncode == 0, check.stderr
     assert " W04" not in check.stderr
+
+
+# --- any depth, any layout: a property --------------------------------------------------------
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+def _entry(i: int, repo: str, volume: bool) -> dict:
+    return {"repo_id": repo, **({"use_volume": True, "volume_folder": f"f{i}"} if volume else {})}
+
+
+_ENTRIES = st.lists(  # distinct repos: two legacy entries of one repo would share a mount (E012)
+    st.tuples(st.sampled_from(["org/a", "org/b", "s3://bucket/k", "gs://b/m"]), st.booleans()),
+    min_size=1, max_size=3, unique_by=lambda item: item[0],
+).map(lambda items: [_entry(i, repo, volume) for i, (repo, volume) in enumerate(items)])
+_OVERLAY = st.fixed_dictionaries({"model_cache": _ENTRIES}, optional={"name": st.sampled_from(["a", "b"])})
+_TREE = st.recursive(
+    _OVERLAY,
+    lambda inner: st.one_of(
+        st.lists(inner, min_size=1, max_size=3),
+        st.dictionaries(st.sampled_from(["a", "config", "x", "y"]), inner, min_size=1, max_size=3),
+    ),
+    max_leaves=5,
+)
+_DOC = st.dictionaries(st.sampled_from(["t", "u", "v"]), _TREE, min_size=1, max_size=2)
+
+
+def _count_blocks(data) -> int:
+    if isinstance(data, dict):
+        return ("model_cache" in data) + sum(_count_blocks(v) for v in data.values())
+    if isinstance(data, list):
+        return sum(_count_blocks(v) for v in data)
+    return 0
+
+
+@settings(max_examples=150, deadline=None)
+@given(doc=_DOC, flow=st.sampled_from([False, True, None]))
+def test_any_depth_and_layout(doc, flow):
+    text = yaml.safe_dump(doc, default_flow_style=flow, sort_keys=False, width=60)
+    blocks = _count_blocks(doc)
+    left = migrate_text(text, DEFAULT)
+    assert left.status == "unchanged" and [x.code for x in left.diagnostics] == ["W040"] * blocks
+    outcome = migrate_text(text, NESTED)
+    assert outcome.status == "migrated", outcome.diagnostics
+    assert [x.line for x in outcome.diagnostics if x.code == "W042"] == [x.line for x in left.diagnostics]
+    _meaning_kept(text, outcome.text)
+    assert migrate_text(outcome.text, NESTED).status == "unchanged"
