@@ -583,6 +583,9 @@ ERRORS = [
         "x:\n  - &o\n    config:\n      model_cache:\n        - repo_id: org/a\n  - *o\n", "E060", 4, id="ancestor-shared-by-alias",
     ),
     pytest.param(
+        "base: &b\n  model_cache:\n    - repo_id: org/a\nother:\n  <<: *b\n  name: x\n", "E060", 2, id="overlay-merged-into-another",
+    ),
+    pytest.param(
         "e: &e\n  - repo_id: org/a\na:\n  model_cache: *e\n", "E017", 4, id="block-is-an-alias",
     ),
     pytest.param(
