@@ -29,6 +29,7 @@ class Options:
     jobs: int = 1
     exclude: tuple[str, ...] = ()
     shard: tuple[int, int] | None = None  # (k, n): only the k-th of n shares, 1-based
+    docs: bool = False  # migrate the fenced configs and code of Markdown files
 
 
 @dataclass
@@ -40,6 +41,7 @@ class FileResult:
     entries: int = 0
     plans: list = field(default_factory=list, repr=False)
     order: int = 0  # place in the report of the whole (unsharded) run
+    changed_line: int = 0  # 1-based line of the first change, when the file changes
 
 
 class Conflict(Exception):
@@ -145,12 +147,22 @@ def _pipeline(target: Target, options: Options, wanted, migrate) -> FileResult:
         return result
     if options.diff:
         result.diff = report.unified_diff(target.path, text, outcome.text)
+    result.changed_line = first_changed_line(text, outcome.text)
     result.status = "would-migrate"
     if options.write:
         failure = _write(target, outcome.text.encode("utf-8"), data)
         result.status = "failed" if failure else "migrated"
         result.diagnostics += [failure] if failure else []
     return result
+
+
+def first_changed_line(old: str, new: str) -> int:
+    same = 0
+    for a, b in zip(old.split("\n"), new.split("\n")):  # lines as editors and diffs number them
+        if a != b:
+            break
+        same += 1
+    return same + 1
 
 
 def _write(target: Target, data: bytes, original: bytes) -> Diagnostic | None:
@@ -209,6 +221,34 @@ def process_code(target: Target, options: Options, truss: Truss | None) -> FileR
         return code_edit.migrate_code(text, options.context, legacy, truss.moves if truss else {})
 
     return _pipeline(target, options, lambda data: any(n in data for n in needles), migrate)
+
+
+DOC_NEEDLES = (b"model_cache", b"hf_cache")
+# A doc mentions the block when a line holds its key (indented, quoted, in a list or a quote):
+# a mount path such as /app/model_cache/x is no mention.
+DOC_MENTION = re.compile(rb"""^[ \t>*+-]*["']?(?:model_cache|hf_cache)["']?[ \t]*:""", re.M)
+
+
+def process_doc(target: Target, options: Options) -> FileResult:
+    """Migrate the fenced configs and code of one Markdown file."""
+    needles = (*DOC_NEEDLES, *CODE_NEEDLES) + ((b"external_data",) if options.context.dialect == rules.TRUSS else ())
+
+    def migrate(text: str):
+        from . import docs
+
+        return docs.migrate_doc(text, options.context)
+
+    return _pipeline(target, options, lambda data: any(n in data for n in needles), migrate)
+
+
+def mentions(target: Target) -> bool:
+    """Whether a Markdown file mentions the block's key (a byte search; nothing parsed)."""
+    try:
+        with open(target.real, "rb") as handle:
+            data = handle.read(MAX_BYTES + 1)
+    except OSError:
+        return False
+    return DOC_MENTION.search(data) is not None
 
 
 def _nearest(path: str, folders) -> str | None:
@@ -278,16 +318,23 @@ def _process_config(item):
     return process(target, options)
 
 
+def _process_doc(item):
+    target, options = item
+    return process_doc(target, options)
+
+
 def _process_code(item):
     target, options, truss = item
     return process_code(target, options, truss)
 
 
-def run(paths: Iterable[str], options: Options, on_total=None) -> Iterator[FileResult]:
+def run(paths: Iterable[str], options: Options, on_total=None, on_docs=None) -> Iterator[FileResult]:
     """One result per file, streamed in discovery order whatever the number of workers:
-    configs first, then Python (which needs to know which configs were migrated).
+    configs first, then Python (which needs to know which configs were migrated), then
+    Markdown under --docs.
 
-    on_total(n) is told how many files each pass will report, as soon as that is known.
+    on_total(n) is told how many files each pass will report, as soon as that is known;
+    without --docs, on_docs(n) how many Markdown files mention model_cache or hf_cache.
     """
     paths = list(paths)
     workers = _Workers(options.jobs)
@@ -304,16 +351,33 @@ def run(paths: Iterable[str], options: Options, on_total=None) -> Iterator[FileR
                 trusses[os.path.dirname(target.real)] = Truss.of(result.plans, options.context)
             result.plans, result.order = [], order
             yield result
-        if not options.code:
-            return
         offset = len(found)
-        found = list(discover(paths, python=True, exclude=options.exclude))
-        code = [(offset + i, t) for i, t in enumerate(found) if _mine(_nearest(t.path, folders) or t.path, options)]
-        if on_total:
-            on_total(len(code))
-        results = workers.map(_process_code, [(t, options, trusses.get(_nearest(t.real, trusses))) for _, t in code])
-        for (order, _), result in zip(code, results):
-            result.order = order
-            yield result
+        if options.code:
+            found = list(discover(paths, python=True, exclude=options.exclude))
+            code = [(offset + i, t) for i, t in enumerate(found) if _mine(_nearest(t.path, folders) or t.path, options)]
+            if on_total:
+                on_total(len(code))
+            results = workers.map(_process_code, [(t, options, trusses.get(_nearest(t.real, trusses))) for _, t in code])
+            for (order, _), result in zip(code, results):
+                result.order = order
+                yield result
+            offset += len(found)
+        yield from _docs(paths, options, workers, folders, offset, on_total, on_docs)
     finally:
         workers.close()
+
+
+def _docs(paths, options: Options, workers: _Workers, folders, offset: int, on_total, on_docs) -> Iterator[FileResult]:
+    """Under --docs, the Markdown files' results; otherwise only the count of those mentioning the block."""
+    found = discover(paths, docs=True, exclude=options.exclude)
+    docs = [(offset + i, t) for i, t in enumerate(found) if _mine(_nearest(t.path, folders) or t.path, options)]
+    if not options.docs:
+        if on_docs:
+            on_docs(sum(mentions(t) for _, t in docs))
+        return
+    if on_total:
+        on_total(len(docs))
+    results = workers.map(_process_doc, [(t, options) for _, t in docs])
+    for (order, _), result in zip(docs, results):
+        result.plans, result.order = [], order
+        yield result
