@@ -153,10 +153,13 @@ def _put_back(fence: Fence, new_text: str) -> list[str]:
     return out
 
 
-def migrate_doc(source: str, context: rules.Context = rules.Context()) -> DocOutcome:
-    """Migrate the fenced configs and code of one Markdown document. Never raises for bad input."""
+def migrate_doc(source: str, context: rules.Context = rules.Context(), code: bool = True) -> DocOutcome:
+    """Migrate the fenced configs (and, with code, the Python) of one Markdown document.
+
+    Never raises for bad input.
+    """
     lines = split_lines(source)
-    found = [f for f in fences(source) if _wanted(f, context)]
+    found = [f for f in fences(source) if (code or f.language != "python") and _wanted(f, context)]
     if not found:
         return DocOutcome("unchanged")
     errors, notes, plans, replaced = [], [], [], {}

@@ -236,7 +236,7 @@ def process_doc(target: Target, options: Options) -> FileResult:
     def migrate(text: str):
         from . import docs
 
-        return docs.migrate_doc(text, options.context)
+        return docs.migrate_doc(text, options.context, code=options.code)
 
     return _pipeline(target, options, lambda data: any(n in data for n in needles), migrate)
 

@@ -144,6 +144,12 @@ def test_fence_reported_and_the_doc_untouched(source, diagnostics):
         assert want.message in got_d.message
 
 
+def test_no_code_leaves_python_fences_alone():
+    source = f"```python\n{PY_OLD}```\n\n```yaml\n{OLD}```\n"
+    outcome = migrate_doc(source, code=False)
+    assert outcome.text == f"```python\n{PY_OLD}```\n\n```yaml\n{NEW}```\n"
+
+
 def test_fences_are_found_as_a_renderer_finds_them():
     text = "```yaml\na: 1\n```\n\n- x\n\n  ~~~python\n  b = 2\n  ~~~\n\n```sh\nls\n```\n"
     found = fences(text)
@@ -255,3 +261,42 @@ def test_corpus_docs_migrate_and_check_passes(tmp_path):
     assert check.returncode == 0, check.stdout + check.stderr
     again = cli("--check", "--no-code", ".", cwd=tree)
     assert "docs mention" not in again.stderr
+
+
+# --- property: any document of paragraphs and fences in containers ------------------------------
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+CONTAINERS = {"top": ("", ""), "indented": ("  ", "  "), "list": ("- ", "  "), "ordered": ("10. ", "    "), "quote": ("> ", "> ")}
+
+
+def render(container: str, marker: str, language: str, body: str) -> str:
+    first, rest = CONTAINERS[container]
+    return f"{first}{marker}{language}\n{indent(body, rest)}{rest}{marker}\n"
+
+
+chunk = st.one_of(
+    st.text(alphabet="abc xyz.", min_size=1, max_size=20).filter(str.strip).map(lambda t: ("text", t + "\n")),
+    st.tuples(st.sampled_from(sorted(CONTAINERS)), st.sampled_from(["```", "~~~", "````"]),
+              st.sampled_from(["yaml", "yml", "json", "sh", ""]), st.sampled_from([OLD, NEW, "model_name: x\n"])),
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(chunk, min_size=1, max_size=6), st.sampled_from(["\n", "\r\n"]))
+def test_any_document_changes_exactly_its_config_fences(chunks, newline):
+    before, after = [], []
+    for item in chunks:
+        if item[0] == "text":
+            before.append(item[1])
+            after.append(item[1])
+            continue
+        container, marker, language, body = item
+        before.append(render(container, marker, language, body))
+        migrates = language in ("yaml", "yml") and body == OLD
+        after.append(render(container, marker, language, NEW if migrates else body))
+    source = "\n".join(before).replace("\n", newline)
+    expected = "\n".join(after).replace("\n", newline)
+    outcome = migrate_doc(source)
+    assert outcome.status == ("migrated" if source != expected else "unchanged"), outcome.diagnostics
+    assert (outcome.text or source) == expected
