@@ -12,7 +12,7 @@ from typing import Iterable, Iterator
 
 from . import rules
 from .diagnostics import Diagnostic
-from .discover import TEMP_SUFFIX, Target, discover
+from .discover import DOC_SUFFIXES, TEMP_SUFFIX, Target, discover
 
 # A file is parsed only if some line starts with the block key.
 MAX_BYTES = 2**20  # real configs are a few KiB; this bounds time and memory on hostile input
@@ -339,7 +339,9 @@ def run(paths: Iterable[str], options: Options, on_total=None, on_docs=None) -> 
     paths = list(paths)
     workers = _Workers(options.jobs)
     try:
-        found = list(discover(paths, exclude=options.exclude, clean=options.write))
+        found = list(discover(paths, exclude=options.exclude, clean=options.write, also=DOC_SUFFIXES))
+        docs = [t for t in found if t.path.endswith(DOC_SUFFIXES)]  # one walk for configs and docs
+        found = [t for t in found if not t.path.endswith(DOC_SUFFIXES)]
         folders = _truss_folders(found, options) if options.shard else set()
         configs = [(i, t) for i, t in enumerate(found) if _mine(os.path.dirname(t.path), options)]
         if on_total:
@@ -362,14 +364,13 @@ def run(paths: Iterable[str], options: Options, on_total=None, on_docs=None) -> 
                 result.order = order
                 yield result
             offset += len(found)
-        yield from _docs(paths, options, workers, folders, offset, on_total, on_docs)
+        yield from _docs(docs, options, workers, folders, offset, on_total, on_docs)
     finally:
         workers.close()
 
 
-def _docs(paths, options: Options, workers: _Workers, folders, offset: int, on_total, on_docs) -> Iterator[FileResult]:
+def _docs(found: list, options: Options, workers: _Workers, folders, offset: int, on_total, on_docs) -> Iterator[FileResult]:
     """Under --docs, the Markdown files' results; otherwise only the count of those mentioning the block."""
-    found = discover(paths, docs=True, exclude=options.exclude)
     docs = [(offset + i, t) for i, t in enumerate(found) if _mine(_nearest(t.path, folders) or t.path, options)]
     if not options.docs:
         if on_docs:
