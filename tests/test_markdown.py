@@ -215,6 +215,16 @@ def test_without_docs_the_summary_counts_the_docs_once(tmp_path):
     assert quiet.stderr == ""
 
 
+@pytest.mark.skipif(not hasattr(__import__("os"), "mkfifo"), reason="no FIFOs on this platform")
+def test_a_fifo_named_like_a_doc_never_blocks(tmp_path):
+    import os
+
+    os.mkfifo(tmp_path / "pipe.md")
+    assert cli("--check", "pipe.md", cwd=tmp_path).returncode == 0
+    run = cli("--check", "--docs", "pipe.md", cwd=tmp_path)
+    assert run.returncode == 3 and "pipe.md:1:1: E020 not a regular file" in run.stderr
+
+
 def test_sharded_doc_counts_add_up(tmp_path):
     for i in range(6):
         write(tmp_path / f"t{i}" / "config.yaml", OLD)
