@@ -63,8 +63,7 @@ class DocOutcome:
     status: str  # "migrated", "unchanged" or "failed"
     text: str | None = None
     diagnostics: list[Diagnostic] = field(default_factory=list)
-    plans: list = field(default_factory=list)
-    fences: int = 0  # fences migrated
+    plans: list = field(default_factory=list)  # of the migrated yaml fences
 
 
 def split_lines(text: str) -> list[str]:
@@ -79,7 +78,9 @@ def _language(info: str) -> str | None:
 
 def _fence(token, lines: list[str], language: str) -> Fence:
     start, end = token.map
-    shown = token.content.split("\n")[:-1] if token.content.endswith("\n") else token.content.split("\n")
+    shown = token.content.split("\n")
+    if shown[-1] == "":  # the content ends with a line break (or is empty)
+        shown.pop()
     closed = end - start - 2 == len(shown) and end - 1 > start
     source = lines[start + 1 : start + 1 + len(shown)]
     content, prefixes = [], []
@@ -192,7 +193,7 @@ def migrate_doc(source: str, context: rules.Context = rules.Context(), code: boo
     failure = verify(source, text, {f.opening: new for f, _, new in replaced.values()}, context)
     if failure:
         return DocOutcome("failed", diagnostics=[failure])
-    return DocOutcome("migrated", text, diagnostics, plans, len(replaced))
+    return DocOutcome("migrated", text, diagnostics, plans)
 
 
 def verify(old: str, new: str, changed: dict[int, str], context: rules.Context) -> Diagnostic | None:
