@@ -275,3 +275,18 @@ def test_paths_outside_the_current_folder_apply_with_git_unsafe_paths(tmp_path):
     apply_with_git(patch, applied / "repo" / "here", "--unsafe-paths")
     cli("--docs", "../extra", cwd=ran / "repo" / "here")
     assert snapshot(applied) == snapshot(ran)
+
+
+@pytest.mark.skipif(not shutil.which("git"), reason="git is not installed")
+def test_git_apply_from_a_subfolder_of_a_repository(tmp_path):
+    """Inside a repository git apply reads patch paths relative to the current folder too."""
+    repo = tmp_path / "repo"
+    build(repo / "sub", False)
+    env = {**os.environ, "GIT_CEILING_DIRECTORIES": str(tmp_path)}
+    subprocess.run(["git", "init", "-q", str(repo)], check=True, env=env)
+    out = diff_bytes("--docs", ".", cwd=repo / "sub")
+    patch = tmp_path / "p.patch"
+    patch.write_bytes(out)
+    run = subprocess.run(["git", "apply", str(patch)], cwd=repo / "sub", capture_output=True, text=True, env=env)
+    assert run.returncode == 0, run.stderr
+    assert cli("--check", "--docs", ".", cwd=repo / "sub").returncode == 0
