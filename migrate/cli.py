@@ -20,7 +20,8 @@ Folders are searched for *.yaml/*.yml files with a top-level `model_cache` or
 `hf_cache`; hidden folders, virtualenvs, node_modules and __pycache__ are skipped.
 A block nested deeper is reported and left alone (see --nested).
 The Python files of each migrated truss, and any module building ModelRepo or
-ModelCache, are rewritten too (see --no-code). Sharded JSON reports merge with
+ModelCache, are rewritten too (see --no-code); with --docs, the yaml and python
+fenced code blocks of *.md/*.mdx files as well. Sharded JSON reports merge with
 `python -m migrate.merge REPORT...`.
 
 Exit status: 0 done or nothing to do; 1 changes pending under --check;
@@ -36,6 +37,7 @@ class Dialect(str, Enum):
 class Format(str, Enum):
     text = "text"
     json = "json"
+    github = "github"
 
 
 def _shard(value: Optional[str]) -> Optional[tuple[int, int]]:
@@ -79,12 +81,16 @@ def migrate(
         False, "--nested", help="Also migrate model_cache blocks nested below the top level (generator overlays)."
     ),
     no_code: bool = typer.Option(False, "--no-code", help="Leave Python files alone (configs only)."),
+    docs: bool = typer.Option(
+        False, "--docs", help="Also migrate the yaml/python fenced code blocks of *.md/*.mdx files."
+    ),
     jobs: int = typer.Option(
         os.cpu_count() or 1, "--jobs", "-j", metavar="N", show_default="the CPU count",
         help="Worker processes; 1 runs in-process. Output is the same for any N.",
     ),
     output_format: Format = typer.Option(
-        Format.text, "--format", help="text: diagnostics on stderr; json: one JSON report on stdout."
+        Format.text, "--format",
+        help="text: diagnostics on stderr; json: one JSON report on stdout; github: GitHub Actions annotations on stdout.",
     ),
     exclude: Optional[List[str]] = typer.Option(
         None, "--exclude", metavar="GLOB", show_default=False,
@@ -112,13 +118,17 @@ def migrate(
     context = rules.Context(mount_root=mount_root.rstrip("/") or "/", dialect=rules.DIALECTS[dialect.value], nested=nested)
     options = Options(
         write=not (diff or check), diff=diff, context=context, code=not no_code,
-        jobs=jobs, exclude=tuple(exclude or ()), shard=_shard(shard),
+        jobs=jobs, exclude=tuple(exclude or ()), shard=_shard(shard), docs=docs,
     )
     if output_format is Format.json:
         reporter = JsonReporter(check=check)
+    elif output_format is Format.github:
+        from .github import GithubReporter
+
+        reporter = GithubReporter(quiet=quiet, verbose=verbose, check=check)
     else:
         reporter = Reporter(quiet=quiet, verbose=verbose, progress=not quiet)
-    for result in run(paths, options, on_total=reporter.add_total):
+    for result in run(paths, options, on_total=reporter.add_total, on_docs=reporter.add_docs):
         reporter.file(result)
     reporter.summary()
     raise typer.Exit(reporter.exit_code(check))

@@ -29,6 +29,8 @@ CODES = {
     "E021": "the file changed on disk while it was being migrated; left as it is now",
     "E023": "truss dialect: a repo_id holding `@`, which truss sources reserve for the revision",
     "E030": "a Python file that needed a look does not parse; left untouched",
+    "E040": "docs: an unterminated yaml or python fence holding a config or code to migrate",
+    "E041": "docs: a fence whose lines cannot be taken out of their container (uneven indentation, tabs)",
     "E060": "--nested: a nested `model_cache` reached through a YAML alias too: migrate by hand",
     "E099": "internal error: the result did not verify, the file was left untouched",
     "W001": "legacy entry (use_volume false or absent): weights now mount at runtime",

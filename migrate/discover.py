@@ -10,6 +10,7 @@ from typing import Iterable, Iterator
 
 YAML_SUFFIXES = (".yaml", ".yml")
 PYTHON_SUFFIXES = (".py",)
+DOC_SUFFIXES = (".md", ".mdx")  # Markdown and MDX: their fenced configs (--docs)
 SKIP_DIRS = frozenset({"node_modules", "__pycache__", "site-packages", "venv", "virtualenv"})
 
 
@@ -118,22 +119,26 @@ def roots_of(paths: Iterable[str]) -> tuple[str, ...]:
 
 
 def discover(
-    paths: Iterable[str], python: bool = False, exclude: tuple[str, ...] = (), clean: bool = False
+    paths: Iterable[str], python: bool = False, exclude: tuple[str, ...] = (), clean: bool = False,
+    also: tuple[str, ...] = (),
 ) -> Iterator[Target]:
-    """Config files: explicit files of any name but *.py, folders searched for *.yaml/*.yml.
+    """Config files: explicit files of any name but *.py/*.md/*.mdx, folders searched for *.yaml/*.yml.
 
     python=True: the Python files instead (explicit *.py, or found in folders). Each file once.
+    also: more suffixes (DOC_SUFFIXES) found in the same walk, for the caller to tell apart.
     """
+    suffixes = PYTHON_SUFFIXES if python else YAML_SUFFIXES
     paths = list(paths)
     roots = roots_of(paths)
     seen: set[str] = set()
     for given in paths:
         if os.path.isdir(given):
             st = os.stat(given)
-            walk = _Walk(given, PYTHON_SUFFIXES if python else YAML_SUFFIXES, exclude, clean, {(st.st_dev, st.st_ino)})
+            walk = _Walk(given, suffixes + also, exclude, clean, {(st.st_dev, st.st_ino)})
             found: Iterable[str] = _walk(given, walk)
         else:
-            explicit = given.endswith(PYTHON_SUFFIXES) == python and not excluded(given, exclude)
+            kind = PYTHON_SUFFIXES if given.endswith(PYTHON_SUFFIXES) else DOC_SUFFIXES if given.endswith(DOC_SUFFIXES) else YAML_SUFFIXES
+            explicit = (kind == suffixes or bool(also) and given.endswith(also)) and not excluded(given, exclude)
             found = [given] if explicit else []
         for path in found:
             real = os.path.realpath(path)

@@ -13,11 +13,19 @@ from .runner import FileResult
 NO_NEWLINE = "\\ No newline at end of file\n"
 
 
+def relative(path: str) -> str:
+    """A path relative to the current folder, with / separators (`../x` when it lies outside)."""
+    try:
+        return os.path.relpath(os.path.abspath(path)).replace(os.sep, "/")
+    except ValueError:  # another drive: no relative form
+        return path.replace(os.sep, "/")
+
+
 def unified_diff(path: str, old: str, new: str) -> str:
-    """A git-style unified diff; line endings shown as they are."""
-    lines = difflib.unified_diff(
-        old.splitlines(keepends=True), new.splitlines(keepends=True), f"a/{path.lstrip('/')}", f"b/{path.lstrip('/')}"
-    )
+    """A git-style unified diff, relative to the current folder (`git apply`, `patch -p1` there);
+    line endings shown as they are."""
+    name = relative(path)
+    lines = difflib.unified_diff(old.splitlines(keepends=True), new.splitlines(keepends=True), f"a/{name}", f"b/{name}")
     out = []
     for line in lines:
         if line.endswith("\n"):
@@ -60,6 +68,11 @@ class Reporter:
         self.paint = _colour(self.err)
         self.bar = None
         self.total = 0
+        self.docs_mentioning = 0
+
+    def add_docs(self, count: int) -> None:
+        """Markdown files that mention the block and were left alone (no --docs)."""
+        self.docs_mentioning += count
 
     def add_total(self, count: int) -> None:
         self.total += count
@@ -111,9 +124,15 @@ class Reporter:
             f"{c['unchanged']} unchanged, {c['failed']} failed",
             file=self.err,
         )
+        if self.docs_mentioning:
+            print(f"weights-migrate: {docs_note(self.docs_mentioning)}", file=self.err)
 
     def exit_code(self, check: bool) -> int:
         return exit_code(self.counts, check)
+
+
+def docs_note(count: int) -> str:
+    return f"{count} doc{'s' if count != 1 else ''} mention{'s' if count == 1 else ''} model_cache; --docs migrates their fenced configs"
 
 
 def file_record(result: FileResult) -> dict:
@@ -142,10 +161,14 @@ class JsonReporter:
     def __post_init__(self):
         self.out = sys.stdout
         self.first = True
+        self.docs_mentioning = 0
         self.out.write(f'{{"schema": "{JSON_SCHEMA}", "version": {JSON_VERSION}, "files": [')
 
     def add_total(self, count: int) -> None:
         pass
+
+    def add_docs(self, count: int) -> None:
+        self.docs_mentioning += count
 
     def file(self, result: FileResult) -> None:
         self.counts[result.status] += 1
@@ -155,6 +178,7 @@ class JsonReporter:
     def summary(self) -> None:
         summary = {"scanned": sum(self.counts.values()), **{k.replace("-", "_"): v for k, v in self.counts.items()}}
         summary["exit_code"] = exit_code(self.counts, self.check)
+        summary["docs_mentioning"] = self.docs_mentioning
         self.out.write(f"\n], \"summary\": {json.dumps(summary)}}}\n")
 
     def exit_code(self, check: bool) -> int:
@@ -173,4 +197,5 @@ def merge(reports: list[dict]) -> dict:
     summary = {"scanned": len(files), **{k.replace("-", "_"): v for k, v in counts.items()}}
     codes = [r["summary"]["exit_code"] for r in reports]
     summary["exit_code"] = 3 if 3 in codes else 1 if 1 in codes else 0
+    summary["docs_mentioning"] = sum(r["summary"].get("docs_mentioning", 0) for r in reports)
     return {"schema": JSON_SCHEMA, "version": JSON_VERSION, "files": files, "summary": summary}

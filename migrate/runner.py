@@ -12,7 +12,7 @@ from typing import Iterable, Iterator
 
 from . import rules
 from .diagnostics import Diagnostic
-from .discover import TEMP_SUFFIX, Target, discover
+from .discover import DOC_SUFFIXES, TEMP_SUFFIX, Target, discover
 
 # A file is parsed only if it holds the block key as a key, at any depth (a nested block is
 # reported, or migrated under --nested); a mount path like /app/model_cache/x is no key.
@@ -30,6 +30,7 @@ class Options:
     jobs: int = 1
     exclude: tuple[str, ...] = ()
     shard: tuple[int, int] | None = None  # (k, n): only the k-th of n shares, 1-based
+    docs: bool = False  # migrate the fenced configs and code of Markdown files
 
 
 @dataclass
@@ -41,6 +42,7 @@ class FileResult:
     entries: int = 0
     plans: list = field(default_factory=list, repr=False)
     order: int = 0  # place in the report of the whole (unsharded) run
+    changed_line: int = 0  # 1-based line of the first change, when the file changes
 
 
 class Conflict(Exception):
@@ -146,12 +148,22 @@ def _pipeline(target: Target, options: Options, wanted, migrate) -> FileResult:
         return result
     if options.diff:
         result.diff = report.unified_diff(target.path, text, outcome.text)
+    result.changed_line = first_changed_line(text, outcome.text)
     result.status = "would-migrate"
     if options.write:
         failure = _write(target, outcome.text.encode("utf-8"), data)
         result.status = "failed" if failure else "migrated"
         result.diagnostics += [failure] if failure else []
     return result
+
+
+def first_changed_line(old: str, new: str) -> int:
+    same = 0
+    for a, b in zip(old.split("\n"), new.split("\n")):  # lines as editors and diffs number them
+        if a != b:
+            break
+        same += 1
+    return same + 1
 
 
 def _write(target: Target, data: bytes, original: bytes) -> Diagnostic | None:
@@ -210,6 +222,44 @@ def process_code(target: Target, options: Options, truss: Truss | None) -> FileR
         return code_edit.migrate_code(text, options.context, legacy, truss.moves if truss else {})
 
     return _pipeline(target, options, lambda data: any(n in data for n in needles), migrate)
+
+
+DOC_NEEDLES = (b"model_cache", b"hf_cache")
+# A doc mentions the block when a line holds its key (indented, quoted, in a list or a quote):
+# a mount path such as /app/model_cache/x is no mention.
+DOC_MENTION = re.compile(rb"""^[ \t>*+-]*["']?(?:model_cache|hf_cache)["']?[ \t]*:""", re.M)
+
+
+def process_doc(target: Target, options: Options) -> FileResult:
+    """Migrate the fenced configs and code of one Markdown file."""
+    needles = (*DOC_NEEDLES, *CODE_NEEDLES) + ((b"external_data",) if options.context.dialect == rules.TRUSS else ())
+
+    def migrate(text: str):
+        from . import docs
+
+        return docs.migrate_doc(text, options.context, code=options.code)
+
+    return _pipeline(target, options, lambda data: any(n in data for n in needles), migrate)
+
+
+def mentions(target: Target) -> bool:
+    """Whether a Markdown file mentions the block's key (a byte search; nothing parsed).
+
+    Plain os.read in 64 KiB chunks: half the cost of a buffered file object, and no 1 MiB buffer.
+    """
+    chunks = []
+    try:
+        fd = os.open(target.real, os.O_RDONLY | os.O_NONBLOCK)  # a FIFO given by name must not block
+        try:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                return False
+            while sum(map(len, chunks)) <= MAX_BYTES and (chunk := os.read(fd, 1 << 16)):
+                chunks.append(chunk)
+        finally:
+            os.close(fd)
+    except OSError:
+        return False
+    return DOC_MENTION.search(b"".join(chunks)) is not None
 
 
 def _nearest(path: str, folders) -> str | None:
@@ -279,21 +329,30 @@ def _process_config(item):
     return process(target, options)
 
 
+def _process_doc(item):
+    target, options = item
+    return process_doc(target, options)
+
+
 def _process_code(item):
     target, options, truss = item
     return process_code(target, options, truss)
 
 
-def run(paths: Iterable[str], options: Options, on_total=None) -> Iterator[FileResult]:
+def run(paths: Iterable[str], options: Options, on_total=None, on_docs=None) -> Iterator[FileResult]:
     """One result per file, streamed in discovery order whatever the number of workers:
-    configs first, then Python (which needs to know which configs were migrated).
+    configs first, then Python (which needs to know which configs were migrated), then
+    Markdown under --docs.
 
-    on_total(n) is told how many files each pass will report, as soon as that is known.
+    on_total(n) is told how many files each pass will report, as soon as that is known;
+    without --docs, on_docs(n) how many Markdown files mention model_cache or hf_cache.
     """
     paths = list(paths)
     workers = _Workers(options.jobs)
     try:
-        found = list(discover(paths, exclude=options.exclude, clean=options.write))
+        found = list(discover(paths, exclude=options.exclude, clean=options.write, also=DOC_SUFFIXES))
+        docs = [t for t in found if t.path.endswith(DOC_SUFFIXES)]  # one walk for configs and docs
+        found = [t for t in found if not t.path.endswith(DOC_SUFFIXES)]
         folders = _truss_folders(found, options) if options.shard else set()
         configs = [(i, t) for i, t in enumerate(found) if _mine(os.path.dirname(t.path), options)]
         if on_total:
@@ -305,16 +364,32 @@ def run(paths: Iterable[str], options: Options, on_total=None) -> Iterator[FileR
                 trusses[os.path.dirname(target.real)] = Truss.of(result.plans, options.context)
             result.plans, result.order = [], order
             yield result
-        if not options.code:
-            return
         offset = len(found)
-        found = list(discover(paths, python=True, exclude=options.exclude))
-        code = [(offset + i, t) for i, t in enumerate(found) if _mine(_nearest(t.path, folders) or t.path, options)]
-        if on_total:
-            on_total(len(code))
-        results = workers.map(_process_code, [(t, options, trusses.get(_nearest(t.real, trusses))) for _, t in code])
-        for (order, _), result in zip(code, results):
-            result.order = order
-            yield result
+        if options.code:
+            found = list(discover(paths, python=True, exclude=options.exclude))
+            code = [(offset + i, t) for i, t in enumerate(found) if _mine(_nearest(t.path, folders) or t.path, options)]
+            if on_total:
+                on_total(len(code))
+            results = workers.map(_process_code, [(t, options, trusses.get(_nearest(t.real, trusses))) for _, t in code])
+            for (order, _), result in zip(code, results):
+                result.order = order
+                yield result
+            offset += len(found)
+        yield from _docs(docs, options, workers, folders, offset, on_total, on_docs)
     finally:
         workers.close()
+
+
+def _docs(found: list, options: Options, workers: _Workers, folders, offset: int, on_total, on_docs) -> Iterator[FileResult]:
+    """Under --docs, the Markdown files' results; otherwise only the count of those mentioning the block."""
+    docs = [(offset + i, t) for i, t in enumerate(found) if _mine(_nearest(t.path, folders) or t.path, options)]
+    if not options.docs:
+        if on_docs:
+            on_docs(sum(mentions(t) for _, t in docs))
+        return
+    if on_total:
+        on_total(len(docs))
+    results = workers.map(_process_doc, [(t, options) for _, t in docs])
+    for (order, _), result in zip(docs, results):
+        result.plans, result.order = [], order
+        yield result

@@ -32,7 +32,7 @@ CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "truss-exam
 TOP_KEYS = {"schema", "version", "files", "summary"}
 FILE_KEYS = {"path", "status", "entries", "diagnostics", "order"}
 DIAG_KEYS = {"code", "severity", "line", "column", "message"}
-SUMMARY_KEYS = {"scanned", "migrated", "would_migrate", "unchanged", "failed", "exit_code"}
+SUMMARY_KEYS = {"scanned", "migrated", "would_migrate", "unchanged", "failed", "exit_code", "docs_mentioning"}
 STATUSES = {"migrated", "would-migrate", "unchanged", "failed"}
 STATUS_KEY = {"migrated": "migrated", "would-migrate": "would_migrate", "unchanged": "unchanged", "failed": "failed"}
 
@@ -275,7 +275,8 @@ SMALL_EXPECTED = {
             "order": 3,
         },
     ],
-    "summary": {"scanned": 4, "migrated": 0, "would_migrate": 3, "unchanged": 0, "failed": 1, "exit_code": 3},
+    "summary": {"scanned": 4, "migrated": 0, "would_migrate": 3, "unchanged": 0, "failed": 1, "exit_code": 3,
+                "docs_mentioning": 0},
 }
 
 
@@ -295,7 +296,8 @@ def test_json_small_report_is_pinned_exactly(small_tree):
     assert run.code == 3
     assert report == SMALL_EXPECTED
     assert list(report) == ["schema", "version", "files", "summary"]
-    assert list(report["summary"]) == ["scanned", "migrated", "would_migrate", "unchanged", "failed", "exit_code"]
+    assert list(report["summary"]) == ["scanned", "migrated", "would_migrate", "unchanged", "failed", "exit_code",
+                                     "docs_mentioning"]
     assert snapshot(small_tree) == before
 
 
@@ -329,7 +331,7 @@ def test_json_small_write_mode(small_tree):
         ("legacy/model/model.py", "migrated"),
     ]
     assert report["summary"] == {"scanned": 4, "migrated": 3, "would_migrate": 0, "unchanged": 0, "failed": 1,
-                                 "exit_code": 3}
+                                 "exit_code": 3, "docs_mentioning": 0}
     assert (small_tree / "broken" / "config.yaml").read_text() == BROKEN_KIND
     assert "weights:" in (small_tree / "legacy" / "config.yaml").read_text()
     # a second run has nothing left to do
@@ -351,7 +353,8 @@ def test_json_exit_codes_0_and_1(tmp_path):
     assert run.code == 0 and report["summary"]["migrated"] == 1
     run, report = json_run("--check", ".", cwd=tmp_path)
     assert run.code == 0 and report["summary"] == {
-        "scanned": 1, "migrated": 0, "would_migrate": 0, "unchanged": 1, "failed": 0, "exit_code": 0}
+        "scanned": 1, "migrated": 0, "would_migrate": 0, "unchanged": 1, "failed": 0, "exit_code": 0,
+        "docs_mentioning": 0}
 
 
 def test_json_empty_tree_is_still_one_document(tmp_path):
@@ -359,7 +362,7 @@ def test_json_empty_tree_is_still_one_document(tmp_path):
     assert run.code == 0
     assert report == {"schema": "weights-migrate/report", "version": 1, "files": [],
                       "summary": {"scanned": 0, "migrated": 0, "would_migrate": 0, "unchanged": 0,
-                                  "failed": 0, "exit_code": 0}}
+                                  "failed": 0, "exit_code": 0, "docs_mentioning": 0}}
 
 
 def test_json_schema_on_the_big_tree(big_tree):

@@ -37,3 +37,21 @@ def test_every_option_is_documented():
         for opt in param.opts:
             if opt.startswith("-"):
                 assert f"`{opt}" in README, opt
+
+
+def test_every_install_line_installs_this_project_not_an_index_name():
+    """The package is not on an index: each pip line installs a checkout or the git spec."""
+    targets = [t.rstrip('`,') for t in re.findall(r"pip install (?:-q )?(\S+)", README)]
+    assert targets
+    for target in targets:
+        assert target in ("-e", ".", '"$WEIGHTS_MIGRATE"', '"git+<url>@<tag>"'), target
+    specs = re.findall(r"WEIGHTS_MIGRATE: (\S+)", README)
+    assert specs and all(re.fullmatch(r"git\+https://\S+@\S+", spec) for spec in specs)
+    assert "pip install weights-migrate" not in README
+
+
+def test_the_review_job_gates_with_github_format_and_keeps_the_patch():
+    section = README.split("## Using it in code review", 1)[1].split("\n## ", 1)[0]
+    assert "weights-migrate --check --format github ." in section
+    assert "weights-migrate --diff . > weights-migration.patch" in section
+    assert "actions/upload-artifact" in section and "path: weights-migration.patch" in section
