@@ -380,6 +380,21 @@ def test_symlinked_folder_loop_through_cli(tmp_path, monkeypatch):
         b"model_name: x\nmodel_cache:\n  - repo_id: a\n",
         b"model_name: x\r\nmodel_cache:\r\n",
         b"# c\n\nmodel_cache: # note\n",
+        # a strict superset: the parse tells a top-level key from any other mention
+        b"  model_cache:\n",
+        b"model_name: x\n  model_cache:\n",
+        b"\tmodel_cache:\n",
+        b"# model_cache:\n",
+        b"model_cache_dir: x\n",
+        b"my_model_cache: x\n",
+        b"model_cache\n",
+        b'{"model_cache": [{"repo_id": "a/b"}]}',
+        b"? model_cache\n: []\n",
+        b"model_name: x\rmodel_cache:\r",
+        b"{model_cache: [{repo_id: a/b}]}\n",
+        b'"model\\x5fcache": []\n',
+        b'"\\u006dodel_cache": []\n',
+        b'"model_\\\n  cache": []\n',
     ],
 )
 def test_prefilter_matches(data):
@@ -389,15 +404,11 @@ def test_prefilter_matches(data):
 @pytest.mark.parametrize(
     "data",
     [
-        b"  model_cache:\n",
-        b"model_name: x\n  model_cache:\n",
-        b"\tmodel_cache:\n",
-        b"# model_cache:\n",
-        b"model_cache_dir: x\n",
-        b"my_model_cache: x\n",
-        b"xmodel_cache:\n",
         b"weights:\n  - source: a\n",
-        b"model_cache\n",
+        b"model-cache:\n",
+        b"hf-cache: []\n",
+        b"modelcache: []\n",
+        b'start: "a\\tb \\"c\\""\n',
         b"",
     ],
 )
