@@ -52,15 +52,15 @@ class Edit:
 
 MAX_DEPTH = 500  # libyaml's composer overflows the C stack some ten thousand levels down
 _OPENERS = ("[", "{")
-# A line led by this many spaces, tabs or `-`/`?` indicators (after any line break).
-_DEEP_LEAD = re.compile("(?:^|(?<=[\r\x85\u2028\u2029]))[ \t?-]{%d}" % (MAX_DEPTH // 2), re.M)
+# A line led by this many spaces, tabs or `-`/`?`/`:` indicators (after any line break).
+_DEEP_LEAD = re.compile("(?:^|(?<=[\r\x85\u2028\u2029]))[ \t?:-]{%d}" % (MAX_DEPTH // 2), re.M)
 
 
 def nesting_bound(text: str) -> int:
     """An upper bound of the document's nesting depth, exact where it matters.
 
-    Cheap first: a level needs a bracket, or one more column of indentation or one more `-`/`?`
-    on its line, so few brackets and no deeply led line bound the depth by MAX_DEPTH. Only
+    Cheap first: a level needs a bracket, or one more column of indentation or one more
+    `-`/`?`/`:` on its line, so few brackets and no deeply led line bound the depth by MAX_DEPTH. Only
     past that are the parser's events counted: structure alone (not the lines of a block
     scalar, comments or quoted text), stopping once past MAX_DEPTH.
     """

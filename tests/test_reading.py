@@ -340,6 +340,7 @@ TOO_DEEP = [
     pytest.param("model_cache:\n" + "- " * 600 + "x\n", id="dashes"),
     pytest.param("model_cache:\n" + "".join(" " * i + f"k{i}:\n" for i in range(600)), id="indentation"),
     pytest.param("model_cache: " + "[" * 600 + "a: s3://x", id="flow-unclosed-with-colon"),
+    pytest.param("? a\n: " + "- " * 600 + "x\nmodel_cache: []\n", id="dashes-after-explicit-value"),
     pytest.param("a: |\n  x\nmodel_cache: " + "{a: " * 600 + "}" * 600 + "\n", id="after-a-block"),
 ]
 
