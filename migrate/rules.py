@@ -7,6 +7,7 @@ mapping is written once.
 
 from __future__ import annotations
 
+import datetime
 import posixpath
 import re
 from dataclasses import dataclass, field
@@ -132,7 +133,9 @@ def _type_name(value: object) -> str:
         return "a list"
     if isinstance(value, Mapping):
         return "a mapping"
-    return type(value).__name__
+    if isinstance(value, datetime.date):  # `2024-01-02` is a date to truss (YAML 1.1)
+        return f"the date {value.isoformat()}"
+    return getattr(value, "described", type(value).__name__)
 
 
 def _patterns(entry: Mapping, key: str) -> None:

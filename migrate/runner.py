@@ -14,11 +14,28 @@ from . import rules
 from .diagnostics import Diagnostic
 from .discover import DOC_SUFFIXES, TEMP_SUFFIX, Target, discover
 
-# A file is parsed only if it holds the block key as a key, at any depth (a nested block is
-# reported, or migrated under --nested); a mount path like /app/model_cache/x is no key.
 MAX_BYTES = 2**20  # real configs are a few KiB; this bounds time and memory on hostile input
-PREFILTER = re.compile(rb"""(?<![\w-])(?:model_cache|hf_cache)["']?[ \t]*:""")
-PREFILTER_TRUSS = re.compile(rb"""(?<![\w-])(?:model_cache|hf_cache|external_data)["']?[ \t]*:""")
+# In a double-quoted key, `\x5f`, `\u0063` or an escaped line break can spell a block key too.
+_ESCAPE = re.compile(rb"\\[xuU\r\n]")
+
+
+class Prefilter:
+    """Which files are parsed at all: a strict superset of those truss reads a block key from.
+
+    Any file holding a key's bytes anywhere is parsed (a JSON config, a document indented as a
+    whole, `? model_cache`, bare-CR line breaks, a top-level flow mapping all hold them); the
+    parse then tells a top-level key from a mention in a comment, a value or a nested mapping.
+    """
+
+    def __init__(self, *keys: bytes):
+        self.keys = keys
+
+    def search(self, data: bytes) -> bool:
+        return any(key in data for key in self.keys) or (b"\\" in data and _ESCAPE.search(data) is not None)
+
+
+PREFILTER = Prefilter(b"model_cache", b"hf_cache")
+PREFILTER_TRUSS = Prefilter(b"model_cache", b"hf_cache", b"external_data")
 
 
 @dataclass(frozen=True)

@@ -11,16 +11,14 @@ import json
 import re
 from dataclasses import dataclass, field
 
-from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from . import rules, validate
+from . import loader, rules, validate
 from .diagnostics import Diagnostic
 
 BLOCK_KEYS = ("model_cache", "hf_cache")
-STR = "tag:yaml.org,2002:str"
-NULL = "tag:yaml.org,2002:null"
+STR, NULL = loader.STR, loader.NULL
 BOM = "\ufeff"
 # libyaml (YAML 1.1) breaks lines on these; positions count lines the same way.
 _LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
@@ -52,40 +50,32 @@ class Edit:
     text: str
 
 
-def _composer() -> YAML:
-    yaml = YAML(typ="safe", pure=False)
-    yaml.version = (1, 1)  # Truss reads configs with PyYAML: `yes` is a boolean there
-    return yaml
-
-
-_YAML = _composer()
-
-
 MAX_DEPTH = 500  # libyaml's composer overflows the C stack some ten thousand levels down
-_BRACKETS = re.compile(r"[\[\]{}]")
-_BLOCK_LEAD = re.compile(r"^[ \t?-]*", re.M)
+_OPENERS = ("[", "{")
+# A line led by this many spaces, tabs or `-`/`?`/`:` indicators (after any line break).
+_DEEP_LEAD = re.compile("(?:^|(?<=[\r\x85\u2028\u2029]))[ \t?:-]{%d}" % (MAX_DEPTH // 2), re.M)
 
 
 def nesting_bound(text: str) -> int:
-    """An upper bound of the document's nesting depth, cheap enough for every file.
+    """An upper bound of the document's nesting depth, exact where it matters.
 
-    Flow: brackets counted as if none were quoted. Block: a level needs at least
-    one more column of indentation or one more `-`/`?` indicator on its line.
+    Cheap first: a level needs a bracket, or one more column of indentation or one more
+    `-`/`?`/`:` on its line, so few brackets and no deeply led line bound the depth by MAX_DEPTH. Only
+    past that are the parser's events counted: structure alone (not the lines of a block
+    scalar, comments or quoted text), stopping once past MAX_DEPTH.
     """
-    depth = deepest = 0
-    for match in _BRACKETS.finditer(text):
-        depth = max(depth + (1 if match.group() in "[{" else -1), 0)
-        deepest = max(deepest, depth)
-    lead = max((m.end() - m.start() for m in _BLOCK_LEAD.finditer(text)), default=0)
-    return deepest + lead
+    brackets = sum(text.count(opener) for opener in _OPENERS)
+    if brackets <= MAX_DEPTH // 2 and not _DEEP_LEAD.search(text):
+        return brackets + MAX_DEPTH // 2
+    return loader.depth(text, MAX_DEPTH)
 
 
 def compose(text: str) -> Node | None:
-    """The node tree of text; raises Failure (E001) when it is not YAML."""
+    """The node tree of text as truss reads it; raises Failure (E001) when it is not YAML."""
     if nesting_bound(text) > MAX_DEPTH:
         raise Failure(Diagnostic(1, 1, "E001", f"invalid YAML for a config: nested more than {MAX_DEPTH} levels deep"))
     try:
-        return _YAML.compose(text)
+        return loader.compose(text)
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         problem = exc.problem or exc.context or "invalid YAML"
@@ -101,26 +91,8 @@ def compose(text: str) -> Node | None:
 
 
 def scalar_value(node: ScalarNode) -> object:
-    tag, raw = node.tag, node.value
-    if tag == STR:
-        return raw
-    if tag == NULL:
-        return None
-    if tag == "tag:yaml.org,2002:bool":
-        if raw in ("y", "Y", "n", "N"):  # booleans to ruamel's YAML 1.1, strings to PyYAML and Truss
-            return raw
-        return raw.lower() in ("yes", "true", "on")
-    if tag == "tag:yaml.org,2002:int":
-        try:
-            return int(raw.replace("_", ""), 0)
-        except ValueError:
-            return (tag, raw)
-    if tag == "tag:yaml.org,2002:float":
-        try:
-            return float(raw.replace("_", ""))
-        except ValueError:
-            return (tag, raw)
-    return (tag, raw)
+    """The value truss (PyYAML's SafeLoader) reads from a scalar."""
+    return loader.construct(node.tag, node.value)
 
 
 VALUE_BUDGET = 100_000  # nodes; aliases can make a tiny text expand without bound
@@ -219,7 +191,8 @@ def render_scalar(data: str, style: str | None, flow: bool = False) -> str:
 
 
 def _plain_safe(data: str) -> bool:
-    if not _PLAIN_SAFE.fullmatch(data) or data.endswith(":"):
+    """Written plain, data reads back as this string to truss (and, stricter, to other YAML readers)."""
+    if not _PLAIN_SAFE.fullmatch(data) or data.endswith(":") or loader.plain_tag(data) != STR:
         return False
     if "/" in data:
         return True

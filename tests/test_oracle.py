@@ -12,6 +12,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
+import yaml
 
 from migrate import code_edit, rules, validate, yaml_edit
 
@@ -42,7 +43,7 @@ def test_corpus_in_the_truss_dialect_is_valid_for_truss(path, tmp_path):
     outcome = yaml_edit.migrate_text(path.read_text(), rules.Context(dialect=rules.TRUSS))
     assert outcome.status == "migrated", outcome.diagnostics
     accepted_by_truss(outcome.text, tmp_path)
-    assert validate.problems(yaml_edit._YAML.load(outcome.text)["weights"], rules.TRUSS) == []
+    assert validate.problems(yaml.safe_load(outcome.text)["weights"], rules.TRUSS) == []
 
 
 @needs_corpus
@@ -50,7 +51,7 @@ def test_corpus_in_the_truss_dialect_is_valid_for_truss(path, tmp_path):
 def test_corpus_in_the_seed_dialect_is_valid_for_the_seed_validator(path):
     outcome = yaml_edit.migrate_text(path.read_text())
     assert outcome.status == "migrated", outcome.diagnostics
-    assert validate.problems(yaml_edit._YAML.load(outcome.text)["weights"], rules.SEED) == []
+    assert validate.problems(yaml.safe_load(outcome.text)["weights"], rules.SEED) == []
 
 
 @needs_corpus
@@ -59,7 +60,7 @@ def test_seed_entries_without_revision_or_secret_are_valid_for_truss(path):
     """Seed sources carry hf:// as truss's do: such an entry is a valid truss WeightsSource as it stands."""
     outcome = yaml_edit.migrate_text(path.read_text())
     assert outcome.status == "migrated", outcome.diagnostics
-    for entry in yaml_edit._YAML.load(outcome.text)["weights"]:
+    for entry in yaml.safe_load(outcome.text)["weights"]:
         if not {"revision", "runtime_secret_name"} & set(entry):
             WeightsSource(**entry)
 
@@ -181,7 +182,7 @@ def test_side_by_side_with_truss_migrate(comparison):
     # exactly the configs with an entry lacking use_volume, which its ModelRepo requires
     lacking = sorted(
         str(p.relative_to(CORPUS)) for p in CONFIGS
-        if any("use_volume" not in e for e in (yaml_edit._YAML.load(p.read_text())["model_cache"] or []))
+        if any("use_volume" not in e for e in (yaml.safe_load(p.read_text())["model_cache"] or []))
     )
     assert crashed == lacking and len(crashed) == 5
     assert totals["comments_lost_ours"] == 0 and totals["outside_kept_ours"] == 65

@@ -380,10 +380,21 @@ def test_symlinked_folder_loop_through_cli(tmp_path, monkeypatch):
         b"model_name: x\nmodel_cache:\n  - repo_id: a\n",
         b"model_name: x\r\nmodel_cache:\r\n",
         b"# c\n\nmodel_cache: # note\n",
-        # nested keys too: they are reported, or migrated under --nested
+        # a strict superset: the parse tells a top-level key from any other mention
         b"  model_cache:\n",
         b"model_name: x\n  model_cache:\n",
         b"\tmodel_cache:\n",
+        b"# model_cache:\n",
+        b"model_cache_dir: x\n",
+        b"my_model_cache: x\n",
+        b"model_cache\n",
+        b'{"model_cache": [{"repo_id": "a/b"}]}',
+        b"? model_cache\n: []\n",
+        b"model_name: x\rmodel_cache:\r",
+        b"{model_cache: [{repo_id: a/b}]}\n",
+        b'"model\\x5fcache": []\n',
+        b'"\\u006dodel_cache": []\n',
+        b'"model_\\\n  cache": []\n',
         b"a: {model_cache: []}\n",
         b"- config:\n    hf_cache:\n",
     ],
@@ -395,13 +406,11 @@ def test_prefilter_matches(data):
 @pytest.mark.parametrize(
     "data",
     [
-        b"model_cache_dir: x\n",
-        b"path: /app/model_cache/x\n",
-        b"a: my-model_cache: x\n",
-        b"my_model_cache: x\n",
-        b"xmodel_cache:\n",
         b"weights:\n  - source: a\n",
-        b"model_cache\n",
+        b"model-cache:\n",
+        b"hf-cache: []\n",
+        b"modelcache: []\n",
+        b'start: "a\\tb \\"c\\""\n',
         b"",
     ],
 )
@@ -409,8 +418,8 @@ def test_prefilter_does_not_match(data):
     assert not PREFILTER.search(data)
 
 
-def test_prefiltered_out_file_is_unchanged(tmp_path):
-    text = "a:\n  my_model_cache:\n    - repo_id: org/a\n    path: /app/model_cache/a\n"
+def test_file_mentioning_the_key_only_elsewhere_is_unchanged(tmp_path):
+    text = "a:\n  my_model_cache:\n    - repo_id: org/a\n  path: /app/model_cache/a\n"
     path = write(tmp_path / "c.yaml", text)
     [result] = results([path])
     assert result.status == "unchanged"
