@@ -6,6 +6,7 @@ import errno
 import os
 import re
 import stat
+import tempfile
 import threading
 from pathlib import Path
 
@@ -140,13 +141,13 @@ def test_atomic_write_conflict(tmp_path):
 
 def _change_before_write(monkeypatch, path: Path, concurrent: bytes):
     """Make someone else write path after the tool read it and before it renames."""
-    real_mkstemp = runner.tempfile.mkstemp
+    real_mkstemp = tempfile.mkstemp
 
     def mkstemp(*args, **kwargs):
         path.write_bytes(concurrent)
         return real_mkstemp(*args, **kwargs)
 
-    monkeypatch.setattr(runner.tempfile, "mkstemp", mkstemp)
+    monkeypatch.setattr(tempfile, "mkstemp", mkstemp)
 
 
 def test_conflict_through_process(tmp_path, monkeypatch):
@@ -165,14 +166,14 @@ def test_conflict_through_cli_exit_3(tmp_path, monkeypatch):
     path = write(tmp_path / "t" / "config.yaml", OLD)
     other = write(tmp_path / "u" / "config.yaml", OLD)
     concurrent = b"model_name: rewritten\n"
-    real_mkstemp = runner.tempfile.mkstemp
+    real_mkstemp = tempfile.mkstemp
 
     def mkstemp(*args, dir=None, **kwargs):
         if os.path.realpath(dir) == os.path.realpath(path.parent):
             path.write_bytes(concurrent)
         return real_mkstemp(*args, dir=dir, **kwargs)
 
-    monkeypatch.setattr(runner.tempfile, "mkstemp", mkstemp)
+    monkeypatch.setattr(tempfile, "mkstemp", mkstemp)
     result = CliRunner().invoke(app, ["t", "u"])
     assert result.exit_code == 3, result.stderr
     assert re.search(r"^t/config\.yaml:\d+:\d+: E021 ", result.stderr, re.M), result.stderr
@@ -223,7 +224,7 @@ def test_temp_file_creation_failure_is_e020(tmp_path, monkeypatch):
     def deny(*args, **kwargs):
         raise OSError(errno.EROFS, "Read-only file system")
 
-    monkeypatch.setattr(runner.tempfile, "mkstemp", deny)
+    monkeypatch.setattr(tempfile, "mkstemp", deny)
     [result] = results([tmp_path / "t"])
     assert result.status == "failed"
     assert "E020" in codes(result)
