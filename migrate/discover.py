@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import fnmatch
 import os
-import time
 from dataclasses import dataclass
 from typing import Iterable, Iterator
 
@@ -30,6 +28,7 @@ def excluded(path: str, exclude: tuple[str, ...]) -> bool:
     """A path matches a GLOB as a whole (`legacy/*`, `*/old/config.yaml`) or by one of its names."""
     if not exclude:
         return False
+    import fnmatch  # only --exclude needs it
     path = os.path.normpath(path).replace(os.sep, "/")
     names = path.split("/")
     return any(fnmatch.fnmatchcase(path, g) or any(fnmatch.fnmatchcase(n, g) for n in names) for g in exclude)
@@ -41,6 +40,8 @@ STALE_AFTER = 3600  # seconds; a temp file this old is stale even if its pid liv
 
 def remove_if_stale(path: str) -> None:
     """Remove a temp file left by a run that was killed (its process is gone)."""
+    import time
+
     try:
         pid = int(os.path.basename(path).split(".")[-4])
     except (ValueError, IndexError):

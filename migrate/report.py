@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
-import json
 import os
 import sys
 from dataclasses import dataclass, field
@@ -15,6 +13,7 @@ NO_NEWLINE = "\\ No newline at end of file\n"
 
 def unified_diff(path: str, old: str, new: str) -> str:
     """A git-style unified diff; line endings shown as they are."""
+    import difflib  # only a run with --diff needs it
     lines = difflib.unified_diff(
         old.splitlines(keepends=True), new.splitlines(keepends=True), f"a/{path.lstrip('/')}", f"b/{path.lstrip('/')}"
     )
@@ -148,11 +147,15 @@ class JsonReporter:
         pass
 
     def file(self, result: FileResult) -> None:
+        import json  # only the JSON report needs it (loaded once, then a lookup)
+
         self.counts[result.status] += 1
         self.out.write(("\n  " if self.first else ",\n  ") + json.dumps(file_record(result)))
         self.first = False
 
     def summary(self) -> None:
+        import json
+
         summary = {"scanned": sum(self.counts.values()), **{k.replace("-", "_"): v for k, v in self.counts.items()}}
         summary["exit_code"] = exit_code(self.counts, self.check)
         self.out.write(f"\n], \"summary\": {json.dumps(summary)}}}\n")

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import re
 import stat
-import zlib
 from collections import deque
 from dataclasses import dataclass, field
 from typing import Iterable, Iterator
@@ -231,6 +230,8 @@ def _nearest(path: str, folders, cache: dict) -> str | None:
 
 def shard_of(key: str, count: int) -> int:
     """The 1-based shard of a truss folder (or a lone file): stable across runs and machines."""
+    import zlib  # only --shard needs it
+
     return zlib.crc32(key.replace(os.sep, "/").encode()) % count + 1
 
 
