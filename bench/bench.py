@@ -116,8 +116,9 @@ def _tree_rss(pid: int) -> int:
     return total
 
 
-def timed(cmd: list[str]) -> tuple[float, int, int]:
-    """Wall seconds, peak tree RSS (KiB, sampled) and peak single-process RSS (KiB) of one whole process."""
+def timed(cmd: list[str]) -> tuple[float, int, int, float]:
+    """Wall seconds, peak tree RSS (KiB, sampled), peak single-process RSS (KiB) and CPU seconds
+    (user + system, the workers included) of one whole process."""
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     peak, done = [0], threading.Event()
@@ -135,7 +136,7 @@ def timed(cmd: list[str]) -> tuple[float, int, int]:
     proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode not in (0, 1):
         raise SystemExit(f"{cmd} exited {proc.returncode}")
-    return elapsed, max(peak[0], usage.ru_maxrss), usage.ru_maxrss
+    return elapsed, max(peak[0], usage.ru_maxrss), usage.ru_maxrss, usage.ru_utime + usage.ru_stime
 
 
 def commands(tree: Path, extra: list[str]) -> dict:
@@ -145,19 +146,22 @@ def commands(tree: Path, extra: list[str]) -> dict:
     }
 
 
-def alternate(cmds: dict, pairs: int) -> tuple[dict, dict, dict]:
-    """Median wall time and peak memory of each command, run in alternation."""
+def alternate(cmds: dict, pairs: int) -> tuple[dict, dict, dict, dict]:
+    """Median wall time, peak memory and median CPU time of each command, run in alternation."""
     for cmd in cmds.values():
         timed(cmd)  # warm the page cache
     runs = {name: [] for name in cmds}
     tree = dict.fromkeys(cmds, 0)
     single = dict.fromkeys(cmds, 0)
+    cpu = {name: [] for name in cmds}
     for _ in range(pairs):
         for name, cmd in cmds.items():
-            seconds, peak, one = timed(cmd)
+            seconds, peak, one, used = timed(cmd)
             runs[name].append(seconds)
+            cpu[name].append(used)
             tree[name], single[name] = max(tree[name], peak), max(single[name], one)
-    return {k: statistics.median(v) for k, v in runs.items()}, tree, single
+    median = statistics.median
+    return {k: median(v) for k, v in runs.items()}, tree, single, {k: median(v) for k, v in cpu.items()}
 
 
 def startup(pairs: int, extra: list[str]) -> dict:
@@ -168,7 +172,7 @@ def startup(pairs: int, extra: list[str]) -> dict:
 def single_truss(pairs: int) -> None:
     """One truss, --check, whole process: the start-up a pre-commit hook pays."""
     fixture = ROOT / "fixtures" / "llama-volume"
-    runs = [timed([sys.executable, "-m", "migrate", "--check", "-q", str(fixture)]) for _ in range(pairs + 1)][1:]
+    runs = [timed([sys.executable, "-m", "migrate", "--check", "-q", str(fixture)]) for _ in range(2 * pairs + 1)][1:]
     print(f"one truss --check ({fixture.name}): median {statistics.median(r[0] for r in runs):.3f} s wall, "
           f"{max(r[2] for r in runs) / 1024:.0f} MiB")
 
@@ -192,7 +196,8 @@ def main() -> None:
     for v in args.variants:
         print(f"start-up (empty tree) {v}: baseline {empty[v]['baseline']:.3f} s, tool {empty[v]['tool']:.3f} s")
     print(f"{'trusses':>8} {'variant':>14} {'baseline s':>11} {'tool s':>8} {'ratio':>6} "
-          f"{'base ms/truss':>14} {'tool ms/truss':>14} {'tree RSS MiB':>13} {'max proc MiB':>13}")
+          f"{'base ms/truss':>14} {'tool ms/truss':>14} {'tree RSS MiB':>13} {'max proc MiB':>13} "
+          f"{'base CPU s':>11} {'tool CPU s':>11}")
     for n in sizes:
         with tempfile.TemporaryDirectory(prefix="wm-bench-") as tmp:
             tree = Path(tmp) / "monorepo"
@@ -200,12 +205,13 @@ def main() -> None:
             for v in args.variants:
                 if "no-code" not in v and n not in args.code_sizes:
                     continue
-                med, rss, one = alternate(commands(tree, VARIANTS[v]), args.pairs)
+                med, rss, one, cpu = alternate(commands(tree, VARIANTS[v]), args.pairs)
                 marginal = {k: (med[k] - empty[v][k]) / n * 1000 for k in med}
                 print(
                     f"{n:>8} {v:>14} {med['baseline']:>11.3f} {med['tool']:>8.3f} "
                     f"{med['tool'] / med['baseline']:>6.2f} {marginal['baseline']:>14.3f} "
-                    f"{marginal['tool']:>14.3f} {rss['tool'] / 1024:>13.1f} {one['tool'] / 1024:>13.1f}",
+                    f"{marginal['tool']:>14.3f} {rss['tool'] / 1024:>13.1f} {one['tool'] / 1024:>13.1f} "
+                    f"{cpu['baseline']:>11.3f} {cpu['tool']:>11.3f}",
                     flush=True,
                 )
             shutil.rmtree(tree)
