@@ -308,7 +308,7 @@ class _Workers:
             self.flight.append((batch[0], self.pool.apply_async(_process_batch, (batch,))))
 
     def full(self) -> bool:
-        return len(self.flight) >= self.AHEAD * self.jobs
+        return len(self.flight) >= (self.AHEAD * self.jobs if self.pool else 1)
 
     def close(self) -> None:
         if self.pool is not None:

@@ -437,3 +437,54 @@ def test_failure_after_the_rename_is_not_reported_as_left_untouched(tmp_path, mo
     else:
         assert path.read_text() == OLD
         assert result.status == "failed"
+
+
+# --- state kept while a batch runs -------------------------------------------------------------------
+
+
+def _tree(root, trusses: int) -> None:
+    for i in range(trusses):
+        truss = root / f"team-{i % 4}" / f"truss-{i:03d}"
+        repo = f"org/legacy-{i}"
+        write(truss / "config.yaml", f"model_name: t{i}\nmodel_cache:\n- repo_id: {repo}\n")
+        write(truss / "a_lib" / "load.py", f'from transformers import AutoModel\nAutoModel.from_pretrained("{repo}")\n')
+        write(truss / "model" / "model.py", "class Model:\n    pass\n")
+
+
+STATE = ("batch", "waiting", "groups", "code_batch", "trusses", "reported", "held")
+
+
+def _drive(root, hold: int, monkeypatch) -> tuple[list, dict]:
+    """run() by hand, in-process, noting the most each piece of state held."""
+    from migrate.discover import Walk
+
+    monkeypatch.setattr(runner._Run, "HOLD", hold)
+    monkeypatch.setattr(runner._Workers, "BATCH", 4)  # small batches: the bounds are reached by small trees
+    state = runner._Run(Options(write=False, jobs=1), None)
+    peak = dict.fromkeys(STATE, 0)
+    walk = Walk([str(root)], python=True)
+    out = []
+    for item in walk:
+        state.add(item)
+        out += state.report()
+        for name in STATE:
+            peak[name] = max(peak[name], len(getattr(state, name)))
+    out += state.finish()
+    assert not (walk.seen[False] or walk.seen[True] or walk.visited), "a tree without symlinks needs no memory of paths"
+    assert all(len(getattr(state, name)) == 0 for name in STATE), "state left after the run"
+    return [(r.path, r.status, r.order, [d.code for d in r.diagnostics]) for r in out], peak
+
+
+def test_state_is_dropped_as_files_finish(tmp_path, monkeypatch):
+    """Memory is flat in the number of trusses: what is kept per file lives only while it is in flight."""
+    small, large = tmp_path / "small", tmp_path / "large"
+    _tree(small, 30)
+    _tree(large, 90)
+    _, peak_small = _drive(small, 8, monkeypatch)
+    results, peak_large = _drive(large, 8, monkeypatch)
+    assert peak_large == peak_small, (peak_small, peak_large)
+    assert peak_large["held"] <= 8 and peak_large["trusses"] <= 4 and peak_large["groups"] <= 4
+    held, _ = _drive(large, 10**6, monkeypatch)  # nothing spilled: the same results
+    assert results == held
+    assert [r[2] for r in results] == list(range(90 * 3))
+    assert all(r[3] == ["W105"] for r in results if r[0].endswith("load.py"))
