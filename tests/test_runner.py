@@ -488,3 +488,36 @@ def test_state_is_dropped_as_files_finish(tmp_path, monkeypatch):
     assert results == held
     assert [r[2] for r in results] == list(range(90 * 3))
     assert all(r[3] == ["W105"] for r in results if r[0].endswith("load.py"))
+
+
+# --- each file once: what the walk met before its first symlink is told from its place ---------------
+
+WALK_ONCE = [
+    pytest.param({"a/config.yaml": "x", "b/link.yaml": "../a/config.yaml"}, ["a/config.yaml"], id="file-link-after-target"),
+    pytest.param({"a/link.yaml": "../b/config.yaml", "b/config.yaml": "x"}, ["a/link.yaml"], id="file-link-before-target"),
+    pytest.param({"a/config.yaml": "x", "b/l": "../a"}, ["a/config.yaml"], id="folder-link-after-target"),
+    pytest.param({"a/l": "../b", "b/config.yaml": "x"}, ["a/l/config.yaml"], id="folder-link-before-target"),
+    pytest.param({"a/l": "../.h", ".h/config.yaml": "x"}, ["a/l/config.yaml"], id="link-into-a-skipped-folder"),
+    pytest.param({"a/x.yaml": "../.h/c.yaml", "b/y.yaml": "../.h/c.yaml", ".h/c.yaml": "x"}, ["a/x.yaml"], id="two-links-one-target"),
+    pytest.param({"a/config.yaml": "x", "a/sub/up": "..", "b/config.yaml": "x"}, ["a/config.yaml", "b/config.yaml"], id="loop"),
+    pytest.param({"a/b/config.yaml": "x", "a/c/l": "../b", "a/d/config.yaml": "x"}, ["a/b/config.yaml", "a/d/config.yaml"], id="sibling-walked"),
+    pytest.param({"a/x.yaml": "m.py", "a/m.py": "x"}, ["a/x.yaml", "a/m.py"], id="config-link-to-a-module"),
+]
+
+
+@pytest.mark.parametrize("layout, expected", WALK_ONCE)
+def test_walk_meets_each_file_once(tmp_path, layout, expected):
+    from migrate.discover import SETTLED, Walk
+
+    root = tmp_path / "repo"
+    for name, content in layout.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if content == "x":
+            path.write_text("model_name: m\n")
+        else:
+            os.symlink(content, path)
+    found = [t for t in Walk([str(root)], python=True) if t is not SETTLED]
+    configs = [os.path.relpath(t.path, root) for t in found if not t.python]
+    modules = [os.path.relpath(t.path, root) for t in found if t.python]
+    assert configs + modules == expected
