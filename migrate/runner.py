@@ -252,11 +252,11 @@ def _mine(key: str, options: Options) -> bool:
 
 
 def _process_batch(batch):
-    """A worker's share: configs [(target, options)] or Python files [(target, options, truss)]."""
-    kind, items = batch
+    """A worker's share: ("config", options, [target]) or ("code", options, [(target, truss)])."""
+    kind, options, items = batch
     if kind == "config":
-        return [process(target, options) for target, options in items]
-    return [process_code(target, options, truss) for target, options, truss in items]
+        return [process(target, options) for target in items]
+    return [process_code(target, options, truss) for target, truss in items]
 
 
 class _Done:
@@ -405,7 +405,7 @@ class _Run:
         self.on_total(len(batch))
         self.batches += 1
         self.given.append([(order, os.path.dirname(t.real)) for order, t in batch])
-        self.workers.give(("config", [(t, self.options) for _, t in batch]))
+        self.workers.give(("config", self.options, [t for _, t in batch]))
 
     def give_code(self) -> None:
         if not self.code_batch:
@@ -413,7 +413,7 @@ class _Run:
         batch, self.code_batch = self.code_batch, []
         self.on_total(len(batch))
         self.code_orders.append([order for order, _, _ in batch])
-        self.workers.give(("code", [(t, self.options, truss) for _, t, truss in batch]))
+        self.workers.give(("code", self.options, [(t, truss) for _, t, truss in batch]))
 
     def collect(self) -> None:
         kind, handle = self.workers.flight.popleft()
