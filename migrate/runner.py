@@ -458,7 +458,7 @@ class _Run:
         if self.spill is None:
             import tempfile
 
-            self.spill = tempfile.TemporaryFile(prefix="weights-migrate-")
+            self.spill = tempfile.TemporaryFile(prefix="weights-migrate-")  # noqa: SIM115 - open until read back
         pickle.dump(result, self.spill, pickle.HIGHEST_PROTOCOL)
 
     def held_results(self) -> Iterator[FileResult]:
