@@ -1,19 +1,25 @@
-"""Whole-process timings: `weights-migrate --check` against a bare C-parse of the same tree.
+"""Whole-process timings: `weights-migrate --check` against the floor, a bare C-parse of the same tree.
 
-Builds a synthetic monorepo of N trusses from ../shared/corpus/truss-examples (half
-of them already migrated, so without `model_cache`), then runs, alternating, median
-of several pairs:
-  baseline  read every YAML file of the tree and load it with ruamel's C parser
-  tool      weights-migrate --check -q TREE
-and prints both times, their ratio, peak RSS and the per-truss cost: whole
-wall time / N, and the same after taking off the start-up (the median time of
-a run on an empty tree), which shows the cost grows linearly with N.
-With truss installed (the `[oracle]` extra) it also times `truss migrate`, one
-truss per process as it works, on a sample of trusses, and a single-truss
-`weights-migrate --check` beside it.
+Builds a synthetic monorepo of N trusses from ../shared/corpus/truss-examples: each
+truss is one corpus truss (its config.yaml and the Python files beside it), half
+of them already migrated (the tool's own output, code included). Then it runs,
+alternating, median of several pairs:
+  baseline  one process reads every YAML file of the tree and loads it with
+            PyYAML's C loader: yaml.load(data, Loader=yaml.CSafeLoader)
+  tool      weights-migrate --check -q [--jobs 1] [--no-code] TREE
+and prints both times, their ratio, the per-truss cost after taking off the
+start-up (the median of runs on an empty tree; linear growth keeps it constant
+across N) and peak memory.
 
-    python bench/bench.py                 # N = 1,000 and 10,000, 5 pairs each
-    python bench/bench.py --sizes 200 --pairs 3
+Peak memory is the largest sum of VmRSS over the tool's process tree (the process
+and its workers, read from /proc every 20 ms while it runs; pages the workers share
+with their parent after fork count twice, so this overstates a little), and the
+largest single-process high-water mark (ru_maxrss of the process or its biggest child).
+
+    python bench/bench.py                     # N = 1,000 and 10,000 (code pass at 1,000 only), 3 pairs
+    python bench/bench.py --sizes 1000 10000 50000 --code-sizes 1000 10000
+    python bench/bench.py --large             # adds N = 50,000
+    python bench/bench.py --sizes 200 --pairs 3 --variants default
 """
 
 from __future__ import annotations
@@ -25,6 +31,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -32,45 +39,104 @@ ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT.parent / "shared" / "corpus" / "truss-examples"
 
 BASELINE = r"""
-import os, sys
-from ruamel.yaml import YAML
-yaml = YAML(typ="safe", pure=False)
+import os, sys, yaml
 count = 0
 for folder, dirs, files in os.walk(sys.argv[1]):
     dirs[:] = [d for d in dirs if not d.startswith(".")]
     for name in files:
         if name.endswith((".yaml", ".yml")):
             with open(os.path.join(folder, name), "rb") as handle:
-                yaml.load(handle.read().decode("utf-8"))
+                yaml.load(handle.read(), Loader=yaml.CSafeLoader)
             count += 1
 print(count)
 """
 
+VARIANTS = {
+    "default": [],
+    "jobs1": ["--jobs", "1"],
+    "no-code": ["--no-code"],
+    "jobs1-no-code": ["--jobs", "1", "--no-code"],
+}
 
-def build_tree(target: Path, n: int) -> None:
-    sys.path.insert(0, str(ROOT))
-    from migrate import yaml_edit
 
-    configs = sorted(p for p in CORPUS.rglob("config.yaml"))
-    texts = [p.read_text() for p in configs]
-    migrated = [yaml_edit.migrate_text(t).text or t for t in texts]
+def _truss_files(config: Path) -> dict[str, bytes]:
+    """A corpus truss: its config and the Python files below its folder (not those of nested trusses)."""
+    folder = config.parent
+    files = {"config.yaml": config.read_bytes()}
+    for path in sorted(folder.rglob("*.py")):
+        if any((p / "config.yaml").exists() for p in path.parents if p != folder and folder in p.parents):
+            continue
+        files[str(path.relative_to(folder))] = path.read_bytes()
+    return files
+
+
+def templates() -> tuple[list[dict], list[dict]]:
+    """The corpus trusses as they are, and as the tool migrates them."""
+    originals = [_truss_files(c) for c in sorted(CORPUS.rglob("config.yaml"))]
+    with tempfile.TemporaryDirectory(prefix="wm-bench-template-") as tmp:
+        for i, files in enumerate(originals):
+            _write(Path(tmp) / f"t{i:03d}", files)
+        subprocess.run([sys.executable, "-m", "migrate", "-q", "--jobs", "1", tmp], cwd=ROOT, check=False,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        migrated = [{name: (Path(tmp) / f"t{i:03d}" / name).read_bytes() for name in files}
+                    for i, files in enumerate(originals)]
+    return originals, migrated
+
+
+def _write(folder: Path, files: dict[str, bytes]) -> None:
+    for name, data in files.items():
+        path = folder / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+
+
+def build_tree(target: Path, n: int, sources: tuple[list[dict], list[dict]]) -> None:
+    originals, migrated = sources
     for i in range(n):
-        folder = target / f"team-{i % 50:02d}" / f"truss-{i:05d}"
-        folder.mkdir(parents=True)
-        source = texts if i % 2 == 0 else migrated
-        (folder / "config.yaml").write_text(source[i % len(source)])
+        source = originals if i % 2 == 0 else migrated
+        _write(target / f"team-{i % 50:02d}" / f"truss-{i:05d}", source[i % len(source)])
 
 
-def timed(cmd: list[str]) -> tuple[float, int]:
-    """Wall seconds and peak RSS (KiB) of one whole process."""
+def _tree_rss(pid: int) -> int:
+    """Sum of VmRSS (KiB) of pid and its descendants."""
+    total, todo = 0, [pid]
+    while todo:
+        p = todo.pop()
+        try:
+            with open(f"/proc/{p}/status") as handle:
+                for line in handle:
+                    if line.startswith("VmRSS:"):
+                        total += int(line.split()[1])
+                        break
+            for task in os.listdir(f"/proc/{p}/task"):
+                with open(f"/proc/{p}/task/{task}/children") as handle:
+                    todo += [int(c) for c in handle.read().split()]
+        except (OSError, ValueError):
+            continue
+    return total
+
+
+def timed(cmd: list[str]) -> tuple[float, int, int, float]:
+    """Wall seconds, peak tree RSS (KiB, sampled), peak single-process RSS (KiB) and CPU seconds
+    (user + system, the workers included) of one whole process."""
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    peak, done = [0], threading.Event()
+
+    def sample() -> None:
+        while not done.wait(0.02):
+            peak[0] = max(peak[0], _tree_rss(proc.pid))
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
     _, status, usage = os.wait4(proc.pid, 0)
     elapsed = time.perf_counter() - start
-    code = os.waitstatus_to_exitcode(status)
-    if code not in (0, 1):
-        raise SystemExit(f"{cmd} exited {code}")
-    return elapsed, usage.ru_maxrss
+    done.set()
+    sampler.join()
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode not in (0, 1):
+        raise SystemExit(f"{cmd} exited {proc.returncode}")
+    return elapsed, max(peak[0], usage.ru_maxrss), usage.ru_maxrss, usage.ru_utime + usage.ru_stime
 
 
 def commands(tree: Path, extra: list[str]) -> dict:
@@ -80,18 +146,22 @@ def commands(tree: Path, extra: list[str]) -> dict:
     }
 
 
-def alternate(cmds: dict, pairs: int) -> tuple[dict, dict]:
-    """Median wall time and peak RSS of each command, run in alternation."""
+def alternate(cmds: dict, pairs: int) -> tuple[dict, dict, dict, dict]:
+    """Median wall time, peak memory and median CPU time of each command, run in alternation."""
     for cmd in cmds.values():
         timed(cmd)  # warm the page cache
     runs = {name: [] for name in cmds}
-    rss = dict.fromkeys(cmds, 0)
+    tree = dict.fromkeys(cmds, 0)
+    single = dict.fromkeys(cmds, 0)
+    cpu = {name: [] for name in cmds}
     for _ in range(pairs):
         for name, cmd in cmds.items():
-            seconds, peak = timed(cmd)
+            seconds, peak, one, used = timed(cmd)
             runs[name].append(seconds)
-            rss[name] = max(rss[name], peak)
-    return {k: statistics.median(v) for k, v in runs.items()}, rss
+            cpu[name].append(used)
+            tree[name], single[name] = max(tree[name], peak), max(single[name], one)
+    median = statistics.median
+    return {k: median(v) for k, v in runs.items()}, tree, single, {k: median(v) for k, v in cpu.items()}
 
 
 def startup(pairs: int, extra: list[str]) -> dict:
@@ -99,71 +169,52 @@ def startup(pairs: int, extra: list[str]) -> dict:
         return alternate(commands(Path(tmp), extra), pairs)[0]
 
 
-def measure(n: int, pairs: int, extra: list[str], empty: dict) -> dict:
-    with tempfile.TemporaryDirectory(prefix="wm-bench-") as tmp:
-        tree = Path(tmp) / "monorepo"
-        build_tree(tree, n)
-        med, rss = alternate(commands(tree, extra), pairs)
-    marginal = {k: (med[k] - empty[k]) / n * 1000 for k in med}
-    return {"n": n, **med, "ratio": med["tool"] / med["baseline"], "rss": rss, "marginal": marginal}
-
-
-def versus_truss(sample: int) -> None:
-    """`truss migrate` (one truss per process, `y` piped to its prompt) vs a single-truss --check."""
-    truss = Path(sys.executable).with_name("truss")
-    if not truss.exists():
-        print("truss not installed: skipping the side-by-side (pip install -e '.[oracle]')")
-        return
-    configs = sorted(CORPUS.rglob("config.yaml"))[:: max(1, 65 // sample)][:sample]
-    theirs, ours = [], []
-    with tempfile.TemporaryDirectory(prefix="wm-bench-truss-") as tmp:
-        for i, config in enumerate(configs):
-            for name, runs in (("truss", theirs), ("ours", ours)):
-                folder = Path(tmp) / f"{name}-{i}"
-                folder.mkdir()
-                shutil.copyfile(config, folder / "config.yaml")
-                if name == "truss":
-                    start = time.perf_counter()
-                    proc = subprocess.Popen([str(truss), "migrate", str(folder)], stdin=subprocess.PIPE,
-                                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-                    proc.stdin.write(b"y\n")
-                    proc.stdin.close()
-                    _, _, usage = os.wait4(proc.pid, 0)
-                    proc.returncode = 0
-                    runs.append((time.perf_counter() - start, usage.ru_maxrss))
-                else:
-                    runs.append(timed([sys.executable, "-m", "migrate", "--check", "-q", str(folder)]))
-    t_truss = statistics.median(s for s, _ in theirs)
-    t_ours = statistics.median(s for s, _ in ours)
-    print(f"single truss, median of {len(configs)}: truss migrate {t_truss:.3f} s, "
-          f"{statistics.median(r for _, r in theirs) / 1024:.0f} MiB; weights-migrate --check {t_ours:.3f} s, "
-          f"{statistics.median(r for _, r in ours) / 1024:.0f} MiB; {t_truss / t_ours:.1f}x faster")
+def single_truss(pairs: int) -> None:
+    """One truss, --check, whole process: the start-up a pre-commit hook pays."""
+    fixture = ROOT / "fixtures" / "llama-volume"
+    runs = [timed([sys.executable, "-m", "migrate", "--check", "-q", str(fixture)]) for _ in range(2 * pairs + 1)][1:]
+    print(f"one truss --check ({fixture.name}): median {statistics.median(r[0] for r in runs):.3f} s wall, "
+          f"{max(r[2] for r in runs) / 1024:.0f} MiB")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
-    parser.add_argument("--pairs", type=int, default=5)
-    parser.add_argument("--tool-args", default="", help="extra options for the tool, e.g. '--jobs 1'")
-    parser.add_argument("--truss-sample", type=int, default=8, help="trusses for the truss migrate timing (0: skip)")
+    parser.add_argument("--large", action="store_true", help="add N = 50,000 (slow: minutes per variant)")
+    parser.add_argument("--code-sizes", type=int, nargs="+", default=[1000],
+                        help="sizes at which the variants with the code pass run (libcst makes them ~50x slower)")
+    parser.add_argument("--pairs", type=int, default=3)
+    parser.add_argument("--variants", nargs="+", choices=list(VARIANTS), default=list(VARIANTS))
     args = parser.parse_args()
     if not CORPUS.is_dir():
         raise SystemExit(f"corpus not found at {CORPUS}")
-    extra = args.tool_args.split()
-    print(f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs, {args.pairs} pairs per size")
-    empty = startup(args.pairs, extra)
-    print(f"start-up (empty tree): baseline {empty['baseline']:.3f} s, tool {empty['tool']:.3f} s")
-    print(f"{'trusses':>8} {'baseline s':>11} {'tool s':>8} {'ratio':>6} {'tool ms/truss':>14} "
-          f"{'ms/truss w/o start-up':>22} {'tool RSS MiB':>13} {'base RSS MiB':>13}")
-    for n in args.sizes:
-        r = measure(n, args.pairs, extra, empty)
-        print(
-            f"{n:>8} {r['baseline']:>11.3f} {r['tool']:>8.3f} {r['ratio']:>6.2f} "
-            f"{r['tool'] / n * 1000:>14.3f} {r['marginal']['tool']:>22.3f} "
-            f"{r['rss']['tool'] / 1024:>13.1f} {r['rss']['baseline'] / 1024:>13.1f}"
-        )
-    if args.truss_sample:
-        versus_truss(args.truss_sample)
+    sizes = sorted(set(args.sizes + args.code_sizes + ([50000] if args.large else [])))
+    print(f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs, {args.pairs} pairs per cell")
+    single_truss(args.pairs)
+    sources = templates()
+    empty = {v: startup(args.pairs, VARIANTS[v]) for v in args.variants}
+    for v in args.variants:
+        print(f"start-up (empty tree) {v}: baseline {empty[v]['baseline']:.3f} s, tool {empty[v]['tool']:.3f} s")
+    print(f"{'trusses':>8} {'variant':>14} {'baseline s':>11} {'tool s':>8} {'ratio':>6} "
+          f"{'base ms/truss':>14} {'tool ms/truss':>14} {'tree RSS MiB':>13} {'max proc MiB':>13} "
+          f"{'base CPU s':>11} {'tool CPU s':>11}")
+    for n in sizes:
+        with tempfile.TemporaryDirectory(prefix="wm-bench-") as tmp:
+            tree = Path(tmp) / "monorepo"
+            build_tree(tree, n, sources)
+            for v in args.variants:
+                if "no-code" not in v and n not in args.code_sizes:
+                    continue
+                med, rss, one, cpu = alternate(commands(tree, VARIANTS[v]), args.pairs)
+                marginal = {k: (med[k] - empty[v][k]) / n * 1000 for k in med}
+                print(
+                    f"{n:>8} {v:>14} {med['baseline']:>11.3f} {med['tool']:>8.3f} "
+                    f"{med['tool'] / med['baseline']:>6.2f} {marginal['baseline']:>14.3f} "
+                    f"{marginal['tool']:>14.3f} {rss['tool'] / 1024:>13.1f} {one['tool'] / 1024:>13.1f} "
+                    f"{cpu['baseline']:>11.3f} {cpu['tool']:>11.3f}",
+                    flush=True,
+                )
+            shutil.rmtree(tree)
 
 
 if __name__ == "__main__":

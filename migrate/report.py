@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
-import json
 import os
 import sys
 from dataclasses import dataclass, field
@@ -24,6 +22,8 @@ def relative(path: str) -> str:
 def unified_diff(path: str, old: str, new: str) -> str:
     """A git-style unified diff, relative to the current folder (`git apply`, `patch -p1` there);
     line endings shown as they are."""
+    import difflib  # only a run with --diff needs it
+
     name = relative(path)
     lines = difflib.unified_diff(old.splitlines(keepends=True), new.splitlines(keepends=True), f"a/{name}", f"b/{name}")
     out = []
@@ -171,11 +171,15 @@ class JsonReporter:
         self.docs_mentioning += count
 
     def file(self, result: FileResult) -> None:
+        import json  # only the JSON report needs it (loaded once, then a lookup)
+
         self.counts[result.status] += 1
         self.out.write(("\n  " if self.first else ",\n  ") + json.dumps(file_record(result)))
         self.first = False
 
     def summary(self) -> None:
+        import json
+
         summary = {"scanned": sum(self.counts.values()), **{k.replace("-", "_"): v for k, v in self.counts.items()}}
         summary["exit_code"] = exit_code(self.counts, self.check)
         summary["docs_mentioning"] = self.docs_mentioning

@@ -5,14 +5,13 @@ from __future__ import annotations
 import os
 import re
 import stat
-import tempfile
-import zlib
+from collections import deque
 from dataclasses import dataclass, field
 from typing import Iterable, Iterator
 
 from . import rules
 from .diagnostics import Diagnostic
-from .discover import DOC_SUFFIXES, TEMP_SUFFIX, Target, discover
+from .discover import DOC_SUFFIXES, SETTLED, TEMP_SUFFIX, Target, Walk
 
 MAX_BYTES = 2**20  # real configs are a few KiB; this bounds time and memory on hostile input
 # In a double-quoted key, `\x5f`, `\u0063` or an escaped line break can spell a block key too.
@@ -71,6 +70,8 @@ def atomic_write(path: str, data: bytes, original: bytes) -> None:
 
     Temp file in the same folder, fsync, mode and owner kept, rename over.
     """
+    import tempfile  # only a run that writes needs it
+
     folder, name = os.path.split(path)
     mode = os.stat(path)
     # The pid in the name lets a later run tell a killed run's leftovers from a live one's.
@@ -279,61 +280,103 @@ def mentions(target: Target) -> bool:
     return DOC_MENTION.search(b"".join(chunks)) is not None
 
 
-def _nearest(path: str, folders) -> str | None:
-    """The closest folder above path that is in folders (a set or a dict), if any."""
-    folder = os.path.dirname(path)
+def _nearest(path: str, folders, cache: dict) -> str | None:
+    """The closest folder above path that is in folders (a set or a dict), if any; cached per folder."""
+    start = os.path.dirname(path)
+    if start in cache:
+        return cache[start]
+    folder = start
     while folder not in folders:
         parent = os.path.dirname(folder)
         if parent == folder:
-            return None
+            folder = None
+            break
         folder = parent
+    cache[start] = folder
     return folder
 
 
 def shard_of(key: str, count: int) -> int:
     """The 1-based shard of a truss folder (or a lone file): stable across runs and machines."""
+    import zlib  # only --shard needs it
+
     return zlib.crc32(key.replace(os.sep, "/").encode()) % count + 1
 
 
-def _truss_folders(configs: list[Target], options: Options) -> set[str]:
-    """Folders holding a truss config (a config.yaml, or a file with the block), so every shard agrees."""
+def _truss_folder(target: Target, options: Options) -> bool:
+    """Whether target makes its folder a truss (a config.yaml, or a file with the block), so every shard agrees."""
+    if os.path.basename(target.path) in ("config.yaml", "config.yml"):
+        return True
     prefilter = PREFILTER_TRUSS if options.context.dialect == rules.TRUSS else PREFILTER
-    folders = set()
-    for target in configs:
-        if os.path.basename(target.path) in ("config.yaml", "config.yml"):
-            folders.add(os.path.dirname(target.path))
-            continue
-        try:
-            with open(target.real, "rb") as handle:
-                if prefilter.search(handle.read(MAX_BYTES + 1)):
-                    folders.add(os.path.dirname(target.path))
-        except OSError:
-            continue
-    return folders
+    try:
+        with open(target.real, "rb") as handle:
+            return bool(prefilter.search(handle.read(MAX_BYTES + 1)))
+    except OSError:
+        return False
 
 
 def _mine(key: str, options: Options) -> bool:
     return options.shard is None or shard_of(key, options.shard[1]) == options.shard[0]
 
 
+def _process_batch(batch):
+    """A worker's share: ("config", options, [target]) or ("code", options, [(target, truss)])."""
+    kind, options, items = batch
+    if kind == "config":
+        return [process(target, options) for target in items]
+    return [process_code(target, options, truss) for target, truss in items]
+
+
+class _Done:
+    """A batch computed in this process."""
+
+    def __init__(self, results: list):
+        self.results = results
+
+    def get(self) -> list:
+        return self.results
+
+
 class _Workers:
-    """imap over a process pool when the batch is big enough to pay for one; in order."""
+    """Batches run in a process pool once the run is big enough to pay for one, else in-process.
+
+    Batches are fed while the walk goes on, at most AHEAD per worker in flight; results come
+    back in the order the batches were given.
+    """
 
     MIN_PER_WORKER = 32  # below this, start-up of the pool costs more than it saves
+    BATCH = 32  # files per batch
+    AHEAD = 4  # batches in flight per worker
 
     def __init__(self, jobs: int):
         self.jobs, self.pool = jobs, None
+        self.decided = jobs <= 1  # a pool or not: known once enough files are found or the walk ends
+        self.held: list = []  # batches given before that is known
+        self.flight: deque = deque()  # (kind, handle) in the order given
 
-    def map(self, func, items: list):
-        if self.jobs <= 1 or len(items) < self.MIN_PER_WORKER * 2:
-            return map(func, items)
-        if self.pool is None:
+    def decide(self, found: int, done: bool) -> None:
+        if self.decided or not (done or found >= self.MIN_PER_WORKER * 2):
+            return
+        self.decided = True
+        if found >= self.MIN_PER_WORKER * 2:
             import multiprocessing
 
             methods = multiprocessing.get_all_start_methods()
             self.pool = multiprocessing.get_context("fork" if "fork" in methods else "spawn").Pool(self.jobs)
-        chunk = max(1, min(64, len(items) // (self.jobs * 8)))
-        return self.pool.imap(func, items, chunksize=chunk)
+        held, self.held = self.held, []
+        for batch in held:
+            self.give(batch)
+
+    def give(self, batch) -> None:
+        if not self.decided:
+            self.held.append(batch)
+        elif self.pool is None:
+            self.flight.append((batch[0], _Done(_process_batch(batch))))
+        else:
+            self.flight.append((batch[0], self.pool.apply_async(_process_batch, (batch,))))
+
+    def full(self) -> bool:
+        return len(self.flight) >= (self.AHEAD * self.jobs if self.pool else 1)
 
     def close(self) -> None:
         if self.pool is not None:
@@ -341,72 +384,211 @@ class _Workers:
             self.pool.join()
 
 
-def _process_config(item):
-    target, options = item
-    return process(target, options)
+class _Run:
+    """The state of one run, kept only for the files in flight.
 
+    Configs go to the workers as they are found, in batches. A Python file waits for the
+    walk to settle (every config that can be its truss's found) and for those configs'
+    results, then goes with its truss. Config results are reported as they come; Python
+    results are held (spilled to a temporary file past a few hundred) to follow them, as
+    the report lists every config before any Python file.
+    """
 
-def _process_doc(item):
-    target, options = item
-    return process_doc(target, options)
+    HOLD = 256  # Python results kept in memory before spilling
 
+    def __init__(self, options: Options, on_total):
+        self.options, self.on_total = options, on_total or (lambda count: None)
+        self.workers = _Workers(options.jobs)
+        self.found = 0  # files found so far
+        self.configs = 0  # configs found so far (the place of the next in the report)
+        self.modules = 0  # Python files found so far
+        self.batch: list = []  # configs not yet given to the workers: (order, target)
+        self.given: deque = deque()  # [(order, real folder)] of each config batch in flight, in order
+        self.batches = 0  # config batches given so far
+        self.done = 0  # config batches whose results are in
+        self.waiting: list = []  # Python files since the walk last settled: (order, target)
+        self.groups: deque = deque()  # settled Python files waiting for configs: (batches, last config, files)
+        self.code_batch: list = []  # Python files ready for the workers
+        self.code_orders: deque = deque()
+        self.trusses: dict = {}  # real folder -> (config order, Truss), for the groups still waiting
+        self.folders: set = set()  # truss folders (under --shard) since the walk last settled
+        self.docs: list = []  # Markdown files, for their own pass after the Python files
+        self.doc_folders: set = set()  # every truss folder, under --shard when docs were found
+        self.reported: deque = deque()  # config results to report
+        self.held: list = []
+        self.spill = None
 
-def _process_code(item):
-    target, options, truss = item
-    return process_code(target, options, truss)
+    # --- the walk's side
+
+    def add(self, item) -> None:
+        if item is SETTLED:
+            self.settle()
+            return
+        if item.doc:
+            self.docs.append(item)
+            return
+        self.found += 1
+        if item.python:
+            self.waiting.append((self.modules, item))
+            self.modules += 1
+        else:
+            order, self.configs = self.configs, self.configs + 1
+            if self.options.shard and _truss_folder(item, self.options):
+                self.folders.add(os.path.dirname(item.path))
+                self.doc_folders.add(os.path.dirname(item.path))
+            if _mine(os.path.dirname(item.path), self.options):
+                self.batch.append((order, item))
+                if len(self.batch) >= _Workers.BATCH:
+                    self.give_configs()
+        self.workers.decide(self.found, done=False)
+        while self.workers.full():
+            self.collect()
+
+    def settle(self) -> None:
+        if not self.waiting:
+            self.folders.clear()
+            return
+        files, self.waiting = self.waiting, []
+        if self.options.shard:
+            cache: dict = {}
+            files = [(i, t) for i, t in files if _mine(_nearest(t.path, self.folders, cache) or t.path, self.options)]
+            self.folders.clear()
+        self.groups.append((self.batches + bool(self.batch), self.configs - 1, files))
+        self.release()
+
+    def finish(self) -> Iterator[FileResult]:
+        self.settle()
+        self.workers.decide(self.found, done=True)
+        self.give_configs()
+        while self.workers.flight or self.code_batch or self.groups:
+            if not self.workers.flight:
+                self.give_code()  # the last, partial batch
+                if not self.workers.flight:
+                    break
+            self.collect()
+            yield from self.report()
+        yield from self.report()
+        yield from self.held_results()
+
+    # --- the workers' side
+
+    def give_configs(self) -> None:
+        if not self.batch:
+            return
+        batch, self.batch = self.batch, []
+        self.on_total(len(batch))
+        self.batches += 1
+        self.given.append([(order, os.path.dirname(t.real)) for order, t in batch])
+        self.workers.give(("config", self.options, [t for _, t in batch]))
+
+    def give_code(self) -> None:
+        if not self.code_batch:
+            return
+        batch, self.code_batch = self.code_batch, []
+        self.on_total(len(batch))
+        self.code_orders.append([order for order, _, _ in batch])
+        self.workers.give(("code", self.options, [(t, truss) for _, t, truss in batch]))
+
+    def collect(self) -> None:
+        kind, handle = self.workers.flight.popleft()
+        results = handle.get()
+        if kind == "code":
+            for order, result in zip(self.code_orders.popleft(), results):
+                result.order = order
+                self.hold(result)
+            return
+        code = self.options.code
+        for (order, folder), result in zip(self.given.popleft(), results):
+            if code and result.status in ("migrated", "would-migrate") and result.plans:  # not nested only
+                self.trusses[folder] = (order, Truss.of(result.plans, self.options.context))
+            result.plans, result.order = [], order
+            self.reported.append(result)
+        self.done += 1
+        self.release()
+
+    def release(self) -> None:
+        """Python files whose configs' results are all in go to the workers, with their truss."""
+        while self.groups and self.groups[0][0] <= self.done:
+            _, last, files = self.groups.popleft()
+            cache: dict = {}
+            for order, target in files:
+                found = self.trusses.get(_nearest(target.real, self.trusses, cache)) if self.trusses else None
+                self.code_batch.append((order, target, found[1] if found else None))
+                if len(self.code_batch) >= _Workers.BATCH:
+                    self.give_code()
+            while self.trusses and next(iter(self.trusses.values()))[0] <= last:
+                del self.trusses[next(iter(self.trusses))]
+
+    def report(self) -> Iterator[FileResult]:
+        while self.reported:
+            yield self.reported.popleft()
+
+    def hold(self, result: FileResult) -> None:
+        if len(self.held) < self.HOLD:
+            self.held.append(result)
+            return
+        import pickle
+
+        if self.spill is None:
+            import tempfile
+
+            self.spill = tempfile.TemporaryFile(prefix="weights-migrate-")  # noqa: SIM115 - open until read back
+        pickle.dump(result, self.spill, pickle.HIGHEST_PROTOCOL)
+
+    def held_results(self) -> Iterator[FileResult]:
+        """The Python results, after every config's: their places follow the configs'."""
+        for result in self.held:
+            result.order += self.configs
+            yield result
+        self.held = []
+        if self.spill is None:
+            return
+        import pickle
+
+        self.spill.seek(0)
+        while True:
+            try:
+                result = pickle.load(self.spill)
+            except EOFError:
+                break
+            result.order += self.configs
+            yield result
+        self.spill.close()
 
 
 def run(paths: Iterable[str], options: Options, on_total=None, on_docs=None) -> Iterator[FileResult]:
-    """One result per file, streamed in discovery order whatever the number of workers:
-    configs first, then Python (which needs to know which configs were migrated), then
-    Markdown under --docs.
+    """One result per file, in discovery order whatever the number of workers: configs
+    first, then Python files (each done after the configs of its truss, whose plans it needs),
+    then Markdown files under --docs.
 
-    on_total(n) is told how many files each pass will report, as soon as that is known;
-    without --docs, on_docs(n) how many Markdown files mention model_cache or hf_cache.
+    One walk finds them all; files go to the workers while it goes on. on_total(n) is told of
+    each n files as they are given to the workers; without --docs, on_docs(n) how many
+    Markdown files mention model_cache or hf_cache.
     """
-    paths = list(paths)
-    workers = _Workers(options.jobs)
+    state = _Run(options, on_total)
     try:
-        found = list(discover(paths, exclude=options.exclude, clean=options.write, also=DOC_SUFFIXES))
-        docs = [t for t in found if t.path.endswith(DOC_SUFFIXES)]  # one walk for configs and docs
-        found = [t for t in found if not t.path.endswith(DOC_SUFFIXES)]
-        folders = _truss_folders(found, options) if options.shard else set()
-        configs = [(i, t) for i, t in enumerate(found) if _mine(os.path.dirname(t.path), options)]
-        if on_total:
-            on_total(len(configs))
-        trusses: dict[str, Truss] = {}
-        results = workers.map(_process_config, [(t, options) for _, t in configs])
-        for (order, target), result in zip(configs, results):
-            if result.status in ("migrated", "would-migrate") and options.code and result.plans:  # not nested only
-                trusses[os.path.dirname(target.real)] = Truss.of(result.plans, options.context)
-            result.plans, result.order = [], order
-            yield result
-        offset = len(found)
-        if options.code:
-            found = list(discover(paths, python=True, exclude=options.exclude))
-            code = [(offset + i, t) for i, t in enumerate(found) if _mine(_nearest(t.path, folders) or t.path, options)]
-            if on_total:
-                on_total(len(code))
-            results = workers.map(_process_code, [(t, options, trusses.get(_nearest(t.real, trusses))) for _, t in code])
-            for (order, _), result in zip(code, results):
-                result.order = order
-                yield result
-            offset += len(found)
-        yield from _docs(docs, options, workers, folders, offset, on_total, on_docs)
+        for item in Walk(list(paths), python=options.code, exclude=options.exclude, clean=options.write, docs=True):
+            state.add(item)
+            yield from state.report()
+        yield from state.finish()
     finally:
-        workers.close()
+        state.workers.close()
+    yield from _docs(state, on_total, on_docs)
 
 
-def _docs(found: list, options: Options, workers: _Workers, folders, offset: int, on_total, on_docs) -> Iterator[FileResult]:
-    """Under --docs, the Markdown files' results; otherwise only the count of those mentioning the block."""
-    docs = [(offset + i, t) for i, t in enumerate(found) if _mine(_nearest(t.path, folders) or t.path, options)]
+def _docs(state: _Run, on_total, on_docs) -> Iterator[FileResult]:
+    """Under --docs, the Markdown files' results (in-process: docs are few); otherwise only
+    the count of those mentioning the block."""
+    options, offset, cache = state.options, state.configs + state.modules, {}
+    docs = [(offset + i, t) for i, t in enumerate(state.docs)
+            if _mine(_nearest(t.path, state.doc_folders, cache) or t.path, options)]
     if not options.docs:
         if on_docs:
             on_docs(sum(mentions(t) for _, t in docs))
         return
     if on_total:
         on_total(len(docs))
-    results = workers.map(_process_doc, [(t, options) for _, t in docs])
-    for (order, _), result in zip(docs, results):
+    for order, target in docs:
+        result = process_doc(target, options)
         result.plans, result.order = [], order
         yield result

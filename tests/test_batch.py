@@ -436,6 +436,56 @@ def test_jobs_identical_write_mode_json(big_tree, tmp_path):
     assert snapshot(trees[1]) == snapshot(trees[2])
 
 
+def build_streamed(root: Path, trusses: int) -> None:
+    """Trusses whose Python files sort before their config (a_lib/ < config.yaml), every
+    third a legacy truss whose code loads its repo id, every fifth with a nested truss that
+    stays unchanged (its code then belongs to the outer truss), and a module at the top."""
+    for i in range(trusses):
+        truss = root / f"team-{i % 3}" / f"truss-{i:03d}"
+        repo = f"org/legacy-{i}"
+        if i % 3 == 0:
+            write(truss / "config.yaml", LEGACY.replace("org/legacy", repo))
+        else:
+            write(truss / "config.yaml", (DONE if i % 3 == 1 else HF_VOL) % {"i": i})
+        write(truss / "a_lib" / "load.py", LEGACY_MODEL_PY.replace("org/legacy", repo))
+        write(truss / "model" / "model.py", PLAIN_MODEL_PY % i)
+        if i % 5 == 0:
+            write(truss / "inner" / "config.yaml", DONE % {"i": 1000 + i})
+            write(truss / "inner" / "model" / "model.py", LEGACY_MODEL_PY.replace("org/legacy", repo))
+    write(root / "generate.py", GENERATOR_PY)
+
+
+def walk_order(root: Path) -> list[str]:
+    """Files in the sorted depth-first order the report promises (names sorted, folders entered in place)."""
+    out = []
+    for entry in sorted(os.scandir(root), key=lambda e: e.name):
+        if entry.is_dir():
+            out += [f"{entry.name}/{p}" for p in walk_order(Path(entry.path))]
+        else:
+            out.append(entry.name)
+    return out
+
+
+def test_jobs_identical_with_python_before_its_config_and_nested_trusses(tmp_path):
+    """Python files are fed to the workers while the walk goes on, after their truss's config:
+    the report (configs first, then Python files, each in walk order) is the same for any --jobs."""
+    build_streamed(tmp_path, 120)  # 360+ files: the process pool is used
+    runs = {jobs: json_run("--jobs", str(jobs), "--check", ".", cwd=tmp_path) for jobs in (1, 2, 3)}
+    assert runs[1][0].out == runs[2][0].out == runs[3][0].out
+    files = runs[1][1]["files"]
+    order = walk_order(tmp_path)
+    configs = [p for p in order if p.endswith(".yaml")]
+    modules = [p for p in order if p.endswith(".py")]
+    assert [f["path"] for f in files] == configs + modules
+    by_path = {f["path"]: f for f in files}
+    for i in range(0, 120, 3):  # a legacy truss: its code, found before its config, used its plans
+        for module in ("a_lib/load.py", "inner/model/model.py") if i % 5 == 0 else ("a_lib/load.py",):
+            record = by_path[f"team-{i % 3}/truss-{i:03d}/{module}"]
+            assert [d["code"] for d in record["diagnostics"]] == ["W105"], record
+    assert by_path["team-1/truss-001/a_lib/load.py"]["status"] == "unchanged"  # not a legacy truss
+    assert by_path["generate.py"]["status"] == "would-migrate"
+
+
 # --- 3. --shard and migrate.merge -------------------------------------------------------------
 
 

@@ -6,6 +6,7 @@ import errno
 import os
 import re
 import stat
+import tempfile
 import threading
 from pathlib import Path
 
@@ -140,13 +141,13 @@ def test_atomic_write_conflict(tmp_path):
 
 def _change_before_write(monkeypatch, path: Path, concurrent: bytes):
     """Make someone else write path after the tool read it and before it renames."""
-    real_mkstemp = runner.tempfile.mkstemp
+    real_mkstemp = tempfile.mkstemp
 
     def mkstemp(*args, **kwargs):
         path.write_bytes(concurrent)
         return real_mkstemp(*args, **kwargs)
 
-    monkeypatch.setattr(runner.tempfile, "mkstemp", mkstemp)
+    monkeypatch.setattr(tempfile, "mkstemp", mkstemp)
 
 
 def test_conflict_through_process(tmp_path, monkeypatch):
@@ -165,14 +166,14 @@ def test_conflict_through_cli_exit_3(tmp_path, monkeypatch):
     path = write(tmp_path / "t" / "config.yaml", OLD)
     other = write(tmp_path / "u" / "config.yaml", OLD)
     concurrent = b"model_name: rewritten\n"
-    real_mkstemp = runner.tempfile.mkstemp
+    real_mkstemp = tempfile.mkstemp
 
     def mkstemp(*args, dir=None, **kwargs):
         if os.path.realpath(dir) == os.path.realpath(path.parent):
             path.write_bytes(concurrent)
         return real_mkstemp(*args, dir=dir, **kwargs)
 
-    monkeypatch.setattr(runner.tempfile, "mkstemp", mkstemp)
+    monkeypatch.setattr(tempfile, "mkstemp", mkstemp)
     result = CliRunner().invoke(app, ["t", "u"])
     assert result.exit_code == 3, result.stderr
     assert re.search(r"^t/config\.yaml:\d+:\d+: E021 ", result.stderr, re.M), result.stderr
@@ -223,7 +224,7 @@ def test_temp_file_creation_failure_is_e020(tmp_path, monkeypatch):
     def deny(*args, **kwargs):
         raise OSError(errno.EROFS, "Read-only file system")
 
-    monkeypatch.setattr(runner.tempfile, "mkstemp", deny)
+    monkeypatch.setattr(tempfile, "mkstemp", deny)
     [result] = results([tmp_path / "t"])
     assert result.status == "failed"
     assert "E020" in codes(result)
@@ -449,3 +450,87 @@ def test_failure_after_the_rename_is_not_reported_as_left_untouched(tmp_path, mo
     else:
         assert path.read_text() == OLD
         assert result.status == "failed"
+
+
+# --- state kept while a batch runs -------------------------------------------------------------------
+
+
+def _tree(root, trusses: int) -> None:
+    for i in range(trusses):
+        truss = root / f"team-{i % 4}" / f"truss-{i:03d}"
+        repo = f"org/legacy-{i}"
+        write(truss / "config.yaml", f"model_name: t{i}\nmodel_cache:\n- repo_id: {repo}\n")
+        write(truss / "a_lib" / "load.py", f'from transformers import AutoModel\nAutoModel.from_pretrained("{repo}")\n')
+        write(truss / "model" / "model.py", "class Model:\n    pass\n")
+
+
+STATE = ("batch", "waiting", "groups", "code_batch", "trusses", "reported", "held")
+
+
+def _drive(root, hold: int, monkeypatch) -> tuple[list, dict]:
+    """run() by hand, in-process, noting the most each piece of state held."""
+    from migrate.discover import Walk
+
+    monkeypatch.setattr(runner._Run, "HOLD", hold)
+    monkeypatch.setattr(runner._Workers, "BATCH", 4)  # small batches: the bounds are reached by small trees
+    state = runner._Run(Options(write=False, jobs=1), None)
+    peak = dict.fromkeys(STATE, 0)
+    walk = Walk([str(root)], python=True)
+    out = []
+    for item in walk:
+        state.add(item)
+        out += state.report()
+        for name in STATE:
+            peak[name] = max(peak[name], len(getattr(state, name)))
+    out += state.finish()
+    assert not (walk.seen[False] or walk.seen[True] or walk.visited), "a tree without symlinks needs no memory of paths"
+    assert all(len(getattr(state, name)) == 0 for name in STATE), "state left after the run"
+    return [(r.path, r.status, r.order, [d.code for d in r.diagnostics]) for r in out], peak
+
+
+def test_state_is_dropped_as_files_finish(tmp_path, monkeypatch):
+    """Memory is flat in the number of trusses: what is kept per file lives only while it is in flight."""
+    small, large = tmp_path / "small", tmp_path / "large"
+    _tree(small, 30)
+    _tree(large, 90)
+    _, peak_small = _drive(small, 8, monkeypatch)
+    results, peak_large = _drive(large, 8, monkeypatch)
+    assert peak_large == peak_small, (peak_small, peak_large)
+    assert peak_large["held"] <= 8 and peak_large["trusses"] <= 4 and peak_large["groups"] <= 4
+    held, _ = _drive(large, 10**6, monkeypatch)  # nothing spilled: the same results
+    assert results == held
+    assert [r[2] for r in results] == list(range(90 * 3))
+    assert all(r[3] == ["W105"] for r in results if r[0].endswith("load.py"))
+
+
+# --- each file once: what the walk met before its first symlink is told from its place ---------------
+
+WALK_ONCE = [
+    pytest.param({"a/config.yaml": "x", "b/link.yaml": "../a/config.yaml"}, ["a/config.yaml"], id="file-link-after-target"),
+    pytest.param({"a/link.yaml": "../b/config.yaml", "b/config.yaml": "x"}, ["a/link.yaml"], id="file-link-before-target"),
+    pytest.param({"a/config.yaml": "x", "b/l": "../a"}, ["a/config.yaml"], id="folder-link-after-target"),
+    pytest.param({"a/l": "../b", "b/config.yaml": "x"}, ["a/l/config.yaml"], id="folder-link-before-target"),
+    pytest.param({"a/l": "../.h", ".h/config.yaml": "x"}, ["a/l/config.yaml"], id="link-into-a-skipped-folder"),
+    pytest.param({"a/x.yaml": "../.h/c.yaml", "b/y.yaml": "../.h/c.yaml", ".h/c.yaml": "x"}, ["a/x.yaml"], id="two-links-one-target"),
+    pytest.param({"a/config.yaml": "x", "a/sub/up": "..", "b/config.yaml": "x"}, ["a/config.yaml", "b/config.yaml"], id="loop"),
+    pytest.param({"a/b/config.yaml": "x", "a/c/l": "../b", "a/d/config.yaml": "x"}, ["a/b/config.yaml", "a/d/config.yaml"], id="sibling-walked"),
+    pytest.param({"a/x.yaml": "m.py", "a/m.py": "x"}, ["a/x.yaml", "a/m.py"], id="config-link-to-a-module"),
+]
+
+
+@pytest.mark.parametrize("layout, expected", WALK_ONCE)
+def test_walk_meets_each_file_once(tmp_path, layout, expected):
+    from migrate.discover import SETTLED, Walk
+
+    root = tmp_path / "repo"
+    for name, content in layout.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if content == "x":
+            path.write_text("model_name: m\n")
+        else:
+            os.symlink(content, path)
+    found = [t for t in Walk([str(root)], python=True) if t is not SETTLED]
+    configs = [os.path.relpath(t.path, root) for t in found if not t.python]
+    modules = [os.path.relpath(t.path, root) for t in found if t.python]
+    assert configs + modules == expected
