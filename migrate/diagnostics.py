@@ -22,7 +22,7 @@ CODES = {
     "E014": "a value of the wrong type (e.g. `use_volume: \"yes\"`, a number as repo_id)",
     "E015": "both `model_cache` and `hf_cache` are set",
     "E016": "duplicate key",
-    "E017": "YAML aliases, merge keys or anchors used elsewhere in the block: migrate by hand",
+    "E017": "an alias that stays shares a node the migration changes or drops, or merge keys (`<<`) in an entry: migrate by hand",
     "E018": "an `external_data` item without `url`/`local_data_path`, with an unknown key, or a url truss cannot fetch",
     "E019": "a file over 1 MiB: far beyond any truss config or module, not parsed",
     "E020": "the file could not be read or written",
