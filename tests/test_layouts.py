@@ -9,6 +9,8 @@ the output as the expected text, and every comment of the input must still be th
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
 from textwrap import dedent
 
 import pytest
@@ -836,3 +838,59 @@ NOOPS = [
 def test_noop(src):
     outcome = migrate_text(src)
     assert outcome.status == "unchanged" and outcome.text is None and outcome.diagnostics == []
+
+
+# --- the corpus, its entries rewritten into each layout ---------------------------------------
+
+CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "truss-examples"
+CORPUS_CONFIGS = sorted(CORPUS.rglob("config.yaml")) if CORPUS.is_dir() else []
+_ENTRY_LINE = re.compile(r"^(?P<indent>[ ]*)(?P<dash>(?:- )?)(?P<key>repo_id|kind|revision|volume_folder|runtime_secret_name|use_volume): (?P<value>[^#\n]+?)[ ]*$")
+
+
+def _explicit(m: re.Match) -> str:
+    pad = m["indent"] + " " * len(m["dash"])
+    return f"{m['indent']}{m['dash']}? {m['key']}\n{pad}: {m['value']}"
+
+
+def _comment_between(m: re.Match) -> str:
+    pad = m["indent"] + " " * len(m["dash"])
+    return f"{m['indent']}{m['dash']}{m['key']}:  # about {m['key']}\n{pad}  {m['value']}"
+
+
+def _block_scalar(m: re.Match) -> str:
+    if m["key"] == "use_volume" or m["value"][:1] in "'\"":
+        return m.group()
+    pad = m["indent"] + " " * len(m["dash"])
+    return f"{m['indent']}{m['dash']}{m['key']}: |-\n{pad}  {m['value']}"
+
+
+def _rewrite(text: str, layout) -> str:
+    """Each entry line `key: value` of the model_cache block, written in another layout."""
+    out, inside = [], False
+    for line in text.split("\n"):
+        if re.match(r"^[^\s#-]", line):
+            inside = line.startswith("model_cache:")
+        match = _ENTRY_LINE.match(line) if inside else None
+        out.append(layout(match) if match else line)
+    return "\n".join(out)
+
+
+@pytest.mark.skipif(not CORPUS_CONFIGS, reason="corpus not found beside the project (../shared/corpus)")
+@pytest.mark.parametrize("layout", [_explicit, _comment_between, _block_scalar], ids=["explicit", "comment-between", "block-scalar"])
+def test_corpus_entries_in_every_layout(layout):
+    """Every corpus config, its entries rewritten, migrates to the weights the original gives."""
+    migrated = 0
+    for path in CORPUS_CONFIGS:
+        original = path.read_text(encoding="utf-8")
+        before = migrate_text(original)
+        if before.status != "migrated":
+            continue
+        src = _rewrite(original, layout)
+        assert src != original and yaml.safe_load(src) == yaml.safe_load(original), path
+        after = migrate_text(src)
+        assert after.status == "migrated", (path, after.diagnostics)
+        assert yaml.safe_load(after.text) == yaml.safe_load(before.text), path
+        assert sorted(comments(after.text)) == sorted(comments(src)), path
+        assert sorted(d.code for d in after.diagnostics) == sorted(d.code for d in before.diagnostics), path
+        migrated += 1
+    assert migrated == 65
