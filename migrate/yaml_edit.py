@@ -674,7 +674,10 @@ def content_end(text: Text, node: Node) -> int:
     while isinstance(node, (MappingNode, SequenceNode)) and not node.flow_style and node.value:
         last = node.value[-1]
         node = last[1] if isinstance(node, MappingNode) else last
-    return text.offset(node.end_mark)
+    start, end = text.offset(node.start_mark), text.offset(node.end_mark)
+    if isinstance(node, ScalarNode) and node.style in ("|", ">"):  # its end mark is on the next line
+        return start + len(text.body[start:end].rstrip(" \t\r\n\x85\u2028\u2029"))
+    return end
 
 
 def append_entries(text: Text, block: Block, plans: list) -> Edit:

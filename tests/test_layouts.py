@@ -15,6 +15,8 @@ from textwrap import dedent
 
 import pytest
 import yaml
+from hypothesis import given
+from hypothesis import strategies as st
 
 from migrate import rules
 from migrate.diagnostics import CODES
@@ -877,20 +879,44 @@ def _rewrite(text: str, layout) -> str:
 
 @pytest.mark.skipif(not CORPUS_CONFIGS, reason="corpus not found beside the project (../shared/corpus)")
 @pytest.mark.parametrize("layout", [_explicit, _comment_between, _block_scalar], ids=["explicit", "comment-between", "block-scalar"])
-def test_corpus_entries_in_every_layout(layout):
+@pytest.mark.parametrize("dialect", [rules.SEED, rules.TRUSS], ids=lambda d: d.name)
+def test_corpus_entries_in_every_layout(layout, dialect):
     """Every corpus config, its entries rewritten, migrates to the weights the original gives."""
+    ctx = rules.Context(dialect=dialect)
     migrated = 0
     for path in CORPUS_CONFIGS:
         original = path.read_text(encoding="utf-8")
-        before = migrate_text(original)
+        before = migrate_text(original, ctx)
         if before.status != "migrated":
             continue
         src = _rewrite(original, layout)
         assert src != original and yaml.safe_load(src) == yaml.safe_load(original), path
-        after = migrate_text(src)
+        after = migrate_text(src, ctx)
         assert after.status == "migrated", (path, after.diagnostics)
         assert yaml.safe_load(after.text) == yaml.safe_load(before.text), path
         assert sorted(comments(after.text)) == sorted(comments(src)), path
         assert sorted(d.code for d in after.diagnostics) == sorted(d.code for d in before.diagnostics), path
         migrated += 1
     assert migrated == 65
+
+
+# --- the shell chain, generated ----------------------------------------------------------------
+
+_COMMANDS = st.sampled_from(["cd /app", "python s.py", "echo 'a && b'", "X=1 run", "find . | xargs ls", "vllm serve /m --port 8000"])
+
+
+@given(st.lists(_COMMANDS, min_size=1, max_size=5), st.data())
+def test_chain_without_the_cli_is_the_chain_it_was_added_to(commands, data):
+    """`a OP b OP ...` with truss-transfer-cli put between two commands (or first) comes back as it was."""
+    ops = data.draw(st.lists(st.sampled_from([" && ", "; ", "\n", " &&\n  "]), min_size=len(commands), max_size=len(commands)))
+    chain = "".join(c + (ops[i] if i + 1 < len(commands) else "") for i, c in enumerate(commands))
+    at = data.draw(st.integers(0, len(commands)))
+    if at == len(commands):  # last: after any separator
+        with_cli = chain + data.draw(st.sampled_from([" && ", "; ", "\n", ";"])) + "truss-transfer-cli"
+    else:  # before command `at`, tied to it by &&
+        head = "".join(c + ops[i] for i, c in enumerate(commands[:at]))
+        with_cli = head + "truss-transfer-cli" + data.draw(st.sampled_from([" && ", "&&", " &&\n  "])) + chain[len(head):]
+    wrapped = data.draw(st.sampled_from(["{}", "sh -c '{}'", "bash -lc '{}'"]))
+    if "'" in chain:
+        wrapped = "{}"
+    assert rules.drop_transfer_cli(wrapped.format(with_cli)) == wrapped.format(chain)
