@@ -658,7 +658,7 @@ class EntryEditor:
         at = self.text.after_break(eol)
         node = self.pairs[i][1]
         kept = self.plan.changes[i].value is rules.UNCHANGED and not _before(node, self.pairs[i][0])
-        if kept and style in ("|", ">") and node.end_mark.column == 0:
+        if kept and node.style in ("|", ">") and node.end_mark.column == 0:
             at = max(at, self.text.offset(node.end_mark))  # after the trailing lines it keeps
         return [Edit(at, at, "".join(line + newline for line in lines))]
 

@@ -369,6 +369,12 @@ LAYOUTS = [
         id="folded-volume-folder-with-indicator-replaced",
     ),
     pytest.param(
+        "model_cache:\n  - repo_id: |-\n      hf://org/x\n\n    revision: main\n",
+        "weights:\n  - source: |-\n      hf://org/x\n\n    mount_location: /app/model_cache/org_x\n    revision: main\n",
+        ["W001"],
+        id="literal-source-kept-insert-after-its-trailing-blank-line",
+    ),
+    pytest.param(
         "model_cache:\r\n  - ? repo_id\r\n    : org/x\r\n    kind:  # c\r\n      hf\r\n",
         "weights:\r\n  - ? source\r\n    : hf://org/x\r\n    mount_location: /app/model_cache/org_x\r\n    # c\r\n",
         ["W001"],
