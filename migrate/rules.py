@@ -354,14 +354,14 @@ def fix_start_command(command: str) -> CommandFix:
     """
     if not _CLI_MENTION.search(command):
         return CommandFix(None)
-    kept = list(range(len(command)))  # original offset of each character still there
+    kept = [(0, len(command))]  # the ranges of the original still there, in order
     current = command
     while _CLI_MENTION.search(current):
         found = _first_drop(current, 0, len(current))
         if isinstance(found, str):
             return CommandFix(None, (), found)
         start, end = found
-        del kept[start:end]
+        kept = _cut(kept, start, end)
         current = current[:start] + current[end:]
     return CommandFix(current, _gaps(kept, len(command)))
 
@@ -380,13 +380,27 @@ def unsafe_transfer_cli(command: str) -> str | None:
     return fix_start_command(command).unsafe
 
 
-def _gaps(kept: list[int], length: int) -> tuple[tuple[int, int], ...]:
-    """The deleted ranges of a string of length whose kept offsets are kept."""
+def _cut(kept: list, start: int, end: int) -> list:
+    """kept without the characters start:end of the string they make up."""
+    out, pos = [], 0
+    for lo, hi in kept:
+        size = hi - lo
+        a, b = max(start - pos, 0), min(end - pos, size)  # the cut, inside this range
+        if a >= b:
+            out.append((lo, hi))
+        else:
+            out += [(x, y) for x, y in ((lo, lo + a), (lo + b, hi)) if y > x]
+        pos += size
+    return out
+
+
+def _gaps(kept: list, length: int) -> tuple[tuple[int, int], ...]:
+    """The ranges of the original string of length that kept leaves out."""
     spans, pos = [], 0
-    for offset in kept + [length]:
-        if offset > pos:
-            spans.append((pos, offset))
-        pos = offset + 1
+    for lo, hi in kept + [(length, length)]:
+        if lo > pos:
+            spans.append((pos, lo))
+        pos = hi
     return tuple(spans)
 
 
@@ -486,11 +500,12 @@ def _shell_script(script: str, words: list) -> tuple[int, int] | None:
     return None
 
 
+_DOUBLE_QUOTED = re.compile(r'"(?:[^"\\]|\\.)*"', re.S)
+
+
 def _closing_quote(script: str, start: int) -> int:
-    i = start + 1
-    while i < len(script) and script[i] != '"':
-        i += 2 if script[i] == "\\" else 1
-    return i
+    match = _DOUBLE_QUOTED.match(script, start)
+    return match.end() - 1 if match else len(script)
 
 
 def _unescape_double(script: str, lo: int, hi: int) -> tuple[str, list[int]]:
@@ -522,18 +537,14 @@ def _shell_tokens(script: str, lo: int, hi: int) -> list | None:
     """
     tokens, i = [], lo
     while i < hi:
-        char = script[i]
-        if char in " \t\r" or script.startswith("\\\n", i):
-            i += 1 if char != "\\" else 2
+        blank = _BLANK.match(script, i, hi)
+        if blank:
+            i = blank.end()
             continue
-        if char == "#":
-            while i < hi and script[i] != "\n":
-                i += 1
-            continue
-        op = next((o for o in _OPERATORS if script.startswith(o, i) and i + len(o) <= hi), None)
+        op = _OPERATOR.match(script, i, hi)
         if op:
-            tokens.append(("op", i, i + len(op)))
-            i += len(op)
+            tokens.append(("op", i, op.end()))
+            i = op.end()
             continue
         end = _word_end(script, i, hi)
         if end is None:
@@ -543,9 +554,19 @@ def _shell_tokens(script: str, lo: int, hi: int) -> list | None:
     return tokens
 
 
+_BLANK = re.compile(r"(?:[ \t\r]|\\\n)+|#[^\n]*")  # `#` here starts a word: a comment
+_OPERATOR = re.compile(r"&&|\|\||;;|[;&|()\n]")
+_ORDINARY = re.compile(r"[^\s;&|()<>\\'\"`$]+")
+
+
 def _word_end(script: str, i: int, hi: int) -> int | None:
     depth = 0
     while i < hi:
+        run = _ORDINARY.match(script, i, hi)
+        if run:
+            i = run.end()
+            if i >= hi:
+                break
         char = script[i]
         if char == "\\":
             i += 2
@@ -555,11 +576,10 @@ def _word_end(script: str, i: int, hi: int) -> int | None:
             if i < 0:
                 return None
         elif char == '"':
-            i += 1
-            while i < hi and script[i] != '"':
-                i += 2 if script[i] == "\\" else 1
-            if i >= hi:
+            quoted = _DOUBLE_QUOTED.match(script, i, hi)
+            if quoted is None:
                 return None
+            i = quoted.end() - 1
         elif char in "<>" and script.startswith("&", i + 1):
             i += 1  # 2>&1: a redirection, not a background job
         elif char == "`":

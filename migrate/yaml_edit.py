@@ -314,6 +314,11 @@ def _before(node: Node, key: Node) -> bool:
     return _position(node.start_mark) < _position(key.end_mark)
 
 
+# An alias or anchor token (what can look like one, in quotes too): `*.json` or `&&` are neither.
+_ALIAS_TOKEN = re.compile(r"(?:^|(?<=[\s\[{,]))\*[0-9A-Za-z_-]")
+_ANCHOR_TOKEN = re.compile(r"(?:^|(?<=[\s\[{,]))&[0-9A-Za-z_-]")
+
+
 def check_anchors(root: MappingNode, block: Block, plans: list, body: str) -> None:
     """Refuse when an alias that stays in the file shares a node the migration edits.
 
@@ -321,7 +326,7 @@ def check_anchors(root: MappingNode, block: Block, plans: list, body: str) -> No
     they are written. An alias that is itself the value replaced or dropped goes with its
     edit (the new text replaces `*name`), so it shares nothing; the anchored node stays.
     """
-    if "*" not in body or "&" not in body:
+    if not (_ALIAS_TOKEN.search(body) and _ANCHOR_TOKEN.search(body)):
         return
     edited: set[int] = {id(block.key)}
     removed: set[tuple[int, int]] = set()  # (entry, pair index) whose alias value goes
@@ -476,9 +481,9 @@ class EntryEditor:
         k_node_start, k_end = self.text.offset(key.start_mark), self.text.offset(key.end_mark)
         k_start = k_node_start + _PREFIX.match(body, k_node_start, k_end).end() - k_node_start
         pair = k_node_start
-        head = re.search(r"\?[ \t]+$", body[self.text.line_start(pair):pair])
-        if head:
-            pair -= len(head.group())
+        lead = body[self.text.line_start(pair):pair]
+        if lead.rstrip(" \t").endswith("?") and lead[-1:] in (" ", "\t"):  # `? key`
+            pair -= len(lead) - len(lead.rstrip(" \t")) + 1
         if _before(val, key):
             alias = _ALIAS_VALUE.match(body, k_end)
             if alias is None:
@@ -489,7 +494,7 @@ class EntryEditor:
             v_start = _PREFIX.match(body, v_start, max(v_end, v_start)).end()
             if val.style in ("|", ">"):
                 v_end = v_start + len(body[v_start:v_end].rstrip(" \t\r\n\x85\u2028\u2029"))
-            elif v_start == v_end and not re.search(r":[ \t]*$", body[k_end:v_start]):
+            elif v_start == v_end and not body[k_end:v_start].rstrip(" \t").endswith(":"):
                 v_start = v_end = k_end  # `? key` with no `:`: the empty value is the key's
         return pair, k_start, k_end, v_start, v_end
 
@@ -548,6 +553,8 @@ class EntryEditor:
     def _comments(self, i: int, start: int, end: int) -> list[tuple[str, str]]:
         """(indent, comment) of each line of text[start:end] that has one, block scalar text aside."""
         body, node = self.text.body, self.pairs[i][1]
+        if "#" not in body[start:end]:
+            return []
         skip = (0, 0)
         v_start, v_end = self.value_span(i)
         if isinstance(node, ScalarNode) and node.style in ("|", ">"):
@@ -800,9 +807,18 @@ def _start_command_fix(text: Text, node: ScalarNode):
     if offsets is None:
         return f"in a {_STYLE_NAMES.get(node.style, 'multi-line')} scalar this tool cannot edit in place"
     new_source = apply(source, [Edit(offsets[a], offsets[b], "") for a, b in fix.spans])
-    if _read_scalar(new_source) != fix.command:  # e.g. a plain scalar now starting with a quote
-        return "the edited text would read differently in this YAML layout"
+    if node.style in (None, "") and _plain_in_doubt(fix.command) and _read_scalar(new_source) != fix.command:
+        return "the edited text would read differently in this YAML layout"  # e.g. `"$HOME/run"`
     return lambda _source, _data: (new_source, fix.command)
+
+
+def _plain_in_doubt(command: str) -> bool:
+    """Whether a plain scalar starting the way command now starts may not read as command.
+
+    A first character that is no YAML indicator, and a space (no number, boolean or null
+    has one), leave no doubt; what remains is checked by parsing, and verify checks all.
+    """
+    return not (command[:1].isalnum() or command[:1] in "/._") or " " not in command
 
 
 def _read_scalar(source: str) -> object:
@@ -870,6 +886,11 @@ def _flow_scalar(source: str, lo: int, hi: int, style: str) -> tuple[str, list[i
             offsets += [last] * len(fold)
             breaks = 0
         i = text_start
+        special = "''" if style == "'" else "\\" if style == '"' else None
+        if special is None or special not in source[text_start:text_end]:
+            chars.append(source[text_start:text_end])  # no escapes: character for character
+            offsets += range(text_start, max(text_end, text_start))
+            i = text_end
         while i < text_end:
             char, size = source[i], 1
             if style == "'" and source.startswith("''", i):
