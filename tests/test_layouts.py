@@ -926,3 +926,23 @@ def test_chain_without_the_cli_is_the_chain_it_was_added_to(commands, data):
     if "'" in chain:
         wrapped = "{}"
     assert rules.drop_transfer_cli(wrapped.format(with_cli)) == wrapped.format(chain)
+
+
+# --- truss 0.18.36 reads every layout's truss-dialect output ---------------------------------
+
+TRUSS_REFUSED = {"anchor-on-kept-revision-used-elsewhere"}
+
+
+@pytest.mark.parametrize("src", [p.values[0] for p in LAYOUTS + ALIASES + FLOW_LINES if "E012" not in p.values[2]],
+                         ids=[p.id for p in LAYOUTS + ALIASES + FLOW_LINES if "E012" not in p.values[2]])
+def test_truss_reads_the_truss_dialect_output(src, tmp_path, request):
+    truss_config = pytest.importorskip("truss.base.truss_config")
+    outcome = migrate_text(src, rules.Context(dialect=rules.TRUSS))
+    if request.node.callspec.id in TRUSS_REFUSED:  # truss sources hold the revision: its anchor goes
+        assert [d.code for d in outcome.diagnostics] == ["E017"]
+        return
+    assert outcome.status == "migrated", outcome.diagnostics
+    path = tmp_path / "config.yaml"
+    path.write_text(outcome.text, encoding="utf-8", newline="")
+    config = truss_config.TrussConfig.from_yaml(path)  # the anchors' own keys are extra to truss
+    assert [w.source for w in config.weights.root] == [plan.weight["source"] for plan in outcome.plans]
