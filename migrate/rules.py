@@ -3,6 +3,8 @@
 Pure functions over plain Python values: no I/O, no YAML, no libcst. The YAML
 editor and the code editor both apply the `EntryPlan` computed here, so the
 mapping is written once.
+The start command's shell chain is read here too (`fix_start_command`), for the
+same reason: both editors drop `truss-transfer-cli` by the same rules.
 """
 
 from __future__ import annotations
@@ -323,7 +325,6 @@ START_COMMAND_PREFIX = re.compile(
     r"""^(?P<shell>(?:(?:/usr)?/bin/)?(?:ba|z)?sh\s+-c\s+["']?)?truss-transfer-cli\s*&&\s*"""
 )  # the layout older configs use; the shell-chain reading below covers it and more
 
-TRANSFER_CLI = "truss-transfer-cli"
 _CLI_MENTION = re.compile(r"(?<![\w.-])truss-transfer-cli(?![\w.-])")
 _CLI_COMMAND = re.compile(r"(?:[\w.~-]*/)*truss-transfer-cli")  # bare or by path, unquoted
 _SHELL = re.compile(r"(?:[\w.~-]*/)*(?:ba|da|z|k|)sh")
