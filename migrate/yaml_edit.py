@@ -805,7 +805,7 @@ def _start_command_fix(text: Text, node: ScalarNode):
     source = text.body[text.offset(node.start_mark):text.offset(node.end_mark)]
     offsets = scalar_offsets(source, node)
     if offsets is None:
-        return f"in a {_STYLE_NAMES.get(node.style, 'multi-line')} scalar this tool cannot edit in place"
+        return f"in a {_STYLE_NAMES.get(node.style, 'YAML')} scalar this tool cannot edit in place"
     new_source = apply(source, [Edit(offsets[a], offsets[b], "") for a, b in fix.spans])
     if node.style in (None, "") and _plain_in_doubt(fix.command) and _read_scalar(new_source) != fix.command:
         return "the edited text would read differently in this YAML layout"  # e.g. `"$HOME/run"`
@@ -831,7 +831,7 @@ def _read_scalar(source: str) -> object:
     return node.value if isinstance(node, ScalarNode) and node.tag == STR else None
 
 
-_STYLE_NAMES = {">": "folded", '"': "double-quoted", "'": "single-quoted", "|": "literal"}
+_STYLE_NAMES = {">": "folded", '"': "double-quoted", "'": "single-quoted", "|": "literal", None: "plain", "": "plain"}
 _BLOCK_HEADER = re.compile(r"[|>][0-9+-]*[ \t]*(?:#[^\r\n\x85\u2028\u2029]*)?")
 
 

@@ -731,6 +731,7 @@ YAML_START_COMMANDS = [
     pytest.param("truss-transfer-cli --check && y", None, ["W030"], id="arguments-reported"),
     pytest.param("truss-transfer-cli && \"$HOME/run\"", None, ["W030"], id="plain-would-start-with-a-quote"),
     pytest.param("truss-transfer-cli && 1234", None, ["W030"], id="plain-would-read-as-a-number"),
+    pytest.param("&cmd truss-transfer-cli && x", None, ["W030"], id="anchored-reported"),
     pytest.param("python s.py", "python s.py", [], id="no-mention"),
 ]
 
