@@ -226,6 +226,9 @@ def _plain_safe(data: str) -> bool:
     return data.lower() not in _YAML11_WORDS and not data[0].isdigit() and data[0] not in "+-.~"
 
 
+_COMMENT_START = re.compile(r"(?:^|(?<=[ \t]))#")
+
+
 def comments(text: str) -> list[str]:
     """End-of-line and whole-line comments, for the keep-every-comment check.
 
@@ -234,6 +237,12 @@ def comments(text: str) -> list[str]:
     found = []
     for line in _LINE_BREAK.split(text):
         if "#" not in line:
+            continue
+        start = _COMMENT_START.search(line)
+        if start is None:
+            continue
+        if "'" not in line[:start.start()] and '"' not in line[:start.start()]:
+            found.append(line[start.start():].rstrip())  # no quote before it: the scan below agrees
             continue
         quote = None
         for i, char in enumerate(line):
@@ -326,7 +335,7 @@ def check_anchors(root: MappingNode, block: Block, plans: list, body: str) -> No
     they are written. An alias that is itself the value replaced or dropped goes with its
     edit (the new text replaces `*name`), so it shares nothing; the anchored node stays.
     """
-    if not (_ALIAS_TOKEN.search(body) and _ANCHOR_TOKEN.search(body)):
+    if "*" not in body or "&" not in body or not (_ALIAS_TOKEN.search(body) and _ANCHOR_TOKEN.search(body)):
         return
     edited: set[int] = {id(block.key)}
     removed: set[tuple[int, int]] = set()  # (entry, pair index) whose alias value goes
@@ -479,11 +488,14 @@ class EntryEditor:
         """
         body = self.text.body
         k_node_start, k_end = self.text.offset(key.start_mark), self.text.offset(key.end_mark)
-        k_start = k_node_start + _PREFIX.match(body, k_node_start, k_end).end() - k_node_start
-        pair = k_node_start
-        lead = body[self.text.line_start(pair):pair]
-        if lead.rstrip(" \t").endswith("?") and lead[-1:] in (" ", "\t"):  # `? key`
-            pair -= len(lead) - len(lead.rstrip(" \t")) + 1
+        k_start = k_node_start
+        if body[k_node_start] in "&!":
+            k_start = _PREFIX.match(body, k_node_start, k_end).end()
+        pair = blank = k_node_start
+        while blank > 0 and body[blank - 1] in " \t":
+            blank -= 1
+        if blank < pair and body[blank - 1:blank] == "?":  # `? key`
+            pair = blank - 1
         if _before(val, key):
             alias = _ALIAS_VALUE.match(body, k_end)
             if alias is None:
@@ -491,7 +503,8 @@ class EntryEditor:
             return pair, k_start, k_end, alias.start(1), alias.end(1)
         v_start, v_end = self.text.offset(val.start_mark), self.text.offset(val.end_mark)
         if isinstance(val, ScalarNode):
-            v_start = _PREFIX.match(body, v_start, max(v_end, v_start)).end()
+            if body[v_start:v_start + 1] in ("&", "!"):
+                v_start = _PREFIX.match(body, v_start, max(v_end, v_start)).end()
             if val.style in ("|", ">"):
                 v_end = v_start + len(body[v_start:v_end].rstrip(" \t\r\n\x85\u2028\u2029"))
             elif v_start == v_end and not body[k_end:v_start].rstrip(" \t").endswith(":"):
