@@ -204,6 +204,9 @@ def _plain_safe(data: str) -> bool:
     return data.lower() not in _YAML11_WORDS and not data[0].isdigit() and data[0] not in "+-.~"
 
 
+_COMMENT_START = re.compile(r"(?:^|(?<=[ \t]))#")
+
+
 def comments(text: str) -> list[str]:
     """End-of-line and whole-line comments, for the keep-every-comment check.
 
@@ -212,6 +215,12 @@ def comments(text: str) -> list[str]:
     found = []
     for line in _LINE_BREAK.split(text):
         if "#" not in line:
+            continue
+        start = _COMMENT_START.search(line)
+        if start is None:
+            continue
+        if "'" not in line[:start.start()] and '"' not in line[:start.start()]:
+            found.append(line[start.start():].rstrip())  # no quote before it: the scan below agrees
             continue
         quote = None
         for i, char in enumerate(line):
@@ -284,21 +293,49 @@ def find_block(root: Node, keys: tuple[str, ...] = BLOCK_KEYS) -> Block | None:
     return Block(key, node, list(node.value), empty_weights)
 
 
+def _position(mark) -> tuple[int, int]:
+    return mark.line, mark.column
+
+
+def _before(node: Node, key: Node) -> bool:
+    """Whether a value starts before its key ends: it is an alias of an earlier node."""
+    return _position(node.start_mark) < _position(key.end_mark)
+
+
+# An alias or anchor token (what can look like one, in quotes too): `*.json` or `&&` are neither.
+_ALIAS_TOKEN = re.compile(r"(?:^|(?<=[\s\[{,]))\*[0-9A-Za-z_-]")
+_ANCHOR_TOKEN = re.compile(r"(?:^|(?<=[\s\[{,]))&[0-9A-Za-z_-]")
+
+
 def check_anchors(root: MappingNode, block: Block, plans: list, body: str) -> None:
-    """A node the migration changes, shared by an alias elsewhere, would change there too."""
-    if "*" not in body or "&" not in body:
+    """Refuse when an alias that stays in the file shares a node the migration edits.
+
+    Edited: the block key, renamed or dropped keys, and values replaced or dropped where
+    they are written. An alias that is itself the value replaced or dropped goes with its
+    edit (the new text replaces `*name`), so it shares nothing; the anchored node stays.
+    """
+    if "*" not in body or "&" not in body or not (_ALIAS_TOKEN.search(body) and _ANCHOR_TOKEN.search(body)):
         return
-    inside = _changed_nodes(block, plans)
-    for key, val in root.value:
-        if key is block.key:
-            continue
-        for node in _nodes(val, set()):
-            if id(node) in inside:
-                raise Failure(_diag_at(key, "E017", f"`{key.value}` is an alias of a node in `{block.key.value}`; migrate by hand"))
+    edited: set[int] = {id(block.key)}
+    removed: set[tuple[int, int]] = set()  # (entry, pair index) whose alias value goes
+    for entry, plan in zip(block.entries, plans):
+        for index, ((key, val), change) in enumerate(zip(entry.value, plan.changes)):
+            if change.new != change.old:
+                edited.add(id(key))
+            if change.new is None or change.value is not rules.UNCHANGED:
+                if _before(val, key):
+                    removed.add((id(entry), index))
+                else:
+                    edited |= {id(node) for node in _nodes(val, set())}
+    memo: dict = {}
+    for target, holder in _staying_aliases(root, removed, edited):
+        if _touches(target, edited, memo):
+            where = f"`{holder.value}`" if isinstance(holder, ScalarNode) and holder is not target else "an alias"
+            raise Failure(_diag_at(holder, "E017", f"{where} is an alias of a node the migration changes; migrate by hand"))
 
 
 def _changed_nodes(block: Block, plans: list) -> set[int]:
-    """Ids of the nodes the migration of block changes."""
+    """Ids of the nodes the migration of block changes (for a nested block's alias check)."""
     inside = {id(block.node)} | {id(entry) for entry in block.entries}
     for entry, plan in zip(block.entries, plans):
         for (key, val), change in zip(entry.value, plan.changes):
@@ -307,6 +344,50 @@ def _changed_nodes(block: Block, plans: list) -> set[int]:
             if change.new is None or change.value is not rules.UNCHANGED:
                 inside |= {id(node) for node in _nodes(val, set())}
     return inside
+
+
+def _staying_aliases(root: Node, removed: set, edited: set) -> list[tuple[Node, Node]]:
+    """(node, where) for each alias left in the output, in document order.
+
+    where: the key an alias value belongs to, else the collection holding the alias.
+    """
+    seen: set[int] = set()
+    found: list[tuple[Node, Node]] = []
+
+    def visit(node: Node, gone: bool) -> None:
+        seen.add(id(node))
+        gone = gone or id(node) in edited  # aliases inside an edited node go with it
+        if isinstance(node, SequenceNode):
+            children = [(child, node) for child in node.value]
+        elif isinstance(node, MappingNode):
+            children = []
+            for index, (key, val) in enumerate(node.value):
+                children.append((key, node))
+                if (id(node), index) not in removed:
+                    children.append((val, key))
+        else:
+            children = []
+        for child, holder in children:
+            if id(child) in seen:
+                if not gone:
+                    found.append((child, holder))
+            else:
+                visit(child, gone)
+
+    visit(root, False)
+    return found
+
+
+def _touches(node: Node, edited: set, memo: dict) -> bool:
+    """Whether node or a node below it is edited."""
+    key = id(node)
+    if key not in memo:
+        memo[key] = False  # a recursive alias adds nothing new
+        children = node.value if isinstance(node, SequenceNode) else []
+        if isinstance(node, MappingNode):
+            children = [c for pair in node.value for c in pair]
+        memo[key] = key in edited or any(_touches(c, edited, memo) for c in children)
+    return memo[key]
 
 
 def _nodes(node: Node, seen: set, keys: bool = True):
@@ -332,13 +413,11 @@ def entry_data(entry: MappingNode) -> dict:
             if key.tag == "tag:yaml.org,2002:merge":
                 raise Failure(_diag_at(key, "E017", "merge keys (<<) in an entry: migrate it by hand"))
             raise Failure(_diag_at(key, "E006", "entry keys must be plain strings"))
+        if _position(key.start_mark) < _position(entry.start_mark):  # an alias: its text is elsewhere
+            raise Failure(_diag_at(entry, "E017", f"the key `{key.value}` is an alias; migrate this entry by hand"))
         if key.value in data:
             raise Failure(_diag_at(key, "E016", f"duplicate key {key.value!r} in entry"))
-        if val.start_mark.line < key.start_mark.line or (
-            val.start_mark.line == key.start_mark.line and val.start_mark.column < key.end_mark.column
-        ):
-            raise Failure(_diag_at(key, "E017", f"`{key.value}` is an alias; migrate this entry by hand"))
-        data[key.value] = value(val)
+        data[key.value] = value(val)  # an alias value reads the node it names
     return data
 
 
@@ -374,6 +453,14 @@ def check_mounts(plans: list, entries: list) -> None:
 # --- text edits -------------------------------------------------------------------
 
 
+_PREFIX = re.compile(r"(?:[&!][^\s]*\s+)*")  # an anchor or tag before a scalar, which stays
+_ALIAS_VALUE = re.compile(  # from a key's end: the `:` indicator, blanks and comments, `*name`
+    r"(?:[ \t]|#[^\r\n\x85\u2028\u2029]*|\r\n|[\r\n\x85\u2028\u2029])*:"
+    r"(?:[ \t]|#[^\r\n\x85\u2028\u2029]*|\r\n|[\r\n\x85\u2028\u2029])*(\*[0-9A-Za-z_-]+)"
+)
+_FIRST_KEY = re.compile(r"[ \t]*(?:-[ \t]+)+")  # `- ` (or `- - `) before the first key of an item
+
+
 class EntryEditor:
     """Turns one EntryPlan into text edits on one entry mapping node."""
 
@@ -381,18 +468,48 @@ class EntryEditor:
         self.text, self.entry, self.plan = text, entry, plan
         self.pairs = list(entry.value)
         self.in_flow = bool(entry.flow_style)
+        self.spans = [self._spans(key, val) for key, val in self.pairs]
+
+    def _spans(self, key: ScalarNode, val: Node) -> tuple[int, int, int, int, int]:
+        """(pair start, key start, key end, value start, value end) in the text.
+
+        The pair starts at a `?` indicator or at the key's anchor; the key span leaves
+        out an anchor or tag; an alias value spans its `*name`; a block scalar ends with
+        its last line of text; an empty value ends where its `:` does.
+        """
+        body = self.text.body
+        k_node_start, k_end = self.text.offset(key.start_mark), self.text.offset(key.end_mark)
+        k_start = k_node_start
+        if body[k_node_start] in "&!":
+            k_start = _PREFIX.match(body, k_node_start, k_end).end()
+        pair = blank = k_node_start
+        while blank > 0 and body[blank - 1] in " \t":
+            blank -= 1
+        if blank < pair and body[blank - 1:blank] == "?":  # `? key`
+            pair = blank - 1
+        if _before(val, key):
+            alias = _ALIAS_VALUE.match(body, k_end)
+            if alias is None:
+                raise Failure(_diag_at(key, "E017", f"`{key.value}` is an alias in a layout this tool does not read; migrate by hand"))
+            return pair, k_start, k_end, alias.start(1), alias.end(1)
+        v_start, v_end = self.text.offset(val.start_mark), self.text.offset(val.end_mark)
+        if isinstance(val, ScalarNode):
+            if body[v_start:v_start + 1] in ("&", "!"):
+                v_start = _PREFIX.match(body, v_start, max(v_end, v_start)).end()
+            if val.style in ("|", ">"):
+                v_end = v_start + len(body[v_start:v_end].rstrip(" \t\r\n\x85\u2028\u2029"))
+            elif v_start == v_end and not body[k_end:v_start].rstrip(" \t").endswith(":"):
+                v_start = v_end = k_end  # `? key` with no `:`: the empty value is the key's
+        return pair, k_start, k_end, v_start, v_end
 
     def key_span(self, i: int) -> tuple[int, int]:
-        key = self.pairs[i][0]
-        return self.text.offset(key.start_mark), self.text.offset(key.end_mark)
+        return self.spans[i][1], self.spans[i][2]
 
     def value_span(self, i: int) -> tuple[int, int]:
-        node = self.pairs[i][1]
-        start, end = self.text.offset(node.start_mark), self.text.offset(node.end_mark)
-        if isinstance(node, ScalarNode):  # skip an anchor or tag, which stay
-            prefix = re.match(r"(?:[&!][^\s]*\s+)*", self.text.body[start:end])
-            start += prefix.end()
-        return start, end
+        return self.spans[i][3], self.spans[i][4]
+
+    def pair_start(self, i: int) -> int:
+        return self.spans[i][0]
 
     def rename(self, i: int, new: str) -> Edit:
         key = self.pairs[i][0]
@@ -402,7 +519,14 @@ class EntryEditor:
 
     def replace(self, i: int, data: str) -> Edit:
         start, end = self.value_span(i)
-        return Edit(start, end, render_scalar(data, self.pairs[i][1].style, self.in_flow))
+        node = self.pairs[i][1]
+        block = node.style in ("|", ">")  # a changed block scalar becomes a one-line scalar
+        rendered = render_scalar(data, None if block else node.style, self.in_flow)
+        if block:  # the header's comment stays, after the new value
+            header = _BLOCK_HEADER.match(self.text.body, start)
+            comment = re.search(r"[ \t]+#.*", header.group()) if header else None
+            rendered += comment.group() if comment else ""
+        return Edit(start, end, rendered)
 
     def edits(self) -> list[Edit]:
         edits: list[Edit] = []
@@ -430,34 +554,68 @@ class EntryEditor:
             raise Failure(_diag_at(self.pairs[i][0], "E099", "internal error: unexpected text after a value"))
         return eol, rest.strip()
 
+    def _comments(self, i: int, start: int, end: int) -> list[tuple[str, str]]:
+        """(indent, comment) of each line of text[start:end] that has one, block scalar text aside."""
+        body, node = self.text.body, self.pairs[i][1]
+        if "#" not in body[start:end]:
+            return []
+        skip = (0, 0)
+        v_start, v_end = self.value_span(i)
+        if isinstance(node, ScalarNode) and node.style in ("|", ">"):
+            skip = (self.text.line_end(v_start), v_end)
+        found, pos = [], start
+        while True:
+            stop = min(self.text.line_end(pos), end)
+            if not skip[0] <= pos < skip[1]:
+                comment = comments(body[pos:stop])
+                if comment:
+                    line_start = self.text.line_start(pos)
+                    line = body[line_start:stop]
+                    found.append((line[: len(line) - len(line.lstrip())], comment[0]))
+            if stop >= end:
+                return found
+            pos = self.text.after_break(stop)
+
     def drop_block(self, dropped: list[bool]) -> list[Edit]:
         edits: list[Edit] = []
         body, covered = self.text.body, -1
         for i, gone in enumerate(dropped):
-            start, _ = self.key_span(i)
+            start = self.pair_start(i)
             if not gone or start < covered:
                 continue
             line_start = self.text.line_start(start)
             prefix = body[line_start:start]
-            eol, comment = self._tail(i)
-            if not prefix.strip():  # the key starts its line
-                edits.append(drop_line(self.text, line_start, eol, comment))
-            elif re.fullmatch(r"[ \t]*(?:-[ \t]+)+", prefix):  # the first key of a `- ` item
-                edits.append(self._drop_first(i, dropped, line_start + len(prefix.rstrip()), comment))
+            eol, _ = self._tail(i)
+            if not prefix.strip():  # the pair starts its line
+                edits.append(self._drop_lines(i, line_start, eol))
+            elif _FIRST_KEY.fullmatch(prefix):  # the first key of a `- ` item
+                edits.append(self._drop_first(i, dropped, line_start + len(prefix.rstrip())))
                 covered = edits[-1].end
             else:
                 raise Failure(_diag_at(self.pairs[i][0], "E099", "internal error: unsupported key layout"))
         return edits
 
-    def _drop_first(self, i: int, dropped: list[bool], dash_end: int, comment: str) -> Edit:
-        start, _ = self.key_span(i)
+    def _drop_lines(self, i: int, line_start: int, eol: int) -> Edit:
+        """Delete the pair's lines; each comment on them stays, as a comment line."""
+        newline = self.text.newline_at(eol)
+        lines = [indent + comment for indent, comment in self._comments(i, line_start, eol)]
+        return Edit(line_start, self.text.after_break(eol), "".join(line + newline for line in lines))
+
+    def _drop_first(self, i: int, dropped: list[bool], dash_end: int) -> Edit:
+        start = self.pair_start(i)
         survivor = next((j for j in range(i, len(dropped)) if not dropped[j]), None)
-        if survivor is not None and not comment:
-            target = self.key_span(survivor)[0]
+        if survivor is not None:
+            target = self.pair_start(survivor)
             if not comments(self.text.body[start:target]):
                 return Edit(start, target, "")  # `- kind: hf\n  repo_id: x` -> `- repo_id: x`
         eol, _ = self._tail(i)
-        return Edit(dash_end, eol, f" {comment}" if comment else "")
+        kept = self._comments(i, start, eol)
+        if not kept:
+            return Edit(dash_end, eol, "")
+        newline = self.text.newline_at(eol)
+        column = start - self.text.line_start(start)
+        rest = "".join(newline + " " * column + c for _, c in kept[1:])
+        return Edit(dash_end, eol, f" {kept[0][1]}{rest}")  # `- kind: hf  # c` -> `- # c`
 
     def drop_flow(self, dropped: list[bool]) -> list[Edit]:
         """Each run of dropped items goes with the comma before it (or after, at the start)."""
@@ -469,21 +627,28 @@ class EntryEditor:
             j = i
             while j + 1 < len(dropped) and dropped[j + 1]:
                 j += 1
-            start, end = self.key_span(i)[0], self.value_span(j)[1]
+            start, end = self.pair_start(i), self.value_span(j)[1]
             if i > 0 and not comments(body[self.value_span(i - 1)[1]:end]):
                 edits.append(Edit(self.value_span(i - 1)[1], end, ""))  # `a: 1, kind: hf` -> `a: 1`
-            elif j + 1 < len(dropped) and not comments(body[start:self.key_span(j + 1)[0]]):
-                edits.append(Edit(start, self.key_span(j + 1)[0], ""))  # `kind: hf, a: 1` -> `a: 1`
+            elif j + 1 < len(dropped) and not comments(body[start:self.pair_start(j + 1)]):
+                edits.append(Edit(start, self.pair_start(j + 1), ""))  # `kind: hf, a: 1` -> `a: 1`
             else:
-                for k in range(i, j + 1):  # comments in between: each item with its own comma
-                    k_start, k_end = self.key_span(k)[0], self.value_span(k)[1]
-                    comma = re.compile(r"[ \t]*,[ \t]*").match(body, k_end)
-                    stop = comma.end() if comma else k_end
-                    if body[stop:stop + 1] == "#" and not body[k_start - 1].isspace():
-                        stop -= 1  # `{kind: s3,  # c` -> `{ # c`: a comment needs a space before it
-                    edits.append(Edit(k_start, stop, ""))
+                edits += [self._drop_flow_item(k) for k in range(i, j + 1)]
             i = j + 1
         return edits
+
+    def _drop_flow_item(self, k: int) -> Edit:
+        """One item with its own comma; a line it leaves blank goes too."""
+        body = self.text.body
+        k_start, k_end = self.pair_start(k), self.value_span(k)[1]
+        comma = re.compile(r"[ \t]*,[ \t]*").match(body, k_end)
+        stop = comma.end() if comma else k_end
+        line_start, eol = self.text.line_start(k_start), self.text.line_end(stop)
+        if not body[line_start:k_start].strip() and not body[stop:eol].strip():
+            return Edit(line_start, self.text.after_break(eol), "")  # the item had the line to itself
+        if body[stop:stop + 1] == "#" and not body[k_start - 1].isspace():
+            stop -= 1  # `{kind: s3,  # c` -> `{ # c`: a comment needs a space before it
+        return Edit(k_start, stop, "")
 
     # -- inserting keys
 
@@ -492,15 +657,20 @@ class EntryEditor:
             return []
         i = next(j for j, c in enumerate(self.plan.changes) if c.new == "source")
         style = self.pairs[i][1].style
+        style = None if style in ("|", ">") else style  # new keys are one-line scalars
         _, end = self.value_span(i)
         if self.entry.flow_style:
             added = "".join(f", {k}: {render_scalar(v, style, flow=True)}" for k, v in self.plan.inserts)
             return [Edit(end, end, added)]
-        column = self.pairs[i][0].start_mark.column
+        column = self.pair_start(i) - self.text.line_start(self.pair_start(i))
         eol = self.text.line_end(end)
         newline = self.text.newline_at(eol)
         lines = [f"{' ' * column}{k}: {render_scalar(v, style)}" for k, v in self.plan.inserts]
         at = self.text.after_break(eol)
+        node = self.pairs[i][1]
+        kept = self.plan.changes[i].value is rules.UNCHANGED and not _before(node, self.pairs[i][0])
+        if kept and node.style in ("|", ">") and node.end_mark.column == 0:
+            at = max(at, self.text.offset(node.end_mark))  # after the trailing lines it keeps
         return [Edit(at, at, "".join(line + newline for line in lines))]
 
 
@@ -515,7 +685,10 @@ def content_end(text: Text, node: Node) -> int:
     while isinstance(node, (MappingNode, SequenceNode)) and not node.flow_style and node.value:
         last = node.value[-1]
         node = last[1] if isinstance(node, MappingNode) else last
-    return text.offset(node.end_mark)
+    start, end = text.offset(node.start_mark), text.offset(node.end_mark)
+    if isinstance(node, ScalarNode) and node.style in ("|", ">"):  # its end mark is on the next line
+        return start + len(text.body[start:end].rstrip(" \t\r\n\x85\u2028\u2029"))
+    return end
 
 
 def append_entries(text: Text, block: Block, plans: list) -> Edit:
@@ -595,9 +768,12 @@ def outside_edits(text: Text, root: MappingNode, block: Block, plans, options) -
     if not trt_llm and isinstance(docker, MappingNode):
         for key, val in docker.value:
             if key.value == "start_command" and isinstance(val, ScalarNode) and val.tag == STR:
-                if rules.drop_transfer_cli(val.value) is not None:
-                    fixes[id(val)] = (val, [_drop_cli])
-                    diagnostics.append(_diag_at(val, "W004", "`truss-transfer-cli &&` dropped from start_command: weights are mounted, not downloaded by it"))
+                fix = _start_command_fix(text, val)
+                if isinstance(fix, str):
+                    diagnostics.append(_diag_at(val, "W030", f"`truss-transfer-cli` left in start_command ({fix}): the image will not have it; remove it by hand"))
+                elif fix is not None:
+                    fixes[id(val)] = (val, [fix])
+                    diagnostics.append(_diag_at(val, "W004", "`truss-transfer-cli` dropped from start_command: weights are mounted, not downloaded by it"))
     moves = {}
     if options.mount_root != rules.DEFAULT_MOUNT_ROOT:
         moves = {p.old_location: p.weight["mount_location"] for p in plans if p.old_location and p.old_location != p.weight["mount_location"]}
@@ -610,22 +786,166 @@ def outside_edits(text: Text, root: MappingNode, block: Block, plans, options) -
                 if not isinstance(node, ScalarNode):
                     continue
                 if node.tag == STR and rules.move_path(node.value, moves) != node.value:
-                    fixes.setdefault(id(node), (node, []))[1].append(lambda s: rules.move_path(s, moves))
+                    fixes.setdefault(id(node), (node, []))[1].append(lambda s, v: (rules.move_path(s, moves), rules.move_path(v, moves)))
                     diagnostics.append(_diag_at(node, "W008", "path moved to the new mount location"))
     edits, expected = [], {}
     for node, steps in fixes.values():
         start, end = text.offset(node.start_mark), text.offset(node.end_mark)
         source, data = text.body[start:end], node.value
         for step in steps:
-            source, data = step(source), step(data)
+            source, data = step(source, data)
         edits.append(Edit(start, end, source))
         expected[id(node)] = data
     return edits, expected, sorted(diagnostics, key=lambda d: (d.line, d.col))
 
 
-def _drop_cli(source: str) -> str:
-    """Drops the first `truss-transfer-cli &&` from scalar text or value alike."""
-    return re.sub(r"truss-transfer-cli[ \t]*&&\s*", "", source, count=1)
+def _start_command_fix(text: Text, node: ScalarNode):
+    """A (source, value) step dropping `truss-transfer-cli`, None, or why it stays (a str)."""
+    fix = rules.fix_start_command(node.value)
+    if fix.unsafe is not None:
+        return fix.unsafe
+    if fix.command is None:
+        return None
+    source = text.body[text.offset(node.start_mark):text.offset(node.end_mark)]
+    offsets = scalar_offsets(source, node)
+    if offsets is None:
+        return f"in a {_STYLE_NAMES.get(node.style, 'YAML')} scalar this tool cannot edit in place"
+    new_source = apply(source, [Edit(offsets[a], offsets[b], "") for a, b in fix.spans])
+    if node.style in (None, "") and _plain_in_doubt(fix.command) and _read_scalar(new_source) != fix.command:
+        return "the edited text would read differently in this YAML layout"  # e.g. `"$HOME/run"`
+    return lambda _source, _data: (new_source, fix.command)
+
+
+def _plain_in_doubt(command: str) -> bool:
+    """Whether a plain scalar starting the way command now starts may not read as command.
+
+    A first character that is no YAML indicator, and a space (no number, boolean or null
+    has one), leave no doubt; what remains is checked by parsing, and verify checks all.
+    """
+    return not (command[:1].isalnum() or command[:1] in "/._") or " " not in command
+
+
+def _read_scalar(source: str) -> object:
+    """What a scalar's text reads as, as the value of a top-level key; None if not a string."""
+    try:
+        root = loader.compose("k: " + source + "\n")
+    except (YAMLError, ValueError):
+        return None
+    node = root.value[0][1] if isinstance(root, MappingNode) and root.value else None
+    return node.value if isinstance(node, ScalarNode) and node.tag == STR else None
+
+
+_STYLE_NAMES = {">": "folded", '"': "double-quoted", "'": "single-quoted", "|": "literal", None: "plain", "": "plain"}
+_BLOCK_HEADER = re.compile(r"[|>][0-9+-]*[ \t]*(?:#[^\r\n\x85\u2028\u2029]*)?")
+
+
+def scalar_offsets(source: str, node: ScalarNode) -> list[int] | None:
+    """For each character of the scalar's value (and its end), its offset in source.
+
+    Plain and quoted scalars, folded over several lines too, and literal blocks; None
+    for escapes, folded blocks, or a tag or anchor in front.
+    """
+    if node.style == "|":
+        return _literal_offsets(source, node.value)
+    if node.style not in (None, "", "'", '"'):
+        return None
+    quoted = node.style in ("'", '"')
+    if quoted and not source.startswith(node.style):
+        return None
+    found = _flow_scalar(source, 1 if quoted else 0, len(source) - 1 if quoted else len(source), node.style or "")
+    return found[1] if found is not None and found[0] == node.value else None
+
+
+_ESCAPES = {"0": "\0", "a": "\a", "b": "\b", "t": "\t", "\t": "\t", "n": "\n", "v": "\v", "f": "\f",
+            "r": "\r", "e": "\x1b", " ": " ", '"': '"', "/": "/", "\\": "\\", "N": "\x85", "_": "\xa0",
+            "L": "\u2028", "P": "\u2029"}
+_HEX_ESCAPES = {"x": 2, "u": 4, "U": 8}
+
+
+def _flow_scalar(source: str, lo: int, hi: int, style: str) -> tuple[str, list[int]] | None:
+    """The value of a plain or quoted scalar's text source[lo:hi] and its offsets.
+
+    Lines fold as YAML folds them: one line break between two lines reads as a space,
+    n breaks as n - 1 newlines; the space around a break goes. Folded characters map to
+    where the previous line's text ends, an escape's character to its backslash. An
+    escaped line break (or one after an escaped space) is left to the caller's check.
+    """
+    chars: list[str] = []
+    offsets: list[int] = []
+    lines, pos = [], lo
+    for match in _LINE_BREAK.finditer(source, lo, hi):
+        lines.append((pos, match.start()))
+        pos = match.end()
+    lines.append((pos, hi))
+    breaks, last = 0, lo
+    for number, (start, end) in enumerate(lines):
+        text_start = start if number == 0 else start + len(source[start:end]) - len(source[start:end].lstrip(" \t"))
+        text_end = end if number == len(lines) - 1 else start + len(source[start:end].rstrip(" \t"))
+        if number > 0:
+            breaks += 1
+            if text_start >= text_end and number < len(lines) - 1:
+                continue  # an empty line: one more newline
+            fold = " " if breaks == 1 else "\n" * (breaks - 1)
+            chars += fold
+            offsets += [last] * len(fold)
+            breaks = 0
+        i = text_start
+        special = "''" if style == "'" else "\\" if style == '"' else None
+        if special is None or special not in source[text_start:text_end]:
+            chars.append(source[text_start:text_end])  # no escapes: character for character
+            offsets += range(text_start, max(text_end, text_start))
+            i = text_end
+        while i < text_end:
+            char, size = source[i], 1
+            if style == "'" and source.startswith("''", i):
+                size = 2
+            elif style == '"' and char == "\\":
+                code = source[i + 1:i + 2]
+                if code in _HEX_ESCAPES:
+                    size = 2 + _HEX_ESCAPES[code]
+                    try:
+                        char = chr(int(source[i + 2:i + size], 16))
+                    except ValueError:
+                        return None
+                elif code in _ESCAPES:
+                    char, size = _ESCAPES[code], 2
+                else:
+                    return None  # an escaped line break
+            chars.append(char)
+            offsets.append(i)
+            i += size
+        last = max(text_end, text_start)
+    offsets.append(last)
+    return "".join(chars), offsets
+
+
+def _literal_offsets(source: str, value: str) -> list[int] | None:
+    """Offsets for a literal block scalar: each value line ends its source line.
+
+    Lines past the last line break of the value (trailing blank lines a chomping
+    indicator strips) do not matter: they are not edited.
+    """
+    header = _BLOCK_HEADER.match(source)
+    if header is None or not source.startswith(("|", ">")):
+        return None
+    breaks = list(_LINE_BREAK.finditer(source, header.end()))
+    if not breaks or breaks[0].start() != header.end():
+        return None
+    lines = value.split("\n")
+    offsets: list[int] = []
+    for number, line in enumerate(lines):
+        begin = breaks[number].end() if number < len(breaks) else len(source)
+        end = breaks[number + 1].start() if number + 1 < len(breaks) else len(source)
+        if number == len(lines) - 1 and line == "" and number > 0:
+            offsets.append(offsets[-1] if offsets else begin)  # the value's end: its last line break
+            break
+        first = end - len(line)
+        if first < begin or source[first:end] != line or source[begin:first].strip(" "):
+            return None
+        offsets += range(first, end + 1)  # the line's characters and its line break
+    if len(offsets) == len(value) + 1:
+        return offsets
+    return None
 
 
 # --- verification -------------------------------------------------------------------

@@ -364,14 +364,14 @@ def test_duplicate_mount(entries, expected):
         ("bash -c 'truss-transfer-cli &&x'", "bash -c 'x'"),
         ('/bin/sh -c "truss-transfer-cli && vllm serve /app/model_cache/m"', '/bin/sh -c "vllm serve /app/model_cache/m"'),
         ("/usr/bin/bash -c 'truss-transfer-cli && x'", "/usr/bin/bash -c 'x'"),
-        # no match: nothing to drop
+        # nothing to drop, or a mention that cannot go (unsafe_transfer_cli says why)
         ("python main.py", None),
-        ("x && truss-transfer-cli && y", None),
+        ("x && truss-transfer-cli && y", "x && y"),
         ("echo truss-transfer-cli && x", None),
         ("truss-transfer-cli", None),
-        ("truss-transfer-cli; x", None),
+        ("truss-transfer-cli; x", "x"),
         ("truss-transfer-cli-v2 && x", None),
-        ('sh -c "python main.py && truss-transfer-cli"', None),
+        ('sh -c "python main.py && truss-transfer-cli"', 'sh -c "python main.py"'),
         ("", None),
     ],
 )

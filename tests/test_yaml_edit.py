@@ -945,7 +945,7 @@ CASES = [
         ["W004"],
     ),
     (
-        "start-command-without-transfer-cli-untouched",
+        "start-command-transfer-cli-at-the-end-dropped",
         d("""
             model_cache:
               - repo_id: a/b
@@ -959,9 +959,9 @@ CASES = [
               - source: hf://a/b
                 mount_location: /app/model_cache/x
             docker_server:
-              start_command: sh -c "python x && truss-transfer-cli"
+              start_command: sh -c "python x"
             """),
-        [],
+        ["W004"],
     ),
 ]
 
@@ -1192,18 +1192,12 @@ ERRORS = [
         "E017",
         4,
     ),
-    (
-        "alias-value-in-entry",
-        "folder: &f x\nmodel_cache:\n  - repo_id: a/b\n    use_volume: true\n    volume_folder: *f\n",
-        "E017",
-        5,
-    ),
     ("block-is-alias", "base: &m [{repo_id: a/b}]\nmodel_cache: *m\n", "E017", 2),
     (  # the repo id becomes hf://a/b: the alias elsewhere would change with it
         "anchor-on-changed-repo-id",
         "model_cache:\n  - repo_id: &r a/b\n    use_volume: true\n    volume_folder: x\nmodel_metadata:\n  repo: *r\n",
         "E017",
-        5,
+        6,
     ),
 ]
 
