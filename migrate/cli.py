@@ -75,6 +75,10 @@ def migrate(
         help="Where volume folders live; paths under /app/model_cache/<folder> move there too.",
     ),
     no_code: bool = typer.Option(False, "--no-code", help="Leave Python files alone (configs only)."),
+    trust_patterns: bool = typer.Option(
+        False, "--trust-patterns",
+        help="Also point loaders at mounts filtered by allow/ignore patterns (you vouch the patterns keep every file they load).",
+    ),
     jobs: int = typer.Option(
         os.cpu_count() or 1, "--jobs", "-j", metavar="N", show_default="the CPU count",
         help="Worker processes; 1 runs in-process. Output is the same for any N.",
@@ -108,7 +112,7 @@ def migrate(
     context = rules.Context(mount_root=mount_root.rstrip("/") or "/", dialect=rules.DIALECTS[dialect.value])
     options = Options(
         write=not (diff or check), diff=diff, context=context, code=not no_code,
-        jobs=jobs, exclude=tuple(exclude or ()), shard=_shard(shard),
+        jobs=jobs, exclude=tuple(exclude or ()), shard=_shard(shard), trust_patterns=trust_patterns,
     )
     if output_format is Format.json:
         reporter = JsonReporter(check=check)

@@ -46,11 +46,16 @@ CODES = {
     "W102": "Python: `Assets(cached=...)` rewritten to `Assets(weights=...)`",
     "W103": "Python: `ModelCache([...])` rewritten to `Weights([...])`",
     "W104": "Python: `TrussConfig(model_cache=...)` rewritten to `TrussConfig(weights=...)`",
-    "W105": "Python: a legacy entry's repo id passed to a call replaced by its mount location",
-    "W106": "Python: `X[\"model_cache\"][i][\"repo_id\"]` rewritten to `X[\"weights\"][i][\"mount_location\"]`",
+    "W105": "Python: a legacy entry's repo id at a loader-table position (or a constant only loaders use) replaced by its mount location",
+    "W106": "Python: `X[\"model_cache\"][i][\"repo_id\"]` (or `.get(\"repo_id\")`) rewritten to `X[\"weights\"][i][\"mount_location\"]`",
     "W107": "Python: a `ModelRepo` left as it is: a value it needs cannot be resolved (needs a person)",
     "W108": "Python: another use of `\"model_cache\"` in code, left for a person to review",
     "W110": "Python: a `ModelRepo` left as it is: its arguments break a mapping rule",
+    "W111": "Python: `snapshot_download`/`hf_hub_download` of a legacy entry replaced by the path it returned (under the mount location)",
+    "W112": "Python: a loader of a legacy entry with allow/ignore patterns left: it still downloads from the Hub (see `--trust-patterns`)",
+    "W113": "Python: a Hub API call given a legacy entry's id left: its effect on a local folder cannot be reproduced",
+    "W114": "Python: a legacy entry's id at an argument not in the loader table, left",
+    "W115": "Python: another use of a legacy entry's id in code, left; names the mount location",
 }
 
 

@@ -29,6 +29,7 @@ class Options:
     jobs: int = 1
     exclude: tuple[str, ...] = ()
     shard: tuple[int, int] | None = None  # (k, n): only the k-th of n shares, 1-based
+    trust_patterns: bool = False  # point loaders at mounts filtered by allow/ignore patterns too
 
 
 @dataclass
@@ -206,7 +207,7 @@ def process_code(target: Target, options: Options, truss: Truss | None) -> FileR
         from . import code_edit  # libcst loads only when there is Python to change
 
         legacy = [code_edit.LegacyEntry(i, plan) for i, plan in truss.legacy] if truss else []
-        return code_edit.migrate_code(text, options.context, legacy, truss.moves if truss else {})
+        return code_edit.migrate_code(text, options.context, legacy, truss.moves if truss else {}, options.trust_patterns)
 
     return _pipeline(target, options, lambda data: any(n in data for n in needles), migrate)
 

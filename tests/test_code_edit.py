@@ -140,7 +140,7 @@ ROWS = [
                     assets=chains.Assets(
                         weights=[
                             truss_config.WeightsSource(
-                                source="hf://openai/whisper-large-v3",
+                                source=f"hf://{MODEL_ID}",
                                 mount_location="/app/model_cache/openai_whisper-large-v3",
                                 allow_patterns=["*.json", "*.safetensors"],
                             )
@@ -149,9 +149,9 @@ ROWS = [
                 )
 
                 def __init__(self):
-                    self._model = AutoModel.from_pretrained("/app/model_cache/openai_whisper-large-v3")
+                    self._model = AutoModel.from_pretrained(MODEL_ID)
             """),
-        ["10:W102", "12:W101", "12:W001", "21:W105"],
+        ["10:W102", "12:W101", "12:W001", "21:W112"],
     ),
     (
         "generator-from-imports-become-weights-weightssource",
@@ -500,16 +500,16 @@ ROWS = [
         src("""\
             from transformers import AutoModel, pipeline
 
-            MODEL_ID = "openai/whisper-large-v3"
+            MODEL_ID = "/app/model_cache/openai_whisper-large-v3"
 
 
             class Model:
                 def load(self):
                     self._pipe = pipeline("automatic-speech-recognition", model="/app/model_cache/openai_whisper-large-v3")
-                    self._model = AutoModel.from_pretrained("/app/model_cache/openai_whisper-large-v3")
+                    self._model = AutoModel.from_pretrained(MODEL_ID)
                     print("loading", "org/vol")
             """),
-        ["8:W105", "9:W105"],
+        ["3:W105", "8:W105"],
     ),
     (
         "get-model-cache-is-w108",
@@ -825,7 +825,7 @@ class Model:
 MODEL_PY_MIGRATED = """\
 from transformers import pipeline
 
-MODEL_ID = "openai/whisper-large-v3"
+MODEL_ID = "/app/model_cache/openai_whisper-large-v3"
 
 
 class Model:
@@ -834,7 +834,7 @@ class Model:
         self._pipe = None
 
     def load(self):
-        self._pipe = pipeline("automatic-speech-recognition", model="/app/model_cache/openai_whisper-large-v3")
+        self._pipe = pipeline("automatic-speech-recognition", model=MODEL_ID)
         # the repo id of the first entry, as the config had it
         self._repo = self._config["weights"][0]["mount_location"]
 """
@@ -862,7 +862,7 @@ def test_run_write_rewrites_config_and_code(truss):
     assert (truss / "config.yaml").read_text() == CONFIG_MIGRATED
     assert (truss / "model" / "model.py").read_text() == MODEL_PY_MIGRATED
     codes = sorted(f"{d.line}:{d.code}" for d in results["model.py"].diagnostics)
-    assert codes == ["12:W105", "14:W106"]
+    assert codes == ["14:W106", "3:W105"]
 
 
 def test_run_write_twice_second_run_changes_nothing(truss):
@@ -879,7 +879,7 @@ def test_run_diff_shows_config_and_code_writes_nothing(truss):
     assert "+weights:" in results["config.yaml"].diff
     code_diff = results["model.py"].diff
     assert code_diff.startswith("--- a/")
-    assert '-        self._pipe = pipeline("automatic-speech-recognition", model=MODEL_ID)\n' in code_diff
+    assert '-MODEL_ID = "openai/whisper-large-v3"\n' in code_diff
     assert '+        self._repo = self._config["weights"][0]["mount_location"]\n' in code_diff
     assert (truss / "config.yaml").read_text() == CONFIG
     assert (truss / "model" / "model.py").read_text() == MODEL_PY
@@ -991,4 +991,4 @@ def test_run_that_rewrites_python_imports_libcst(truss):
     code, loaded = _result(proc)
     assert code == 1, proc.stderr
     assert loaded is True
-    assert "model.py:12:" in proc.stderr and "W105" in proc.stderr
+    assert "model.py:3:" in proc.stderr and "W105" in proc.stderr
