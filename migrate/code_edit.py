@@ -7,6 +7,7 @@ The mapping of a ModelRepo's arguments is rules.plan_entry, as for the YAML.
 
 from __future__ import annotations
 
+import dataclasses
 import fnmatch
 from dataclasses import dataclass, field
 
@@ -14,7 +15,7 @@ import libcst as cst
 import libcst.matchers as m
 from libcst.codemod import CodemodContext
 from libcst.codemod.visitors import AddImportsVisitor, RemoveImportsVisitor
-from libcst.metadata import GlobalScope, MetadataWrapper, PositionProvider, QualifiedNameProvider, ScopeProvider
+from libcst.metadata import Assignment, GlobalScope, ParentNodeProvider, MetadataWrapper, PositionProvider, QualifiedNameProvider, ScopeProvider
 
 from . import loaders, rules
 from .diagnostics import Diagnostic
@@ -74,7 +75,7 @@ def _truss_name(names) -> str | None:
 class Survey(cst.CSTVisitor):
     """Reads the module: string constants, ModelRepo calls and what they become."""
 
-    METADATA_DEPENDENCIES = (QualifiedNameProvider, PositionProvider, ScopeProvider)
+    METADATA_DEPENDENCIES = (QualifiedNameProvider, PositionProvider, ScopeProvider, ParentNodeProvider)
 
     def __init__(self, context: rules.Context, legacy: list[LegacyEntry] = (), trust_patterns: bool = False):
         self.context = context
@@ -90,9 +91,13 @@ class Survey(cst.CSTVisitor):
         self.repos: dict[cst.Call, rules.EntryPlan] = {}  # calls to rewrite
         self.diagnostics: list[Diagnostic] = []
         self.legacy_ids: dict[str, str] = {}  # legacy HF repo id -> mount location
-        self.containers: list[cst.Call] = []  # the open ModelCache / Assets / TrussConfig calls
-        self.members: dict[cst.Call, list[cst.Call]] = {}  # container -> ModelRepo calls in it
+        self.containers: dict[cst.Call, str] = {}  # ModelCache / Assets / TrussConfig calls -> which
+        self.all_repos: list[cst.Call] = []  # every ModelRepo call
+        self.failed: set[cst.Call] = set()  # ModelRepo calls that cannot be planned
+        self.flowing: dict[cst.Call, cst.Call] = {}  # ModelRepo -> the container it flows into
+        self.changeable: set[cst.Call] = set()  # containers that change with their entries
         self.blocked: set[cst.Call] = set()  # containers holding a ModelRepo that stays
+        self.with_secret: set[cst.Call] = set()  # containers whose chainlet declares hf_access_token
         self.opaque_ids: set[cst.Call] = set()  # ModelRepo calls whose HF repo_id is an expression
 
     def visit_Module(self, node: cst.Module) -> None:
@@ -146,45 +151,125 @@ class Survey(cst.CSTVisitor):
         name = _truss_name(self.get_metadata(QualifiedNameProvider, node.func, set()))
         short = name.rsplit(".", 1)[-1] if name else None
         if short in ("ModelCache", *RENAMED_KEYWORDS):
-            self.containers.append(node)
-            self.members[node] = []
+            self.containers[node] = short
         if short != "ModelRepo":
             return
-        for container in self.containers:
-            self.members[container].append(node)
+        self.all_repos.append(node)
         try:
             self.repos[node] = self.plan(node)
         except Unresolved as why:
             self.report(node, "W107", f"ModelRepo left as it is: {why} cannot be resolved; migrate it by hand")
-            self.blocked.update(self.containers)
+            self.failed.add(node)
         except rules.RuleError as err:
             self.report(node, "W110", f"ModelRepo left as it is: {err.message} ({err.code})")
-            self.blocked.update(self.containers)
-
-    def leave_Call(self, node: cst.Call) -> None:
-        if self.containers and self.containers[-1] is node:
-            self.containers.pop()
-
-    def visit_List(self, node: cst.List) -> None:
-        self.containers.append(node)
-        self.members[node] = []
-
-    def leave_List(self, node: cst.List) -> None:
-        self.containers.pop()
-
-    visit_Tuple, leave_Tuple = visit_List, leave_List
+            self.failed.add(node)
 
     def leave_Module(self, node: cst.Module) -> None:
-        """A list keeps ModelRepo or WeightsSource entries, never a mix of both."""
-        for container in self.blocked:
-            for call in self.members[container]:
-                if self.repos.pop(call, None) is not None:
-                    self.report(call, "W107", "ModelRepo left as it is: another entry in its list cannot be migrated")
+        """ModelRepo entries change only with the container they flow into, and a list never mixes old and new."""
+        for container, short in self.containers.items():
+            if short != "ModelCache":  # a ModelCache changes with the TrussConfig it flows into
+                self.follow(container, short)
+        for container, short in self.containers.items():
+            if short == "ModelCache" and container not in self.changeable:
+                self.report(container, "W117", "ModelCache(...) left as it is: it does not flow, as a list of ModelRepo entries, into TrussConfig(model_cache=...); migrate it by hand")
+        for call in self.all_repos:
+            if call in self.failed:
+                continue
+            owner = self.flowing.get(call)
+            if owner is None:
+                self.repos.pop(call, None)
+                self.report(call, "W116", "ModelRepo left as it is: it does not flow into Assets(cached=[...]), ModelCache([...]) or TrussConfig(model_cache=...), so the code that uses it still expects a ModelRepo")
+            elif owner in self.blocked:
+                self.repos.pop(call, None)
+                self.report(call, "W107", "ModelRepo left as it is: another entry in its list cannot be migrated")
+            elif owner in self.with_secret:
+                self.repos[call] = self.plan(call, dataclasses.replace(self.context, declares_hf_secret=True))
         for plan in self.repos.values():
             if plan.legacy and plan.kind == "hf" and plan.repo_id != PLACEHOLDER_ID:
                 self.legacy_ids[plan.repo_id] = plan.weight["mount_location"]
                 self.legacy_plans.setdefault(plan.repo_id, plan)
         self.decide_constants()
+
+    def follow(self, container: cst.Call, short: str) -> None:
+        """Mark the container changeable with its ModelRepo entries, or report why it stays."""
+        old = RENAMED_KEYWORDS[short][0]
+        arg = _arg(container, old)
+        if arg is None:
+            return
+        value = self.single_use_value(arg.value)
+        entries = value
+        if short == "TrussConfig" and isinstance(value, cst.Call) and self.containers.get(value) == "ModelCache":
+            inner = value.args[0] if len(value.args) == 1 and value.args[0].keyword is None else None
+            entries = self.single_use_value(inner.value) if inner is not None else None
+            if entries is not None and value not in self.changeable:
+                self.changeable.add(value)
+        members = self.entries(entries)
+        if members is None:
+            what = "ModelCache(...)" if isinstance(value, cst.Call) else f"{old}=..."
+            self.report(container, "W117", f"{short}({old}=...) left as it is: {what} is not a list of ModelRepo entries the tool can follow; migrate it by hand")
+            self.changeable.discard(value)
+            return
+        self.changeable.add(container)
+        secrets = self.declares_secret(container)
+        for call in members:
+            self.flowing[call] = container
+            if call in self.failed:
+                self.blocked.add(container)
+        if any(call in self.failed for call in members):
+            self.changeable.discard(container)
+            self.changeable.discard(value)
+        if secrets:
+            self.with_secret.add(container)
+
+    def entries(self, value: cst.BaseExpression | None) -> list[cst.Call] | None:
+        """The ModelRepo calls a list literal holds (directly or by names used only there), or None."""
+        if not isinstance(value, (cst.List, cst.Tuple)):
+            return None
+        calls = []
+        for element in value.elements:
+            item = None if isinstance(element, cst.StarredElement) else self.single_use_value(element.value)
+            if not isinstance(item, cst.Call) or item not in self.all_repos:
+                return None
+            calls.append(item)
+        return calls
+
+    def single_use_value(self, node: cst.BaseExpression) -> cst.BaseExpression | None:
+        """node itself, or for a name assigned once and read only here, the value assigned."""
+        if not isinstance(node, cst.Name):
+            return node
+        scope = self.get_metadata(ScopeProvider, node, None)
+        assignments = list(scope[node.value]) if scope is not None else []
+        if len(assignments) != 1 or not isinstance(assignments[0], Assignment):
+            return None
+        assignment = assignments[0]
+        statement = self.get_metadata(ParentNodeProvider, assignment.node, None)
+        statement = self.get_metadata(ParentNodeProvider, statement, None) if isinstance(statement, cst.AssignTarget) else statement
+        if len(assignment.references) != 1 or not isinstance(statement, (cst.Assign, cst.AnnAssign)):
+            return None
+        if isinstance(statement, cst.Assign) and len(statement.targets) != 1:
+            return None
+        return statement.value
+
+    def declares_secret(self, container: cst.Call) -> bool:
+        """Assets(secret_keys=[..., "hf_access_token"]) or TrussConfig(secrets={"hf_access_token": ...})."""
+        if self.context.declares_hf_secret:
+            return False  # the plan adds it already
+        keys = _arg(container, "secret_keys")
+        if keys is not None and isinstance(keys.value, (cst.List, cst.Tuple)):
+            return any(_string(e.value) == rules.HF_SECRET for e in keys.value.elements)
+        secrets = _arg(container, "secrets")
+        if secrets is not None and isinstance(secrets.value, cst.Dict):
+            return any(_string(getattr(e, "key", None) or cst.Name("x")) == rules.HF_SECRET for e in secrets.value.elements)
+        return False
+
+    def visit_Import(self, node: cst.Import) -> bool:
+        return False  # a module path is no attribute access
+
+    visit_ImportFrom = visit_Import
+
+    def visit_Attribute(self, node: cst.Attribute) -> None:
+        if node.attr.value == "model_cache":
+            self.report(node, "W118", "`.model_cache` left as it is: code that reads or sets it still expects ModelRepo entries; move it to `.weights` by hand")
 
     def classify_slots(self, call: cst.Call) -> None:
         """What each argument slot of a call is: "source", "loader", "hub" or "other"."""
@@ -224,7 +309,7 @@ class Survey(cst.CSTVisitor):
                 self.accesses.update(uses)
             if uses and self.loads_whole_repo(data) and all(self.loader_slot(u) == "loader" for u in uses):
                 self.rewritten_constants.add(name)
-    def plan(self, call: cst.Call) -> rules.EntryPlan:
+    def plan(self, call: cst.Call, context: rules.Context | None = None) -> rules.EntryPlan:
         entry: dict[str, object] = {}
         opaque = []
         for arg in call.args:
@@ -241,7 +326,7 @@ class Survey(cst.CSTVisitor):
                 else:
                     raise
                 opaque.append(key)
-        plan = rules.plan_entry(entry, self.context)
+        plan = rules.plan_entry(entry, context or self.context)
         if "repo_id" in opaque and (plan.kind != "hf" or plan.legacy):
             raise Unresolved(f"repo_id={cst.Module([]).code_for_node(_arg(call, 'repo_id').value)}")
         for change in plan.changes:
@@ -449,6 +534,8 @@ class Rewrite(cst.CSTTransformer):
             pass
         elif original in self.survey.repos:
             updated = self.rewrite_repo(original, updated, self.survey.repos[original])
+        elif original not in self.survey.changeable:
+            pass
         elif short == "ModelCache":
             updated = self.rename_func(original, updated, name)
             self.report(original, "W103", "ModelCache([...]) -> Weights([...])")

@@ -56,6 +56,9 @@ CODES = {
     "W113": "Python: a Hub API call given a legacy entry's id left: its effect on a local folder cannot be reproduced",
     "W114": "Python: a legacy entry's id at an argument not in the loader table, left",
     "W115": "Python: another use of a legacy entry's id in code, left; names the mount location",
+    "W116": "Python: a `ModelRepo` left: it does not flow into `Assets(cached=)`, `ModelCache([...])` or `TrussConfig(model_cache=)`",
+    "W117": "Python: an `Assets(cached=)`/`ModelCache(...)`/`TrussConfig(model_cache=)` left: its value is not a list of `ModelRepo` the tool can follow",
+    "W118": "Python: a `.model_cache` attribute left for a person to move to `.weights`",
 }
 
 
