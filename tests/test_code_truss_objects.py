@@ -71,6 +71,9 @@ REWRITES = [
                         secret_keys=["hf_access_token"],
                     ),
                 )
+
+                def run_remote(self, prompt: str) -> str:
+                    return prompt
             """),
         src("""\
             import truss_chains as chains
@@ -84,6 +87,9 @@ REWRITES = [
                         secret_keys=["hf_access_token"],
                     ),
                 )
+
+                def run_remote(self, prompt: str) -> str:
+                    return prompt
             """),
         ["7:W102", "8:W101", "8:W006"], id="chainlet-secret-made-explicit",
     ),
