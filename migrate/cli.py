@@ -118,10 +118,27 @@ def migrate(
         reporter = JsonReporter(check=check)
     else:
         reporter = Reporter(quiet=quiet, verbose=verbose, progress=not quiet)
+    seed_python = False
     for result in run(paths, options, on_total=reporter.add_total):
         reporter.file(result)
+        seed_python = seed_python or _seed_python(result, context)
+    if seed_python and output_format is not Format.json and not quiet:
+        print(f"weights-migrate: W119 {SEED_PYTHON}", file=sys.stderr)  # once per run, not per file
     reporter.summary()
     raise typer.Exit(reporter.exit_code(check))
+
+
+SEED_PYTHON = (
+    "Python was rewritten in the seed dialect: truss 0.18.36 keeps `revision=` and `runtime_secret_name=` "
+    "of a WeightsSource without using them, so this code cannot run on released truss; "
+    "rerun with --dialect truss on the original files to target it"
+)
+
+
+def _seed_python(result, context: rules.Context) -> bool:
+    """A Python file got WeightsSource entries in the seed dialect."""
+    return (context.dialect is rules.SEED and result.path.endswith(".py")
+            and result.status in ("migrated", "would-migrate") and any(d.code == "W101" for d in result.diagnostics))
 
 
 def main() -> None:

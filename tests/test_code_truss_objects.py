@@ -204,3 +204,17 @@ def test_truss_imports_the_truss_dialect_output(source, expected, codes, tmp_pat
     monkeypatch.syspath_prepend(str(tmp_path))
     monkeypatch.delitem(sys.modules, "rewritten_module", raising=False)
     importlib.import_module("rewritten_module")
+
+
+def test_seed_python_warns_once_per_run(tmp_path):
+    """Two rewritten chain modules, one W119 line; none in the truss dialect."""
+    import subprocess
+
+    for name in ("a.py", "b.py"):
+        (tmp_path / name).write_text(REWRITES[0].values[0])
+    seed = subprocess.run([sys.executable, "-m", "migrate", "--check", str(tmp_path)], capture_output=True, text=True)
+    truss = subprocess.run([sys.executable, "-m", "migrate", "--check", "--dialect", "truss", str(tmp_path)],
+                           capture_output=True, text=True)
+    assert seed.stderr.count("W119") == 1, seed.stderr
+    assert "--dialect truss" in seed.stderr
+    assert "W119" not in truss.stderr
