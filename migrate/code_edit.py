@@ -505,6 +505,8 @@ class Rewrite(cst.CSTTransformer):
         self.unused: list[tuple[str, str, str | None]] = []  # imports that may have lost their last use
         self.pending: dict[cst.CSTNode, str] = {}  # legacy ids in code not yet rewritten or reported
         self.sources = 0  # depth inside ModelRepo / WeightsSource calls, whose ids are sources
+        self.configs: list[bool] = []  # open rewritten TrussConfig calls: may their start command change?
+        self.rewrites_config = any(self.survey.containers.get(c) == "TrussConfig" for c in survey.changeable)
 
     def report(self, node: cst.CSTNode, code: str, message: str) -> None:
         pos = self.get_metadata(PositionProvider, node).start
@@ -520,6 +522,8 @@ class Rewrite(cst.CSTTransformer):
         if name and name.rsplit(".", 1)[-1] in ("ModelRepo", "WeightsSource"):
             self.protected.add(node)  # a repo id there is the source, not a path to load
             self.sources += 1
+        if node in self.survey.changeable and name and name.endswith("TrussConfig"):
+            self.configs.append(_arg(node, "trt_llm") is None)  # TRT-LLM still installs truss-transfer-cli
 
     def visit_Name(self, node: cst.Name) -> None:
         if not self.sources and node in self.survey.accesses and node.value not in self.survey.rewritten_constants:
@@ -530,6 +534,8 @@ class Rewrite(cst.CSTTransformer):
         short = name.rsplit(".", 1)[-1] if name else None
         if original in self.protected:
             self.sources -= 1
+        if original in self.survey.changeable and name and name.endswith("TrussConfig"):
+            self.configs.pop()
         if original in self.survey.blocked:
             pass
         elif original in self.survey.repos:
@@ -739,12 +745,40 @@ class Rewrite(cst.CSTTransformer):
             self.pending[original] = data
         if data in ("model_cache", "hf_cache"):
             self.review.append(original)
+        if "truss-transfer-cli" in data:
+            command = self.start_command(original, data)
+            if command is not None:
+                return _literal(command, original)
         if self.moves:
             moved = rules.move_path(data, self.moves)
             if moved != data:
                 self.report(original, "W008", f"path moved: {data!r} -> {moved!r}")
                 return _literal(moved, original)
         return updated
+
+    def start_command(self, node: cst.CSTNode, command: str) -> str | None:
+        """A start command built next to a rewritten TrussConfig loses `truss-transfer-cli &&` (W004)."""
+        if not self.rewrites_config:
+            return None
+        fixed = rules.drop_transfer_cli(command) if self.configs and self.configs[-1] else None
+        if fixed is None:
+            self.report(node, "W121", "`truss-transfer-cli` in a start command next to a rewritten TrussConfig left: "
+                        "weights need no transfer step; drop it by hand unless the config uses trt_llm")
+            return None
+        self.report(node, "W120", "`truss-transfer-cli &&` dropped from a start command built for a rewritten TrussConfig (as W004)")
+        return fixed
+
+    def leave_FormattedString(self, original: cst.FormattedString, updated: cst.FormattedString) -> cst.BaseExpression:
+        parts = updated.parts
+        if not parts or not any(isinstance(p, cst.FormattedStringText) and "truss-transfer-cli" in p.value for p in parts):
+            return updated
+        if not isinstance(parts[0], cst.FormattedStringText) or "truss-transfer-cli" not in parts[0].value:
+            self.start_command(original, "")  # the command is split by an expression: only reported
+            return updated
+        command = self.start_command(original, parts[0].value)
+        if command is None:
+            return updated
+        return updated.with_changes(parts=[parts[0].with_changes(value=command), *parts[1:]])
 
     def leave_FormattedStringText(self, original, updated):
         if self.moves:

@@ -58,8 +58,10 @@ CODES = {
     "W115": "Python: another use of a legacy entry's id in code, left; names the mount location",
     "W116": "Python: a `ModelRepo` left: it does not flow into `Assets(cached=)`, `ModelCache([...])` or `TrussConfig(model_cache=)`",
     "W117": "Python: an `Assets(cached=)`/`ModelCache(...)`/`TrussConfig(model_cache=)` left: its value is not a list of `ModelRepo` the tool can follow",
-    "W119": "seed dialect: Python was rewritten that released truss cannot run (once per run; see `--dialect truss`)",
     "W118": "Python: a `.model_cache` attribute left for a person to move to `.weights`",
+    "W119": "seed dialect: Python was rewritten that released truss cannot run (once per run; see `--dialect truss`)",
+    "W120": "Python: `truss-transfer-cli &&` dropped from a start command literal built for a rewritten TrussConfig (as W004)",
+    "W121": "Python: `truss-transfer-cli` in a start command literal next to a rewritten TrussConfig left (trt_llm, or split by an expression)",
 }
 
 

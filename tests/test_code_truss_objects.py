@@ -218,3 +218,53 @@ def test_seed_python_warns_once_per_run(tmp_path):
     assert seed.stderr.count("W119") == 1, seed.stderr
     assert "--dialect truss" in seed.stderr
     assert "W119" not in truss.stderr
+
+
+# --- class 7: generators build the start command next to the TrussConfig --------------
+
+GENERATOR = '''\
+from truss.base.truss_config import ModelRepo, TrussConfig
+
+
+def make(flags):
+    return TrussConfig(
+        model_cache=[ModelRepo(repo_id="org/a", use_volume=True, volume_folder="a")],
+        docker_server=dict(start_command=COMMAND),
+    )
+'''
+GENERATED = GENERATOR.replace("ModelRepo(repo_id=\"org/a\", use_volume=True, volume_folder=\"a\")",
+                              "WeightsSource(source=\"hf://org/a\", mount_location=\"/app/model_cache/a\")")
+GENERATED = GENERATED.replace("import ModelRepo, TrussConfig", "import WeightsSource, TrussConfig").replace("model_cache=", "weights=")
+
+START_COMMANDS = [
+    pytest.param('"truss-transfer-cli && vllm serve /app/model_cache/a"', '"vllm serve /app/model_cache/a"',
+                 ["5:W104", "6:W101", "7:W120"], id="plain-literal"),
+    pytest.param("""f'bash -c "truss-transfer-cli && tei --model-id /app/model_cache/a{flags}"'""",
+                 """f'bash -c "tei --model-id /app/model_cache/a{flags}"'""",
+                 ["5:W104", "6:W101", "7:W120"], id="f-string-as-in-the-corpus"),
+    pytest.param('f"{flags} truss-transfer-cli && tei"', None, ["5:W104", "6:W101", "7:W121"], id="f-string-split-by-an-expression"),
+    pytest.param('"echo ready"', "", ["5:W104", "6:W101"], id="no-transfer-step"),
+]
+
+
+@pytest.mark.parametrize("command, expected, codes", START_COMMANDS)
+def test_generator_start_command(command, expected, codes):
+    source = GENERATOR.replace("COMMAND", command)
+    outcome = migrate_code(source, rules.Context())
+    assert outcome.status == "migrated"
+    assert outcome.text == GENERATED.replace("COMMAND", command if not expected else expected)
+    assert _codes(outcome) == sorted(codes)
+
+
+def test_trt_llm_config_keeps_its_transfer_step():
+    source = GENERATOR.replace("COMMAND", '"truss-transfer-cli && serve"').replace(
+        "docker_server=", "trt_llm=TRT, docker_server=")
+    outcome = migrate_code(source, rules.Context())
+    assert 'start_command="truss-transfer-cli && serve"' in outcome.text
+    assert _codes(outcome) == ["5:W104", "6:W101", "7:W121"]
+
+
+def test_start_command_without_a_rewritten_truss_config_is_not_looked_at():
+    source = 'COMMAND = "truss-transfer-cli && serve"\n'
+    outcome = migrate_code(source, rules.Context())
+    assert outcome.status == "unchanged" and outcome.diagnostics == []
