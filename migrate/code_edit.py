@@ -170,7 +170,7 @@ class Survey(cst.CSTVisitor):
             if short != "ModelCache":  # a ModelCache changes with the TrussConfig it flows into
                 self.follow(container, short)
         for container, short in self.containers.items():
-            if short == "ModelCache" and container not in self.changeable:
+            if short == "ModelCache" and container not in self.changeable and container not in self.blocked:
                 self.report(container, "W117", "ModelCache(...) left as it is: it does not flow, as a list of ModelRepo entries, into TrussConfig(model_cache=...); migrate it by hand")
         for call in self.all_repos:
             if call in self.failed:
@@ -218,6 +218,7 @@ class Survey(cst.CSTVisitor):
         if any(call in self.failed for call in members):
             self.changeable.discard(container)
             self.changeable.discard(value)
+            self.blocked.add(value)  # reported through its entries (W107)
         if secrets:
             self.with_secret.add(container)
 
@@ -803,9 +804,73 @@ _ENTRY = m.Subscript(
 )
 
 
+def _module_name(node) -> str:
+    return cst.Module([]).code_for_node(node) if node is not None else ""
+
+
+def _names_in_use(tree: cst.Module) -> set[str]:
+    """Names the module reads outside its imports."""
+
+    class Names(cst.CSTVisitor):
+        def __init__(self):
+            self.seen: set[str] = set()
+
+        def visit_Import(self, node) -> bool:
+            return False
+
+        visit_ImportFrom = visit_Import
+
+        def visit_Name(self, node: cst.Name) -> None:
+            self.seen.add(node.value)
+
+    names = Names()
+    tree.visit(names)
+    return names.seen
+
+
+def _ordered(names: list[str]) -> bool:
+    return names == sorted(names) or names == sorted(names, key=str.lower)
+
+
+class _RenameImports(cst.CSTTransformer):
+    """`from m import A, Old` -> `from m import A, New` in Old's own slot; the block's order kept.
+
+    An old name still used elsewhere stays, and the new one is left to AddImportsVisitor.
+    """
+
+    def __init__(self, renames: dict[tuple[str, str], str], in_use: set[str]):
+        super().__init__()
+        self.renames, self.in_use, self.done = renames, in_use, set()
+
+    def leave_ImportFrom(self, original: cst.ImportFrom, updated: cst.ImportFrom) -> cst.ImportFrom:
+        if isinstance(updated.names, cst.ImportStar):
+            return updated
+        module = _module_name(updated.module)
+        aliases = list(updated.names)
+        names = [_module_name(a.name) for a in aliases]
+        new_names = list(names)
+        for i, alias in enumerate(aliases):
+            new = self.renames.get((module, names[i]))
+            if new is None or names[i] in self.in_use or new in names or alias.asname is not None:
+                continue
+            new_names[i] = new
+            self.done.add((module, names[i]))
+        if new_names == names:
+            return updated
+        if _ordered(names):
+            new_names = sorted(new_names) if names == sorted(names) else sorted(new_names, key=str.lower)
+        aliases = [a.with_changes(name=cst.Name(n)) for a, n in zip(aliases, new_names)]
+        return updated.with_changes(names=aliases)
+
+
 def _fix_imports(tree: cst.Module, imports, unused) -> cst.Module:
     if not imports and not unused:
         return tree
+    renames = {(module, old): new for module, old, asname, new in imports if asname is None}
+    if renames:
+        renamer = _RenameImports(renames, _names_in_use(tree))
+        tree = tree.visit(renamer)
+        imports = [i for i in imports if i[3] not in {renames[k] for k in renamer.done} or (i[0], i[1]) not in renamer.done]
     context = CodemodContext()
     for module, old, asname, new in imports:
         AddImportsVisitor.add_needed_import(context, module, new)

@@ -170,7 +170,7 @@ ROWS = [
             )
             """),
         src("""\
-            from truss.base.truss_config import Weights, WeightsSource, TrussConfig
+            from truss.base.truss_config import TrussConfig, Weights, WeightsSource
 
             CONFIG = TrussConfig(
                 model_name="llama",
@@ -239,7 +239,7 @@ ROWS = [
         src("""\
             import os
 
-            from truss.base.truss_config import WeightsSource, TrussConfig
+            from truss.base.truss_config import TrussConfig, WeightsSource
 
             REPO = WeightsSource(source=f'hf://{os.environ["X"]}', mount_location="/app/model_cache/v")
             CONFIG = TrussConfig(weights=[REPO])
@@ -367,7 +367,7 @@ ROWS = [
             CONFIG = TrussConfig(model_cache=[REPO])
             """),
         src("""\
-            from truss.base.truss_config import WeightsSource, TrussConfig
+            from truss.base.truss_config import TrussConfig, WeightsSource
 
             REPO = WeightsSource(source="s3://b/p", mount_location="/app/model_cache/w")
             CONFIG = TrussConfig(weights=[REPO])
@@ -758,7 +758,7 @@ def test_crlf_line_endings_survive():
     )
     outcome = migrate_code(source, rules.Context())
     assert outcome.text == (
-        "from truss.base.truss_config import WeightsSource, TrussConfig\r\n"
+        "from truss.base.truss_config import TrussConfig, WeightsSource\r\n"
         "\r\n"
         "C = TrussConfig(weights=[WeightsSource(source=\"hf://org/a\", mount_location=\"/app/model_cache/a\")])  # keep\r\n"
     )
@@ -769,7 +769,7 @@ def test_utf8_bom_survives_a_rewrite():
     outcome = migrate_code(source, rules.Context())
     assert outcome.status == "migrated"
     assert outcome.text == (
-        "\ufefffrom truss.base.truss_config import Weights, WeightsSource, TrussConfig\n\n"
+        "\ufefffrom truss.base.truss_config import TrussConfig, Weights, WeightsSource\n\n"
         "R = Weights([WeightsSource(source=\"hf://org/a\", mount_location=\"/app/model_cache/a\")])\nC = TrussConfig(weights=R)\n"
     )
 
@@ -797,7 +797,7 @@ def test_untouched_code_around_a_rewrite_is_byte_identical():
     assert len(old) == len(new)
     changed = [i + 1 for i, (a, b) in enumerate(zip(old, new)) if a != b]
     assert changed == [1, 4]
-    assert new[0] == "from truss_chains import WeightsSource, Assets   # odd   spacing kept"
+    assert new[0] == "from truss_chains import Assets, WeightsSource   # odd   spacing kept"
     assert new[3] == "R = Assets(weights=[WeightsSource(source = 'hf://org/a', mount_location = '/app/model_cache/a')])"
 
 

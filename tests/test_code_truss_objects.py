@@ -234,7 +234,7 @@ def make(flags):
 '''
 GENERATED = GENERATOR.replace("ModelRepo(repo_id=\"org/a\", use_volume=True, volume_folder=\"a\")",
                               "WeightsSource(source=\"hf://org/a\", mount_location=\"/app/model_cache/a\")")
-GENERATED = GENERATED.replace("import ModelRepo, TrussConfig", "import WeightsSource, TrussConfig").replace("model_cache=", "weights=")
+GENERATED = GENERATED.replace("import ModelRepo, TrussConfig", "import TrussConfig, WeightsSource").replace("model_cache=", "weights=")
 
 START_COMMANDS = [
     pytest.param('"truss-transfer-cli && vllm serve /app/model_cache/a"', '"vllm serve /app/model_cache/a"',
