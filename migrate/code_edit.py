@@ -506,6 +506,8 @@ class Rewrite(cst.CSTTransformer):
         self.unused: list[tuple[str, str, str | None]] = []  # imports that may have lost their last use
         self.pending: dict[cst.CSTNode, str] = {}  # legacy ids in code not yet rewritten or reported
         self.sources = 0  # depth inside ModelRepo / WeightsSource calls, whose ids are sources
+        self.lines: list[str] = []  # the source, for the width of rewritten calls
+        self.width = 88
         self.configs: list[bool] = []  # open rewritten TrussConfig calls: may their start command change?
         self.rewrites_config = any(self.survey.containers.get(c) == "TrussConfig" for c in survey.changeable)
 
@@ -632,6 +634,7 @@ class Rewrite(cst.CSTTransformer):
             args = _keep_comments(args, orphans, updated)
         args = _arrange_commas(args, updated, sep)
         updated = self.rename_func(original, updated.with_changes(args=args), self.qualified(original.func))
+        updated = self.fit(original, updated)
         self.report(original, "W101", "ModelRepo(...) -> WeightsSource(...)")
         for note in plan.notes:
             self.report(original, note.code, note.message)
@@ -653,6 +656,7 @@ class Rewrite(cst.CSTTransformer):
     def legacy_arguments(self, original: cst.Call, updated: cst.Call) -> cst.BaseExpression:
         """A legacy HF repo id passed to a call: rewritten where the call is known to take a folder there."""
         args = list(updated.args)
+        changed = False
         for i, arg in enumerate(original.args):
             repo_id, constant = self.legacy_id_of(arg.value)
             if repo_id is None or constant in self.survey.rewritten_constants:
@@ -669,9 +673,40 @@ class Rewrite(cst.CSTTransformer):
                 like = updated.args[i].value if isinstance(updated.args[i].value, cst.SimpleString) else None
                 args[i] = updated.args[i].with_changes(value=_literal(mount, like))
                 self.report(arg, "W105", f"{repo_id!r} -> {mount!r}: a legacy entry's weights load from its mount location")
+                changed = True
             else:
                 self.report(arg, "W114", f"{repo_id!r} left: this argument is not one the loader table knows to take a folder; the weights now mount at {mount!r}")
-        return updated.with_changes(args=args)
+        updated = updated.with_changes(args=args)
+        return self.fit(original, updated) if changed else updated
+
+    def fit(self, original: cst.Call, updated: cst.Call) -> cst.Call:
+        """A rewritten call that grew past the file's longest line (or 88) gets one argument per line, as a formatter would."""
+        code = cst.Module([]).code_for_node(updated)
+        if "#" in code or not updated.args or not self.lines:
+            return updated
+        where = self.get_metadata(PositionProvider, original)
+        start, end = where.start, where.end
+        if start.line == end.line:
+            return updated  # a one-line call stays on its line (see README: formatting)
+        tail = len(self.lines[end.line - 1]) - end.column if end.line <= len(self.lines) else 0
+        rows = code.split("\n")
+        widths = [start.column + len(rows[0])] + [len(r) for r in rows[1:]]
+        widths[-1] += tail
+        if max(widths) <= self.width:
+            return updated
+        line = self.lines[start.line - 1]
+        indent = line[: len(line) - len(line.lstrip())]
+        inner = indent + "    "
+
+        def newline(ws: str) -> cst.ParenthesizedWhitespace:
+            return cst.ParenthesizedWhitespace(first_line=cst.TrailingWhitespace(), indent=False, last_line=cst.SimpleWhitespace(ws))
+
+        args = []
+        for i, arg in enumerate(updated.args):
+            last = i == len(updated.args) - 1
+            comma = cst.Comma(whitespace_after=newline(indent if last else inner))
+            args.append(arg.with_changes(comma=comma, whitespace_after_arg=cst.SimpleWhitespace("")))
+        return updated.with_changes(args=args, whitespace_before_args=newline(inner))
 
     def legacy_id_of(self, node: cst.BaseExpression) -> tuple[str | None, str | None]:
         """The legacy id an argument holds (a literal or a module constant), and the constant's name."""
@@ -910,6 +945,8 @@ def migrate_code(
     survey = Survey(context, legacy or [], trust_patterns)
     wrapper.visit(survey)
     rewrite = Rewrite(survey, legacy or [], moves or {})
+    rewrite.lines = source.splitlines()
+    rewrite.width = max([88, *map(len, rewrite.lines)])
     tree = wrapper.visit(rewrite)
     tree = _fix_imports(tree, rewrite.imports, rewrite.unused)
     code = tree.code
