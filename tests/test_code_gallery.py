@@ -152,3 +152,19 @@ def test_every_legacy_id_left_in_code_is_reported(gallery, path):
             constant = re.match(r"\s*(\w+)\s*=", line)
             near = any(abs(number - r) <= 1 for r in reported)  # a call split over lines
             assert near or (constant and constant.group(1) in reported_text), f"{path}:{number}: {line.strip()}"
+
+
+def _ruff_clean(path: Path) -> bool:
+    proc = subprocess.run([sys.executable, "-m", "ruff", "format", "--diff", "--no-cache", str(path)],
+                          capture_output=True, text=True, timeout=120)
+    return proc.returncode == 0
+
+
+@pytest.mark.parametrize("path", sorted(EXPECTED))
+def test_rewritten_files_stay_ruff_formatted(gallery, path):
+    """A file `ruff format` accepted before the migration, it accepts after."""
+    pytest.importorskip("ruff")
+    copy, _ = gallery
+    if (copy / path).read_bytes() == (CORPUS / path).read_bytes() or not _ruff_clean(CORPUS / path):
+        return
+    assert _ruff_clean(copy / path), path
