@@ -84,6 +84,10 @@ def migrate(
     docs: bool = typer.Option(
         False, "--docs", help="Also migrate the yaml/python fenced code blocks of *.md/*.mdx files."
     ),
+    trust_patterns: bool = typer.Option(
+        False, "--trust-patterns",
+        help="Also point loaders at mounts filtered by allow/ignore patterns (you vouch the patterns keep every file they load).",
+    ),
     jobs: int = typer.Option(
         os.cpu_count() or 1, "--jobs", "-j", metavar="N", show_default="the CPU count",
         help="Worker processes; 1 runs in-process. Output is the same for any N.",
@@ -118,7 +122,7 @@ def migrate(
     context = rules.Context(mount_root=mount_root.rstrip("/") or "/", dialect=rules.DIALECTS[dialect.value], nested=nested)
     options = Options(
         write=not (diff or check), diff=diff, context=context, code=not no_code,
-        jobs=jobs, exclude=tuple(exclude or ()), shard=_shard(shard), docs=docs,
+        jobs=jobs, exclude=tuple(exclude or ()), shard=_shard(shard), docs=docs, trust_patterns=trust_patterns,
     )
     if output_format is Format.json:
         reporter = JsonReporter(check=check)
@@ -128,10 +132,27 @@ def migrate(
         reporter = GithubReporter(quiet=quiet, verbose=verbose, check=check)
     else:
         reporter = Reporter(quiet=quiet, verbose=verbose, progress=not quiet)
+    seed_python = False
     for result in run(paths, options, on_total=reporter.add_total, on_docs=reporter.add_docs):
         reporter.file(result)
+        seed_python = seed_python or _seed_python(result, context)
+    if seed_python and output_format is not Format.json and not quiet:
+        print(f"weights-migrate: W119 {SEED_PYTHON}", file=sys.stderr)  # once per run, not per file
     reporter.summary()
     raise typer.Exit(reporter.exit_code(check))
+
+
+SEED_PYTHON = (
+    "Python was rewritten in the seed dialect: truss 0.18.36 keeps `revision=` and `runtime_secret_name=` "
+    "of a WeightsSource without using them, so this code cannot run on released truss; "
+    "rerun with --dialect truss on the original files to target it"
+)
+
+
+def _seed_python(result, context: rules.Context) -> bool:
+    """A Python file got WeightsSource entries in the seed dialect."""
+    return (context.dialect is rules.SEED and result.path.endswith(".py")
+            and result.status in ("migrated", "would-migrate") and any(d.code == "W101" for d in result.diagnostics))
 
 
 def main() -> None:

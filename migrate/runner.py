@@ -47,6 +47,7 @@ class Options:
     exclude: tuple[str, ...] = ()
     shard: tuple[int, int] | None = None  # (k, n): only the k-th of n shares, 1-based
     docs: bool = False  # migrate the fenced configs and code of Markdown files
+    trust_patterns: bool = False  # point loaders at mounts filtered by allow/ignore patterns too
 
 
 @dataclass
@@ -237,7 +238,7 @@ def process_code(target: Target, options: Options, truss: Truss | None) -> FileR
         from . import code_edit  # libcst loads only when there is Python to change
 
         legacy = [code_edit.LegacyEntry(i, plan) for i, plan in truss.legacy] if truss else []
-        return code_edit.migrate_code(text, options.context, legacy, truss.moves if truss else {})
+        return code_edit.migrate_code(text, options.context, legacy, truss.moves if truss else {}, options.trust_patterns)
 
     return _pipeline(target, options, lambda data: any(n in data for n in needles), migrate)
 

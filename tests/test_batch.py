@@ -68,9 +68,9 @@ model_cache:
     use_volume: true
 """
 GENERATOR_PY = """\
-from truss.base.truss_config import ModelRepo
+from truss.base.truss_config import ModelRepo, TrussConfig
 
-REPOS = [ModelRepo(repo_id="org/gen", use_volume=True, volume_folder="gen")]
+CONFIG = TrussConfig(model_cache=[ModelRepo(repo_id="org/gen", use_volume=True, volume_folder="gen")])
 """
 PLAIN_MODEL_PY = """\
 class Model:
@@ -258,7 +258,9 @@ SMALL_EXPECTED = {
             "status": "would-migrate",
             "entries": 0,
             "diagnostics": [
-                {"code": "W101", "severity": "warning", "line": 3, "column": 10,
+                {"code": "W104", "severity": "warning", "line": 3, "column": 10,
+                 "message": "TrussConfig(model_cache=...) -> TrussConfig(weights=...)"},
+                {"code": "W101", "severity": "warning", "line": 3, "column": 35,
                  "message": "ModelRepo(...) -> WeightsSource(...)"},
             ],
             "order": 2,
@@ -268,9 +270,9 @@ SMALL_EXPECTED = {
             "status": "would-migrate",
             "entries": 0,
             "diagnostics": [
-                {"code": "W105", "severity": "warning", "line": 8, "column": 48,
+                {"code": "W105", "severity": "warning", "line": 3, "column": 12,
                  "message": "'org/legacy' -> '/app/model_cache/org_legacy': "
-                            "a legacy entry's weights load from its mount location"},
+                            "every use of MODEL_ID loads the legacy entry's weights, from its mount location now"},
             ],
             "order": 3,
         },

@@ -89,6 +89,7 @@ ROWS = [
                             # 8B weights on a volume, pinned
                             truss_config.WeightsSource(
                                 source="hf://meta-llama/Llama-3.1-8B-Instruct",
+                                runtime_secret_name="hf_access_token",
                                 revision="main",
                                 mount_location="/app/model_cache/llama",
                             ),
@@ -100,7 +101,7 @@ ROWS = [
                 def run_remote(self, prompt: str) -> str:
                     return prompt
             """),
-        ["7:W102", "10:W101"],
+        ["7:W102", "10:W101", "10:W006"],
     ),
     (
         "legacy-chainlet-constant-in-modelrepo-and-from-pretrained",
@@ -140,7 +141,7 @@ ROWS = [
                     assets=chains.Assets(
                         weights=[
                             truss_config.WeightsSource(
-                                source="hf://openai/whisper-large-v3",
+                                source=f"hf://{MODEL_ID}",
                                 mount_location="/app/model_cache/openai_whisper-large-v3",
                                 allow_patterns=["*.json", "*.safetensors"],
                             )
@@ -149,9 +150,9 @@ ROWS = [
                 )
 
                 def __init__(self):
-                    self._model = AutoModel.from_pretrained("/app/model_cache/openai_whisper-large-v3")
+                    self._model = AutoModel.from_pretrained(MODEL_ID)
             """),
-        ["10:W102", "12:W101", "12:W001", "21:W105"],
+        ["10:W102", "12:W101", "12:W001", "21:W112"],
     ),
     (
         "generator-from-imports-become-weights-weightssource",
@@ -169,7 +170,7 @@ ROWS = [
             )
             """),
         src("""\
-            from truss.base.truss_config import Weights, WeightsSource, TrussConfig
+            from truss.base.truss_config import TrussConfig, Weights, WeightsSource
 
             CONFIG = TrussConfig(
                 model_name="llama",
@@ -190,12 +191,8 @@ ROWS = [
 
             REPOS = [MR(repo_id="org/a", use_volume=True, volume_folder="a")]
             """),
-        src("""\
-            from truss.base.truss_config import WeightsSource
-
-            REPOS = [WeightsSource(source="hf://org/a", mount_location="/app/model_cache/a")]
-            """),
-        ["3:W101"],
+        None,
+        ["3:W116"],
     ),
     (
         "module-alias-and-dotted-module-need-no-import",
@@ -205,6 +202,7 @@ ROWS = [
 
             A = tc.ModelRepo(repo_id="org/a", use_volume=True, volume_folder="a")
             B = truss.base.truss_config.ModelRepo(repo_id="org/b", use_volume=True, volume_folder="b")
+            CONFIG = tc.TrussConfig(model_cache=[A, B])
             """),
         src("""\
             import truss.base.truss_config
@@ -212,8 +210,9 @@ ROWS = [
 
             A = tc.WeightsSource(source="hf://org/a", mount_location="/app/model_cache/a")
             B = truss.base.truss_config.WeightsSource(source="hf://org/b", mount_location="/app/model_cache/b")
+            CONFIG = tc.TrussConfig(weights=[A, B])
             """),
-        ["4:W101", "5:W101"],
+        ["4:W101", "5:W101", "6:W104"],
     ),
     (
         "env-repo-id-legacy-is-unresolvable",
@@ -232,18 +231,20 @@ ROWS = [
         src("""\
             import os
 
-            from truss.base.truss_config import ModelRepo
+            from truss.base.truss_config import ModelRepo, TrussConfig
 
             REPO = ModelRepo(repo_id=os.environ["X"], use_volume=True, volume_folder="v")
+            CONFIG = TrussConfig(model_cache=[REPO])
             """),
         src("""\
             import os
 
-            from truss.base.truss_config import WeightsSource
+            from truss.base.truss_config import TrussConfig, WeightsSource
 
             REPO = WeightsSource(source=f'hf://{os.environ["X"]}', mount_location="/app/model_cache/v")
+            CONFIG = TrussConfig(weights=[REPO])
             """),
-        ["5:W101"],
+        ["5:W101", "6:W104"],
     ),
     (
         "one-unresolvable-entry-keeps-list-and-container",
@@ -294,7 +295,7 @@ ROWS = [
             ]
             """),
         None,
-        ["6:W107", "7:W107"],
+        ["6:W116", "7:W107"],
     ),
     (
         "model-cache-only-in-a-comment",
@@ -320,6 +321,7 @@ ROWS = [
                 use_volume=True,
                 volume_folder="llama",
             )
+            CONFIG = truss_config.TrussConfig(model_cache=[REPO])
             """),
         src("""\
             from truss.base import truss_config
@@ -328,8 +330,9 @@ ROWS = [
                 source="s3://my-bucket/models/llama",
                 mount_location="/app/model_cache/llama",
             )
+            CONFIG = truss_config.TrussConfig(weights=[REPO])
             """),
-        ["3:W101"],
+        ["3:W101", "9:W104"],
     ),
     (
         "gcs-kind-enum-legacy",
@@ -341,6 +344,7 @@ ROWS = [
                 kind=truss_config.ModelRepoSourceKind.GCS,
                 revision="ignored",
             )
+            CONFIG = truss_config.TrussConfig(model_cache=[REPO])
             """),
         src("""\
             from truss.base import truss_config
@@ -349,23 +353,26 @@ ROWS = [
                 source="gs://my-bucket/llama",
                 mount_location="/app/model_cache/my-bucket/llama",
             )
+            CONFIG = truss_config.TrussConfig(weights=[REPO])
             """),
-        ["3:W101", "3:W003", "3:W001"],
+        ["3:W101", "3:W003", "3:W001", "8:W104"],
     ),
     (
         # the kind enum imported by name is no longer used once `kind` is dropped
         "kind-enum-from-import-is-dropped-with-kind",
         src("""\
-            from truss.base.truss_config import ModelRepo, ModelRepoSourceKind
+            from truss.base.truss_config import ModelRepo, ModelRepoSourceKind, TrussConfig
 
             REPO = ModelRepo(repo_id="b/p", kind=ModelRepoSourceKind.S3, use_volume=True, volume_folder="w")
+            CONFIG = TrussConfig(model_cache=[REPO])
             """),
         src("""\
-            from truss.base.truss_config import WeightsSource
+            from truss.base.truss_config import TrussConfig, WeightsSource
 
             REPO = WeightsSource(source="s3://b/p", mount_location="/app/model_cache/w")
+            CONFIG = TrussConfig(weights=[REPO])
             """),
-        ["3:W101"],
+        ["3:W101", "4:W104"],
     ),
     (
         # the issue: a parameter is unresolvable. A module constant of the same name is not it.
@@ -410,6 +417,7 @@ ROWS = [
             REPO = truss_config.ModelRepo(
                 repo_id="org/a",
             )
+            CONFIG = truss_config.TrussConfig(model_cache=[REPO])
             """),
         src("""\
             from truss.base import truss_config
@@ -418,8 +426,9 @@ ROWS = [
                 source="hf://org/a",
                 mount_location="/app/model_cache/org_a",
             )
+            CONFIG = truss_config.TrussConfig(weights=[REPO])
             """),
-        ["3:W101", "3:W001"],
+        ["3:W101", "3:W001", "6:W104"],
     ),
     (
         "legacy-entry-comment-on-repo-id-kept-once",
@@ -430,6 +439,7 @@ ROWS = [
                 repo_id="org/a",  # the base model
                 allow_patterns=["*.safetensors"],
             )
+            CONFIG = truss_config.TrussConfig(model_cache=[REPO])
             """),
         src("""\
             from truss.base import truss_config
@@ -439,8 +449,9 @@ ROWS = [
                 mount_location="/app/model_cache/org_a",
                 allow_patterns=["*.safetensors"],
             )
+            CONFIG = truss_config.TrussConfig(weights=[REPO])
             """),
-        ["3:W101", "3:W001"],
+        ["3:W101", "3:W001", "7:W104"],
     ),
     (
         "config-subscript-of-legacy-entry",
@@ -500,16 +511,16 @@ ROWS = [
         src("""\
             from transformers import AutoModel, pipeline
 
-            MODEL_ID = "openai/whisper-large-v3"
+            MODEL_ID = "/app/model_cache/openai_whisper-large-v3"
 
 
             class Model:
                 def load(self):
                     self._pipe = pipeline("automatic-speech-recognition", model="/app/model_cache/openai_whisper-large-v3")
-                    self._model = AutoModel.from_pretrained("/app/model_cache/openai_whisper-large-v3")
+                    self._model = AutoModel.from_pretrained(MODEL_ID)
                     print("loading", "org/vol")
             """),
-        ["8:W105", "9:W105"],
+        ["3:W105", "8:W105"],
     ),
     (
         "get-model-cache-is-w108",
@@ -713,6 +724,7 @@ def test_rewritten_chainlet_builds_the_planned_weights(monkeypatch):
     assert type(source).__name__ == "WeightsSource"
     assert source.kwargs == {
         "source": "hf://meta-llama/Llama-3.1-8B-Instruct",
+        "runtime_secret_name": "hf_access_token",  # the chainlet declares it: it was used implicitly
         "revision": "main",
         "mount_location": "/app/model_cache/llama",
     }
@@ -740,25 +752,25 @@ def test_syntax_error_e030_points_at_the_bad_line():
 
 def test_crlf_line_endings_survive():
     source = (
-        "from truss.base.truss_config import ModelRepo\r\n"
+        "from truss.base.truss_config import ModelRepo, TrussConfig\r\n"
         "\r\n"
-        "R = ModelRepo(repo_id=\"org/a\", use_volume=True, volume_folder=\"a\")  # keep\r\n"
+        "C = TrussConfig(model_cache=[ModelRepo(repo_id=\"org/a\", use_volume=True, volume_folder=\"a\")])  # keep\r\n"
     )
     outcome = migrate_code(source, rules.Context())
     assert outcome.text == (
-        "from truss.base.truss_config import WeightsSource\r\n"
+        "from truss.base.truss_config import TrussConfig, WeightsSource\r\n"
         "\r\n"
-        "R = WeightsSource(source=\"hf://org/a\", mount_location=\"/app/model_cache/a\")  # keep\r\n"
+        "C = TrussConfig(weights=[WeightsSource(source=\"hf://org/a\", mount_location=\"/app/model_cache/a\")])  # keep\r\n"
     )
 
 
 def test_utf8_bom_survives_a_rewrite():
-    source = "\ufefffrom truss.base.truss_config import ModelRepo\n\nR = ModelRepo(repo_id=\"org/a\", use_volume=True, volume_folder=\"a\")\n"
+    source = "\ufefffrom truss.base.truss_config import ModelCache, ModelRepo, TrussConfig\n\nR = ModelCache([ModelRepo(repo_id=\"org/a\", use_volume=True, volume_folder=\"a\")])\nC = TrussConfig(model_cache=R)\n"
     outcome = migrate_code(source, rules.Context())
     assert outcome.status == "migrated"
     assert outcome.text == (
-        "\ufefffrom truss.base.truss_config import WeightsSource\n\n"
-        "R = WeightsSource(source=\"hf://org/a\", mount_location=\"/app/model_cache/a\")\n"
+        "\ufefffrom truss.base.truss_config import TrussConfig, Weights, WeightsSource\n\n"
+        "R = Weights([WeightsSource(source=\"hf://org/a\", mount_location=\"/app/model_cache/a\")])\nC = TrussConfig(weights=R)\n"
     )
 
 
@@ -772,10 +784,10 @@ def test_utf8_bom_alone_is_no_change():
 
 def test_untouched_code_around_a_rewrite_is_byte_identical():
     source = src("""\
-        from truss.base.truss_config import ModelRepo   # odd   spacing kept
+        from truss_chains import Assets, ModelRepo   # odd   spacing kept
         x = {  'a' :1,
               "b":  [1,2 ,3]}   # hand formatted
-        R = ModelRepo(repo_id = 'org/a', use_volume = True, volume_folder = 'a')
+        R = Assets(cached=[ModelRepo(repo_id = 'org/a', use_volume = True, volume_folder = 'a')])
         def  f ( y ) :
             return  y  # done
         """)
@@ -785,8 +797,8 @@ def test_untouched_code_around_a_rewrite_is_byte_identical():
     assert len(old) == len(new)
     changed = [i + 1 for i, (a, b) in enumerate(zip(old, new)) if a != b]
     assert changed == [1, 4]
-    assert new[0] == "from truss.base.truss_config import WeightsSource   # odd   spacing kept"
-    assert new[3] == "R = WeightsSource(source = 'hf://org/a', mount_location = '/app/model_cache/a')"
+    assert new[0] == "from truss_chains import Assets, WeightsSource   # odd   spacing kept"
+    assert new[3] == "R = Assets(weights=[WeightsSource(source = 'hf://org/a', mount_location = '/app/model_cache/a')])"
 
 
 # --- end to end through runner.run ------------------------------------------------------
@@ -825,7 +837,7 @@ class Model:
 MODEL_PY_MIGRATED = """\
 from transformers import pipeline
 
-MODEL_ID = "openai/whisper-large-v3"
+MODEL_ID = "/app/model_cache/openai_whisper-large-v3"
 
 
 class Model:
@@ -834,7 +846,7 @@ class Model:
         self._pipe = None
 
     def load(self):
-        self._pipe = pipeline("automatic-speech-recognition", model="/app/model_cache/openai_whisper-large-v3")
+        self._pipe = pipeline("automatic-speech-recognition", model=MODEL_ID)
         # the repo id of the first entry, as the config had it
         self._repo = self._config["weights"][0]["mount_location"]
 """
@@ -862,7 +874,7 @@ def test_run_write_rewrites_config_and_code(truss):
     assert (truss / "config.yaml").read_text() == CONFIG_MIGRATED
     assert (truss / "model" / "model.py").read_text() == MODEL_PY_MIGRATED
     codes = sorted(f"{d.line}:{d.code}" for d in results["model.py"].diagnostics)
-    assert codes == ["12:W105", "14:W106"]
+    assert codes == ["14:W106", "3:W105"]
 
 
 def test_run_write_twice_second_run_changes_nothing(truss):
@@ -879,7 +891,7 @@ def test_run_diff_shows_config_and_code_writes_nothing(truss):
     assert "+weights:" in results["config.yaml"].diff
     code_diff = results["model.py"].diff
     assert code_diff.startswith("--- a/")
-    assert '-        self._pipe = pipeline("automatic-speech-recognition", model=MODEL_ID)\n' in code_diff
+    assert '-MODEL_ID = "openai/whisper-large-v3"\n' in code_diff
     assert '+        self._repo = self._config["weights"][0]["mount_location"]\n' in code_diff
     assert (truss / "config.yaml").read_text() == CONFIG
     assert (truss / "model" / "model.py").read_text() == MODEL_PY
@@ -958,7 +970,7 @@ def _result(proc: subprocess.CompletedProcess) -> tuple[int, bool]:
 
 def test_check_counts_python_changes_as_pending(tmp_path):
     gen = tmp_path / "gen.py"
-    gen.write_text(next(r[1] for r in ROWS if r[0] == "aliased-import"))
+    gen.write_text(next(r[1] for r in ROWS if r[0] == "module-alias-and-dotted-module-need-no-import"))
     before = gen.read_bytes()
     proc = _cli(["--check", str(tmp_path)], tmp_path)
     assert _result(proc)[0] == 1, proc.stderr
@@ -991,4 +1003,4 @@ def test_run_that_rewrites_python_imports_libcst(truss):
     code, loaded = _result(proc)
     assert code == 1, proc.stderr
     assert loaded is True
-    assert "model.py:12:" in proc.stderr and "W105" in proc.stderr
+    assert "model.py:3:" in proc.stderr and "W105" in proc.stderr

@@ -729,20 +729,22 @@ CODE = [
     crow(
         "literals-revision-and-secret",
         """
-        from truss.base.truss_config import ModelRepo
+        from truss.base.truss_config import ModelRepo, TrussConfig
 
         REPOS = [
             ModelRepo(repo_id="org/x", revision="v1", use_volume=True, volume_folder="x", runtime_secret_name="tok"),
             ModelRepo(repo_id="bucket/p", kind="s3", use_volume=True, volume_folder="p"),
         ]
+        CONFIG = TrussConfig(model_cache=REPOS)
         """,
         """
-        from truss.base.truss_config import WeightsSource
+        from truss.base.truss_config import TrussConfig, WeightsSource
 
         REPOS = [
             WeightsSource(source="hf://org/x@v1", mount_location="/app/model_cache/x", auth_secret_name="tok"),
             WeightsSource(source="s3://bucket/p", mount_location="/app/model_cache/p"),
         ]
+        CONFIG = TrussConfig(weights=REPOS)
         """,
         [("hf://org/x@v1", "/app/model_cache/x", "tok"), ("s3://bucket/p", "/app/model_cache/p", None)],
     ),
@@ -751,16 +753,18 @@ CODE = [
         """
         import os
 
-        from truss.base.truss_config import ModelRepo
+        from truss.base.truss_config import ModelRepo, TrussConfig
 
         REPOS = [ModelRepo(repo_id=os.environ["REPO"], revision="main", use_volume=True, volume_folder="m")]
+        CONFIG = TrussConfig(model_cache=REPOS)
         """,
         """
         import os
 
-        from truss.base.truss_config import WeightsSource
+        from truss.base.truss_config import TrussConfig, WeightsSource
 
         REPOS = [WeightsSource(source=f'hf://{os.environ["REPO"]}@main', mount_location="/app/model_cache/m")]
+        CONFIG = TrussConfig(weights=REPOS)
         """,
         [("hf://org/from-env@main", "/app/model_cache/m", None)],
     ),
@@ -769,16 +773,18 @@ CODE = [
         """
         import os
 
-        from truss.base.truss_config import ModelRepo
+        from truss.base.truss_config import ModelRepo, TrussConfig
 
         REPOS = [ModelRepo(repo_id=os.environ['REPO'], revision='main', use_volume=True, volume_folder='m')]
+        CONFIG = TrussConfig(model_cache=REPOS)
         """,
         """
         import os
 
-        from truss.base.truss_config import WeightsSource
+        from truss.base.truss_config import TrussConfig, WeightsSource
 
         REPOS = [WeightsSource(source=f"hf://{os.environ['REPO']}@main", mount_location='/app/model_cache/m')]
+        CONFIG = TrussConfig(weights=REPOS)
         """,
         [("hf://org/from-env@main", "/app/model_cache/m", None)],
     ),
@@ -797,6 +803,7 @@ CODE = [
                 runtime_secret_name="hf_access_token",
             ),
         ]
+        CONFIG = truss_config.TrussConfig(model_cache=REPOS)
         """,
         """
         import os
@@ -810,6 +817,7 @@ CODE = [
                 auth_secret_name="hf_access_token",
             ),
         ]
+        CONFIG = truss_config.TrussConfig(weights=REPOS)
         """,
         [("hf://org/from-env", "/app/model_cache/m", "hf_access_token")],
     ),
@@ -842,9 +850,10 @@ def test_code_expression_with_both_quotes_falls_back_to_concatenation(tmp_path, 
         """
         import os
 
-        from truss.base.truss_config import ModelRepo
+        from truss.base.truss_config import ModelRepo, TrussConfig
 
         REPOS = [ModelRepo(repo_id=os.environ.get("R", 'org/d'), revision="main", use_volume=True, volume_folder="m")]
+        CONFIG = TrussConfig(model_cache=REPOS)
         """
     )
     outcome = code_edit.migrate_code(before, Context(dialect=TRUSS))
@@ -859,8 +868,9 @@ def test_code_expression_with_both_quotes_falls_back_to_concatenation(tmp_path, 
 
 def test_code_seed_dialect_prefixes_the_expression():
     """The same expression in the seed dialect: hf:// before the expression, revision kept as a key."""
-    before = 'import os\nfrom truss.base.truss_config import ModelRepo\n' \
-             'R = ModelRepo(repo_id=os.environ["REPO"], revision="main", use_volume=True, volume_folder="m")\n'
+    before = 'import os\nfrom truss.base.truss_config import ModelRepo, TrussConfig\n' \
+             'R = ModelRepo(repo_id=os.environ["REPO"], revision="main", use_volume=True, volume_folder="m")\n' \
+             'CONFIG = TrussConfig(model_cache=[R])\n'
     outcome = code_edit.migrate_code(before, Context(dialect=SEED))
     assert outcome.status == "migrated", outcome.diagnostics
     assert 'WeightsSource(source=f\'hf://{os.environ["REPO"]}\', revision="main", mount_location="/app/model_cache/m")' in outcome.text

@@ -38,13 +38,14 @@ START_OLD = (
 )
 START_NEW = "docker_server:\n  start_command: sh -c \"vllm serve /app/model_cache/m\"\n" + NEW
 PY_OLD = (
-    "from truss.base.truss_config import ModelRepo\n\n"
-    "repo = ModelRepo(repo_id=\"org/m\", use_volume=True, volume_folder=\"m\")\n"
+    "from truss.base.truss_config import ModelRepo, TrussConfig\n\n"
+    "config = TrussConfig(model_cache=[ModelRepo(repo_id=\"org/m\", use_volume=True, volume_folder=\"m\")])\n"
 )
 PY_NEW = (
-    "from truss.base.truss_config import WeightsSource\n\n"
-    "repo = WeightsSource(source=\"hf://org/m\", mount_location=\"/app/model_cache/m\")\n"
+    "from truss.base.truss_config import TrussConfig, WeightsSource\n\n"
+    "config = TrussConfig(weights=[WeightsSource(source=\"hf://org/m\", mount_location=\"/app/model_cache/m\")])\n"
 )
+PY_CODES = ("TrussConfig(model_cache=...) -> TrussConfig(weights=...)", "ModelRepo(...) -> WeightsSource(...)")
 
 MIGRATED = [
     pytest.param(f"# Title\n\n```yaml\n{OLD}```\n\nText.\n", f"# Title\n\n```yaml\n{NEW}```\n\nText.\n", [],
@@ -68,12 +69,12 @@ MIGRATED = [
     pytest.param(f"````yaml\n# a ``` inside\n{OLD}````\n", f"````yaml\n# a ``` inside\n{NEW}````\n", [],
                  id="four-backticks-around-three"),
     pytest.param(f"```yaml\n{START_OLD}```\n", f"```yaml\n{START_NEW}```\n",
-                 [Diagnostic(3, 18, "W004", "`truss-transfer-cli &&` dropped from start_command: weights are mounted, not downloaded by it")],
+                 [Diagnostic(3, 18, "W004", "`truss-transfer-cli` dropped from start_command: weights are mounted, not downloaded by it")],
                  id="start-command-fix-at-its-line-in-the-doc"),
     pytest.param(f"Text\n\n```python\n{PY_OLD}```\n", f"Text\n\n```python\n{PY_NEW}```\n",
-                 [Diagnostic(6, 8, "W101", "ModelRepo(...) -> WeightsSource(...)")], id="python-through-the-code-pass"),
+                 [Diagnostic(6, 10, "W104", PY_CODES[0]), Diagnostic(6, 35, "W101", PY_CODES[1])], id="python-through-the-code-pass"),
     pytest.param(f"```py\n{PY_OLD}```\n", f"```py\n{PY_NEW}```\n",
-                 [Diagnostic(4, 8, "W101", "ModelRepo(...) -> WeightsSource(...)")], id="py"),
+                 [Diagnostic(4, 10, "W104", PY_CODES[0]), Diagnostic(4, 35, "W101", PY_CODES[1])], id="py"),
     pytest.param(f"```yaml\n{OLD}```\n\n```yaml\nmodel_name: x\n```\n\n```yaml\n{OLD}```",
                  f"```yaml\n{NEW}```\n\n```yaml\nmodel_name: x\n```\n\n```yaml\n{NEW}```", [],
                  id="two-of-three-fences-and-no-final-newline"),

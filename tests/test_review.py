@@ -170,7 +170,10 @@ CRLF = "model_name: crlf\r\nmodel_cache:\r\n- repo_id: org/crlf\r\n  use_volume:
 NO_EOL = "model_cache:\n- repo_id: org/eol\n  use_volume: true\n  volume_folder: e"
 BOM = "\ufeff# bom\nmodel_cache:\n- repo_id: org/bom\n"
 DOC = "# Doc\r\n\r\n- step\r\n\r\n  ```yaml\r\n  model_cache:\r\n  - repo_id: org/doc\r\n  ```\r\n"
-CODE = "from truss.base.truss_config import ModelRepo\n\nM = ModelRepo(repo_id=\"org/p\", use_volume=True, volume_folder=\"p\")"
+CODE = (
+    "from truss.base.truss_config import ModelRepo, TrussConfig\n\n"
+    "C = TrussConfig(model_cache=[ModelRepo(repo_id=\"org/p\", use_volume=True, volume_folder=\"p\")])"
+)
 
 
 def build(root: Path, corpus: bool) -> None:
