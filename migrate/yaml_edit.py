@@ -72,12 +72,49 @@ def nesting_bound(text: str) -> int:
     return loader.depth(text, MAX_DEPTH)
 
 
+# libyaml skips a byte-order mark that starts a later line; PyYAML (and so truss) reads it as
+# the start of a scalar and fails. Such a file is not one truss can load.
+_INNER_BOM = re.compile("(?:\r\n|[\r\n\x85\u2028\u2029])[ \t]*\ufeff")
+
+
+def _no_inner_bom(text: str) -> None:
+    match = _INNER_BOM.search(text)
+    if match:
+        line = len(_LINE_BREAK.findall(text, 0, match.start() + 1)) + 1
+        raise Failure(Diagnostic(line, 1, "E001", "invalid YAML: a byte-order mark starts this line (PyYAML, as truss, cannot read it)"))
+
+
+_QUOTED_OR_BLOCK = ("'", '"', "|", ">")
+_COMMENT_BEFORE = re.compile(r"(?:^|[ ])#", re.M)
+
+
+def _pyyaml_tabs(text: str, root: Node) -> None:
+    """PyYAML (and so truss) reads a tab only inside a quoted or block scalar or a comment;
+    libyaml takes more (after a value, between flow items). Such a file is not one truss loads."""
+    index = Text(text)
+    spans = sorted(
+        (index.offset(n.start_mark), index.offset(n.end_mark))
+        for n in _nodes(root, set()) if isinstance(n, ScalarNode) and n.style in _QUOTED_OR_BLOCK
+    )
+    for match in re.finditer("\t", text):
+        at = match.start()
+        if any(start <= at < end for start, end in spans):
+            continue
+        line_start = index.line_start(at)
+        if _COMMENT_BEFORE.search(text, line_start, at) or not text[line_start:at].strip(" "):
+            continue  # in a comment, or indentation (libyaml refuses a tab there itself)
+        line = bisect.bisect_right(index.starts, at)
+        raise Failure(Diagnostic(line, at - line_start + 1, "E001", "invalid YAML: a tab where PyYAML (as truss) does not allow one"))
+
+
 def compose(text: str) -> Node | None:
     """The node tree of text as truss reads it; raises Failure (E001) when it is not YAML."""
     if nesting_bound(text) > MAX_DEPTH:
         raise Failure(Diagnostic(1, 1, "E001", f"invalid YAML for a config: nested more than {MAX_DEPTH} levels deep"))
+    if BOM in text:
+        _no_inner_bom(text)
     try:
-        return loader.compose(text)
+        root = loader.compose(text)
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         problem = exc.problem or exc.context or "invalid YAML"
@@ -87,6 +124,9 @@ def compose(text: str) -> Node | None:
         raise Failure(Diagnostic(line, col, "E001", f"invalid YAML: {problem}")) from None
     except (YAMLError, RecursionError, ValueError) as exc:
         raise Failure(Diagnostic(1, 1, "E001", f"invalid YAML: {exc}".splitlines()[0])) from None
+    if "\t" in text and root is not None:
+        _pyyaml_tabs(text, root)
+    return root
 
 
 # --- reading values -----------------------------------------------------------
