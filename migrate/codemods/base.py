@@ -29,7 +29,6 @@ class LegacyEntry:
     plan: rules.EntryPlan
 
 
-
 class Unresolved(Exception):
     pass
 

@@ -3,21 +3,9 @@
 from __future__ import annotations
 
 import libcst as cst
-from libcst.metadata import (
-    PositionProvider,
-    QualifiedNameProvider,
-    ScopeProvider,
-)
+from libcst.metadata import PositionProvider, QualifiedNameProvider, ScopeProvider
 
-from .base import (
-    Reporting,
-    _constant,
-    _describe,
-    _literal,
-    _passes,
-    _patterns_of,
-    _string,
-)
+from .base import Reporting, _constant, _describe, _literal, _passes, _patterns_of, _string
 
 HUB_ARGS = {"snapshot_download": ("repo_id",), "hf_hub_download": ("repo_id", "filename")}
 
@@ -49,11 +37,10 @@ def _hub_path(call: cst.Call, function: str, patterns: dict) -> tuple[str | None
     return path, ""
 
 
-
 class LoaderArguments(Reporting, cst.CSTTransformer):
     """Legacy HF ids at loader, Hub API and other arguments, and in module constants."""
 
-    CODES = ('W105', 'W111', 'W112', 'W113', 'W114', 'W115')
+    CODES = ("W105", "W111", "W112", "W113", "W114", "W115")
     METADATA_DEPENDENCIES = (QualifiedNameProvider, PositionProvider, ScopeProvider,)
 
     def legacy_arguments(self, original: cst.Call, updated: cst.Call) -> cst.BaseExpression:
@@ -111,8 +98,6 @@ class LoaderArguments(Reporting, cst.CSTTransformer):
     def constant_uses(self, constant: str) -> int:
         scope = self.get_metadata(ScopeProvider, self.survey.module, None)
         return sum(len(a.references) for a in scope.assignments[constant]) if scope else 0
-
-    # -- cfg["model_cache"][i]["repo_id"], other uses of "model_cache", moved paths
 
     def loader_string(self, original: cst.SimpleString, data: str) -> cst.BaseExpression | None:
         """A legacy id held in a constant every use of which loads it changes there; other ids wait for W115."""

@@ -3,21 +3,16 @@
 from __future__ import annotations
 
 import libcst as cst
-from libcst.metadata import (
-    PositionProvider,
-)
+from libcst.metadata import PositionProvider
 
 from .. import rules
-from .base import (
-    Reporting,
-    _literal,
-)
+from .base import Reporting, _literal
 
 
 class MovedPaths(Reporting, cst.CSTTransformer):
     """Paths the config's moves map, as in the YAML."""
 
-    CODES = ('W008',)
+    CODES = ("W008",)
     METADATA_DEPENDENCIES = (PositionProvider,)
 
 

@@ -3,19 +3,15 @@
 from __future__ import annotations
 
 import libcst as cst
-from libcst.metadata import (
-    PositionProvider,
-)
+from libcst.metadata import PositionProvider
 
-from .base import (
-    Reporting,
-)
+from .base import Reporting
 
 
 class Review(Reporting, cst.CSTTransformer):
     """Uses of the old key that no rewrite covered."""
 
-    CODES = ('W108',)
+    CODES = ("W108",)
     METADATA_DEPENDENCIES = (PositionProvider,)
 
 

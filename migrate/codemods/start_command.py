@@ -3,21 +3,16 @@
 from __future__ import annotations
 
 import libcst as cst
-from libcst.metadata import (
-    PositionProvider,
-)
+from libcst.metadata import PositionProvider
 
 from .. import rules
-from .base import (
-    Reporting,
-    _literal,
-)
+from .base import Reporting, _literal
 
 
 class StartCommand(Reporting, cst.CSTTransformer):
     """Start commands in strings and f-strings."""
 
-    CODES = ('W120', 'W121')
+    CODES = ("W120", "W121")
     METADATA_DEPENDENCIES = (PositionProvider,)
 
 

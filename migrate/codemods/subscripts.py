@@ -4,15 +4,9 @@ from __future__ import annotations
 
 import libcst as cst
 import libcst.matchers as m
-from libcst.metadata import (
-    PositionProvider,
-)
+from libcst.metadata import PositionProvider
 
-from .base import (
-    Reporting,
-    _literal,
-    _string,
-)
+from .base import Reporting, _literal, _string
 
 _ENTRY = m.Subscript(
     value=m.Subscript(slice=[m.SubscriptElement(m.Index(m.SimpleString()))]),
@@ -20,11 +14,10 @@ _ENTRY = m.Subscript(
 )
 
 
-
 class Subscripts(Reporting, cst.CSTTransformer):
     """Reads of a legacy entry's repo id from the loaded config."""
 
-    CODES = ('W106',)
+    CODES = ("W106",)
     METADATA_DEPENDENCIES = (PositionProvider,)
 
     def leave_Subscript(self, original: cst.Subscript, updated: cst.Subscript) -> cst.BaseExpression:

@@ -4,18 +4,10 @@ from __future__ import annotations
 
 import libcst as cst
 import libcst.matchers as m
-from libcst.metadata import (
-    PositionProvider,
-    QualifiedNameProvider,
-)
+from libcst.metadata import PositionProvider, QualifiedNameProvider
 
 from .. import rules
-from .base import (
-    PLACEHOLDER_ID,
-    RENAMED_CALLS,
-    Reporting,
-    _literal,
-)
+from .base import PLACEHOLDER_ID, RENAMED_CALLS, Reporting, _literal
 
 
 def _comment_of(comma) -> cst.Comment | None:
@@ -72,7 +64,6 @@ def _keep_comments(args: list[cst.Arg], comments: list[cst.Comment], call: cst.C
     return [*args[:-1], args[-1].with_changes(comma=comma)]
 
 
-
 def hf_source(expr: cst.BaseExpression, planned: str) -> cst.BaseExpression:
     """The source for an HF id that is an expression: itself (seed), or f"hf://{expr}@rev" (truss)."""
     if PLACEHOLDER_ID not in planned:
@@ -103,7 +94,7 @@ def hf_source(expr: cst.BaseExpression, planned: str) -> cst.BaseExpression:
 class TrussObjects(Reporting, cst.CSTTransformer):
     """The truss constructs that move with the config, rewritten where their entries flow into a rewritten container."""
 
-    CODES = ('W101', 'W102', 'W103', 'W104')
+    CODES = ("W101", "W102", "W103", "W104")
     METADATA_DEPENDENCIES = (QualifiedNameProvider, PositionProvider,)
 
     def rename_func(self, original: cst.Call, updated: cst.Call, name: str) -> cst.Call:
