@@ -1,0 +1,84 @@
+"""The imports a rewrite needs: renamed in their own slot, added, or removed when unused."""
+
+from __future__ import annotations
+
+import libcst as cst
+from libcst.codemod import CodemodContext
+from libcst.codemod.visitors import AddImportsVisitor, RemoveImportsVisitor
+
+
+def _module_name(node) -> str:
+    return cst.Module([]).code_for_node(node) if node is not None else ""
+
+
+def _names_in_use(tree: cst.Module) -> set[str]:
+    """Names the module reads outside its imports."""
+
+    class Names(cst.CSTVisitor):
+        def __init__(self):
+            self.seen: set[str] = set()
+
+        def visit_Import(self, node) -> bool:
+            return False
+
+        visit_ImportFrom = visit_Import
+
+        def visit_Name(self, node: cst.Name) -> None:
+            self.seen.add(node.value)
+
+    names = Names()
+    tree.visit(names)
+    return names.seen
+
+
+def _ordered(names: list[str]) -> bool:
+    return names == sorted(names) or names == sorted(names, key=str.lower)
+
+
+class _RenameImports(cst.CSTTransformer):
+    """`from m import A, Old` -> `from m import A, New` in Old's own slot; the block's order kept.
+
+    An old name still used elsewhere stays, and the new one is left to AddImportsVisitor.
+    """
+
+    def __init__(self, renames: dict[tuple[str, str], str], in_use: set[str]):
+        super().__init__()
+        self.renames, self.in_use, self.done = renames, in_use, set()
+
+    def leave_ImportFrom(self, original: cst.ImportFrom, updated: cst.ImportFrom) -> cst.ImportFrom:
+        if isinstance(updated.names, cst.ImportStar):
+            return updated
+        module = _module_name(updated.module)
+        aliases = list(updated.names)
+        names = [_module_name(a.name) for a in aliases]
+        new_names = list(names)
+        for i, alias in enumerate(aliases):
+            new = self.renames.get((module, names[i]))
+            if new is None or names[i] in self.in_use or new in names or alias.asname is not None:
+                continue
+            new_names[i] = new
+            self.done.add((module, names[i]))
+        if new_names == names:
+            return updated
+        if _ordered(names):
+            new_names = sorted(new_names) if names == sorted(names) else sorted(new_names, key=str.lower)
+        aliases = [a.with_changes(name=cst.Name(n)) for a, n in zip(aliases, new_names)]
+        return updated.with_changes(names=aliases)
+
+
+def fix_imports(tree: cst.Module, imports, unused) -> cst.Module:
+    if not imports and not unused:
+        return tree
+    renames = {(module, old): new for module, old, asname, new in imports if asname is None}
+    if renames:
+        renamer = _RenameImports(renames, _names_in_use(tree))
+        tree = tree.visit(renamer)
+        imports = [i for i in imports if i[3] not in {renames[k] for k in renamer.done} or (i[0], i[1]) not in renamer.done]
+    context = CodemodContext()
+    for module, old, asname, new in imports:
+        AddImportsVisitor.add_needed_import(context, module, new)
+        RemoveImportsVisitor.remove_unused_import(context, module, old, asname)
+    for module, obj, asname in unused:
+        RemoveImportsVisitor.remove_unused_import(context, module, obj, asname)
+    tree = AddImportsVisitor(context).transform_module(tree)
+    return RemoveImportsVisitor(context).transform_module(tree)

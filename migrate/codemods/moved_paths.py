@@ -1,0 +1,34 @@
+"""W008: a path under the old mount root moves with its entry, in strings and f-string text."""
+
+from __future__ import annotations
+
+import libcst as cst
+from libcst.metadata import PositionProvider
+
+from .. import rules
+from .base import Reporting, _literal
+
+
+class MovedPaths(Reporting, cst.CSTTransformer):
+    """Paths the config's moves map, as in the YAML."""
+
+    CODES = ("W008",)
+    METADATA_DEPENDENCIES = (PositionProvider,)
+
+
+    def moved_string(self, original: cst.SimpleString, data: str) -> cst.BaseExpression | None:
+        if self.moves:
+            moved = rules.move_path(data, self.moves)
+            if moved != data:
+                self.report(original, "W008", f"path moved: {data!r} -> {moved!r}")
+                return _literal(moved, original)
+        return None
+
+    def leave_FormattedStringText(self, original, updated):
+        if self.moves:
+            moved = rules.move_path(original.value, self.moves)
+            if moved != original.value:
+                self.report(original, "W008", f"path moved: {original.value!r} -> {moved!r}")
+                return updated.with_changes(value=moved)
+        return updated
+
