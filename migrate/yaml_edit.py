@@ -1012,16 +1012,7 @@ def verify(new_body: str, root: MappingNode, block: Block, plans, expected: dict
     old_memo, new_memo = {}, {}
     for (ok, ov), (nk, nv) in zip(old_pairs, new_root.value):
         if ok is block.key:
-            if nk.value != "weights" or not isinstance(nv, SequenceNode):
-                fail("the block did not become `weights`")
-            weights = value(nv)
-            if weights != [p.weight for p in plans]:
-                fail("`weights` differs from the plan")
-            invalid = validate.problems(weights, dialect)
-            if invalid:
-                fail(f"not valid in the {dialect.name} schema: {invalid[0]}")
-            if any(len({k.value for k, _ in e.value}) != len(e.value) for e in nv.value):
-                fail("a key repeats in a `weights` entry")
+            _check_weights(nk, nv, plans, dialect, fail)
             continue
         was = old_body[old_text.offset(ok.start_mark):old_text.offset(ov.end_mark)]
         now = new_body[new_text.offset(nk.start_mark):new_text.offset(nv.end_mark)]
