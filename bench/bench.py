@@ -76,10 +76,16 @@ def templates() -> tuple[list[dict], list[dict]]:
     with tempfile.TemporaryDirectory(prefix="wm-bench-template-") as tmp:
         for i, files in enumerate(originals):
             _write(Path(tmp) / f"t{i:03d}", files)
-        subprocess.run([sys.executable, "-m", "migrate", "-q", "--jobs", "1", tmp], cwd=ROOT, check=False,
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        migrated = [{name: (Path(tmp) / f"t{i:03d}" / name).read_bytes() for name in files}
-                    for i, files in enumerate(originals)]
+        subprocess.run(
+            [sys.executable, "-m", "migrate", "-q", "--jobs", "1", tmp],
+            cwd=ROOT,
+            check=False,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        migrated = [
+            {name: (Path(tmp) / f"t{i:03d}" / name).read_bytes() for name in files} for i, files in enumerate(originals)
+        ]
     return originals, migrated
 
 
@@ -173,16 +179,23 @@ def single_truss(pairs: int) -> None:
     """One truss, --check, whole process: the start-up a pre-commit hook pays."""
     fixture = ROOT / "fixtures" / "llama-volume"
     runs = [timed([sys.executable, "-m", "migrate", "--check", "-q", str(fixture)]) for _ in range(2 * pairs + 1)][1:]
-    print(f"one truss --check ({fixture.name}): median {statistics.median(r[0] for r in runs):.3f} s wall, "
-          f"{max(r[2] for r in runs) / 1024:.0f} MiB")
+    print(
+        f"one truss --check ({fixture.name}): median {statistics.median(r[0] for r in runs):.3f} s wall, "
+        f"{max(r[2] for r in runs) / 1024:.0f} MiB"
+    )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
     parser.add_argument("--large", action="store_true", help="add N = 50,000 (slow: minutes per variant)")
-    parser.add_argument("--code-sizes", type=int, nargs="+", default=[1000],
-                        help="sizes at which the variants with the code pass run (libcst makes them ~50x slower)")
+    parser.add_argument(
+        "--code-sizes",
+        type=int,
+        nargs="+",
+        default=[1000],
+        help="sizes at which the variants with the code pass run (libcst makes them ~50x slower)",
+    )
     parser.add_argument("--pairs", type=int, default=3)
     parser.add_argument("--variants", nargs="+", choices=list(VARIANTS), default=list(VARIANTS))
     args = parser.parse_args()
@@ -195,9 +208,11 @@ def main() -> None:
     empty = {v: startup(args.pairs, VARIANTS[v]) for v in args.variants}
     for v in args.variants:
         print(f"start-up (empty tree) {v}: baseline {empty[v]['baseline']:.3f} s, tool {empty[v]['tool']:.3f} s")
-    print(f"{'trusses':>8} {'variant':>14} {'baseline s':>11} {'tool s':>8} {'ratio':>6} "
-          f"{'base ms/truss':>14} {'tool ms/truss':>14} {'tree RSS MiB':>13} {'max proc MiB':>13} "
-          f"{'base CPU s':>11} {'tool CPU s':>11}")
+    print(
+        f"{'trusses':>8} {'variant':>14} {'baseline s':>11} {'tool s':>8} {'ratio':>6} "
+        f"{'base ms/truss':>14} {'tool ms/truss':>14} {'tree RSS MiB':>13} {'max proc MiB':>13} "
+        f"{'base CPU s':>11} {'tool CPU s':>11}"
+    )
     for n in sizes:
         with tempfile.TemporaryDirectory(prefix="wm-bench-") as tmp:
             tree = Path(tmp) / "monorepo"

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import sys
 from enum import Enum
-from typing import List, Optional
 
 import typer
 
@@ -40,7 +39,7 @@ class Format(str, Enum):
     github = "github"
 
 
-def _shard(value: Optional[str]) -> Optional[tuple[int, int]]:
+def _shard(value: str | None) -> tuple[int, int] | None:
     if value is None:
         return None
     k, sep, n = value.partition("/")
@@ -65,16 +64,20 @@ app = typer.Typer(add_completion=False, rich_markup_mode=None, pretty_exceptions
 
 @app.command(help=HELP, no_args_is_help=False)
 def migrate(
-    paths: Optional[List[str]] = typer.Argument(None, metavar="[PATH]...", show_default=False),
+    paths: list[str] | None = typer.Argument(None, metavar="[PATH]...", show_default=False),
     diff: bool = typer.Option(False, "--diff", help="Print a unified diff of every change on stdout; write nothing."),
     check: bool = typer.Option(
         False, "--check", help="Write nothing; exit 1 if anything would change (add --diff to see it)."
     ),
     dialect: Dialect = typer.Option(
-        Dialect.seed, "--dialect", help="Target schema: seed (the design document's) or truss (what truss 0.18 accepts)."
+        Dialect.seed,
+        "--dialect",
+        help="Target schema: seed (the design document's) or truss (what truss 0.18 accepts).",
     ),
     mount_root: str = typer.Option(
-        rules.DEFAULT_MOUNT_ROOT, "--mount-root", metavar="PATH",
+        rules.DEFAULT_MOUNT_ROOT,
+        "--mount-root",
+        metavar="PATH",
         help="Where volume folders live; paths under /app/model_cache/<folder> move there too.",
     ),
     nested: bool = typer.Option(
@@ -85,22 +88,31 @@ def migrate(
         False, "--docs", help="Also migrate the yaml/python fenced code blocks of *.md/*.mdx files."
     ),
     trust_patterns: bool = typer.Option(
-        False, "--trust-patterns",
+        False,
+        "--trust-patterns",
         help="Also point loaders at mounts filtered by allow/ignore patterns (you vouch the patterns keep every file they load).",
     ),
     jobs: int = typer.Option(
-        os.cpu_count() or 1, "--jobs", "-j", metavar="N", show_default="the CPU count",
+        os.cpu_count() or 1,
+        "--jobs",
+        "-j",
+        metavar="N",
+        show_default="the CPU count",
         help="Worker processes; 1 runs in-process. Output is the same for any N.",
     ),
     output_format: Format = typer.Option(
-        Format.text, "--format",
+        Format.text,
+        "--format",
         help="text: diagnostics on stderr; json: one JSON report on stdout; github: GitHub Actions annotations on stdout.",
     ),
-    exclude: Optional[List[str]] = typer.Option(
-        None, "--exclude", metavar="GLOB", show_default=False,
+    exclude: list[str] | None = typer.Option(
+        None,
+        "--exclude",
+        metavar="GLOB",
+        show_default=False,
         help="Skip paths matching GLOB (whole path or one name); repeatable.",
     ),
-    shard: Optional[str] = typer.Option(
+    shard: str | None = typer.Option(
         None, "--shard", metavar="K/N", help="Take only the K-th of N stable shares of the trusses (for CI matrices)."
     ),
     quiet: bool = typer.Option(False, "-q", "--quiet", help="Print errors only."),
@@ -119,10 +131,19 @@ def migrate(
     for path in paths:
         if not os.path.exists(path):
             raise _usage(f"{path}: no such file or folder")
-    context = rules.Context(mount_root=mount_root.rstrip("/") or "/", dialect=rules.DIALECTS[dialect.value], nested=nested)
+    context = rules.Context(
+        mount_root=mount_root.rstrip("/") or "/", dialect=rules.DIALECTS[dialect.value], nested=nested
+    )
     options = Options(
-        write=not (diff or check), diff=diff, context=context, code=not no_code,
-        jobs=jobs, exclude=tuple(exclude or ()), shard=_shard(shard), docs=docs, trust_patterns=trust_patterns,
+        write=not (diff or check),
+        diff=diff,
+        context=context,
+        code=not no_code,
+        jobs=jobs,
+        exclude=tuple(exclude or ()),
+        shard=_shard(shard),
+        docs=docs,
+        trust_patterns=trust_patterns,
     )
     if output_format is Format.json:
         reporter = JsonReporter(check=check)
@@ -151,8 +172,12 @@ SEED_PYTHON = (
 
 def _seed_python(result, context: rules.Context) -> bool:
     """A Python file got WeightsSource entries in the seed dialect."""
-    return (context.dialect is rules.SEED and result.path.endswith(".py")
-            and result.status in ("migrated", "would-migrate") and any(d.code == "W101" for d in result.diagnostics))
+    return (
+        context.dialect is rules.SEED
+        and result.path.endswith(".py")
+        and result.status in ("migrated", "would-migrate")
+        and any(d.code == "W101" for d in result.diagnostics)
+    )
 
 
 def main() -> None:

@@ -49,7 +49,7 @@ def migrate_code(
 ) -> CodeOutcome:
     """Migrate one Python module's text. Never raises for bad input."""
     bom = "\ufeff" if source.startswith("\ufeff") else ""
-    source = source[len(bom):]  # libcst's code would drop it
+    source = source[len(bom) :]  # libcst's code would drop it
     try:
         module = cst.parse_module(source)
     except cst.ParserSyntaxError as err:
@@ -69,5 +69,10 @@ def migrate_code(
     try:
         compile(code, "<migrated>", "exec")
     except (SyntaxError, ValueError) as err:
-        return CodeOutcome("failed", diagnostics=[Diagnostic(1, 1, "E099", f"internal error: the rewritten code does not compile ({err}); left untouched")])
+        return CodeOutcome(
+            "failed",
+            diagnostics=[
+                Diagnostic(1, 1, "E099", f"internal error: the rewritten code does not compile ({err}); left untouched")
+            ],
+        )
     return CodeOutcome("migrated", bom + code, diagnostics)

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import Iterable, Iterator
 
 YAML_SUFFIXES = (".yaml", ".yml")
 PYTHON_SUFFIXES = (".py",)
@@ -31,6 +31,7 @@ def excluded(path: str, exclude: tuple[str, ...]) -> bool:
     if not exclude:
         return False
     import fnmatch  # only --exclude needs it
+
     path = os.path.normpath(path).replace(os.sep, "/")
     names = path.split("/")
     return any(fnmatch.fnmatchcase(path, g) or any(fnmatch.fnmatchcase(n, g) for n in names) for g in exclude)
@@ -77,11 +78,7 @@ def _inside(real: str, roots: tuple[str, ...]) -> bool:
 
 def roots_of(paths: Iterable[str]) -> tuple[str, ...]:
     """The folders a write may land in: each given folder, or a given file's folder."""
-    return tuple(
-        os.path.realpath(p if os.path.isdir(p) else os.path.dirname(os.path.abspath(p)))
-        for p in paths
-    )
-
+    return tuple(os.path.realpath(p if os.path.isdir(p) else os.path.dirname(os.path.abspath(p))) for p in paths)
 
 
 def _by_name(entry: os.DirEntry) -> str:
@@ -100,7 +97,11 @@ class Walk:
     """
 
     def __init__(
-        self, paths: Iterable[str], python: bool = False, exclude: tuple[str, ...] = (), clean: bool = False,
+        self,
+        paths: Iterable[str],
+        python: bool = False,
+        exclude: tuple[str, ...] = (),
+        clean: bool = False,
         docs: bool = False,
     ):
         self.paths = list(paths)
@@ -220,7 +221,7 @@ class Walk:
         root = self.root_real if self.since is not None else None
         if root is None or not (real == root or real.startswith(root.rstrip(os.sep) + os.sep)):
             return False
-        rel = real[len(root):].strip(os.sep)
+        rel = real[len(root) :].strip(os.sep)
         parts = tuple(rel.split(os.sep)) if rel else ()
         if parts >= self.since:
             return False

@@ -54,7 +54,11 @@ class Fence:
         """The prefix of every non-blank line (the container's indentation)."""
         found = {p for p, c in zip(self.prefixes, self.content) if c.strip()}
         if len(found) > 1:
-            raise Skip(Diagnostic(self.opening + 1, 1, "E041", "fence lines indented unevenly inside their container: left as it is"))
+            raise Skip(
+                Diagnostic(
+                    self.opening + 1, 1, "E041", "fence lines indented unevenly inside their container: left as it is"
+                )
+            )
         return found.pop() if found else ""
 
 
@@ -84,7 +88,13 @@ def _fence(token, lines: list[str], language: str) -> Fence:
     closed = end - start - 2 == len(shown) and end - 1 > start
     source = lines[start + 1 : start + 1 + len(shown)]
     content, prefixes = [], []
-    unmapped = Skip(Diagnostic(start + 1, 1, "E041", "fence content not understood line by line (tabs in its indentation?): left as it is"), language, token.content)
+    unmapped = Skip(
+        Diagnostic(
+            start + 1, 1, "E041", "fence content not understood line by line (tabs in its indentation?): left as it is"
+        ),
+        language,
+        token.content,
+    )
     if len(source) != len(shown):
         raise unmapped
     for line, seen in zip(source, shown):
@@ -137,7 +147,9 @@ def _place(fence: Fence, diagnostic: Diagnostic) -> Diagnostic:
         return Diagnostic(fence.opening + 1, 1, diagnostic.code, diagnostic.message)
     line = min(diagnostic.line, len(fence.lines) + 1)  # past the content (end of input): the closing fence
     prefix = fence.prefixes[line - 1] if line <= len(fence.lines) else ""
-    return Diagnostic(fence.opening + 1 + line, max(diagnostic.col, 1) + len(prefix), diagnostic.code, diagnostic.message)
+    return Diagnostic(
+        fence.opening + 1 + line, max(diagnostic.col, 1) + len(prefix), diagnostic.code, diagnostic.message
+    )
 
 
 def _put_back(fence: Fence, new_text: str) -> list[str]:
@@ -169,7 +181,14 @@ def migrate_doc(source: str, context: rules.Context = rules.Context(), code: boo
             errors.append(fence.diagnostic)
             continue
         if not fence.closed:
-            errors.append(Diagnostic(fence.opening + 1, 1, "E040", f"unterminated {fence.language} fence: left as it is (close it and run again)"))
+            errors.append(
+                Diagnostic(
+                    fence.opening + 1,
+                    1,
+                    "E040",
+                    f"unterminated {fence.language} fence: left as it is (close it and run again)",
+                )
+            )
             continue
         outcome = _migrate(fence, context)
         placed = [_place(fence, d) for d in outcome.diagnostics]
@@ -205,7 +224,16 @@ def verify(old: str, new: str, changed: dict[int, str], context: rules.Context) 
         return Diagnostic(1, 1, "E099", "internal error: the migrated document's fences differ; left untouched")
     for old_fence, new_fence in zip(before, after):
         expected = changed.get(old_fence.opening, old_fence.text)
-        if (new_fence.opening - shift, new_fence.language, new_fence.text) != (old_fence.opening, old_fence.language, expected):
-            return Diagnostic(old_fence.opening + 1, 1, "E099", "internal error: a migrated fence did not read back as planned; left untouched")
+        if (new_fence.opening - shift, new_fence.language, new_fence.text) != (
+            old_fence.opening,
+            old_fence.language,
+            expected,
+        ):
+            return Diagnostic(
+                old_fence.opening + 1,
+                1,
+                "E099",
+                "internal error: a migrated fence did not read back as planned; left untouched",
+            )
         shift += len(new_fence.lines) - len(old_fence.lines)
     return None

@@ -53,7 +53,9 @@ class GithubReporter(Reporter):
         for diagnostic in result.diagnostics:
             if self.quiet and diagnostic.severity != "error":
                 continue
-            self.out.write(command(diagnostic.severity, path, diagnostic.line, diagnostic.col, diagnostic.code, diagnostic.message))
+            self.out.write(
+                command(diagnostic.severity, path, diagnostic.line, diagnostic.col, diagnostic.code, diagnostic.message)
+            )
         if result.status in PENDING:
             kind = "error" if self.check and result.status == "would-migrate" else "notice"
             if kind == "error" or not self.quiet:

@@ -16,9 +16,13 @@ import re
 from ruamel.yaml.composer import Composer
 from ruamel.yaml.error import YAMLError
 from ruamel.yaml.events import (
-    MappingEndEvent, MappingStartEvent, SequenceEndEvent, SequenceStartEvent, StreamEndEvent,
+    MappingEndEvent,
+    MappingStartEvent,
+    SequenceEndEvent,
+    SequenceStartEvent,
+    StreamEndEvent,
 )
-from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from ruamel.yaml.nodes import Node, ScalarNode, SequenceNode
 from ruamel.yaml.parser import Parser
 from ruamel.yaml.reader import Reader
 from ruamel.yaml.scanner import Scanner
@@ -36,30 +40,65 @@ TIMESTAMP, MERGE, BINARY, SEQ, MAP = P + "timestamp", P + "merge", P + "binary",
 # PyYAML 6.0 resolver.py (MIT, (c) Kirill Simonov): the implicit resolvers in the order
 # they are added there, each with the first characters it is tried for.
 _IMPLICIT = (
-    (BOOL, re.compile(r'''^(?:yes|Yes|YES|no|No|NO
+    (
+        BOOL,
+        re.compile(
+            r"""^(?:yes|Yes|YES|no|No|NO
                     |true|True|TRUE|false|False|FALSE
-                    |on|On|ON|off|Off|OFF)$''', re.X), "yYnNtTfFoO"),
-    (FLOAT, re.compile(r'''^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+][0-9]+)?
+                    |on|On|ON|off|Off|OFF)$""",
+            re.X,
+        ),
+        "yYnNtTfFoO",
+    ),
+    (
+        FLOAT,
+        re.compile(
+            r"""^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+][0-9]+)?
                     |\.[0-9][0-9_]*(?:[eE][-+][0-9]+)?
                     |[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*
                     |[-+]?\.(?:inf|Inf|INF)
-                    |\.(?:nan|NaN|NAN))$''', re.X), "-+0123456789."),
-    (INT, re.compile(r'''^(?:[-+]?0b[0-1_]+
+                    |\.(?:nan|NaN|NAN))$""",
+            re.X,
+        ),
+        "-+0123456789.",
+    ),
+    (
+        INT,
+        re.compile(
+            r"""^(?:[-+]?0b[0-1_]+
                     |[-+]?0[0-7_]+
                     |[-+]?(?:0|[1-9][0-9_]*)
                     |[-+]?0x[0-9a-fA-F_]+
-                    |[-+]?[1-9][0-9_]*(?::[0-5]?[0-9])+)$''', re.X), "-+0123456789"),
-    (MERGE, re.compile(r'^(?:<<)$'), "<"),
-    (NULL, re.compile(r'''^(?: ~
+                    |[-+]?[1-9][0-9_]*(?::[0-5]?[0-9])+)$""",
+            re.X,
+        ),
+        "-+0123456789",
+    ),
+    (MERGE, re.compile(r"^(?:<<)$"), "<"),
+    (
+        NULL,
+        re.compile(
+            r"""^(?: ~
                     |null|Null|NULL
-                    | )$''', re.X), ("~", "n", "N", "")),
-    (TIMESTAMP, re.compile(r'''^(?:[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]
+                    | )$""",
+            re.X,
+        ),
+        ("~", "n", "N", ""),
+    ),
+    (
+        TIMESTAMP,
+        re.compile(
+            r"""^(?:[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]
                     |[0-9][0-9][0-9][0-9] -[0-9][0-9]? -[0-9][0-9]?
                      (?:[Tt]|[ \t]+)[0-9][0-9]?
                      :[0-9][0-9] :[0-9][0-9] (?:\.[0-9]*)?
-                     (?:[ \t]*(?:Z|[-+][0-9][0-9]?(?::[0-9][0-9])?))?)$''', re.X), "0123456789"),
-    (P + "value", re.compile(r'^(?:=)$'), "="),
-    (P + "yaml", re.compile(r'^(?:!|&|\*)$'), "!&*"),
+                     (?:[ \t]*(?:Z|[-+][0-9][0-9]?(?::[0-9][0-9])?))?)$""",
+            re.X,
+        ),
+        "0123456789",
+    ),
+    (P + "value", re.compile(r"^(?:=)$"), "="),
+    (P + "yaml", re.compile(r"^(?:!|&|\*)$"), "!&*"),
 )
 _BY_FIRST: dict[str, list] = {}
 for _tag, _regex, _firsts in _IMPLICIT:
@@ -195,7 +234,7 @@ _BOOLS = {"yes": True, "no": False, "true": True, "false": False, "on": True, "o
 _INF = float("inf")
 _NAN = float("nan")
 _TIMESTAMP = re.compile(
-    r'''^(?P<year>[0-9][0-9][0-9][0-9])
+    r"""^(?P<year>[0-9][0-9][0-9][0-9])
         -(?P<month>[0-9][0-9]?)
         -(?P<day>[0-9][0-9]?)
         (?:(?:[Tt]|[ \t]+)
@@ -204,13 +243,15 @@ _TIMESTAMP = re.compile(
         :(?P<second>[0-9][0-9])
         (?:\.(?P<fraction>[0-9]*))?
         (?:[ \t]*(?P<tz>Z|(?P<tz_sign>[-+])(?P<tz_hour>[0-9][0-9]?)
-        (?::(?P<tz_minute>[0-9][0-9]))?))?)?$''', re.X)
+        (?::(?P<tz_minute>[0-9][0-9]))?))?)?$""",
+    re.X,
+)
 
 
 class Unreadable:
     """A scalar SafeConstructor refuses (an unknown tag, `=`, `0b_`): truss cannot load the file."""
 
-    __slots__ = ("tag", "raw")
+    __slots__ = ("raw", "tag")
 
     def __init__(self, tag: str, raw: str):
         self.tag, self.raw = tag, raw

@@ -141,7 +141,13 @@ def file_record(result: FileResult) -> dict:
         "status": result.status,
         "entries": result.entries,
         "diagnostics": [
-            {"code": d.code, "severity": d.severity, "line": max(d.line, 1), "column": max(d.col, 1), "message": d.message}
+            {
+                "code": d.code,
+                "severity": d.severity,
+                "line": max(d.line, 1),
+                "column": max(d.col, 1),
+                "message": d.message,
+            }
             for d in result.diagnostics
         ],
         "order": result.order,
@@ -183,7 +189,7 @@ class JsonReporter:
         summary = {"scanned": sum(self.counts.values()), **{k.replace("-", "_"): v for k, v in self.counts.items()}}
         summary["exit_code"] = exit_code(self.counts, self.check)
         summary["docs_mentioning"] = self.docs_mentioning
-        self.out.write(f"\n], \"summary\": {json.dumps(summary)}}}\n")
+        self.out.write(f'\n], "summary": {json.dumps(summary)}}}\n')
 
     def exit_code(self, check: bool) -> int:
         return exit_code(self.counts, check)

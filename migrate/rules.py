@@ -12,8 +12,8 @@ from __future__ import annotations
 import datetime
 import posixpath
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Mapping
 
 DEFAULT_MOUNT_ROOT = "/app/model_cache"
 HF_SECRET = "hf_access_token"
@@ -45,7 +45,7 @@ class Dialect:
 
     def hf_source(self, repo_id: str, revision: str | None) -> str:
         """hf://org/name, with @rev in truss (seed keeps the revision as its own key)."""
-        bare = repo_id[len("hf://"):] if repo_id.startswith("hf://") else repo_id
+        bare = repo_id[len("hf://") :] if repo_id.startswith("hf://") else repo_id
         return f"hf://{bare}@{revision}" if revision and self.revision_in_source else f"hf://{bare}"
 
 
@@ -152,32 +152,24 @@ def resolve_kind(repo_id: str, kind: str | None) -> tuple[str, str, list[Note]]:
     """The entry's kind and its repo id without a cloud scheme."""
     notes: list[Note] = []
     if kind is not None and kind not in KIND_SCHEMES:
-        raise RuleError(
-            "E007", f"kind {kind!r} is not one of hf, s3, gcs, azure", "kind"
-        )
+        raise RuleError("E007", f"kind {kind!r} is not one of hf, s3, gcs, azure", "kind")
     match = _SCHEME.match(repo_id)
     scheme_kind = None
     if match:
         scheme_kind = SCHEME_KINDS.get(match.group(1))
         if scheme_kind is None:
-            raise RuleError(
-                "E008", f"repo_id scheme {match.group(1)}:// is not one of hf, s3, gs, azure", "repo_id"
-            )
+            raise RuleError("E008", f"repo_id scheme {match.group(1)}:// is not one of hf, s3, gs, azure", "repo_id")
     if kind is None:
         kind = scheme_kind or "hf"
         if scheme_kind not in (None, "hf"):
-            notes.append(
-                Note("W002", f"no kind given: {kind} inferred from the {match.group(1)}:// scheme", "repo_id")
-            )
+            notes.append(Note("W002", f"no kind given: {kind} inferred from the {match.group(1)}:// scheme", "repo_id"))
     elif scheme_kind is not None and scheme_kind != kind:
-        raise RuleError(
-            "E008", f"kind {kind} disagrees with the {match.group(1)}:// scheme of repo_id", "kind"
-        )
+        raise RuleError("E008", f"kind {kind} disagrees with the {match.group(1)}:// scheme of repo_id", "kind")
     if kind == "hf":
-        if match and not repo_id[match.end():].strip("/ "):
+        if match and not repo_id[match.end() :].strip("/ "):
             raise RuleError("E005", "repo_id names no repository after hf://", "repo_id")
         return kind, repo_id, notes
-    path = repo_id[match.end():] if match else repo_id
+    path = repo_id[match.end() :] if match else repo_id
     if not path.split("/", 1)[0]:
         raise RuleError("E009", f"repo_id {repo_id!r} has an empty bucket", "repo_id")
     return kind, path, notes
@@ -206,7 +198,7 @@ def mount_location(kind: str, path: str, entry: Mapping, ctx: Context) -> tuple[
         target = folder if folder.startswith("/") else f"{ctx.mount_root}/{folder}"
         return _safe_mount(target, "volume_folder"), False
     if kind == "hf":
-        bare = path[len("hf://"):] if path.startswith("hf://") else path
+        bare = path[len("hf://") :] if path.startswith("hf://") else path
         return _safe_mount(f"{ctx.mount_root}/{bare.replace('/', '_')}", "repo_id"), True
     return _safe_mount(f"{ctx.mount_root}/{path.rstrip('/')}", "repo_id"), True
 
@@ -239,10 +231,18 @@ def plan_entry(entry: Mapping[str, object], ctx: Context = Context()) -> EntryPl
         old_location = None if kind == "hf" else f"{DEFAULT_MOUNT_ROOT}/{path.rstrip('/')}"
         was = "the Hugging Face cache of the image" if kind == "hf" else "the image"
         notes.append(
-            Note("W001", f"legacy entry: weights were baked into {was}; they now mount at runtime at {mount}", "repo_id")
+            Note(
+                "W001", f"legacy entry: weights were baked into {was}; they now mount at runtime at {mount}", "repo_id"
+            )
         )
         if entry.get("volume_folder") is not None:
-            notes.append(Note("W007", "volume_folder was unused without use_volume: true; replaced by the derived mount_location", "volume_folder"))
+            notes.append(
+                Note(
+                    "W007",
+                    "volume_folder was unused without use_volume: true; replaced by the derived mount_location",
+                    "volume_folder",
+                )
+            )
     else:
         folder = entry["volume_folder"]
         old_location = folder if folder.startswith("/") else f"{DEFAULT_MOUNT_ROOT}/{folder}"
@@ -298,7 +298,9 @@ def plan_external(item: Mapping[str, object]) -> EntryPlan:
     url = _string(item, "url")
     path = _string(item, "local_data_path")
     if not url.startswith(EXTERNAL_SCHEMES):
-        raise RuleError("E018", f"url {url!r} is not a source truss weights accept (https://, s3://, gs://, ...)", "url")
+        raise RuleError(
+            "E018", f"url {url!r} is not a source truss weights accept (https://, s3://, gs://, ...)", "url"
+        )
     mount = _safe_mount(f"{DATA_DIR}/{path}", "local_data_path")
     changes = []
     notes = []
@@ -310,8 +312,14 @@ def plan_external(item: Mapping[str, object]) -> EntryPlan:
         else:
             changes.append(KeyChange(key, None))
             if key == "backend" and item[key] not in (None, "http_public"):
-                notes.append(Note("W011", f"backend {item[key]!r} dropped: weights pick the download method from the source", key))
-    return EntryPlan({"source": url, "mount_location": mount}, tuple(changes), (), tuple(notes), "url", False, None, url)
+                notes.append(
+                    Note(
+                        "W011", f"backend {item[key]!r} dropped: weights pick the download method from the source", key
+                    )
+                )
+    return EntryPlan(
+        {"source": url, "mount_location": mount}, tuple(changes), (), tuple(notes), "url", False, None, url
+    )
 
 
 def duplicate_mount(plans: list[EntryPlan]) -> int | None:
@@ -438,7 +446,7 @@ def _why(word: str, words: list, script: str) -> str:
         return "inside a command substitution"
     if word[:1] in "'\"" and "\\" in word:
         return "inside a quoted script with escapes"
-    if script[words[0][0]:words[0][1]] != word:
+    if script[words[0][0] : words[0][1]] != word:
         return "as an argument of another command or after an assignment"
     if _CLI_COMMAND.fullmatch(word):
         return "with arguments or redirections"

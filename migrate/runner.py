@@ -6,12 +6,12 @@ import os
 import re
 import stat
 from collections import deque
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Iterable, Iterator
 
 from . import rules
 from .diagnostics import Diagnostic
-from .discover import DOC_SUFFIXES, SETTLED, TEMP_SUFFIX, Target, Walk
+from .discover import SETTLED, TEMP_SUFFIX, Target, Walk
 
 MAX_BYTES = 2**20  # real configs are a few KiB; this bounds time and memory on hostile input
 # In a double-quoted key, `\x5f`, `\u0063` or an escaped line break can spell a block key too.
@@ -122,9 +122,11 @@ def _decode(data: bytes, path: str) -> str | Diagnostic:
 
 def _read(target: Target) -> bytes | FileResult:
     if target.outside:
-        return FileResult(target.path, "unchanged", [
-            Diagnostic(1, 1, "W005", f"symlink to {target.real}, outside the given paths: skipped")
-        ])
+        return FileResult(
+            target.path,
+            "unchanged",
+            [Diagnostic(1, 1, "W005", f"symlink to {target.real}, outside the given paths: skipped")],
+        )
     try:
         if not stat.S_ISREG(os.stat(target.real).st_mode):  # a FIFO or device would block or never end
             return FileResult(target.path, "failed", [Diagnostic(1, 1, "E020", "not a regular file; skipped")])
@@ -215,11 +217,14 @@ class Truss:
     moves: dict  # old location -> new mount location (--mount-root)
 
     @classmethod
-    def of(cls, plans: list, context: rules.Context) -> "Truss":
+    def of(cls, plans: list, context: rules.Context) -> Truss:
         moves = {}
         if context.mount_root != rules.DEFAULT_MOUNT_ROOT:
-            moves = {p.old_location: p.weight["mount_location"] for p in plans
-                     if p.old_location and p.old_location != p.weight["mount_location"]}
+            moves = {
+                p.old_location: p.weight["mount_location"]
+                for p in plans
+                if p.old_location and p.old_location != p.weight["mount_location"]
+            }
         return cls(tuple(enumerate(plans)), moves)
 
     def needles(self) -> tuple[bytes, ...]:
@@ -238,7 +243,9 @@ def process_code(target: Target, options: Options, truss: Truss | None) -> FileR
         from . import code_edit  # libcst loads only when there is Python to change
 
         legacy = [code_edit.LegacyEntry(i, plan) for i, plan in truss.legacy] if truss else []
-        return code_edit.migrate_code(text, options.context, legacy, truss.moves if truss else {}, options.trust_patterns)
+        return code_edit.migrate_code(
+            text, options.context, legacy, truss.moves if truss else {}, options.trust_patterns
+        )
 
     return _pipeline(target, options, lambda data: any(n in data for n in needles), migrate)
 
@@ -581,8 +588,11 @@ def _docs(state: _Run, on_total, on_docs) -> Iterator[FileResult]:
     """Under --docs, the Markdown files' results (in-process: docs are few); otherwise only
     the count of those mentioning the block."""
     options, offset, cache = state.options, state.configs + state.modules, {}
-    docs = [(offset + i, t) for i, t in enumerate(state.docs)
-            if _mine(_nearest(t.path, state.doc_folders, cache) or t.path, options)]
+    docs = [
+        (offset + i, t)
+        for i, t in enumerate(state.docs)
+        if _mine(_nearest(t.path, state.doc_folders, cache) or t.path, options)
+    ]
     if not options.docs:
         if on_docs:
             on_docs(sum(mentions(t) for _, t in docs))

@@ -41,9 +41,9 @@ def problems(weights: object, dialect: rules.Dialect = rules.SEED) -> list[str]:
             found.append(f"{where}: source scheme {scheme}:// is not allowed")
         if scheme is None and dialect == rules.TRUSS:
             found.append(f"{where}: source needs a scheme (hf:// for Hugging Face)")
-        if scheme in ("s3", "gs", "azure") and not source[match.end():].split("/")[0]:
+        if scheme in ("s3", "gs", "azure") and not source[match.end() :].split("/")[0]:
             found.append(f"{where}: source has an empty bucket")
-        if scheme == "hf" and not source[match.end():].split("@")[0].strip("/"):
+        if scheme == "hf" and not source[match.end() :].split("@")[0].strip("/"):
             found.append(f"{where}: source names no Hugging Face repository")
         if dialect == rules.TRUSS and scheme in ("s3", "gs", "azure", "r2", "cw") and "@" in source:
             found.append(f"{where}: `@` is not allowed in a cloud source")

@@ -81,7 +81,11 @@ def _no_inner_bom(text: str) -> None:
     match = _INNER_BOM.search(text)
     if match:
         line = len(_LINE_BREAK.findall(text, 0, match.start() + 1)) + 1
-        raise Failure(Diagnostic(line, 1, "E001", "invalid YAML: a byte-order mark starts this line (PyYAML, as truss, cannot read it)"))
+        raise Failure(
+            Diagnostic(
+                line, 1, "E001", "invalid YAML: a byte-order mark starts this line (PyYAML, as truss, cannot read it)"
+            )
+        )
 
 
 _QUOTED_OR_BLOCK = ("'", '"', "|", ">")
@@ -94,7 +98,8 @@ def _pyyaml_tabs(text: str, root: Node) -> None:
     index = Text(text)
     spans = sorted(
         (index.offset(n.start_mark), index.offset(n.end_mark))
-        for n in _nodes(root, set()) if isinstance(n, ScalarNode) and n.style in _QUOTED_OR_BLOCK
+        for n in _nodes(root, set())
+        if isinstance(n, ScalarNode) and n.style in _QUOTED_OR_BLOCK
     )
     for match in re.finditer("\t", text):
         at = match.start()
@@ -104,7 +109,11 @@ def _pyyaml_tabs(text: str, root: Node) -> None:
         if _COMMENT_BEFORE.search(text, line_start, at) or not text[line_start:at].strip(" "):
             continue  # in a comment, or indentation (libyaml refuses a tab there itself)
         line = bisect.bisect_right(index.starts, at)
-        raise Failure(Diagnostic(line, at - line_start + 1, "E001", "invalid YAML: a tab where PyYAML (as truss) does not allow one"))
+        raise Failure(
+            Diagnostic(
+                line, at - line_start + 1, "E001", "invalid YAML: a tab where PyYAML (as truss) does not allow one"
+            )
+        )
 
 
 def compose(text: str) -> Node | None:
@@ -259,8 +268,8 @@ def comments(text: str) -> list[str]:
         start = _COMMENT_START.search(line)
         if start is None:
             continue
-        if "'" not in line[:start.start()] and '"' not in line[:start.start()]:
-            found.append(line[start.start():].rstrip())  # no quote before it: the scan below agrees
+        if "'" not in line[: start.start()] and '"' not in line[: start.start()]:
+            found.append(line[start.start() :].rstrip())  # no quote before it: the scan below agrees
             continue
         quote = None
         for i, char in enumerate(line):
@@ -318,7 +327,9 @@ def find_block(root: Node, keys: tuple[str, ...] = BLOCK_KEYS) -> Block | None:
     if "weights" in top:
         if not _is_empty(top["weights"][1]):
             raise Failure(
-                _diag_at(top["weights"][0], "E013", f"`weights` is already set beside `{key.value}`; the design forbids both")
+                _diag_at(
+                    top["weights"][0], "E013", f"`weights` is already set beside `{key.value}`; the design forbids both"
+                )
             )
         empty_weights = top["weights"][0]
     if node.start_mark.line < key.start_mark.line or (
@@ -371,7 +382,9 @@ def check_anchors(root: MappingNode, block: Block, plans: list, body: str) -> No
     for target, holder in _staying_aliases(root, removed, edited):
         if _touches(target, edited, memo):
             where = f"`{holder.value}`" if isinstance(holder, ScalarNode) and holder is not target else "an alias"
-            raise Failure(_diag_at(holder, "E017", f"{where} is an alias of a node the migration changes; migrate by hand"))
+            raise Failure(
+                _diag_at(holder, "E017", f"{where} is an alias of a node the migration changes; migrate by hand")
+            )
 
 
 def _changed_nodes(block: Block, plans: list) -> set[int]:
@@ -525,16 +538,20 @@ class EntryEditor:
         pair = blank = k_node_start
         while blank > 0 and body[blank - 1] in " \t":
             blank -= 1
-        if blank < pair and body[blank - 1:blank] == "?":  # `? key`
+        if blank < pair and body[blank - 1 : blank] == "?":  # `? key`
             pair = blank - 1
         if _before(val, key):
             alias = _ALIAS_VALUE.match(body, k_end)
             if alias is None:
-                raise Failure(_diag_at(key, "E017", f"`{key.value}` is an alias in a layout this tool does not read; migrate by hand"))
+                raise Failure(
+                    _diag_at(
+                        key, "E017", f"`{key.value}` is an alias in a layout this tool does not read; migrate by hand"
+                    )
+                )
             return pair, k_start, k_end, alias.start(1), alias.end(1)
         v_start, v_end = self.text.offset(val.start_mark), self.text.offset(val.end_mark)
         if isinstance(val, ScalarNode):
-            if body[v_start:v_start + 1] in ("&", "!"):
+            if body[v_start : v_start + 1] in ("&", "!"):
                 v_start = _PREFIX.match(body, v_start, max(v_end, v_start)).end()
             if val.style in ("|", ">"):
                 v_end = v_start + len(body[v_start:v_end].rstrip(" \t\r\n\x85\u2028\u2029"))
@@ -668,9 +685,9 @@ class EntryEditor:
             while j + 1 < len(dropped) and dropped[j + 1]:
                 j += 1
             start, end = self.pair_start(i), self.value_span(j)[1]
-            if i > 0 and not comments(body[self.value_span(i - 1)[1]:end]):
+            if i > 0 and not comments(body[self.value_span(i - 1)[1] : end]):
                 edits.append(Edit(self.value_span(i - 1)[1], end, ""))  # `a: 1, kind: hf` -> `a: 1`
-            elif j + 1 < len(dropped) and not comments(body[start:self.pair_start(j + 1)]):
+            elif j + 1 < len(dropped) and not comments(body[start : self.pair_start(j + 1)]):
                 edits.append(Edit(start, self.pair_start(j + 1), ""))  # `kind: hf, a: 1` -> `a: 1`
             else:
                 edits += [self._drop_flow_item(k) for k in range(i, j + 1)]
@@ -686,7 +703,7 @@ class EntryEditor:
         line_start, eol = self.text.line_start(k_start), self.text.line_end(stop)
         if not body[line_start:k_start].strip() and not body[stop:eol].strip():
             return Edit(line_start, self.text.after_break(eol), "")  # the item had the line to itself
-        if body[stop:stop + 1] == "#" and not body[k_start - 1].isspace():
+        if body[stop : stop + 1] == "#" and not body[k_start - 1].isspace():
             stop -= 1  # `{kind: s3,  # c` -> `{ # c`: a comment needs a space before it
         return Edit(k_start, stop, "")
 
@@ -735,11 +752,14 @@ def append_entries(text: Text, block: Block, plans: list) -> Edit:
     """New entries after the block's last one, in the style of its first."""
     if block.node.flow_style:  # [..., {...}]: before the closing bracket
         end = text.offset(block.node.end_mark) - 1
-        added = "".join(", {" + ", ".join(f"{k}: {render_scalar(v, '', flow=True)}" for k, v in p.weight.items()) + "}" for p in plans)
+        added = "".join(
+            ", {" + ", ".join(f"{k}: {render_scalar(v, '', flow=True)}" for k, v in p.weight.items()) + "}"
+            for p in plans
+        )
         return Edit(end, end, added)
     first = block.entries[0]
     start = text.offset(first.start_mark)
-    prefix = text.body[text.line_start(start):start]
+    prefix = text.body[text.line_start(start) : start]
     dash = prefix.rfind("-")
     lead = " " * dash + "-" + " " * (len(prefix) - dash - 1)
     newline = text.newline_at(start)
@@ -749,7 +769,10 @@ def append_entries(text: Text, block: Block, plans: list) -> Edit:
         if first.flow_style:
             lines.append(lead + "{" + ", ".join(f"{k}: {render_scalar(v, '', flow=True)}" for k, v in pairs) + "}")
         else:
-            lines += [(lead if i == 0 else " " * len(prefix)) + f"{k}: {render_scalar(v, '')}" for i, (k, v) in enumerate(pairs)]
+            lines += [
+                (lead if i == 0 else " " * len(prefix)) + f"{k}: {render_scalar(v, '')}"
+                for i, (k, v) in enumerate(pairs)
+            ]
     at = text.after_break(text.line_end(content_end(text, block.node)))
     return Edit(at, at, "".join(line + newline for line in lines))
 
@@ -774,7 +797,7 @@ def drop_empty_weights(text: Text, root: MappingNode, key: ScalarNode) -> Edit:
     eol = text.line_end(end)
     rest = text.body[end:eol].strip()
     start = text.offset(key.start_mark)
-    if (rest and not rest.startswith("#")) or text.body[text.line_start(start):start].strip():
+    if (rest and not rest.startswith("#")) or text.body[text.line_start(start) : start].strip():
         raise Failure(_diag_at(key, "E013", "an empty `weights` key in an unusual layout; remove it by hand"))
     return drop_line(text, text.line_start(start), eol, rest)
 
@@ -786,7 +809,7 @@ def apply(body: str, edits: list[Edit]) -> str:
             raise Failure(Diagnostic(1, 1, "E099", "internal error: overlapping edits"))
     out, pos = [], 0
     for edit in ordered:
-        out += [body[pos:edit.start], edit.text]
+        out += [body[pos : edit.start], edit.text]
         pos = edit.end
     out.append(body[pos:])
     return "".join(out)
@@ -810,13 +833,29 @@ def outside_edits(text: Text, root: MappingNode, block: Block, plans, options) -
             if key.value == "start_command" and isinstance(val, ScalarNode) and val.tag == STR:
                 fix = _start_command_fix(text, val)
                 if isinstance(fix, str):
-                    diagnostics.append(_diag_at(val, "W030", f"`truss-transfer-cli` left in start_command ({fix}): the image will not have it; remove it by hand"))
+                    diagnostics.append(
+                        _diag_at(
+                            val,
+                            "W030",
+                            f"`truss-transfer-cli` left in start_command ({fix}): the image will not have it; remove it by hand",
+                        )
+                    )
                 elif fix is not None:
                     fixes[id(val)] = (val, [fix])
-                    diagnostics.append(_diag_at(val, "W004", "`truss-transfer-cli` dropped from start_command: weights are mounted, not downloaded by it"))
+                    diagnostics.append(
+                        _diag_at(
+                            val,
+                            "W004",
+                            "`truss-transfer-cli` dropped from start_command: weights are mounted, not downloaded by it",
+                        )
+                    )
     moves = {}
     if options.mount_root != rules.DEFAULT_MOUNT_ROOT:
-        moves = {p.old_location: p.weight["mount_location"] for p in plans if p.old_location and p.old_location != p.weight["mount_location"]}
+        moves = {
+            p.old_location: p.weight["mount_location"]
+            for p in plans
+            if p.old_location and p.old_location != p.weight["mount_location"]
+        }
     if moves:
         seen = {id(block.node)}
         for key, val in root.value:
@@ -826,7 +865,9 @@ def outside_edits(text: Text, root: MappingNode, block: Block, plans, options) -
                 if not isinstance(node, ScalarNode):
                     continue
                 if node.tag == STR and rules.move_path(node.value, moves) != node.value:
-                    fixes.setdefault(id(node), (node, []))[1].append(lambda s, v: (rules.move_path(s, moves), rules.move_path(v, moves)))
+                    fixes.setdefault(id(node), (node, []))[1].append(
+                        lambda s, v: (rules.move_path(s, moves), rules.move_path(v, moves))
+                    )
                     diagnostics.append(_diag_at(node, "W008", "path moved to the new mount location"))
     edits, expected = [], {}
     for node, steps in fixes.values():
@@ -846,7 +887,7 @@ def _start_command_fix(text: Text, node: ScalarNode):
         return fix.unsafe
     if fix.command is None:
         return None
-    source = text.body[text.offset(node.start_mark):text.offset(node.end_mark)]
+    source = text.body[text.offset(node.start_mark) : text.offset(node.end_mark)]
     offsets = scalar_offsets(source, node)
     if offsets is None:
         return f"in a {_STYLE_NAMES.get(node.style, 'YAML')} scalar this tool cannot edit in place"
@@ -896,9 +937,26 @@ def scalar_offsets(source: str, node: ScalarNode) -> list[int] | None:
     return found[1] if found is not None and found[0] == node.value else None
 
 
-_ESCAPES = {"0": "\0", "a": "\a", "b": "\b", "t": "\t", "\t": "\t", "n": "\n", "v": "\v", "f": "\f",
-            "r": "\r", "e": "\x1b", " ": " ", '"': '"', "/": "/", "\\": "\\", "N": "\x85", "_": "\xa0",
-            "L": "\u2028", "P": "\u2029"}
+_ESCAPES = {
+    "0": "\0",
+    "a": "\a",
+    "b": "\b",
+    "t": "\t",
+    "\t": "\t",
+    "n": "\n",
+    "v": "\v",
+    "f": "\f",
+    "r": "\r",
+    "e": "\x1b",
+    " ": " ",
+    '"': '"',
+    "/": "/",
+    "\\": "\\",
+    "N": "\x85",
+    "_": "\xa0",
+    "L": "\u2028",
+    "P": "\u2029",
+}
 _HEX_ESCAPES = {"x": 2, "u": 4, "U": 8}
 
 
@@ -940,11 +998,11 @@ def _flow_scalar(source: str, lo: int, hi: int, style: str) -> tuple[str, list[i
             if style == "'" and source.startswith("''", i):
                 size = 2
             elif style == '"' and char == "\\":
-                code = source[i + 1:i + 2]
+                code = source[i + 1 : i + 2]
                 if code in _HEX_ESCAPES:
                     size = 2 + _HEX_ESCAPES[code]
                     try:
-                        char = chr(int(source[i + 2:i + size], 16))
+                        char = chr(int(source[i + 2 : i + size], 16))
                     except ValueError:
                         return None
                 elif code in _ESCAPES:
@@ -991,18 +1049,31 @@ def _literal_offsets(source: str, value: str) -> list[int] | None:
 # --- verification -------------------------------------------------------------------
 
 
-def verify(new_body: str, root: MappingNode, block: Block, plans, expected: dict, old_body: str, dialect=rules.SEED, removed=(),
-           old_text: Text | None = None) -> None:
+def verify(
+    new_body: str,
+    root: MappingNode,
+    block: Block,
+    plans,
+    expected: dict,
+    old_body: str,
+    dialect=rules.SEED,
+    removed=(),
+    old_text: Text | None = None,
+) -> None:
     """Re-parse the output; it must mean the plan and nothing else. Raises Failure.
 
     old_text: old_body's line index, when the caller has it already."""
     try:
         new_root = compose(new_body)
     except Failure as failure:
-        raise Failure(Diagnostic(1, 1, "E099", f"internal error: the result is not valid YAML ({failure.diagnostic.message})")) from None
+        raise Failure(
+            Diagnostic(1, 1, "E099", f"internal error: the result is not valid YAML ({failure.diagnostic.message})")
+        ) from None
 
     def fail(why: str):
-        raise Failure(_diag_at(block.key, "E099", f"internal error: the result did not verify ({why}); file left untouched"))
+        raise Failure(
+            _diag_at(block.key, "E099", f"internal error: the result did not verify ({why}); file left untouched")
+        )
 
     gone = {id(k) for k in (block.empty_weights, *removed) if k is not None}
     old_pairs = [pair for pair in root.value if id(pair[0]) not in gone]
@@ -1014,8 +1085,8 @@ def verify(new_body: str, root: MappingNode, block: Block, plans, expected: dict
         if ok is block.key:
             _check_weights(nk, nv, plans, dialect, fail)
             continue
-        was = old_body[old_text.offset(ok.start_mark):old_text.offset(ov.end_mark)]
-        now = new_body[new_text.offset(nk.start_mark):new_text.offset(nv.end_mark)]
+        was = old_body[old_text.offset(ok.start_mark) : old_text.offset(ov.end_mark)]
+        now = new_body[new_text.offset(nk.start_mark) : new_text.offset(nv.end_mark)]
         own = old_text.offset(ov.start_mark) >= old_text.offset(ok.end_mark)  # not an alias of a node elsewhere
         if own and was == now and "*" not in was and ok.start_mark.column == nk.start_mark.column:
             continue  # the same text at the same place, no aliases: the same meaning
@@ -1067,7 +1138,8 @@ def nested_blocks(root: Node, body: str) -> list[Nested]:
         if isinstance(node, MappingNode):
             if node is not root:
                 found += [
-                    Nested(node, key, val, ancestors) for key, val in node.value
+                    Nested(node, key, val, ancestors)
+                    for key, val in node.value
                     if isinstance(key, ScalarNode) and key.tag == STR and key.value in BLOCK_KEYS and not _is_empty(val)
                 ]
             children = [val for _, val in node.value]
@@ -1108,7 +1180,9 @@ def plan_config(mapping: MappingNode, options: rules.Context, ancestors: tuple =
     if block is None:  # only external_data: it becomes the weights block in place
         block, external = external, None
         plans, diagnostics = plan_entries(block, rules.plan_external)
-        diagnostics.append(_diag_at(block.key, "W012", f"external_data became weights ({len(plans)} entries, under {rules.DATA_DIR})"))
+        diagnostics.append(
+            _diag_at(block.key, "W012", f"external_data became weights ({len(plans)} entries, under {rules.DATA_DIR})")
+        )
     else:
         ctx = rules.Context(options.mount_root, declares_hf_secret(mapping), options.dialect)
         plans, diagnostics = plan_entries(block, lambda data: rules.plan_entry(data, ctx))
@@ -1124,15 +1198,29 @@ def _configs(root: Node, found: list[Nested], options: rules.Context) -> tuple[l
     for nested in found:
         name = nested.key.value
         if not nested.entry_list:
-            reports.append(_diag_at(nested.key, "W041", f"nested `{name}` left as it is: not a list of entry mappings, so nothing to migrate"))
+            reports.append(
+                _diag_at(
+                    nested.key,
+                    "W041",
+                    f"nested `{name}` left as it is: not a list of entry mappings, so nothing to migrate",
+                )
+            )
         elif not options.nested:
-            reports.append(_diag_at(nested.key, "W040", f"nested {name} left as it is: not a truss config; --nested migrates it"))
+            reports.append(
+                _diag_at(nested.key, "W040", f"nested {name} left as it is: not a truss config; --nested migrates it")
+            )
         elif nested.shared:
-            raise Failure(_diag_at(nested.key, "E060", f"this nested `{name}` is also reached through a YAML alias; migrate it by hand"))
+            raise Failure(
+                _diag_at(
+                    nested.key, "E060", f"this nested `{name}` is also reached through a YAML alias; migrate it by hand"
+                )
+            )
         elif id(nested.mapping) not in planned:
             planned.add(id(nested.mapping))
             configs.append(plan_config(nested.mapping, options, nested.ancestors))
-            reports.append(_diag_at(nested.key, "W042", f"nested {name} became weights ({len(configs[-1].plans)} entries)"))
+            reports.append(
+                _diag_at(nested.key, "W042", f"nested {name} became weights ({len(configs[-1].plans)} entries)")
+            )
     return configs, reports
 
 
@@ -1145,7 +1233,13 @@ def check_nested_anchors(root: Node, config: Config, body: str) -> None:
     while stack:
         node = stack.pop()
         if id(node) in inside:
-            raise Failure(_diag_at(config.block.key, "E017", f"a node of this `{config.block.key.value}` is shared by an alias elsewhere; migrate by hand"))
+            raise Failure(
+                _diag_at(
+                    config.block.key,
+                    "E017",
+                    f"a node of this `{config.block.key.value}` is shared by an alias elsewhere; migrate by hand",
+                )
+            )
         if id(node) in seen:
             continue
         seen.add(id(node))
@@ -1171,13 +1265,27 @@ def config_edits(text: Text, config: Config, options: rules.Context, skip: list[
         more, expected, notes = _leave_below(text, skip, more, expected, notes)
     if block.empty_weights is not None:
         more.append(drop_empty_weights(text, mapping, block.empty_weights))
-        notes.append(_diag_at(block.empty_weights, "W009", "empty `weights` key removed: the migrated block takes its place"))
+        notes.append(
+            _diag_at(block.empty_weights, "W009", "empty `weights` key removed: the migrated block takes its place")
+        )
     external = config.external
     if external is not None:
         more += [append_entries(text, block, config.extra), drop_region(text, external.key, external.node)]
-        notes.append(_diag_at(external.key, "W012", f"external_data folded into weights ({len(config.extra)} entries, under {rules.DATA_DIR})"))
+        notes.append(
+            _diag_at(
+                external.key,
+                "W012",
+                f"external_data folded into weights ({len(config.extra)} entries, under {rules.DATA_DIR})",
+            )
+        )
     elif options.dialect == rules.SEED and "external_data" in (top := _top_level(mapping)):
-        notes.append(_diag_at(top["external_data"][0], "W010", "external_data left as it is: the seed schema has no place for it (--dialect truss folds it into weights)"))
+        notes.append(
+            _diag_at(
+                top["external_data"][0],
+                "W010",
+                "external_data left as it is: the seed schema has no place for it (--dialect truss folds it into weights)",
+            )
+        )
     return edits + more, expected, notes
 
 
@@ -1194,20 +1302,28 @@ def _leave_below(text: Text, skip: list[Node], edits: list, expected: dict, note
     )
 
 
-def verify_configs(new_body: str, root: Node, configs: list[Config], expected: dict, old_body: str, dialect=rules.SEED) -> None:
+def verify_configs(
+    new_body: str, root: Node, configs: list[Config], expected: dict, old_body: str, dialect=rules.SEED
+) -> None:
     """verify() for a file with nested configs: each config mapping must mean its plan and
     everything else what it did. Raises Failure."""
     try:
         new_root = compose(new_body)
     except Failure as failure:
-        raise Failure(Diagnostic(1, 1, "E099", f"internal error: the result is not valid YAML ({failure.diagnostic.message})")) from None
+        raise Failure(
+            Diagnostic(1, 1, "E099", f"internal error: the result is not valid YAML ({failure.diagnostic.message})")
+        ) from None
     by_id = {id(c.mapping): c for c in configs}
     holders = {a for c in configs for a in c.ancestors}  # collections with a config mapping below
     old_text, new_text = Text(old_body), Text(new_body)
     old_memo, new_memo = {}, {}
 
     def fail(config: Config, why: str):
-        raise Failure(_diag_at(config.block.key, "E099", f"internal error: the result did not verify ({why}); file left untouched"))
+        raise Failure(
+            _diag_at(
+                config.block.key, "E099", f"internal error: the result did not verify ({why}); file left untouched"
+            )
+        )
 
     def same(old: Node, new: Node) -> bool:
         if id(old) in by_id:
@@ -1221,8 +1337,8 @@ def verify_configs(new_body: str, root: Node, configs: list[Config], expected: d
         return all(same_pair(ok, ov, nk, nv) for (ok, ov), (nk, nv) in zip(old.value, new.value))
 
     def same_pair(ok: Node, ov: Node, nk: Node, nv: Node) -> bool:
-        was = old_body[old_text.offset(ok.start_mark):old_text.offset(ov.end_mark)]
-        now = new_body[new_text.offset(nk.start_mark):new_text.offset(nv.end_mark)]
+        was = old_body[old_text.offset(ok.start_mark) : old_text.offset(ov.end_mark)]
+        now = new_body[new_text.offset(nk.start_mark) : new_text.offset(nv.end_mark)]
         own = old_text.offset(ov.start_mark) >= old_text.offset(ok.end_mark)  # not an alias of a node elsewhere
         if own and was == now and "*" not in was and ok.start_mark.column == nk.start_mark.column:
             return True  # the same text at the same place, no aliases: the same meaning
@@ -1265,7 +1381,7 @@ def _check_weights(key: Node, node: Node, plans: list, dialect, fail) -> None:
 def migrate_text(source: str, options: rules.Context = rules.Context()) -> Outcome:
     """Migrate one config's text (and, under --nested, the nested blocks). Never raises for bad input."""
     bom = BOM if source.startswith(BOM) else ""
-    body = source[len(bom):]
+    body = source[len(bom) :]
     reports: list[Diagnostic] = []
     try:
         root = compose(body)
@@ -1289,7 +1405,9 @@ def migrate_text(source: str, options: rules.Context = rules.Context()) -> Outco
         # Moves stay within their own config: none reaches into a mapping with a nested block.
         inner = [n.mapping for n in found if n.entry_list]
         for config in configs:
-            more, fixed, config_notes = config_edits(text, config, options, [m for m in inner if m is not config.mapping])
+            more, fixed, config_notes = config_edits(
+                text, config, options, [m for m in inner if m is not config.mapping]
+            )
             edits += more
             expected.update(fixed)
             notes += config.diagnostics + config_notes
@@ -1301,8 +1419,17 @@ def migrate_text(source: str, options: rules.Context = rules.Context()) -> Outco
         if len(configs) > 1 or top is None:
             verify_configs(new_body, root, configs, expected, body, options.dialect)
         else:
-            verify(new_body, root, top.block, top.plans + top.extra, expected, body, options.dialect, top.removed,
-                   None if ending else text)
+            verify(
+                new_body,
+                root,
+                top.block,
+                top.plans + top.extra,
+                expected,
+                body,
+                options.dialect,
+                top.removed,
+                None if ending else text,
+            )
     except Failure as failure:
         return Outcome("failed", diagnostics=[failure.diagnostic])
     except RecursionError:

@@ -20,8 +20,8 @@ import threading
 from pathlib import Path
 
 import pytest
+from support import snapshot, write
 
-from support import write, snapshot
 from migrate import diagnostics
 from migrate.report import Reporter, merge
 from migrate.runner import FileResult
@@ -237,8 +237,13 @@ SMALL_EXPECTED = {
             "status": "failed",
             "entries": 0,
             "diagnostics": [
-                {"code": "E007", "severity": "error", "line": 4, "column": 5,
-                 "message": "kind 'foo' is not one of hf, s3, gcs, azure"},
+                {
+                    "code": "E007",
+                    "severity": "error",
+                    "line": 4,
+                    "column": 5,
+                    "message": "kind 'foo' is not one of hf, s3, gcs, azure",
+                },
             ],
             "order": 0,
         },
@@ -247,9 +252,14 @@ SMALL_EXPECTED = {
             "status": "would-migrate",
             "entries": 1,
             "diagnostics": [
-                {"code": "W001", "severity": "warning", "line": 3, "column": 3,
-                 "message": "legacy entry: weights were baked into the Hugging Face cache of the image; "
-                            "they now mount at runtime at /app/model_cache/org_legacy"},
+                {
+                    "code": "W001",
+                    "severity": "warning",
+                    "line": 3,
+                    "column": 3,
+                    "message": "legacy entry: weights were baked into the Hugging Face cache of the image; "
+                    "they now mount at runtime at /app/model_cache/org_legacy",
+                },
             ],
             "order": 1,
         },
@@ -258,10 +268,20 @@ SMALL_EXPECTED = {
             "status": "would-migrate",
             "entries": 0,
             "diagnostics": [
-                {"code": "W104", "severity": "warning", "line": 3, "column": 10,
-                 "message": "TrussConfig(model_cache=...) -> TrussConfig(weights=...)"},
-                {"code": "W101", "severity": "warning", "line": 3, "column": 35,
-                 "message": "ModelRepo(...) -> WeightsSource(...)"},
+                {
+                    "code": "W104",
+                    "severity": "warning",
+                    "line": 3,
+                    "column": 10,
+                    "message": "TrussConfig(model_cache=...) -> TrussConfig(weights=...)",
+                },
+                {
+                    "code": "W101",
+                    "severity": "warning",
+                    "line": 3,
+                    "column": 35,
+                    "message": "ModelRepo(...) -> WeightsSource(...)",
+                },
             ],
             "order": 2,
         },
@@ -270,15 +290,27 @@ SMALL_EXPECTED = {
             "status": "would-migrate",
             "entries": 0,
             "diagnostics": [
-                {"code": "W105", "severity": "warning", "line": 3, "column": 12,
-                 "message": "'org/legacy' -> '/app/model_cache/org_legacy': "
-                            "every use of MODEL_ID loads the legacy entry's weights, from its mount location now"},
+                {
+                    "code": "W105",
+                    "severity": "warning",
+                    "line": 3,
+                    "column": 12,
+                    "message": "'org/legacy' -> '/app/model_cache/org_legacy': "
+                    "every use of MODEL_ID loads the legacy entry's weights, from its mount location now",
+                },
             ],
             "order": 3,
         },
     ],
-    "summary": {"scanned": 4, "migrated": 0, "would_migrate": 3, "unchanged": 0, "failed": 1, "exit_code": 3,
-                "docs_mentioning": 0},
+    "summary": {
+        "scanned": 4,
+        "migrated": 0,
+        "would_migrate": 3,
+        "unchanged": 0,
+        "failed": 1,
+        "exit_code": 3,
+        "docs_mentioning": 0,
+    },
 }
 
 
@@ -298,8 +330,15 @@ def test_json_small_report_is_pinned_exactly(small_tree):
     assert run.code == 3
     assert report == SMALL_EXPECTED
     assert list(report) == ["schema", "version", "files", "summary"]
-    assert list(report["summary"]) == ["scanned", "migrated", "would_migrate", "unchanged", "failed", "exit_code",
-                                     "docs_mentioning"]
+    assert list(report["summary"]) == [
+        "scanned",
+        "migrated",
+        "would_migrate",
+        "unchanged",
+        "failed",
+        "exit_code",
+        "docs_mentioning",
+    ]
     assert snapshot(small_tree) == before
 
 
@@ -332,16 +371,25 @@ def test_json_small_write_mode(small_tree):
         ("gen/generate.py", "migrated"),
         ("legacy/model/model.py", "migrated"),
     ]
-    assert report["summary"] == {"scanned": 4, "migrated": 3, "would_migrate": 0, "unchanged": 0, "failed": 1,
-                                 "exit_code": 3, "docs_mentioning": 0}
+    assert report["summary"] == {
+        "scanned": 4,
+        "migrated": 3,
+        "would_migrate": 0,
+        "unchanged": 0,
+        "failed": 1,
+        "exit_code": 3,
+        "docs_mentioning": 0,
+    }
     assert (small_tree / "broken" / "config.yaml").read_text() == BROKEN_KIND
     assert "weights:" in (small_tree / "legacy" / "config.yaml").read_text()
     # a second run has nothing left to do
     run, report = json_run("--check", ".", cwd=small_tree)
     assert run.code == 3
     assert {f["path"]: f["status"] for f in report["files"]} == {
-        "broken/config.yaml": "failed", "legacy/config.yaml": "unchanged",
-        "gen/generate.py": "unchanged", "legacy/model/model.py": "unchanged",
+        "broken/config.yaml": "failed",
+        "legacy/config.yaml": "unchanged",
+        "gen/generate.py": "unchanged",
+        "legacy/model/model.py": "unchanged",
     }
 
 
@@ -355,16 +403,33 @@ def test_json_exit_codes_0_and_1(tmp_path):
     assert run.code == 0 and report["summary"]["migrated"] == 1
     run, report = json_run("--check", ".", cwd=tmp_path)
     assert run.code == 0 and report["summary"] == {
-        "scanned": 1, "migrated": 0, "would_migrate": 0, "unchanged": 1, "failed": 0, "exit_code": 0,
-        "docs_mentioning": 0}
+        "scanned": 1,
+        "migrated": 0,
+        "would_migrate": 0,
+        "unchanged": 1,
+        "failed": 0,
+        "exit_code": 0,
+        "docs_mentioning": 0,
+    }
 
 
 def test_json_empty_tree_is_still_one_document(tmp_path):
     run, report = json_run("--check", ".", cwd=tmp_path)
     assert run.code == 0
-    assert report == {"schema": "weights-migrate/report", "version": 1, "files": [],
-                      "summary": {"scanned": 0, "migrated": 0, "would_migrate": 0, "unchanged": 0,
-                                  "failed": 0, "exit_code": 0, "docs_mentioning": 0}}
+    assert report == {
+        "schema": "weights-migrate/report",
+        "version": 1,
+        "files": [],
+        "summary": {
+            "scanned": 0,
+            "migrated": 0,
+            "would_migrate": 0,
+            "unchanged": 0,
+            "failed": 0,
+            "exit_code": 0,
+            "docs_mentioning": 0,
+        },
+    }
 
 
 def test_json_schema_on_the_big_tree(big_tree):
@@ -405,8 +470,10 @@ def test_jobs_identical_check_json_and_diff_text(big_tree):
             assert other.err == one.err, f"--jobs {jobs}: stderr differs"
     json_one, diff_one, verbose_one = runs[1]
     assert json_one.code == 3 and diff_one.code == 3 and verbose_one.code == 3
-    assert diff_one.out.count("\n--- a/") + diff_one.out.startswith("--- a/") == json_one.json()["summary"][
-        "would_migrate"]
+    assert (
+        diff_one.out.count("\n--- a/") + diff_one.out.startswith("--- a/")
+        == json_one.json()["summary"]["would_migrate"]
+    )
     assert "org-0/broken-kind/config.yaml:4:5: E007" in diff_one.err
 
 
@@ -570,8 +637,9 @@ def test_shard_keeps_python_with_its_truss_when_a_subfolder_holds_other_yaml(tmp
     assert all(f["status"] == "would-migrate" for f in whole["files"] if f["path"].endswith("model.py"))
     reports = [json_run("--check", "--shard", f"{k}/3", ".", cwd=tmp_path, whole=False)[1] for k in (1, 2, 3)]
     shard_of = {f["path"]: k for k, r in enumerate(reports, 1) for f in r["files"]}
-    misplaced = [f"t{i:02d}" for i in range(20)
-                 if shard_of[f"t{i:02d}/model/model.py"] != shard_of[f"t{i:02d}/config.yaml"]]
+    misplaced = [
+        f"t{i:02d}" for i in range(20) if shard_of[f"t{i:02d}/model/model.py"] != shard_of[f"t{i:02d}/config.yaml"]
+    ]
     assert not misplaced, f"model.py sharded apart from its config.yaml in {misplaced}"
     assert merge(reports) == whole
 
@@ -646,13 +714,13 @@ def test_exclude_exact_name_and_file_glob(team_tree):
 
 def test_exclude_is_repeatable_and_excluded_files_are_not_written(team_tree):
     before = snapshot(team_tree)
-    run, report = json_run(
-        "--exclude", "archive*", "--exclude", "*/team-1/*", "--exclude", "tools", ".", cwd=team_tree
-    )
+    run, report = json_run("--exclude", "archive*", "--exclude", "*/team-1/*", "--exclude", "tools", ".", cwd=team_tree)
     assert run.code == 0
     reported = {f["path"] for f in report["files"]}
     expected = {
-        f"{org}/team-2/{name}/{leaf}" for org in ("org-a", "org-b") for name in ("x", "y")
+        f"{org}/team-2/{name}/{leaf}"
+        for org in ("org-a", "org-b")
+        for name in ("x", "y")
         for leaf in ("config.yaml", "model/model.py")
     } | {"legacy-stuff/config.yaml"}
     assert reported == expected
@@ -666,8 +734,17 @@ def test_exclude_is_repeatable_and_excluded_files_are_not_written(team_tree):
 
 
 def test_exclude_with_a_given_folder_and_text_mode(team_tree):
-    run = cli("--check", "-v", "--exclude", "*/team-1/*", "--exclude", "archive*", "mono", cwd=team_tree.parent,
-              env={"NO_COLOR": "1"})
+    run = cli(
+        "--check",
+        "-v",
+        "--exclude",
+        "*/team-1/*",
+        "--exclude",
+        "archive*",
+        "mono",
+        cwd=team_tree.parent,
+        env={"NO_COLOR": "1"},
+    )
     assert run.code == 1, run
     assert "team-1" not in run.err and "archive" not in run.err
     assert "mono/org-a/team-2/x/config.yaml" in run.err
@@ -754,8 +831,13 @@ def test_cli_does_not_import_rich_when_piped(big_tree):
         "runpy.run_module('migrate', run_name='__main__')\n"
     )
     for args in (("--check",), ("--check", "--format", "json")):
-        proc = subprocess.run([sys.executable, "-c", code, *args, "."], cwd=big_tree, capture_output=True,
-                              timeout=300, env=dict(os.environ, TERM="xterm-256color"))
+        proc = subprocess.run(
+            [sys.executable, "-c", code, *args, "."],
+            cwd=big_tree,
+            capture_output=True,
+            timeout=300,
+            env=dict(os.environ, TERM="xterm-256color"),
+        )
         assert proc.returncode == 3, proc.stderr[-2000:]
         assert b"Traceback" not in proc.stderr
 
@@ -764,8 +846,13 @@ def test_piped_stderr_never_gets_escape_codes(big_tree):
     env = {"TERM": "xterm-256color", "FORCE_COLOR": "1", "COLUMNS": "120"}
     environ = {k: v for k, v in os.environ.items() if k != "NO_COLOR"}
     for args in (("--check",), ("--diff",), ("-v", "--check"), ("--check", "--format", "json")):
-        proc = subprocess.run([sys.executable, "-m", "migrate", *args, "."], cwd=big_tree, capture_output=True,
-                              timeout=300, env=dict(environ, **env))
+        proc = subprocess.run(
+            [sys.executable, "-m", "migrate", *args, "."],
+            cwd=big_tree,
+            capture_output=True,
+            timeout=300,
+            env=dict(environ, **env),
+        )
         assert proc.returncode == 3
         assert b"\x1b[" not in proc.stderr, (args, proc.stderr[:500])
         assert b"\x1b[" not in proc.stdout, (args, proc.stdout[:500])
@@ -778,8 +865,14 @@ def _run_with_tty_stderr(args: list[str], cwd: Path, env: dict) -> tuple[int, by
     import pty
 
     master, slave = pty.openpty()
-    proc = subprocess.Popen([sys.executable, "-m", "migrate", *args], cwd=cwd, stdout=subprocess.PIPE,
-                            stderr=slave, stdin=subprocess.DEVNULL, env=env)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "migrate", *args],
+        cwd=cwd,
+        stdout=subprocess.PIPE,
+        stderr=slave,
+        stdin=subprocess.DEVNULL,
+        env=env,
+    )
     os.close(slave)
     chunks: list[bytes] = []
 
@@ -807,12 +900,18 @@ def _run_with_tty_stderr(args: list[str], cwd: Path, env: dict) -> tuple[int, by
 def test_terminal_stderr_keeps_progress_and_diagnostics_off_stdout(big_tree):
     environ = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "FORCE_COLOR", "CI")}
     env = dict(environ, TERM="xterm-256color", COLUMNS="120", LINES="40")
-    piped = subprocess.run([sys.executable, "-m", "migrate", "--check", "--diff", "."], cwd=big_tree,
-                           capture_output=True, timeout=300, env=env)
+    piped = subprocess.run(
+        [sys.executable, "-m", "migrate", "--check", "--diff", "."],
+        cwd=big_tree,
+        capture_output=True,
+        timeout=300,
+        env=env,
+    )
     code, out, err = _run_with_tty_stderr(["--check", "--diff", "."], big_tree, env)
     assert code == piped.returncode == 3
     assert out == piped.stdout, "stdout (the diff) differs when stderr is a terminal: " + repr(
-        [line for line in out.decode().splitlines() if line not in piped.stdout.decode().splitlines()][:5])
+        [line for line in out.decode().splitlines() if line not in piped.stdout.decode().splitlines()][:5]
+    )
     assert b"E007" in err, err[-500:]
     assert b"files scanned" in err
 
@@ -862,7 +961,11 @@ def test_pre_commit_hooks_for_real(tmp_path):
     def try_repo(hook: str) -> subprocess.CompletedProcess:
         return subprocess.run(
             [str(pre_commit), "try-repo", str(PROJECT), hook, "--all-files", "--color", "never"],
-            cwd=repo, capture_output=True, text=True, timeout=600, env=env,
+            cwd=repo,
+            capture_output=True,
+            text=True,
+            timeout=600,
+            env=env,
         )
 
     first = try_repo("weights-migrate")
@@ -893,7 +996,11 @@ def test_pre_commit_check_hook_fails_while_model_cache_remains(tmp_path):
     env = dict(os.environ, PRE_COMMIT_HOME=str(tmp_path / "pre-commit-home"), NO_COLOR="1")
     proc = subprocess.run(
         [str(pre_commit), "try-repo", str(PROJECT), "weights-migrate-check", "--all-files", "--color", "never"],
-        cwd=repo, capture_output=True, text=True, timeout=600, env=env,
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env=env,
     )
     assert proc.returncode == 1, proc.stdout + proc.stderr
     assert config.read_text() == LEGACY

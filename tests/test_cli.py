@@ -17,10 +17,10 @@ import sys
 from pathlib import Path
 
 import pytest
+from support import snapshot, write
 from typer.testing import CliRunner
 
 import migrate
-from support import write, snapshot
 from migrate.cli import app
 
 # --- the trusses ------------------------------------------------------------------
@@ -303,9 +303,7 @@ def test_broken_file_exit_3_untouched_others_migrated(broken_tree):
     assert broken_tree["broken"].read_bytes() == BROKEN.encode()
     for name, expected in MIGRATED.items():
         assert broken_tree[name].read_text() == expected, name
-    assert re.search(
-        rf"^trusses/broken/config\.yaml:{BROKEN_LINE}:\d+: E007 ", run.stderr, re.M
-    ), run
+    assert re.search(rf"^trusses/broken/config\.yaml:{BROKEN_LINE}:\d+: E007 ", run.stderr, re.M), run
     assert "E007" not in run.stdout
     assert re.search(r"\b1 failed\b", summary(run.stderr)), run
     assert no_temp_files(Path("trusses"))

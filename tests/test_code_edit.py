@@ -18,7 +18,6 @@ Every migrated row is also checked for what the issue promises beyond the text:
 from __future__ import annotations
 
 import ast
-import os
 import subprocess
 import sys
 import textwrap
@@ -43,7 +42,9 @@ LEGACY_WHISPER = [LegacyEntry(0, rules.plan_entry({"repo_id": WHISPER}, rules.Co
 # index 0 legacy HF, index 1 on a volume: only index 0 loads from a new place.
 LEGACY_AND_VOLUME = [
     LegacyEntry(0, rules.plan_entry({"repo_id": WHISPER}, rules.Context())),
-    LegacyEntry(1, rules.plan_entry({"repo_id": "org/vol", "use_volume": True, "volume_folder": "vol"}, rules.Context())),
+    LegacyEntry(
+        1, rules.plan_entry({"repo_id": "org/vol", "use_volume": True, "volume_folder": "vol"}, rules.Context())
+    ),
 ]
 MOVES = {"/app/model_cache/v": "/models/v"}
 
@@ -600,8 +601,17 @@ def test_before_after(source, expected, codes, request):
 
 MIGRATED_ROWS = [pytest.param(r[0], r[2], id=r[0]) for r in ROWS if r[2] is not None]
 REWRITE_CODES = {"W101", "W102", "W103", "W104", "W105", "W106"}
-TRUSS_NAMES = {"ModelRepo", "ModelCache", "WeightsSource", "Weights", "TrussConfig", "ModelRepoSourceKind",
-               "Assets", "ChainletBase", "RemoteConfig"}
+TRUSS_NAMES = {
+    "ModelRepo",
+    "ModelCache",
+    "WeightsSource",
+    "Weights",
+    "TrussConfig",
+    "ModelRepoSourceKind",
+    "Assets",
+    "ChainletBase",
+    "RemoteConfig",
+}
 
 
 def _migrated(row_id: str) -> tuple[str, dict]:
@@ -732,6 +742,7 @@ def test_rewritten_chainlet_builds_the_planned_weights(monkeypatch):
 
 # --- files the tool cannot or need not change -----------------------------------------
 
+
 def test_syntax_error_fails_with_e030_and_no_text():
     source = "import os\ndef load(:\n    pass\n"
     outcome = migrate_code(source, rules.Context())
@@ -754,23 +765,23 @@ def test_crlf_line_endings_survive():
     source = (
         "from truss.base.truss_config import ModelRepo, TrussConfig\r\n"
         "\r\n"
-        "C = TrussConfig(model_cache=[ModelRepo(repo_id=\"org/a\", use_volume=True, volume_folder=\"a\")])  # keep\r\n"
+        'C = TrussConfig(model_cache=[ModelRepo(repo_id="org/a", use_volume=True, volume_folder="a")])  # keep\r\n'
     )
     outcome = migrate_code(source, rules.Context())
     assert outcome.text == (
         "from truss.base.truss_config import TrussConfig, WeightsSource\r\n"
         "\r\n"
-        "C = TrussConfig(weights=[WeightsSource(source=\"hf://org/a\", mount_location=\"/app/model_cache/a\")])  # keep\r\n"
+        'C = TrussConfig(weights=[WeightsSource(source="hf://org/a", mount_location="/app/model_cache/a")])  # keep\r\n'
     )
 
 
 def test_utf8_bom_survives_a_rewrite():
-    source = "\ufefffrom truss.base.truss_config import ModelCache, ModelRepo, TrussConfig\n\nR = ModelCache([ModelRepo(repo_id=\"org/a\", use_volume=True, volume_folder=\"a\")])\nC = TrussConfig(model_cache=R)\n"
+    source = '\ufefffrom truss.base.truss_config import ModelCache, ModelRepo, TrussConfig\n\nR = ModelCache([ModelRepo(repo_id="org/a", use_volume=True, volume_folder="a")])\nC = TrussConfig(model_cache=R)\n'
     outcome = migrate_code(source, rules.Context())
     assert outcome.status == "migrated"
     assert outcome.text == (
         "\ufefffrom truss.base.truss_config import TrussConfig, Weights, WeightsSource\n\n"
-        "R = Weights([WeightsSource(source=\"hf://org/a\", mount_location=\"/app/model_cache/a\")])\nC = TrussConfig(weights=R)\n"
+        'R = Weights([WeightsSource(source="hf://org/a", mount_location="/app/model_cache/a")])\nC = TrussConfig(weights=R)\n'
     )
 
 
@@ -944,6 +955,7 @@ def test_run_generator_outside_any_truss_is_migrated(tmp_path):
 
 
 # --- the command line: --check counts Python, libcst only when Python needs a look -------
+
 
 def _cli(args: list[str], cwd: Path) -> subprocess.CompletedProcess:
     script = (

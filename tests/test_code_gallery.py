@@ -28,7 +28,12 @@ if not CORPUS.is_dir():
 
 # LINE:CODE per Python file with diagnostics; every other Python file has none.
 EXPECTED = {
-    "11-embeddings-reranker-classification-tensorrt/templating/generate_templates.py": ["241:W104", "244:W103", "246:W101", "256:W120"],
+    "11-embeddings-reranker-classification-tensorrt/templating/generate_templates.py": [
+        "241:W104",
+        "244:W103",
+        "246:W101",
+        "256:W120",
+    ],
     "chains-examples/docs/poems/poems.py": ["11:W001", "11:W101", "35:W102", "48:W112", "53:W112"],
     "llama/llama-2-13b/model/model.py": ["46:W112", "50:W112"],
     "llama/llama-2-13b-chat/model/model.py": ["31:W112", "36:W112"],
@@ -59,8 +64,13 @@ HUB_CALLS = {"snapshot_download", "hf_hub_download"}
 def gallery(tmp_path_factory):
     copy = tmp_path_factory.mktemp("gallery") / "truss-examples"
     shutil.copytree(CORPUS, copy)
-    proc = subprocess.run([sys.executable, "-m", "migrate", "--format", "json", "--jobs", "1", "."],
-                          cwd=copy, capture_output=True, text=True, timeout=600)
+    proc = subprocess.run(
+        [sys.executable, "-m", "migrate", "--format", "json", "--jobs", "1", "."],
+        cwd=copy,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert proc.returncode == 0, proc.stderr
     report = json.loads(proc.stdout)
     files = {f["path"].removeprefix("./"): f for f in report["files"]}
@@ -124,7 +134,9 @@ def _at_loader(tree: ast.AST, constant: ast.Constant) -> bool:
     for node in ast.walk(tree):
         if isinstance(node, ast.Assign) and node.value is constant:  # a constant: every use a loader
             name = node.targets[0].id
-            uses = [n for n in ast.walk(tree) if isinstance(n, ast.Name) and n.id == name and isinstance(n.ctx, ast.Load)]
+            uses = [
+                n for n in ast.walk(tree) if isinstance(n, ast.Name) and n.id == name and isinstance(n.ctx, ast.Load)
+            ]
             return bool(uses) and all(_at_loader(tree, u) for u in uses)
         if isinstance(node, ast.Call):
             method = node.func.attr if isinstance(node.func, ast.Attribute) else None
@@ -155,8 +167,12 @@ def test_every_legacy_id_left_in_code_is_reported(gallery, path):
 
 
 def _ruff_clean(path: Path) -> bool:
-    proc = subprocess.run([sys.executable, "-m", "ruff", "format", "--diff", "--no-cache", str(path)],
-                          capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(
+        [sys.executable, "-m", "ruff", "format", "--diff", "--no-cache", str(path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     return proc.returncode == 0
 
 

@@ -45,105 +45,148 @@ REWRITES = [
     pytest.param(
         'from transformers import AutoTokenizer\ntok = AutoTokenizer.from_pretrained("org/full")\n',
         f'from transformers import AutoTokenizer\ntok = AutoTokenizer.from_pretrained("{M}")\n',
-        ["2:W105"], id="from-pretrained-first",
+        ["2:W105"],
+        id="from-pretrained-first",
     ),
     pytest.param(
         'from transformers import AutoConfig\ncfg = AutoConfig.from_pretrained(pretrained_model_name_or_path="org/full")\n',
         f'from transformers import AutoConfig\ncfg = AutoConfig.from_pretrained(pretrained_model_name_or_path="{M}")\n',
-        ["2:W105"], id="from-pretrained-keyword",
+        ["2:W105"],
+        id="from-pretrained-keyword",
     ),
     pytest.param(
         'from transformers import pipeline\np = pipeline("fill-mask", model="org/full", tokenizer="org/full")\n',
         f'from transformers import pipeline\np = pipeline("fill-mask", model="{M}", tokenizer="{M}")\n',
-        ["2:W105", "2:W105"], id="pipeline-model-and-tokenizer",
+        ["2:W105", "2:W105"],
+        id="pipeline-model-and-tokenizer",
     ),
     pytest.param(
-        'from sentence_transformers import CrossEncoder, SentenceTransformer\n'
+        "from sentence_transformers import CrossEncoder, SentenceTransformer\n"
         'a = SentenceTransformer("org/full")\nb = CrossEncoder("org/full")\n',
-        'from sentence_transformers import CrossEncoder, SentenceTransformer\n'
+        "from sentence_transformers import CrossEncoder, SentenceTransformer\n"
         f'a = SentenceTransformer("{M}")\nb = CrossEncoder("{M}")\n',
-        ["2:W105", "3:W105"], id="sentence-transformers",
+        ["2:W105", "3:W105"],
+        id="sentence-transformers",
     ),
     pytest.param(
         'import vllm\nfrom vllm import AsyncEngineArgs\nllm = vllm.LLM(model="org/full")\nargs = AsyncEngineArgs(model="org/full", tokenizer="org/full")\n',
         f'import vllm\nfrom vllm import AsyncEngineArgs\nllm = vllm.LLM(model="{M}")\nargs = AsyncEngineArgs(model="{M}", tokenizer="{M}")\n',
-        ["3:W105", "4:W105", "4:W105"], id="vllm",
+        ["3:W105", "4:W105", "4:W105"],
+        id="vllm",
     ),
     pytest.param(
         'from faster_whisper import WhisperModel\nw = WhisperModel("org/full", device="cuda")\n',
         f'from faster_whisper import WhisperModel\nw = WhisperModel("{M}", device="cuda")\n',
-        ["2:W105"], id="faster-whisper",
+        ["2:W105"],
+        id="faster-whisper",
     ),
     pytest.param(
         'from peft import PeftModel\nmodel = PeftModel.from_pretrained(base, "org/full")\n',
         f'from peft import PeftModel\nmodel = PeftModel.from_pretrained(base, "{M}")\n',
-        ["2:W105"], id="peft-adapter-second",
+        ["2:W105"],
+        id="peft-adapter-second",
     ),
     pytest.param(
         'from huggingface_hub import snapshot_download\npath = snapshot_download(repo_id="org/full")\n',
         f'path = "{M}"\n',
-        ["2:W111"], id="snapshot-download-is-the-mount",
+        ["2:W111"],
+        id="snapshot-download-is-the-mount",
     ),
     pytest.param(
         'import huggingface_hub\npath = huggingface_hub.snapshot_download("org/full", repo_type="model")\n',
         f'import huggingface_hub\npath = "{M}"\n',
-        ["2:W111"], id="snapshot-download-module-attribute",
+        ["2:W111"],
+        id="snapshot-download-module-attribute",
     ),
     pytest.param(
         'from huggingface_hub import hf_hub_download\nf = hf_hub_download("org/full", "config.json", subfolder="text")\n',
         f'f = "{M}/text/config.json"\n',
-        ["2:W111"], id="hf-hub-download-is-a-file-in-the-mount",
+        ["2:W111"],
+        id="hf-hub-download-is-a-file-in-the-mount",
     ),
     pytest.param(
         'from huggingface_hub import hf_hub_download\nf = hf_hub_download(repo_id="org/filtered", filename="config.json")\n',
         f'f = "{MF}/config.json"\n',
-        ["2:W111"], id="hf-hub-download-of-a-kept-file",
+        ["2:W111"],
+        id="hf-hub-download-of-a-kept-file",
     ),
     pytest.param(
         'from transformers import AutoModel, AutoTokenizer\n\nMODEL = "org/full"\n\n\n'
-        'def load():\n    return AutoTokenizer.from_pretrained(MODEL), AutoModel.from_pretrained(MODEL)\n',
+        "def load():\n    return AutoTokenizer.from_pretrained(MODEL), AutoModel.from_pretrained(MODEL)\n",
         f'from transformers import AutoModel, AutoTokenizer\n\nMODEL = "{M}"\n\n\n'
-        'def load():\n    return AutoTokenizer.from_pretrained(MODEL), AutoModel.from_pretrained(MODEL)\n',
-        ["3:W105"], id="constant-changed-once-when-every-use-is-a-loader",
+        "def load():\n    return AutoTokenizer.from_pretrained(MODEL), AutoModel.from_pretrained(MODEL)\n",
+        ["3:W105"],
+        id="constant-changed-once-when-every-use-is-a-loader",
     ),
     pytest.param(
         'from transformers import AutoTokenizer\n\nMODEL = "org/full"\nprint("loading", MODEL)\ntok = AutoTokenizer.from_pretrained(MODEL)\n',
         f'from transformers import AutoTokenizer\n\nMODEL = "org/full"\nprint("loading", MODEL)\ntok = AutoTokenizer.from_pretrained("{M}")\n',
-        ["4:W114", "5:W105"], id="constant-with-other-uses-stays-loader-site-moves",
+        ["4:W114", "5:W105"],
+        id="constant-with-other-uses-stays-loader-site-moves",
     ),
     pytest.param(
         'def load(cfg):\n    return cfg["model_cache"][0].get("repo_id")\n',
         'def load(cfg):\n    return cfg["weights"][0].get("mount_location")\n',
-        ["2:W106"], id="get-repo-id-like-w106",
+        ["2:W106"],
+        id="get-repo-id-like-w106",
     ),
 ]
 
 NO_OPS = [
-    pytest.param('from transformers import AutoTokenizer\ntok = AutoTokenizer.from_pretrained("org/filtered")\n',
-                 ["2:W112"], id="loader-on-filtered-mount"),
-    pytest.param('from huggingface_hub import snapshot_download\nsnapshot_download(repo_id="org/full", local_dir="/app/data")\n',
-                 ["2:W113"], id="snapshot-download-local-dir"),
-    pytest.param('from huggingface_hub import snapshot_download\nsnapshot_download("org/filtered")\n',
-                 ["2:W113"], id="snapshot-download-of-filtered-mount"),
-    pytest.param('from huggingface_hub import snapshot_download\nsnapshot_download("org/full", allow_patterns=["*.json"])\n',
-                 ["2:W113"], id="snapshot-download-own-patterns"),
-    pytest.param('from huggingface_hub import hf_hub_download\nhf_hub_download("org/filtered", "merges.txt")\n',
-                 ["2:W113"], id="hf-hub-download-of-a-filtered-out-file"),
-    pytest.param('from huggingface_hub import hf_hub_download\nhf_hub_download("org/full", name)\n',
-                 ["2:W113"], id="hf-hub-download-file-name-unknown"),
-    pytest.param('from huggingface_hub import HfApi\nHfApi().model_info("org/full")\n',
-                 ["2:W113"], id="hf-api-method"),
-    pytest.param('from huggingface_hub import snapshot_download\n\nREPO = "org/full"\nsnapshot_download(REPO)\n',
-                 ["4:W113"], id="snapshot-download-of-a-constant-used-nowhere-else"),
+    pytest.param(
+        'from transformers import AutoTokenizer\ntok = AutoTokenizer.from_pretrained("org/filtered")\n',
+        ["2:W112"],
+        id="loader-on-filtered-mount",
+    ),
+    pytest.param(
+        'from huggingface_hub import snapshot_download\nsnapshot_download(repo_id="org/full", local_dir="/app/data")\n',
+        ["2:W113"],
+        id="snapshot-download-local-dir",
+    ),
+    pytest.param(
+        'from huggingface_hub import snapshot_download\nsnapshot_download("org/filtered")\n',
+        ["2:W113"],
+        id="snapshot-download-of-filtered-mount",
+    ),
+    pytest.param(
+        'from huggingface_hub import snapshot_download\nsnapshot_download("org/full", allow_patterns=["*.json"])\n',
+        ["2:W113"],
+        id="snapshot-download-own-patterns",
+    ),
+    pytest.param(
+        'from huggingface_hub import hf_hub_download\nhf_hub_download("org/filtered", "merges.txt")\n',
+        ["2:W113"],
+        id="hf-hub-download-of-a-filtered-out-file",
+    ),
+    pytest.param(
+        'from huggingface_hub import hf_hub_download\nhf_hub_download("org/full", name)\n',
+        ["2:W113"],
+        id="hf-hub-download-file-name-unknown",
+    ),
+    pytest.param('from huggingface_hub import HfApi\nHfApi().model_info("org/full")\n', ["2:W113"], id="hf-api-method"),
+    pytest.param(
+        'from huggingface_hub import snapshot_download\n\nREPO = "org/full"\nsnapshot_download(REPO)\n',
+        ["4:W113"],
+        id="snapshot-download-of-a-constant-used-nowhere-else",
+    ),
     pytest.param('print("org/full")\n', ["1:W114"], id="not-a-loader"),
     pytest.param('from transformers import pipeline\np = pipeline("org/full")\n', ["2:W114"], id="pipeline-task-slot"),
-    pytest.param('from peft import PeftModel\nm = PeftModel.from_pretrained("org/full", adapter)\n',
-                 ["2:W114"], id="peft-first-is-the-base-model"),
-    pytest.param('class Model:\n    def __init__(self):\n        self.repo_id = "org/full"\n', ["3:W115"], id="attribute"),
+    pytest.param(
+        'from peft import PeftModel\nm = PeftModel.from_pretrained("org/full", adapter)\n',
+        ["2:W114"],
+        id="peft-first-is-the-base-model",
+    ),
+    pytest.param(
+        'class Model:\n    def __init__(self):\n        self.repo_id = "org/full"\n', ["3:W115"], id="attribute"
+    ),
     pytest.param('ENTRY = {"repo_id": "org/full"}\n', ["1:W115"], id="dict-value"),
-    pytest.param('from transformers import AutoModel\nAutoModel.from_pretrained("org/other")\n', [], id="not-a-legacy-id"),
+    pytest.param(
+        'from transformers import AutoModel\nAutoModel.from_pretrained("org/other")\n', [], id="not-a-legacy-id"
+    ),
     pytest.param('def load(meta):\n    return meta["repo_id"]\n', [], id="model-metadata"),
-    pytest.param('def load(cfg):\n    return cfg["model_cache"][5].get("repo_id")\n', ["2:W108"], id="get-of-an-unknown-entry"),
+    pytest.param(
+        'def load(cfg):\n    return cfg["model_cache"][5].get("repo_id")\n', ["2:W108"], id="get-of-an-unknown-entry"
+    ),
 ]
 
 
@@ -195,25 +238,53 @@ def mount(tmp_path, monkeypatch):
     for name in ("org_full", "org_filtered", "org_full/text"):
         folder = root / name
         folder.mkdir(parents=True)
-        (folder / "config.json").write_text(json.dumps({
-            "model_type": "bert", "vocab_size": len(BERT_VOCAB), "hidden_size": 8, "num_hidden_layers": 1,
-            "num_attention_heads": 1, "intermediate_size": 8,
-        }))
+        (folder / "config.json").write_text(
+            json.dumps(
+                {
+                    "model_type": "bert",
+                    "vocab_size": len(BERT_VOCAB),
+                    "hidden_size": 8,
+                    "num_hidden_layers": 1,
+                    "num_attention_heads": 1,
+                    "intermediate_size": 8,
+                }
+            )
+        )
         (folder / "vocab.txt").write_text("\n".join(BERT_VOCAB) + "\n")
-        (folder / "tokenizer_config.json").write_text(json.dumps({"tokenizer_class": "BertTokenizer", "do_lower_case": True}))
+        (folder / "tokenizer_config.json").write_text(
+            json.dumps({"tokenizer_class": "BertTokenizer", "do_lower_case": True})
+        )
     return root
 
 
 # Rewritten forms that load with transformers and no torch (tokenizers and configs).
 LOADABLE = [
-    pytest.param('from transformers import AutoTokenizer\nresult = AutoTokenizer.from_pretrained("org/full")\n', id="auto-tokenizer"),
-    pytest.param('from transformers import AutoConfig\nresult = AutoConfig.from_pretrained(pretrained_model_name_or_path="org/full")\n', id="auto-config-keyword"),
-    pytest.param('from transformers import BertTokenizerFast\n\nMODEL = "org/full"\nresult = BertTokenizerFast.from_pretrained(MODEL)\n', id="constant"),
-    pytest.param('from huggingface_hub import snapshot_download\nfrom transformers import AutoTokenizer\n'
-                 'result = AutoTokenizer.from_pretrained(snapshot_download("org/full"))\n', id="snapshot-folder"),
-    pytest.param('import json\nfrom huggingface_hub import hf_hub_download\n'
-                 'result = json.load(open(hf_hub_download("org/full", "config.json", subfolder="text")))\n', id="hub-file"),
-    pytest.param('from transformers import AutoTokenizer\nresult = AutoTokenizer.from_pretrained("org/filtered")\n', id="trusted-filtered"),
+    pytest.param(
+        'from transformers import AutoTokenizer\nresult = AutoTokenizer.from_pretrained("org/full")\n',
+        id="auto-tokenizer",
+    ),
+    pytest.param(
+        'from transformers import AutoConfig\nresult = AutoConfig.from_pretrained(pretrained_model_name_or_path="org/full")\n',
+        id="auto-config-keyword",
+    ),
+    pytest.param(
+        'from transformers import BertTokenizerFast\n\nMODEL = "org/full"\nresult = BertTokenizerFast.from_pretrained(MODEL)\n',
+        id="constant",
+    ),
+    pytest.param(
+        "from huggingface_hub import snapshot_download\nfrom transformers import AutoTokenizer\n"
+        'result = AutoTokenizer.from_pretrained(snapshot_download("org/full"))\n',
+        id="snapshot-folder",
+    ),
+    pytest.param(
+        "import json\nfrom huggingface_hub import hf_hub_download\n"
+        'result = json.load(open(hf_hub_download("org/full", "config.json", subfolder="text")))\n',
+        id="hub-file",
+    ),
+    pytest.param(
+        'from transformers import AutoTokenizer\nresult = AutoTokenizer.from_pretrained("org/filtered")\n',
+        id="trusted-filtered",
+    ),
 ]
 
 

@@ -9,6 +9,7 @@ from migrate.codemods.rewrite import Rewrite
 from migrate.codemods.survey import Survey
 from migrate.diagnostics import CODES
 
+
 def _owners() -> dict[str, list[str]]:
     owners: dict[str, list[str]] = {}
     for codemod in (Survey, *REGISTRY):

@@ -41,7 +41,8 @@ REWRITES = [
             REPOS = [truss_config.WeightsSource(source="hf://org/a", mount_location="/app/model_cache/a")]
             ASSETS = chains.Assets(weights=REPOS)
             """),
-        ["4:W101", "5:W102"], id="through-a-name-used-once",
+        ["4:W101", "5:W102"],
+        id="through-a-name-used-once",
     ),
     pytest.param(
         src("""\
@@ -56,7 +57,8 @@ REWRITES = [
             REPO = truss_config.WeightsSource(source="hf://org/a", mount_location="/app/model_cache/a")
             CONFIG = truss_config.TrussConfig(weights=truss_config.Weights([REPO]))
             """),
-        ["3:W101", "4:W103", "4:W104"], id="model-cache-inside-truss-config",
+        ["3:W101", "4:W103", "4:W104"],
+        id="model-cache-inside-truss-config",
     ),
     pytest.param(
         src("""\
@@ -91,7 +93,8 @@ REWRITES = [
                 def run_remote(self, prompt: str) -> str:
                     return prompt
             """),
-        ["7:W102", "8:W101", "8:W006"], id="chainlet-secret-made-explicit",
+        ["7:W102", "8:W101", "8:W006"],
+        id="chainlet-secret-made-explicit",
     ),
     pytest.param(
         src("""\
@@ -110,7 +113,8 @@ REWRITES = [
                 weights=[truss_config.WeightsSource(source="hf://org/a", runtime_secret_name="hf_access_token", mount_location="/app/model_cache/a")],
             )
             """),
-        ["3:W104", "5:W101", "5:W006"], id="truss-config-secret-made-explicit",
+        ["3:W104", "5:W101", "5:W006"],
+        id="truss-config-secret-made-explicit",
     ),
 ]
 
@@ -122,7 +126,8 @@ NO_OPS = [
             def configure(config, assets):
                 config.model_cache = truss_config.ModelCache(assets.cached)
             """),
-        ["4:W117", "4:W118"], id="model-cache-of-an-expression",
+        ["4:W117", "4:W118"],
+        id="model-cache-of-an-expression",
     ),
     pytest.param(
         src("""\
@@ -130,7 +135,8 @@ NO_OPS = [
 
             register(truss_config.ModelRepo(repo_id="org/a", use_volume=True, volume_folder="a"))
             """),
-        ["3:W116"], id="passed-to-another-function",
+        ["3:W116"],
+        id="passed-to-another-function",
     ),
     pytest.param(
         src("""\
@@ -141,7 +147,8 @@ NO_OPS = [
             ASSETS = chains.Assets(cached=[REPO])
             print(REPO.repo_id)
             """),
-        ["4:W116", "5:W117"], id="name-used-twice",
+        ["4:W116", "5:W117"],
+        id="name-used-twice",
     ),
     pytest.param(
         src("""\
@@ -150,7 +157,8 @@ NO_OPS = [
 
             ASSETS = chains.Assets(cached=BASE + [truss_config.ModelRepo(repo_id="org/a", use_volume=True, volume_folder="a")])
             """),
-        ["4:W116", "4:W117"], id="list-expression",
+        ["4:W116", "4:W117"],
+        id="list-expression",
     ),
     pytest.param(
         src("""\
@@ -160,14 +168,16 @@ NO_OPS = [
                 repo = ModelRepo(repo_id="org/a", use_volume=True, volume_folder="a")
                 assert repo.runtime_secret_name == "hf_access_token"
             """),
-        ["4:W116"], id="test-of-model-repo-itself",
+        ["4:W116"],
+        id="test-of-model-repo-itself",
     ),
     pytest.param(
         src("""\
             def read(config):
                 return config.model_cache.models
             """),
-        ["2:W118"], id="model-cache-attribute",
+        ["2:W118"],
+        id="model-cache-attribute",
     ),
 ]
 
@@ -213,8 +223,11 @@ def test_seed_python_warns_once_per_run(tmp_path):
     for name in ("a.py", "b.py"):
         (tmp_path / name).write_text(REWRITES[0].values[0])
     seed = subprocess.run([sys.executable, "-m", "migrate", "--check", str(tmp_path)], capture_output=True, text=True)
-    truss = subprocess.run([sys.executable, "-m", "migrate", "--check", "--dialect", "truss", str(tmp_path)],
-                           capture_output=True, text=True)
+    truss = subprocess.run(
+        [sys.executable, "-m", "migrate", "--check", "--dialect", "truss", str(tmp_path)],
+        capture_output=True,
+        text=True,
+    )
     assert seed.stderr.count("W119") == 1, seed.stderr
     assert "--dialect truss" in seed.stderr
     assert "W119" not in truss.stderr
@@ -222,7 +235,7 @@ def test_seed_python_warns_once_per_run(tmp_path):
 
 # --- class 7: generators build the start command next to the TrussConfig --------------
 
-GENERATOR = '''\
+GENERATOR = """\
 from truss.base.truss_config import ModelRepo, TrussConfig
 
 
@@ -231,18 +244,34 @@ def make(flags):
         model_cache=[ModelRepo(repo_id="org/a", use_volume=True, volume_folder="a")],
         docker_server=dict(start_command=COMMAND),
     )
-'''
-GENERATED = GENERATOR.replace("ModelRepo(repo_id=\"org/a\", use_volume=True, volume_folder=\"a\")",
-                              "WeightsSource(source=\"hf://org/a\", mount_location=\"/app/model_cache/a\")")
-GENERATED = GENERATED.replace("import ModelRepo, TrussConfig", "import TrussConfig, WeightsSource").replace("model_cache=", "weights=")
+"""
+GENERATED = GENERATOR.replace(
+    'ModelRepo(repo_id="org/a", use_volume=True, volume_folder="a")',
+    'WeightsSource(source="hf://org/a", mount_location="/app/model_cache/a")',
+)
+GENERATED = GENERATED.replace("import ModelRepo, TrussConfig", "import TrussConfig, WeightsSource").replace(
+    "model_cache=", "weights="
+)
 
 START_COMMANDS = [
-    pytest.param('"truss-transfer-cli && vllm serve /app/model_cache/a"', '"vllm serve /app/model_cache/a"',
-                 ["5:W104", "6:W101", "7:W120"], id="plain-literal"),
-    pytest.param("""f'bash -c "truss-transfer-cli && tei --model-id /app/model_cache/a{flags}"'""",
-                 """f'bash -c "tei --model-id /app/model_cache/a{flags}"'""",
-                 ["5:W104", "6:W101", "7:W120"], id="f-string-as-in-the-corpus"),
-    pytest.param('f"{flags} truss-transfer-cli && tei"', None, ["5:W104", "6:W101", "7:W121"], id="f-string-split-by-an-expression"),
+    pytest.param(
+        '"truss-transfer-cli && vllm serve /app/model_cache/a"',
+        '"vllm serve /app/model_cache/a"',
+        ["5:W104", "6:W101", "7:W120"],
+        id="plain-literal",
+    ),
+    pytest.param(
+        """f'bash -c "truss-transfer-cli && tei --model-id /app/model_cache/a{flags}"'""",
+        """f'bash -c "tei --model-id /app/model_cache/a{flags}"'""",
+        ["5:W104", "6:W101", "7:W120"],
+        id="f-string-as-in-the-corpus",
+    ),
+    pytest.param(
+        'f"{flags} truss-transfer-cli && tei"',
+        None,
+        ["5:W104", "6:W101", "7:W121"],
+        id="f-string-split-by-an-expression",
+    ),
     pytest.param('"echo ready"', "", ["5:W104", "6:W101"], id="no-transfer-step"),
 ]
 
@@ -258,7 +287,8 @@ def test_generator_start_command(command, expected, codes):
 
 def test_trt_llm_config_keeps_its_transfer_step():
     source = GENERATOR.replace("COMMAND", '"truss-transfer-cli && serve"').replace(
-        "docker_server=", "trt_llm=TRT, docker_server=")
+        "docker_server=", "trt_llm=TRT, docker_server="
+    )
     outcome = migrate_code(source, rules.Context())
     assert 'start_command="truss-transfer-cli && serve"' in outcome.text
     assert _codes(outcome) == ["5:W104", "6:W101", "7:W121"]

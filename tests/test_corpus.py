@@ -24,8 +24,9 @@ from migrate.yaml_edit import migrate_text
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "truss-examples"
 
 if not CORPUS.is_dir():
-    pytest.skip(f"corpus not found at {CORPUS} (it lives beside the project, in ../shared/corpus)",
-                allow_module_level=True)
+    pytest.skip(
+        f"corpus not found at {CORPUS} (it lives beside the project, in ../shared/corpus)", allow_module_level=True
+    )
 
 CONFIGS = sorted(CORPUS.rglob("config.yaml"))
 IDS = [str(path.relative_to(CORPUS)) for path in CONFIGS]
@@ -40,12 +41,12 @@ def load(text: str):
     return YAML(typ="safe").load(text)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def read(path: Path) -> str:
     return path.read_text(encoding="utf-8")
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def migrated(path: Path):
     return migrate_text(read(path), CTX)
 
@@ -146,8 +147,8 @@ def test_config_migrates_keeping_everything_else(path):
     old_first, old_last = block_range(old_lines, _TOP_LEVEL_BLOCK)
     new_first, new_last = block_range(new_lines, _TOP_LEVEL_WEIGHTS)
     assert new_lines[new_first] == old_lines[old_first].replace("model_cache", "weights", 1)
-    outside_old = old_lines[:old_first] + old_lines[old_last + 1:]
-    outside_new = new_lines[:new_first] + new_lines[new_last + 1:]
+    outside_old = old_lines[:old_first] + old_lines[old_last + 1 :]
+    outside_new = new_lines[:new_first] + new_lines[new_last + 1 :]
     assert len(outside_old) == len(outside_new)
     changed = [(o, n) for o, n in zip(outside_old, outside_new) if o != n]
     if cli_dropped:

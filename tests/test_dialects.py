@@ -24,13 +24,13 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from migrate import code_edit, rules, validate, yaml_edit
+from migrate import code_edit, validate, yaml_edit
 from migrate.rules import SEED, TRUSS, Context, RuleError, plan_entry, plan_external
 
 if importlib.util.find_spec("truss") is None:  # the oracle extra (truss==0.18.36)
     pytest.skip("truss is not installed: pip install -e '.[oracle]'", allow_module_level=True)
 
-from truss.base.truss_config import TrussConfig, Weights, WeightsSource  # noqa: E402
+from truss.base.truss_config import TrussConfig, Weights, WeightsSource
 
 ROOT = "/app/model_cache"
 VOL = {"use_volume": True, "volume_folder": "llama"}
@@ -66,64 +66,145 @@ def trow(id_, entry, ctx, weight):
 
 TRUSS_MAPPING = [
     # -- Hugging Face: the revision moves into the source -------------------------------
-    trow("hf-revision", {"repo_id": "org/name", "revision": "main", **VOL}, {},
-         {"source": "hf://org/name@main", "mount_location": LLAMA}),
-    trow("hf-kind-revision", {"repo_id": "org/name", "kind": "hf", "revision": "abc123", **VOL}, {},
-         {"source": "hf://org/name@abc123", "mount_location": LLAMA}),
-    trow("hf-no-revision", {"repo_id": "org/name", **VOL}, {},
-         {"source": "hf://org/name", "mount_location": LLAMA}),
-    trow("hf-empty-revision", {"repo_id": "org/name", "revision": "", **VOL}, {},
-         {"source": "hf://org/name", "mount_location": LLAMA}),
-    trow("hf-prefix-not-doubled", {"repo_id": "hf://org/name", **VOL}, {},
-         {"source": "hf://org/name", "mount_location": LLAMA}),
-    trow("hf-prefix-not-doubled-revision", {"repo_id": "hf://org/name", "kind": "hf", "revision": "v2", **VOL}, {},
-         {"source": "hf://org/name@v2", "mount_location": LLAMA}),
+    trow(
+        "hf-revision",
+        {"repo_id": "org/name", "revision": "main", **VOL},
+        {},
+        {"source": "hf://org/name@main", "mount_location": LLAMA},
+    ),
+    trow(
+        "hf-kind-revision",
+        {"repo_id": "org/name", "kind": "hf", "revision": "abc123", **VOL},
+        {},
+        {"source": "hf://org/name@abc123", "mount_location": LLAMA},
+    ),
+    trow("hf-no-revision", {"repo_id": "org/name", **VOL}, {}, {"source": "hf://org/name", "mount_location": LLAMA}),
+    trow(
+        "hf-empty-revision",
+        {"repo_id": "org/name", "revision": "", **VOL},
+        {},
+        {"source": "hf://org/name", "mount_location": LLAMA},
+    ),
+    trow(
+        "hf-prefix-not-doubled",
+        {"repo_id": "hf://org/name", **VOL},
+        {},
+        {"source": "hf://org/name", "mount_location": LLAMA},
+    ),
+    trow(
+        "hf-prefix-not-doubled-revision",
+        {"repo_id": "hf://org/name", "kind": "hf", "revision": "v2", **VOL},
+        {},
+        {"source": "hf://org/name@v2", "mount_location": LLAMA},
+    ),
     # -- cloud sources: exactly as in the seed dialect ------------------------------------
-    trow("s3-scheme", {"repo_id": "s3://b/p", "kind": "s3", **VOL}, {},
-         {"source": "s3://b/p", "mount_location": LLAMA}),
-    trow("s3-bare", {"repo_id": "b/p", "kind": "s3", **VOL}, {},
-         {"source": "s3://b/p", "mount_location": LLAMA}),
-    trow("s3-inferred", {"repo_id": "s3://b/p", **VOL}, {},
-         {"source": "s3://b/p", "mount_location": LLAMA}),
-    trow("s3-revision-dropped", {"repo_id": "s3://b/p", "kind": "s3", "revision": "v1", **VOL}, {},
-         {"source": "s3://b/p", "mount_location": LLAMA}),
-    trow("gcs-scheme", {"repo_id": "gs://b/p", "kind": "gcs", **VOL}, {},
-         {"source": "gs://b/p", "mount_location": LLAMA}),
-    trow("gcs-bare", {"repo_id": "b/p", "kind": "gcs", **VOL}, {},
-         {"source": "gs://b/p", "mount_location": LLAMA}),
-    trow("azure-scheme", {"repo_id": "azure://a/c/p", "kind": "azure", **VOL}, {},
-         {"source": "azure://a/c/p", "mount_location": LLAMA}),
-    trow("azure-bare", {"repo_id": "a/c/p", "kind": "azure", **VOL}, {},
-         {"source": "azure://a/c/p", "mount_location": LLAMA}),
+    trow(
+        "s3-scheme", {"repo_id": "s3://b/p", "kind": "s3", **VOL}, {}, {"source": "s3://b/p", "mount_location": LLAMA}
+    ),
+    trow("s3-bare", {"repo_id": "b/p", "kind": "s3", **VOL}, {}, {"source": "s3://b/p", "mount_location": LLAMA}),
+    trow("s3-inferred", {"repo_id": "s3://b/p", **VOL}, {}, {"source": "s3://b/p", "mount_location": LLAMA}),
+    trow(
+        "s3-revision-dropped",
+        {"repo_id": "s3://b/p", "kind": "s3", "revision": "v1", **VOL},
+        {},
+        {"source": "s3://b/p", "mount_location": LLAMA},
+    ),
+    trow(
+        "gcs-scheme", {"repo_id": "gs://b/p", "kind": "gcs", **VOL}, {}, {"source": "gs://b/p", "mount_location": LLAMA}
+    ),
+    trow("gcs-bare", {"repo_id": "b/p", "kind": "gcs", **VOL}, {}, {"source": "gs://b/p", "mount_location": LLAMA}),
+    trow(
+        "azure-scheme",
+        {"repo_id": "azure://a/c/p", "kind": "azure", **VOL},
+        {},
+        {"source": "azure://a/c/p", "mount_location": LLAMA},
+    ),
+    trow(
+        "azure-bare",
+        {"repo_id": "a/c/p", "kind": "azure", **VOL},
+        {},
+        {"source": "azure://a/c/p", "mount_location": LLAMA},
+    ),
     # -- secrets: auth_secret_name instead of runtime_secret_name -------------------------
-    trow("hf-secret-renamed", {"repo_id": "org/name", "runtime_secret_name": "tok", **VOL}, {},
-         {"source": "hf://org/name", "mount_location": LLAMA, "auth_secret_name": "tok"}),
-    trow("s3-secret-renamed", {"repo_id": "b/p", "kind": "s3", "runtime_secret_name": "aws", **VOL}, {},
-         {"source": "s3://b/p", "mount_location": LLAMA, "auth_secret_name": "aws"}),
-    trow("hf-implicit-secret-declared", {"repo_id": "org/name", **VOL}, {"declares_hf_secret": True},
-         {"source": "hf://org/name", "mount_location": LLAMA, "auth_secret_name": "hf_access_token"}),
-    trow("hf-implicit-secret-not-declared", {"repo_id": "org/name", **VOL}, {"declares_hf_secret": False},
-         {"source": "hf://org/name", "mount_location": LLAMA}),
-    trow("hf-explicit-secret-wins", {"repo_id": "org/name", "runtime_secret_name": "mine", **VOL},
-         {"declares_hf_secret": True},
-         {"source": "hf://org/name", "mount_location": LLAMA, "auth_secret_name": "mine"}),
-    trow("s3-no-implicit-secret", {"repo_id": "b/p", "kind": "s3", **VOL}, {"declares_hf_secret": True},
-         {"source": "s3://b/p", "mount_location": LLAMA}),
+    trow(
+        "hf-secret-renamed",
+        {"repo_id": "org/name", "runtime_secret_name": "tok", **VOL},
+        {},
+        {"source": "hf://org/name", "mount_location": LLAMA, "auth_secret_name": "tok"},
+    ),
+    trow(
+        "s3-secret-renamed",
+        {"repo_id": "b/p", "kind": "s3", "runtime_secret_name": "aws", **VOL},
+        {},
+        {"source": "s3://b/p", "mount_location": LLAMA, "auth_secret_name": "aws"},
+    ),
+    trow(
+        "hf-implicit-secret-declared",
+        {"repo_id": "org/name", **VOL},
+        {"declares_hf_secret": True},
+        {"source": "hf://org/name", "mount_location": LLAMA, "auth_secret_name": "hf_access_token"},
+    ),
+    trow(
+        "hf-implicit-secret-not-declared",
+        {"repo_id": "org/name", **VOL},
+        {"declares_hf_secret": False},
+        {"source": "hf://org/name", "mount_location": LLAMA},
+    ),
+    trow(
+        "hf-explicit-secret-wins",
+        {"repo_id": "org/name", "runtime_secret_name": "mine", **VOL},
+        {"declares_hf_secret": True},
+        {"source": "hf://org/name", "mount_location": LLAMA, "auth_secret_name": "mine"},
+    ),
+    trow(
+        "s3-no-implicit-secret",
+        {"repo_id": "b/p", "kind": "s3", **VOL},
+        {"declares_hf_secret": True},
+        {"source": "s3://b/p", "mount_location": LLAMA},
+    ),
     # -- patterns, legacy mounts ----------------------------------------------------------
-    trow("patterns-kept", {"repo_id": "org/name", "allow_patterns": ["*.json"], "ignore_patterns": ["*.md"], **VOL}, {},
-         {"source": "hf://org/name", "mount_location": LLAMA, "allow_patterns": ["*.json"], "ignore_patterns": ["*.md"]}),
-    trow("legacy-hf", {"repo_id": "org/name", "revision": "main"}, {},
-         {"source": "hf://org/name@main", "mount_location": f"{ROOT}/org_name"}),
-    trow("legacy-hf-prefixed", {"repo_id": "hf://org/name", "use_volume": False}, {},
-         {"source": "hf://org/name", "mount_location": f"{ROOT}/org_name"}),
-    trow("legacy-s3", {"repo_id": "s3://b/some/path", "kind": "s3", "use_volume": False}, {},
-         {"source": "s3://b/some/path", "mount_location": f"{ROOT}/b/some/path"}),
-    trow("legacy-gcs-custom-root", {"repo_id": "b/p/", "kind": "gcs"}, {"mount_root": "/models"},
-         {"source": "gs://b/p/", "mount_location": "/models/b/p"}),
-    trow("volume-custom-root", {"repo_id": "org/name", **VOL}, {"mount_root": "/models"},
-         {"source": "hf://org/name", "mount_location": "/models/llama"}),
-    trow("volume-absolute-folder", {"repo_id": "org/name", "use_volume": True, "volume_folder": "/weights/x"}, {},
-         {"source": "hf://org/name", "mount_location": "/weights/x"}),
+    trow(
+        "patterns-kept",
+        {"repo_id": "org/name", "allow_patterns": ["*.json"], "ignore_patterns": ["*.md"], **VOL},
+        {},
+        {"source": "hf://org/name", "mount_location": LLAMA, "allow_patterns": ["*.json"], "ignore_patterns": ["*.md"]},
+    ),
+    trow(
+        "legacy-hf",
+        {"repo_id": "org/name", "revision": "main"},
+        {},
+        {"source": "hf://org/name@main", "mount_location": f"{ROOT}/org_name"},
+    ),
+    trow(
+        "legacy-hf-prefixed",
+        {"repo_id": "hf://org/name", "use_volume": False},
+        {},
+        {"source": "hf://org/name", "mount_location": f"{ROOT}/org_name"},
+    ),
+    trow(
+        "legacy-s3",
+        {"repo_id": "s3://b/some/path", "kind": "s3", "use_volume": False},
+        {},
+        {"source": "s3://b/some/path", "mount_location": f"{ROOT}/b/some/path"},
+    ),
+    trow(
+        "legacy-gcs-custom-root",
+        {"repo_id": "b/p/", "kind": "gcs"},
+        {"mount_root": "/models"},
+        {"source": "gs://b/p/", "mount_location": "/models/b/p"},
+    ),
+    trow(
+        "volume-custom-root",
+        {"repo_id": "org/name", **VOL},
+        {"mount_root": "/models"},
+        {"source": "hf://org/name", "mount_location": "/models/llama"},
+    ),
+    trow(
+        "volume-absolute-folder",
+        {"repo_id": "org/name", "use_volume": True, "volume_folder": "/weights/x"},
+        {},
+        {"source": "hf://org/name", "mount_location": "/weights/x"},
+    ),
 ]
 
 
@@ -188,8 +269,12 @@ def old_entries(draw) -> dict:
     entry: dict = {"repo_id": repo_id}
     if kind is not None:
         entry["kind"] = kind
-    for key, strategy in (("revision", _REV), ("runtime_secret_name", _SECRET),
-                          ("allow_patterns", _PATTERNS), ("ignore_patterns", _PATTERNS)):
+    for key, strategy in (
+        ("revision", _REV),
+        ("runtime_secret_name", _SECRET),
+        ("allow_patterns", _PATTERNS),
+        ("ignore_patterns", _PATTERNS),
+    ):
         value = draw(strategy)
         if value is not None:
             entry[key] = value
@@ -227,7 +312,7 @@ def test_seed_and_truss_plans_agree(entry, declares, root):
     assert [n.code for n in seed.notes] == [n.code for n in truss.notes]
     # the documented surface: the source ...
     if seed.kind == "hf":
-        bare = s["source"][len("hf://"):] if s["source"].startswith("hf://") else s["source"]
+        bare = s["source"][len("hf://") :] if s["source"].startswith("hf://") else s["source"]
         rev = s.get("revision")
         assert t["source"] == "hf://" + bare + ("@" + rev if rev else "")
     else:
@@ -255,24 +340,52 @@ def xrow(id_, item, weight, notes=()):
 
 
 EXTERNAL = [
-    xrow("plain", {"url": HTTPS, "local_data_path": "model.bin"},
-         {"source": HTTPS, "mount_location": "/app/data/model.bin"}),
-    xrow("nested", {"url": HTTPS, "local_data_path": "models/v1/model.bin"},
-         {"source": HTTPS, "mount_location": "/app/data/models/v1/model.bin"}),
-    xrow("normalised", {"url": HTTPS, "local_data_path": "./models//v1/./model.bin"},
-         {"source": HTTPS, "mount_location": "/app/data/models/v1/model.bin"}),
-    xrow("trailing-slash", {"url": HTTPS, "local_data_path": "models/"},
-         {"source": HTTPS, "mount_location": "/app/data/models"}),
-    xrow("leading-slash", {"url": HTTPS, "local_data_path": "/models/x"},
-         {"source": HTTPS, "mount_location": "/app/data/models/x"}),
-    xrow("backend-http-public-silent", {"url": HTTPS, "local_data_path": "a", "backend": "http_public"},
-         {"source": HTTPS, "mount_location": "/app/data/a"}),
-    xrow("backend-other-warns", {"url": HTTPS, "local_data_path": "a", "backend": "s3_private"},
-         {"source": HTTPS, "mount_location": "/app/data/a"}, ["W011"]),
-    xrow("name-dropped", {"url": HTTPS, "local_data_path": "a", "name": "the-model"},
-         {"source": HTTPS, "mount_location": "/app/data/a"}),
-    xrow("all-keys", {"name": "n", "backend": "http_public", "local_data_path": "a", "url": HTTPS},
-         {"source": HTTPS, "mount_location": "/app/data/a"}),
+    xrow(
+        "plain",
+        {"url": HTTPS, "local_data_path": "model.bin"},
+        {"source": HTTPS, "mount_location": "/app/data/model.bin"},
+    ),
+    xrow(
+        "nested",
+        {"url": HTTPS, "local_data_path": "models/v1/model.bin"},
+        {"source": HTTPS, "mount_location": "/app/data/models/v1/model.bin"},
+    ),
+    xrow(
+        "normalised",
+        {"url": HTTPS, "local_data_path": "./models//v1/./model.bin"},
+        {"source": HTTPS, "mount_location": "/app/data/models/v1/model.bin"},
+    ),
+    xrow(
+        "trailing-slash",
+        {"url": HTTPS, "local_data_path": "models/"},
+        {"source": HTTPS, "mount_location": "/app/data/models"},
+    ),
+    xrow(
+        "leading-slash",
+        {"url": HTTPS, "local_data_path": "/models/x"},
+        {"source": HTTPS, "mount_location": "/app/data/models/x"},
+    ),
+    xrow(
+        "backend-http-public-silent",
+        {"url": HTTPS, "local_data_path": "a", "backend": "http_public"},
+        {"source": HTTPS, "mount_location": "/app/data/a"},
+    ),
+    xrow(
+        "backend-other-warns",
+        {"url": HTTPS, "local_data_path": "a", "backend": "s3_private"},
+        {"source": HTTPS, "mount_location": "/app/data/a"},
+        ["W011"],
+    ),
+    xrow(
+        "name-dropped",
+        {"url": HTTPS, "local_data_path": "a", "name": "the-model"},
+        {"source": HTTPS, "mount_location": "/app/data/a"},
+    ),
+    xrow(
+        "all-keys",
+        {"name": "n", "backend": "http_public", "local_data_path": "a", "url": HTTPS},
+        {"source": HTTPS, "mount_location": "/app/data/a"},
+    ),
 ]
 
 
@@ -539,34 +652,48 @@ FAILURES = [
     pytest.param(
         "model_cache:\n  - repo_id: org/name\n    use_volume: true\n    volume_folder: llama\n"
         "weights:\n  - source: hf://a/b\n    mount_location: /m\n",
-        "E013", 5, id="model-cache-beside-non-empty-weights",
+        "E013",
+        5,
+        id="model-cache-beside-non-empty-weights",
     ),
     pytest.param(
         "model_cache:\n  - repo_id: org/name\n    use_volume: true\n    volume_folder: llama\n"
         "external_data:\n  - local_data_path: a.bin\n",
-        "E018", 6, id="external-data-item-without-url",
+        "E018",
+        6,
+        id="external-data-item-without-url",
     ),
     pytest.param(
         "external_data:\n  - url: https://example.com/a.bin\n",
-        "E018", 2, id="only-external-data-item-without-local-data-path",
+        "E018",
+        2,
+        id="only-external-data-item-without-local-data-path",
     ),
     pytest.param(
         "external_data:\n  - url: https://example.com/a.bin\n    local_data_path: a\n    sha256: abc\n",
-        "E018", 4, id="external-data-unknown-key",
+        "E018",
+        4,
+        id="external-data-unknown-key",
     ),
     pytest.param(
         "external_data:\n  - url: https://example.com/a.bin\n    local_data_path: ../a\n",
-        "E011", 3, id="external-data-dotdot",
+        "E011",
+        3,
+        id="external-data-dotdot",
     ),
     pytest.param(
         "model_cache:\n  - repo_id: org/name\n    use_volume: true\n    volume_folder: /app/data/a.bin\n"
         "external_data:\n  - url: https://example.com/a.bin\n    local_data_path: a.bin\n",
-        "E012", 6, id="duplicate-mount-across-model-cache-and-external-data",
+        "E012",
+        6,
+        id="duplicate-mount-across-model-cache-and-external-data",
     ),
     pytest.param(
         "external_data:\n  - url: https://example.com/a.bin\n    local_data_path: a.bin\n"
         "  - url: https://example.com/b.bin\n    local_data_path: ./a.bin\n",
-        "E012", 4, id="duplicate-mount-within-external-data",
+        "E012",
+        4,
+        id="duplicate-mount-within-external-data",
     ),
 ]
 
@@ -581,7 +708,9 @@ def test_migrate_text_truss_dialect_errors(text, code, line):
 
 def test_seed_dialect_never_complains_about_external_data_errors():
     """In the seed dialect external_data is not read at all: a broken item is not an error."""
-    text = "model_cache:\n  - repo_id: org/name\n    use_volume: true\n    volume_folder: a\nexternal_data:\n  - url: x\n"
+    text = (
+        "model_cache:\n  - repo_id: org/name\n    use_volume: true\n    volume_folder: a\nexternal_data:\n  - url: x\n"
+    )
     outcome = yaml_edit.migrate_text(text, Context(dialect=SEED))
     assert outcome.status == "migrated" and codes(outcome.diagnostics) == ["W010"]
     assert outcome.text.endswith("external_data:\n  - url: x\n")
@@ -610,16 +739,33 @@ VALID = [
     pytest.param(SEED, [HF], id="seed-bare-hf"),
     pytest.param(SEED, [{**HF, "revision": "main", "runtime_secret_name": "tok"}], id="seed-hf-revision-secret"),
     pytest.param(SEED, [{"source": "hf://org/name", "mount_location": "/m", "revision": "v1"}], id="seed-hf-prefixed"),
-    pytest.param(SEED, [{"source": "s3://b/p", "mount_location": "/a"}, {"source": "gs://b/p", "mount_location": "/b"},
-                        {"source": "azure://a/c/p", "mount_location": "/c"}], id="seed-cloud"),
+    pytest.param(
+        SEED,
+        [
+            {"source": "s3://b/p", "mount_location": "/a"},
+            {"source": "gs://b/p", "mount_location": "/b"},
+            {"source": "azure://a/c/p", "mount_location": "/c"},
+        ],
+        id="seed-cloud",
+    ),
     pytest.param(SEED, [{**HF, "allow_patterns": ["*.json"], "ignore_patterns": []}], id="seed-patterns"),
     pytest.param(TRUSS, [], id="truss-empty"),
     pytest.param(TRUSS, [HF_T], id="truss-hf-revision"),
-    pytest.param(TRUSS, [{"source": "hf://org/name", "mount_location": "/m", "auth_secret_name": "tok"}], id="truss-hf-secret"),
-    pytest.param(TRUSS, [{"source": "s3://b/p", "mount_location": "/a"}, {"source": "gs://b/p", "mount_location": "/b"},
-                         {"source": "azure://a/c/p", "mount_location": "/c"}, {"source": "r2://acct.b/p", "mount_location": "/d"},
-                         {"source": "cw://b/p", "mount_location": "/e"}, {"source": HTTPS, "mount_location": "/f"}],
-                 id="truss-all-schemes"),
+    pytest.param(
+        TRUSS, [{"source": "hf://org/name", "mount_location": "/m", "auth_secret_name": "tok"}], id="truss-hf-secret"
+    ),
+    pytest.param(
+        TRUSS,
+        [
+            {"source": "s3://b/p", "mount_location": "/a"},
+            {"source": "gs://b/p", "mount_location": "/b"},
+            {"source": "azure://a/c/p", "mount_location": "/c"},
+            {"source": "r2://acct.b/p", "mount_location": "/d"},
+            {"source": "cw://b/p", "mount_location": "/e"},
+            {"source": HTTPS, "mount_location": "/f"},
+        ],
+        id="truss-all-schemes",
+    ),
     pytest.param(TRUSS, [{**HF_T, "allow_patterns": ["*.json"], "ignore_patterns": ["*.md"]}], id="truss-patterns"),
 ]
 
@@ -638,41 +784,93 @@ INVALID = [
     pytest.param(SEED, [{"mount_location": "/m"}], "source must be a non-empty string", id="seed-no-source"),
     pytest.param(SEED, [{**HF, "auth_secret_name": "tok"}], "unknown key 'auth_secret_name'", id="seed-unknown-key"),
     pytest.param(SEED, [{**HF, "use_volume": True}], "unknown key 'use_volume'", id="seed-unknown-key-use-volume"),
-    pytest.param(SEED, [{"source": "r2://b/p", "mount_location": "/m"}], "scheme r2:// is not allowed", id="seed-unknown-scheme"),
+    pytest.param(
+        SEED, [{"source": "r2://b/p", "mount_location": "/m"}], "scheme r2:// is not allowed", id="seed-unknown-scheme"
+    ),
     pytest.param(SEED, [{"source": "s3:///p", "mount_location": "/m"}], "empty bucket", id="seed-empty-bucket"),
-    pytest.param(SEED, [{"source": "s3://b/p", "mount_location": "/m", "revision": "v1"}],
-                 "revision is only for Hugging Face", id="seed-revision-on-s3"),
+    pytest.param(
+        SEED,
+        [{"source": "s3://b/p", "mount_location": "/m", "revision": "v1"}],
+        "revision is only for Hugging Face",
+        id="seed-revision-on-s3",
+    ),
     pytest.param(SEED, [{**HF, "revision": ""}], "revision must be a non-empty string", id="seed-empty-revision"),
-    pytest.param(SEED, [{"source": "org/name", "mount_location": "m"}], "mount_location must be an absolute path",
-                 id="seed-relative-mount"),
+    pytest.param(
+        SEED,
+        [{"source": "org/name", "mount_location": "m"}],
+        "mount_location must be an absolute path",
+        id="seed-relative-mount",
+    ),
     pytest.param(SEED, [{"source": "hf://org/name"}], "mount_location must be an absolute path", id="seed-no-mount"),
-    pytest.param(SEED, [HF, {"source": "hf://org/other", "mount_location": "/m"}], "mount_location /m is used twice",
-                 id="seed-duplicate-mount"),
-    pytest.param(SEED, [{**HF, "runtime_secret_name": 1}], "runtime_secret_name must be a string", id="seed-secret-not-str"),
-    pytest.param(SEED, [{**HF, "allow_patterns": "*.json"}], "allow_patterns must be a list of strings",
-                 id="seed-patterns-not-list"),
-    pytest.param(SEED, [{**HF, "ignore_patterns": ["*.md", 3]}], "ignore_patterns must be a list of strings",
-                 id="seed-patterns-not-str"),
+    pytest.param(
+        SEED,
+        [HF, {"source": "hf://org/other", "mount_location": "/m"}],
+        "mount_location /m is used twice",
+        id="seed-duplicate-mount",
+    ),
+    pytest.param(
+        SEED, [{**HF, "runtime_secret_name": 1}], "runtime_secret_name must be a string", id="seed-secret-not-str"
+    ),
+    pytest.param(
+        SEED,
+        [{**HF, "allow_patterns": "*.json"}],
+        "allow_patterns must be a list of strings",
+        id="seed-patterns-not-list",
+    ),
+    pytest.param(
+        SEED,
+        [{**HF, "ignore_patterns": ["*.md", 3]}],
+        "ignore_patterns must be a list of strings",
+        id="seed-patterns-not-str",
+    ),
     # -- truss --------------------------------------------------------------------------------
-    pytest.param(TRUSS, [{"source": "org/name", "mount_location": "/m"}], "source needs a scheme", id="truss-missing-scheme"),
+    pytest.param(
+        TRUSS, [{"source": "org/name", "mount_location": "/m"}], "source needs a scheme", id="truss-missing-scheme"
+    ),
     pytest.param(TRUSS, [{**HF_T, "revision": "main"}], "unknown key 'revision'", id="truss-revision-key"),
-    pytest.param(TRUSS, [{**HF_T, "runtime_secret_name": "tok"}], "unknown key 'runtime_secret_name'",
-                 id="truss-seed-secret-key"),
-    pytest.param(TRUSS, [{"source": "ftp://host/p", "mount_location": "/m"}], "scheme ftp:// is not allowed",
-                 id="truss-unknown-scheme"),
+    pytest.param(
+        TRUSS, [{**HF_T, "runtime_secret_name": "tok"}], "unknown key 'runtime_secret_name'", id="truss-seed-secret-key"
+    ),
+    pytest.param(
+        TRUSS,
+        [{"source": "ftp://host/p", "mount_location": "/m"}],
+        "scheme ftp:// is not allowed",
+        id="truss-unknown-scheme",
+    ),
     pytest.param(TRUSS, [{"source": "gs:///p", "mount_location": "/m"}], "empty bucket", id="truss-empty-bucket"),
-    pytest.param(TRUSS, [{"source": "s3://b/p", "mount_location": "/m", "revision": "v1"}],
-                 "revision is only for Hugging Face", id="truss-revision-on-s3"),
-    pytest.param(TRUSS, [{"source": "hf://org/name", "mount_location": "relative/m"}],
-                 "mount_location must be an absolute path", id="truss-relative-mount"),
-    pytest.param(TRUSS, [HF_T, {"source": "s3://b/p", "mount_location": "/m"}], "mount_location /m is used twice",
-                 id="truss-duplicate-mount"),
-    pytest.param(TRUSS, [{**HF_T, "auth_secret_name": ["tok"]}], "auth_secret_name must be a string",
-                 id="truss-secret-not-str"),
-    pytest.param(TRUSS, [{**HF_T, "allow_patterns": [None]}], "allow_patterns must be a list of strings",
-                 id="truss-patterns-not-str"),
-    pytest.param(TRUSS, [{**HF_T, "ignore_patterns": {"a": 1}}], "ignore_patterns must be a list of strings",
-                 id="truss-patterns-not-list"),
+    pytest.param(
+        TRUSS,
+        [{"source": "s3://b/p", "mount_location": "/m", "revision": "v1"}],
+        "revision is only for Hugging Face",
+        id="truss-revision-on-s3",
+    ),
+    pytest.param(
+        TRUSS,
+        [{"source": "hf://org/name", "mount_location": "relative/m"}],
+        "mount_location must be an absolute path",
+        id="truss-relative-mount",
+    ),
+    pytest.param(
+        TRUSS,
+        [HF_T, {"source": "s3://b/p", "mount_location": "/m"}],
+        "mount_location /m is used twice",
+        id="truss-duplicate-mount",
+    ),
+    pytest.param(
+        TRUSS, [{**HF_T, "auth_secret_name": ["tok"]}], "auth_secret_name must be a string", id="truss-secret-not-str"
+    ),
+    pytest.param(
+        TRUSS,
+        [{**HF_T, "allow_patterns": [None]}],
+        "allow_patterns must be a list of strings",
+        id="truss-patterns-not-str",
+    ),
+    pytest.param(
+        TRUSS,
+        [{**HF_T, "ignore_patterns": {"a": 1}}],
+        "ignore_patterns must be a list of strings",
+        id="truss-patterns-not-list",
+    ),
 ]
 
 
@@ -685,8 +883,18 @@ def test_invalid_weights(dialect, weights, problem):
 # The truss validator claims to check "what truss 0.18 accepts" for the sources this
 # tool writes: on a single entry it must agree with truss's own WeightsSource model.
 TRUSS_SOURCES = [
-    "hf://org/name", "hf://org/name@main", "s3://b/p", "gs://b/p", "azure://a/c/p", "r2://a.b/p", "cw://b/p",
-    HTTPS, "org/name", "ftp://h/p", "s3:///p", "gs:///p",
+    "hf://org/name",
+    "hf://org/name@main",
+    "s3://b/p",
+    "gs://b/p",
+    "azure://a/c/p",
+    "r2://a.b/p",
+    "cw://b/p",
+    HTTPS,
+    "org/name",
+    "ftp://h/p",
+    "s3:///p",
+    "gs:///p",
     "http://example.com/a.bin",  # reachable: an external_data url
     "s3://b/p@v1",  # reachable: kind s3, repo_id b/p@v1
     "hf://",  # reachable: repo_id hf:// with a volume
@@ -868,9 +1076,14 @@ def test_code_expression_with_both_quotes_falls_back_to_concatenation(tmp_path, 
 
 def test_code_seed_dialect_prefixes_the_expression():
     """The same expression in the seed dialect: hf:// before the expression, revision kept as a key."""
-    before = 'import os\nfrom truss.base.truss_config import ModelRepo, TrussConfig\n' \
-             'R = ModelRepo(repo_id=os.environ["REPO"], revision="main", use_volume=True, volume_folder="m")\n' \
-             'CONFIG = TrussConfig(model_cache=[R])\n'
+    before = (
+        "import os\nfrom truss.base.truss_config import ModelRepo, TrussConfig\n"
+        'R = ModelRepo(repo_id=os.environ["REPO"], revision="main", use_volume=True, volume_folder="m")\n'
+        "CONFIG = TrussConfig(model_cache=[R])\n"
+    )
     outcome = code_edit.migrate_code(before, Context(dialect=SEED))
     assert outcome.status == "migrated", outcome.diagnostics
-    assert 'WeightsSource(source=f\'hf://{os.environ["REPO"]}\', revision="main", mount_location="/app/model_cache/m")' in outcome.text
+    assert (
+        'WeightsSource(source=f\'hf://{os.environ["REPO"]}\', revision="main", mount_location="/app/model_cache/m")'
+        in outcome.text
+    )

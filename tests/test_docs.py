@@ -41,7 +41,7 @@ def test_every_option_is_documented():
 
 def test_every_install_line_installs_this_project_not_an_index_name():
     """The package is not on an index: each pip line installs a checkout or the git spec."""
-    targets = [t.rstrip('`,') for t in re.findall(r"pip install (?:-q )?(\S+)", README)]
+    targets = [t.rstrip("`,") for t in re.findall(r"pip install (?:-q )?(\S+)", README)]
     assert targets
     for target in targets:
         assert target in ("-e", ".", '"$WEIGHTS_MIGRATE"', '"git+<url>@<tag>"'), target

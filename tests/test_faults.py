@@ -24,10 +24,10 @@ import time
 from pathlib import Path
 
 import pytest
+from support import temp_files, write
 from typer.testing import CliRunner
 
-from support import write, temp_files
-from migrate import rules, runner, yaml_edit
+from migrate import runner, yaml_edit
 from migrate.cli import app
 from migrate.runner import Options
 from migrate.yaml_edit import Edit, migrate_text
@@ -140,7 +140,10 @@ def test_sigkill_at_random_moments_leaves_every_file_old_or_new(tmp_path):
         delay = rng.uniform(0, full)
         proc = subprocess.Popen(
             [sys.executable, "-m", "migrate", "--jobs", "2", "-q", str(tree)],
-            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
         )
         time.sleep(delay)
         try:
@@ -178,8 +181,10 @@ def test_sigkill_at_random_moments_leaves_every_file_old_or_new(tmp_path):
         for rel, _, expected in files:
             assert (trees / f"r{r:02d}" / rel).read_bytes() == expected, (r, rel)
     assert temp_files(tmp_path) == []
-    print(f"\nkill safety: {rounds} rounds survived (seed {seed}, full run {full:.2f}s), "
-          f"{partial} killed mid-batch, {leftovers} temp files left by kills and cleaned by the final run")
+    print(
+        f"\nkill safety: {rounds} rounds survived (seed {seed}, full run {full:.2f}s), "
+        f"{partial} killed mid-batch, {leftovers} temp files left by kills and cleaned by the final run"
+    )
 
 
 # --- 2. disk full -----------------------------------------------------------------------------------------
@@ -265,7 +270,9 @@ def test_disk_full_by_patching_fsync(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     bad = write(tmp_path / "bad" / "config.yaml", GOOD)
     good = write(tmp_path / "good" / "config.yaml", GOOD)
-    monkeypatch.setattr(runner.os, "fsync", _fails_for(bad.parent, os.fsync, OSError(errno.ENOSPC, "No space left on device")))
+    monkeypatch.setattr(
+        runner.os, "fsync", _fails_for(bad.parent, os.fsync, OSError(errno.ENOSPC, "No space left on device"))
+    )
     result = CliRunner().invoke(app, ["--jobs", "1", "bad", "good"])
     assert result.exit_code == 3, result.stderr
     [line] = error_lines(result.stderr)
@@ -433,8 +440,10 @@ def test_two_concurrent_runs_over_one_tree(tmp_path):
     for attempt in range(3):
         tree = build(tmp_path / f"tree{attempt}", files)
         args = [sys.executable, "-m", "migrate", "--jobs", "1", "-q", str(tree)]
-        procs = [subprocess.Popen(args, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-                 for _ in range(2)]
+        procs = [
+            subprocess.Popen(args, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            for _ in range(2)
+        ]
         outs = [p.communicate(timeout=120) for p in procs]
         for proc, (out, err) in zip(procs, outs):
             assert "Traceback" not in err
@@ -542,18 +551,25 @@ HOSTILE = {
     "alias-bomb-in-entry": _billion_laughs("inside"),
     "alias-bomb-outside-block": _billion_laughs("outside"),
     "anchor-in-block-alias-outside": b"model_cache:\n  - repo_id: &r bucket/path\n    kind: s3\nagain: *r\n",
-    "anchor-on-folder-alias-outside": (b"model_cache:\n  - repo_id: org/name\n    use_volume: true\n"
-                                       b"    volume_folder: &v data\nenvironment_variables:\n  WEIGHTS_DIR: *v\n"),
-    "anchor-on-folder-top-level-alias": (b"model_cache:\n  - repo_id: org/name\n    use_volume: true\n"
-                                         b"    volume_folder: &v data\nweights_dir: *v\n"),
+    "anchor-on-folder-alias-outside": (
+        b"model_cache:\n  - repo_id: org/name\n    use_volume: true\n"
+        b"    volume_folder: &v data\nenvironment_variables:\n  WEIGHTS_DIR: *v\n"
+    ),
+    "anchor-on-folder-top-level-alias": (
+        b"model_cache:\n  - repo_id: org/name\n    use_volume: true\n    volume_folder: &v data\nweights_dir: *v\n"
+    ),
     "alias-as-block": b"base: &b\n  - repo_id: org/name\nmodel_cache: *b\n",
     "merge-key-in-entry": b"d: &d {kind: hf}\nmodel_cache:\n  - <<: *d\n    repo_id: org/name\n",
     "unknown-alias": b"model_cache:\n  - repo_id: *nope\n",
     "deep-flow-nesting": b"model_cache: " + b"[" * 100_000 + b"]" * 100_000 + b"\n",
-    "deep-flow-in-entry": b"model_cache:\n  - repo_id: org/name\n    allow_patterns: " + b"[" * 100_000 + b"]" * 100_000 + b"\n",
+    "deep-flow-in-entry": b"model_cache:\n  - repo_id: org/name\n    allow_patterns: "
+    + b"[" * 100_000
+    + b"]" * 100_000
+    + b"\n",
     "deep-block-dashes": b"model_cache:\n" + b"- " * 100_000 + b"x\n",
     "deep-block-indent": _deep_block(1200),
-    "over-1-MiB": b"model_cache:\n  - repo_id: org/name\n" + b"# padding to twenty megabytes ........\n" * (20 * MiB // 40),
+    "over-1-MiB": b"model_cache:\n  - repo_id: org/name\n"
+    + b"# padding to twenty megabytes ........\n" * (20 * MiB // 40),
     "over-1-MiB-one-line": b"model_cache:\n  - repo_id: org/" + b"n" * (20 * MiB) + b"\n",
     "duplicate-top-level": b"model_cache:\n  - repo_id: org/a\nmodel_cache:\n  - repo_id: org/b\n",
     "duplicate-in-entry": b"model_cache:\n  - repo_id: org/a\n    repo_id: org/b\n",
@@ -624,8 +640,13 @@ sys.exit(os.waitstatus_to_exitcode(status) & 0xFF)
 def run_bounded(args: list[str], timeout: float = 60) -> tuple[int, str, str, int]:
     """(exit code, stdout, stderr, peak RSS in KiB) of a run, killed after timeout seconds."""
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err, tempfile.NamedTemporaryFile("r") as rss:
-        proc = subprocess.Popen([sys.executable, "-S", "-c", _LAUNCHER, rss.name, *args], cwd=ROOT,
-                                stdout=out, stderr=err, start_new_session=True)
+        proc = subprocess.Popen(
+            [sys.executable, "-S", "-c", _LAUNCHER, rss.name, *args],
+            cwd=ROOT,
+            stdout=out,
+            stderr=err,
+            start_new_session=True,
+        )
         try:
             code = proc.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
@@ -656,7 +677,7 @@ def test_hostile_file_beside_a_good_truss(tmp_path, name):
         after = hostile.read_bytes()
         cut = data.index(b"model_cache:")
         assert after[:cut] == data[:cut]
-        assert after.endswith(data[data.index(b"\nboom:"):])
+        assert after.endswith(data[data.index(b"\nboom:") :])
         return
     assert code == 3, err
     assert hostile.read_bytes() == data
@@ -696,18 +717,27 @@ def _inject(kind: str):
         if kind == "wrong-rename":
             return [Edit(e.start, e.end, "sorce") if e.text == "source" else e for e in edits]
         if kind == "wrong-value":
-            return [Edit(e.start, e.end, e.text.replace("/data", "/dat")) if e.text.endswith("/data") else e for e in edits]
+            return [
+                Edit(e.start, e.end, e.text.replace("/data", "/dat")) if e.text.endswith("/data") else e for e in edits
+            ]
         if kind == "drop-surviving-key":
             at = body.index("    allow_patterns")
             return edits + [Edit(at, body.index("\n", at) + 1, "")]
         if kind == "keep-dropped-key":  # the edit that drops `kind: s3` goes missing
-            return [e for e in edits if body[e.start:e.end].strip() != "kind: s3"]
+            return [e for e in edits if body[e.start : e.end].strip() != "kind: s3"]
         raise AssertionError(kind)
 
     return change
 
 
-INJECTIONS = ["outside-value", "outside-comment", "wrong-rename", "wrong-value", "drop-surviving-key", "keep-dropped-key"]
+INJECTIONS = [
+    "outside-value",
+    "outside-comment",
+    "wrong-rename",
+    "wrong-value",
+    "drop-surviving-key",
+    "keep-dropped-key",
+]
 
 
 @pytest.mark.parametrize("kind", INJECTIONS)
@@ -740,5 +770,7 @@ def test_the_injection_target_migrates_without_it():
     outcome = migrate_text(VERIFY.decode())
     assert outcome.status == "migrated"
     assert outcome.text == VERIFY.decode().replace("model_cache", "weights").replace(
-        "repo_id: bucket/path", "source: s3://bucket/path").replace("    kind: s3\n    use_volume: true\n", "").replace(
-        "volume_folder: data", "mount_location: /app/model_cache/data")
+        "repo_id: bucket/path", "source: s3://bucket/path"
+    ).replace("    kind: s3\n    use_volume: true\n", "").replace(
+        "volume_folder: data", "mount_location: /app/model_cache/data"
+    )

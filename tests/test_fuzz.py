@@ -108,7 +108,9 @@ def entries(draw) -> dict:
         data["use_volume"] = use_volume
     if use_volume is True or draw(st.integers(0, 4)) == 0:
         folder = draw(name)
-        data["volume_folder"] = draw(st.sampled_from([folder, f"{folder}/sub", f"/models/{folder}", f"./{folder}", f"{folder}/"]))
+        data["volume_folder"] = draw(
+            st.sampled_from([folder, f"{folder}/sub", f"/models/{folder}", f"./{folder}", f"{folder}/"])
+        )
     if draw(st.integers(0, 2)) == 0:
         data["runtime_secret_name"] = draw(st.sampled_from(["hf_access_token", "my_token", "aws-creds"]))
     for key in ("allow_patterns", "ignore_patterns"):
@@ -120,7 +122,7 @@ def entries(draw) -> dict:
     return {k: data[k] for k in keys}
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def plain_ok(value: str, flow: bool) -> bool:
     """Every reader (ruamel C 1.2 and 1.1, pure 1.2) reads value written plain as that string."""
     if not value or value[0] in "!&*%@`'\"#|>-?:,[]{} " or value != value.strip():
@@ -291,7 +293,13 @@ def configs(draw) -> Rendered:
         after.append("\n")
     suffix = "".join(after) + suffix
     return Rendered(
-        prefix, block, suffix, data, block_key.strip("'\""), declares, w.comments,
+        prefix,
+        block,
+        suffix,
+        data,
+        block_key.strip("'\""),
+        declares,
+        w.comments,
         bom=draw(st.sampled_from(["", "", "\ufeff"])),
         newline=draw(st.sampled_from(["\n", "\r\n"])),
         final_newline=draw(st.integers(0, 3)) != 0,
@@ -315,11 +323,13 @@ def test_generated_configs_migrate_exactly(case: Rendered):
     assert after["weights"] == expected
     assert validate.problems(after["weights"], rules.SEED) == []
     assert list(after) == ["weights" if k == case.block_key else k for k in before]
-    assert {k: v for k, v in after.items() if k != "weights"} == {k: v for k, v in before.items() if k != case.block_key}
+    assert {k: v for k, v in after.items() if k != "weights"} == {
+        k: v for k, v in before.items() if k != case.block_key
+    }
 
     prefix, suffix = case.parts()
     assert out.startswith(prefix)
-    assert out[len(prefix):].lstrip("'\"").startswith("weights")
+    assert out[len(prefix) :].lstrip("'\"").startswith("weights")
     assert out.endswith(suffix)
     assert out.startswith("\ufeff") == text.startswith("\ufeff")
     assert out.endswith(case.newline) == text.endswith(case.newline)
@@ -339,10 +349,15 @@ def test_generated_configs_migrate_exactly(case: Rendered):
 
 def test_found_no_final_newline_after_a_nested_last_key():
     """A file without a final line break whose last key holds a block mapping or list."""
-    text = "model_cache:\n  - repo_id: org/name\n    use_volume: true\n    volume_folder: x\nresources:\n  use_gpu: true"
+    text = (
+        "model_cache:\n  - repo_id: org/name\n    use_volume: true\n    volume_folder: x\nresources:\n  use_gpu: true"
+    )
     outcome = migrate_text(text)  # must never raise
     assert outcome.status == "migrated", outcome.diagnostics
-    assert outcome.text == "weights:\n  - source: hf://org/name\n    mount_location: /app/model_cache/x\nresources:\n  use_gpu: true"
+    assert (
+        outcome.text
+        == "weights:\n  - source: hf://org/name\n    mount_location: /app/model_cache/x\nresources:\n  use_gpu: true"
+    )
 
 
 def test_found_comment_after_a_dropped_key_of_a_multi_line_flow_entry():
@@ -356,11 +371,63 @@ def test_found_comment_after_a_dropped_key_of_a_multi_line_flow_entry():
 # --- (b) byte-level mutations of the corpus ----------------------------------------------------------------
 
 TOKENS = [
-    b":", b": ", b"-", b"- ", b"#", b" #", b"'", b'"', b"\n", b"\r\n", b"\r", b"\t", b" ", b"  ",
-    b"[", b"]", b"{", b"}", b",", b"&a ", b"*a", b"!", b"!!str ", b"|", b">", b"%", b"@", b"`", b"?",
-    b"<<: ", b"---\n", b"...\n", b"~", b"null", b"true", b"yes", b"0", b"1.5", b"s3://", b"hf://", b"..",
-    b"/", b"\\", b"\xff", b"\xfe", b"\xc3", b"\xe9", b"\x00", b"\x85", "\ufeff".encode(), "é".encode(),
-    "\u2028".encode(), b"kind: s3\n", b"use_volume: true\n", b"model_cache:", b"weights:", b"repo_id:",
+    b":",
+    b": ",
+    b"-",
+    b"- ",
+    b"#",
+    b" #",
+    b"'",
+    b'"',
+    b"\n",
+    b"\r\n",
+    b"\r",
+    b"\t",
+    b" ",
+    b"  ",
+    b"[",
+    b"]",
+    b"{",
+    b"}",
+    b",",
+    b"&a ",
+    b"*a",
+    b"!",
+    b"!!str ",
+    b"|",
+    b">",
+    b"%",
+    b"@",
+    b"`",
+    b"?",
+    b"<<: ",
+    b"---\n",
+    b"...\n",
+    b"~",
+    b"null",
+    b"true",
+    b"yes",
+    b"0",
+    b"1.5",
+    b"s3://",
+    b"hf://",
+    b"..",
+    b"/",
+    b"\\",
+    b"\xff",
+    b"\xfe",
+    b"\xc3",
+    b"\xe9",
+    b"\x00",
+    b"\x85",
+    "\ufeff".encode(),
+    "é".encode(),
+    "\u2028".encode(),
+    b"kind: s3\n",
+    b"use_volume: true\n",
+    b"model_cache:",
+    b"weights:",
+    b"repo_id:",
 ]
 _BLOCK_AT = re.compile(rb"^(?:model_cache|hf_cache)[ \t]*:", re.M)
 _NEXT_TOP = re.compile(rb"^[^\s#-]", re.M)
@@ -392,12 +459,12 @@ def mutations(draw) -> tuple[int, bytes, list]:
         op = draw(st.sampled_from(["replace", "insert", "delete"]))
         piece = draw(st.binary(min_size=1, max_size=3) if draw(st.integers(0, 4)) == 0 else st.sampled_from(TOKENS))
         if op == "replace":
-            data[at:at + len(piece)] = piece
+            data[at : at + len(piece)] = piece
         elif op == "insert":
             data[at:at] = piece
         else:
             piece = b""
-            data[at:at + draw(st.integers(1, 4))] = b""
+            data[at : at + draw(st.integers(1, 4))] = b""
         done.append((op, at, piece))
     return index, bytes(data), done
 
@@ -492,7 +559,9 @@ def test_mutated_corpus_configs(case):
             assert after[key] == expected_other(key, before[key], before), key
     # and it means the plan of the entries as loaded (when this loader reads them as the tool
     # does: ruamel's YAML 1.1 takes `y`/`n` for booleans, PyYAML and the tool do not)
-    ctx = rules.Context(declares_hf_secret=isinstance(before.get("secrets"), dict) and "hf_access_token" in before["secrets"])
+    ctx = rules.Context(
+        declares_hf_secret=isinstance(before.get("secrets"), dict) and "hf_access_token" in before["secrets"]
+    )
     try:
         planned = [rules.plan_entry(e, ctx).weight for e in before[block]]
     except (rules.RuleError, AttributeError, TypeError):

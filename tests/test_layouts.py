@@ -657,27 +657,44 @@ START_COMMANDS = [
     pytest.param("/usr/local/bin/truss-transfer-cli && x", "x", None, id="by-path"),
     pytest.param("./truss-transfer-cli && x", "x", None, id="by-relative-path"),
     pytest.param('bash -lc "truss-transfer-cli && python s.py"', 'bash -lc "python s.py"', None, id="bash-lc"),
-    pytest.param('sh -c "cd /app && truss-transfer-cli && python s.py"', 'sh -c "cd /app && python s.py"', None, id="sh-c-middle"),
-    pytest.param("sh -ec 'truss-transfer-cli; exec python s.py'", "sh -ec 'exec python s.py'", None, id="sh-ec-semicolon"),
+    pytest.param(
+        'sh -c "cd /app && truss-transfer-cli && python s.py"', 'sh -c "cd /app && python s.py"', None, id="sh-c-middle"
+    ),
+    pytest.param(
+        "sh -ec 'truss-transfer-cli; exec python s.py'", "sh -ec 'exec python s.py'", None, id="sh-ec-semicolon"
+    ),
     pytest.param("/bin/bash -l -c 'a && truss-transfer-cli'", "/bin/bash -l -c 'a'", None, id="bash-l-c-last"),
     pytest.param(
         'sh -c "truss-transfer-cli && X=$(cat /s) vllm --o \'{\\"a\\": 1}\'"',
-        'sh -c "X=$(cat /s) vllm --o \'{\\"a\\": 1}\'"', None, id="sh-c-with-escaped-quotes",
+        'sh -c "X=$(cat /s) vllm --o \'{\\"a\\": 1}\'"',
+        None,
+        id="sh-c-with-escaped-quotes",
     ),
     pytest.param(
-        'sh -c "echo \\"a && b\\" && truss-transfer-cli && b"', 'sh -c "echo \\"a && b\\" && b"', None,
+        'sh -c "echo \\"a && b\\" && truss-transfer-cli && b"',
+        'sh -c "echo \\"a && b\\" && b"',
+        None,
         id="sh-c-operators-inside-escaped-quotes-kept",
     ),
     pytest.param(
         "truss-transfer-cli && find /m -type f | xargs cat > /dev/null && python s.py",
-        "find /m -type f | xargs cat > /dev/null && python s.py", None, id="pipeline-elsewhere-in-chain",
+        "find /m -type f | xargs cat > /dev/null && python s.py",
+        None,
+        id="pipeline-elsewhere-in-chain",
     ),
     pytest.param("x 2>&1 && truss-transfer-cli && y", "x 2>&1 && y", None, id="redirection-elsewhere"),
     pytest.param("truss-transfer-cli && truss-transfer-cli && b", "b", None, id="twice"),
     pytest.param("a; truss-transfer-cli; truss-transfer-cli", "a", None, id="twice-at-end"),
     # mentions that stay, with the reason
-    pytest.param("truss-transfer-cli", None, "the only command: dropping it would leave nothing to run", id="only-command"),
-    pytest.param('sh -c "truss-transfer-cli"', None, "the only command: dropping it would leave nothing to run", id="only-in-sh-c"),
+    pytest.param(
+        "truss-transfer-cli", None, "the only command: dropping it would leave nothing to run", id="only-command"
+    ),
+    pytest.param(
+        'sh -c "truss-transfer-cli"',
+        None,
+        "the only command: dropping it would leave nothing to run",
+        id="only-in-sh-c",
+    ),
     pytest.param("a | truss-transfer-cli", None, "in a pipeline", id="pipeline"),
     pytest.param("truss-transfer-cli | tee log && b", None, "in a pipeline", id="pipeline-first"),
     pytest.param("a || truss-transfer-cli", None, "next to `||`", id="after-or"),
@@ -687,11 +704,21 @@ START_COMMANDS = [
     pytest.param("x `truss-transfer-cli` && y", None, "inside a command substitution", id="backquotes"),
     pytest.param("truss-transfer-cli --verbose && y", None, "with arguments or redirections", id="with-arguments"),
     pytest.param("truss-transfer-cli > /tmp/log && y", None, "with arguments or redirections", id="with-redirection"),
-    pytest.param("FOO=1 truss-transfer-cli && y", None, "as an argument of another command or after an assignment", id="assignment"),
+    pytest.param(
+        "FOO=1 truss-transfer-cli && y",
+        None,
+        "as an argument of another command or after an assignment",
+        id="assignment",
+    ),
     pytest.param("(truss-transfer-cli && x)", None, "inside a subshell or a group", id="subshell"),
     pytest.param("truss-transfer-cli & x", None, "in a background job", id="background"),
     pytest.param("'truss-transfer-cli' && b", None, "quoted or inside another word", id="quoted"),
-    pytest.param("a && truss-transfer-cli 'unterminated", None, "a shell construct this tool does not read (unbalanced quotes or brackets)", id="unbalanced"),
+    pytest.param(
+        "a && truss-transfer-cli 'unterminated",
+        None,
+        "a shell construct this tool does not read (unbalanced quotes or brackets)",
+        id="unbalanced",
+    ),
     # nothing to do
     pytest.param("python s.py", None, None, id="no-mention"),
     pytest.param("truss-transfer-cli-v2 && x", None, None, id="other-binary"),
@@ -716,20 +743,46 @@ MIGRATED = "weights:\n  - source: hf://a/b\n    mount_location: /app/model_cache
 
 # (start_command as written in YAML, after, codes)
 YAML_START_COMMANDS = [
-    pytest.param('bash -lc "truss-transfer-cli && python s.py"', 'bash -lc "python s.py"', ["W004"], id="plain-bash-lc"),
-    pytest.param("'sh -c \"cd /app && truss-transfer-cli && vllm serve\"'", "'sh -c \"cd /app && vllm serve\"'", ["W004"], id="single-quoted"),
-    pytest.param("'echo ''hi'' && truss-transfer-cli && x'", "'echo ''hi'' && x'", ["W004"], id="single-quoted-with-quote"),
+    pytest.param(
+        'bash -lc "truss-transfer-cli && python s.py"', 'bash -lc "python s.py"', ["W004"], id="plain-bash-lc"
+    ),
+    pytest.param(
+        "'sh -c \"cd /app && truss-transfer-cli && vllm serve\"'",
+        "'sh -c \"cd /app && vllm serve\"'",
+        ["W004"],
+        id="single-quoted",
+    ),
+    pytest.param(
+        "'echo ''hi'' && truss-transfer-cli && x'", "'echo ''hi'' && x'", ["W004"], id="single-quoted-with-quote"
+    ),
     pytest.param('"a; truss-transfer-cli; b"', '"a; b"', ["W004"], id="double-quoted"),
-    pytest.param('"sh -c \\"truss-transfer-cli && python s.py\\""', '"sh -c \\"python s.py\\""', ["W004"], id="double-quoted-escapes"),
+    pytest.param(
+        '"sh -c \\"truss-transfer-cli && python s.py\\""',
+        '"sh -c \\"python s.py\\""',
+        ["W004"],
+        id="double-quoted-escapes",
+    ),
     pytest.param("a &&\n    truss-transfer-cli && b", "a &&\n    b", ["W004"], id="plain-folded-over-lines"),
-    pytest.param("bash -c \"truss-transfer-cli && run --a 1\n    --b 2\"", "bash -c \"run --a 1\n    --b 2\"", ["W004"], id="plain-multi-line-sh-c"),
-    pytest.param("|\n    cd /app\n    truss-transfer-cli\n    python s.py", "|\n    cd /app\n    python s.py", ["W004"], id="literal-own-line"),
-    pytest.param("|-\n    truss-transfer-cli &&\n      python s.py", "|-\n    python s.py", ["W004"], id="literal-continued"),
+    pytest.param(
+        'bash -c "truss-transfer-cli && run --a 1\n    --b 2"',
+        'bash -c "run --a 1\n    --b 2"',
+        ["W004"],
+        id="plain-multi-line-sh-c",
+    ),
+    pytest.param(
+        "|\n    cd /app\n    truss-transfer-cli\n    python s.py",
+        "|\n    cd /app\n    python s.py",
+        ["W004"],
+        id="literal-own-line",
+    ),
+    pytest.param(
+        "|-\n    truss-transfer-cli &&\n      python s.py", "|-\n    python s.py", ["W004"], id="literal-continued"
+    ),
     pytest.param(">\n    truss-transfer-cli &&\n    python s.py", None, ["W030"], id="folded-block-reported"),
     pytest.param("a | truss-transfer-cli", None, ["W030"], id="pipeline-reported"),
     pytest.param('"x $(truss-transfer-cli) && y"', None, ["W030"], id="substitution-reported"),
     pytest.param("truss-transfer-cli --check && y", None, ["W030"], id="arguments-reported"),
-    pytest.param("truss-transfer-cli && \"$HOME/run\"", None, ["W030"], id="plain-would-start-with-a-quote"),
+    pytest.param('truss-transfer-cli && "$HOME/run"', None, ["W030"], id="plain-would-start-with-a-quote"),
     pytest.param("truss-transfer-cli && 1234", None, ["W030"], id="plain-would-read-as-a-number"),
     pytest.param("&cmd truss-transfer-cli && x", None, ["W030"], id="anchored-reported"),
     pytest.param("python s.py", "python s.py", [], id="no-mention"),
@@ -836,9 +889,17 @@ def test_flow_mapping_lines(src, expected, codes):
 NOOPS = [
     pytest.param("weights:\n  - ? source\n    : hf://org/x\n    mount_location: /m\n", id="explicit-keys-migrated"),
     pytest.param("weights:\n  - source: |-\n      hf://org/x\n    mount_location: /m\n", id="block-scalar-migrated"),
-    pytest.param("p: &p [a]\nweights:\n  - source: hf://o/x\n    allow_patterns: *p\n    mount_location: /m\n", id="alias-migrated"),
-    pytest.param("model_name: m\ndocker_server:\n  start_command: sh -c \"truss-transfer-cli && x\"\n", id="start-command-without-block"),
-    pytest.param("weights:\n  - {source: \"hf://o/x\",\n     # c\n     mount_location: /m}\n", id="flow-over-lines-migrated"),
+    pytest.param(
+        "p: &p [a]\nweights:\n  - source: hf://o/x\n    allow_patterns: *p\n    mount_location: /m\n",
+        id="alias-migrated",
+    ),
+    pytest.param(
+        'model_name: m\ndocker_server:\n  start_command: sh -c "truss-transfer-cli && x"\n',
+        id="start-command-without-block",
+    ),
+    pytest.param(
+        'weights:\n  - {source: "hf://o/x",\n     # c\n     mount_location: /m}\n', id="flow-over-lines-migrated"
+    ),
     pytest.param("model_cache: []\nx: {a: 1,\n  # c\n  b: 2}\n", id="empty-block"),
 ]
 
@@ -853,7 +914,9 @@ def test_noop(src):
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "truss-examples"
 CORPUS_CONFIGS = sorted(CORPUS.rglob("config.yaml")) if CORPUS.is_dir() else []
-_ENTRY_LINE = re.compile(r"^(?P<indent>[ ]*)(?P<dash>(?:- )?)(?P<key>repo_id|kind|revision|volume_folder|runtime_secret_name|use_volume): (?P<value>[^#\n]+?)[ ]*$")
+_ENTRY_LINE = re.compile(
+    r"^(?P<indent>[ ]*)(?P<dash>(?:- )?)(?P<key>repo_id|kind|revision|volume_folder|runtime_secret_name|use_volume): (?P<value>[^#\n]+?)[ ]*$"
+)
 
 
 def _explicit(m: re.Match) -> str:
@@ -885,7 +948,9 @@ def _rewrite(text: str, layout) -> str:
 
 
 @pytest.mark.skipif(not CORPUS_CONFIGS, reason="corpus not found beside the project (../shared/corpus)")
-@pytest.mark.parametrize("layout", [_explicit, _comment_between, _block_scalar], ids=["explicit", "comment-between", "block-scalar"])
+@pytest.mark.parametrize(
+    "layout", [_explicit, _comment_between, _block_scalar], ids=["explicit", "comment-between", "block-scalar"]
+)
 @pytest.mark.parametrize("dialect", [rules.SEED, rules.TRUSS], ids=lambda d: d.name)
 def test_corpus_entries_in_every_layout(layout, dialect):
     """Every corpus config, its entries rewritten, migrates to the weights the original gives."""
@@ -909,20 +974,26 @@ def test_corpus_entries_in_every_layout(layout, dialect):
 
 # --- the shell chain, generated ----------------------------------------------------------------
 
-_COMMANDS = st.sampled_from(["cd /app", "python s.py", "echo 'a && b'", "X=1 run", "find . | xargs ls", "vllm serve /m --port 8000"])
+_COMMANDS = st.sampled_from(
+    ["cd /app", "python s.py", "echo 'a && b'", "X=1 run", "find . | xargs ls", "vllm serve /m --port 8000"]
+)
 
 
 @given(st.lists(_COMMANDS, min_size=1, max_size=5), st.data())
 def test_chain_without_the_cli_is_the_chain_it_was_added_to(commands, data):
     """`a OP b OP ...` with truss-transfer-cli put between two commands (or first) comes back as it was."""
-    ops = data.draw(st.lists(st.sampled_from([" && ", "; ", "\n", " &&\n  "]), min_size=len(commands), max_size=len(commands)))
+    ops = data.draw(
+        st.lists(st.sampled_from([" && ", "; ", "\n", " &&\n  "]), min_size=len(commands), max_size=len(commands))
+    )
     chain = "".join(c + (ops[i] if i + 1 < len(commands) else "") for i, c in enumerate(commands))
     at = data.draw(st.integers(0, len(commands)))
     if at == len(commands):  # last: after any separator
         with_cli = chain + data.draw(st.sampled_from([" && ", "; ", "\n", ";"])) + "truss-transfer-cli"
     else:  # before command `at`, tied to it by &&
         head = "".join(c + ops[i] for i, c in enumerate(commands[:at]))
-        with_cli = head + "truss-transfer-cli" + data.draw(st.sampled_from([" && ", "&&", " &&\n  "])) + chain[len(head):]
+        with_cli = (
+            head + "truss-transfer-cli" + data.draw(st.sampled_from([" && ", "&&", " &&\n  "])) + chain[len(head) :]
+        )
     wrapped = data.draw(st.sampled_from(["{}", "sh -c '{}'", "bash -lc '{}'"]))
     if "'" in chain:
         wrapped = "{}"
@@ -934,8 +1005,11 @@ def test_chain_without_the_cli_is_the_chain_it_was_added_to(commands, data):
 TRUSS_REFUSED = {"anchor-on-kept-revision-used-elsewhere"}
 
 
-@pytest.mark.parametrize("src", [p.values[0] for p in LAYOUTS + ALIASES + FLOW_LINES if "E012" not in p.values[2]],
-                         ids=[p.id for p in LAYOUTS + ALIASES + FLOW_LINES if "E012" not in p.values[2]])
+@pytest.mark.parametrize(
+    "src",
+    [p.values[0] for p in LAYOUTS + ALIASES + FLOW_LINES if "E012" not in p.values[2]],
+    ids=[p.id for p in LAYOUTS + ALIASES + FLOW_LINES if "E012" not in p.values[2]],
+)
 def test_truss_reads_the_truss_dialect_output(src, tmp_path, request):
     truss_config = pytest.importorskip("truss.base.truss_config")
     outcome = migrate_text(src, rules.Context(dialect=rules.TRUSS))

@@ -14,10 +14,10 @@ import sys
 from pathlib import Path
 
 import pytest
+from support import snapshot, write
 
 from migrate.diagnostics import Diagnostic
 from migrate.docs import fences, migrate_doc
-from support import snapshot, write
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "truss-examples"
 
@@ -33,53 +33,103 @@ def crlf(text: str) -> str:
     return text.replace("\n", "\r\n")
 
 
-START_OLD = (
-    "docker_server:\n  start_command: sh -c \"truss-transfer-cli && vllm serve /app/model_cache/m\"\n" + OLD
-)
-START_NEW = "docker_server:\n  start_command: sh -c \"vllm serve /app/model_cache/m\"\n" + NEW
+START_OLD = 'docker_server:\n  start_command: sh -c "truss-transfer-cli && vllm serve /app/model_cache/m"\n' + OLD
+START_NEW = 'docker_server:\n  start_command: sh -c "vllm serve /app/model_cache/m"\n' + NEW
 PY_OLD = (
     "from truss.base.truss_config import ModelRepo, TrussConfig\n\n"
-    "config = TrussConfig(model_cache=[ModelRepo(repo_id=\"org/m\", use_volume=True, volume_folder=\"m\")])\n"
+    'config = TrussConfig(model_cache=[ModelRepo(repo_id="org/m", use_volume=True, volume_folder="m")])\n'
 )
 PY_NEW = (
     "from truss.base.truss_config import TrussConfig, WeightsSource\n\n"
-    "config = TrussConfig(weights=[WeightsSource(source=\"hf://org/m\", mount_location=\"/app/model_cache/m\")])\n"
+    'config = TrussConfig(weights=[WeightsSource(source="hf://org/m", mount_location="/app/model_cache/m")])\n'
 )
 PY_CODES = ("TrussConfig(model_cache=...) -> TrussConfig(weights=...)", "ModelRepo(...) -> WeightsSource(...)")
 
 MIGRATED = [
-    pytest.param(f"# Title\n\n```yaml\n{OLD}```\n\nText.\n", f"# Title\n\n```yaml\n{NEW}```\n\nText.\n", [],
-                 id="backticks-yaml"),
+    pytest.param(
+        f"# Title\n\n```yaml\n{OLD}```\n\nText.\n", f"# Title\n\n```yaml\n{NEW}```\n\nText.\n", [], id="backticks-yaml"
+    ),
     pytest.param(f"```yml\n{OLD}```\n", f"```yml\n{NEW}```\n", [], id="yml"),
     pytest.param(f"~~~yaml\n{OLD}~~~\n", f"~~~yaml\n{NEW}~~~\n", [], id="tildes"),
-    pytest.param(f"```YAML title=\"config.yaml\"\n{OLD}```\n", f"```YAML title=\"config.yaml\"\n{NEW}```\n", [],
-                 id="mdx-info-string-with-a-title"),
-    pytest.param(f"   ```yaml\n{indent(OLD, '   ')}   ```\n", f"   ```yaml\n{indent(NEW, '   ')}   ```\n", [],
-                 id="indented-fence"),
-    pytest.param(f"1. Write the config:\n\n   ```yaml\n{indent(OLD, '   ')}   ```\n2. Deploy.\n",
-                 f"1. Write the config:\n\n   ```yaml\n{indent(NEW, '   ')}   ```\n2. Deploy.\n", [],
-                 id="fence-in-a-numbered-list"),
-    pytest.param(f"- a\n  - b\n\n    ```yaml\n{indent(OLD, '    ')}\n    ```\n",
-                 f"- a\n  - b\n\n    ```yaml\n{indent(NEW, '    ')}\n    ```\n", [],
-                 id="fence-in-a-nested-list-with-a-blank-line"),
-    pytest.param(f"> ```yaml\n{indent(OLD, '> ')}> ```\n", f"> ```yaml\n{indent(NEW, '> ')}> ```\n", [],
-                 id="fence-in-a-block-quote"),
-    pytest.param(crlf(f"Intro\n\n- item\n\n  ```yaml\n{indent(OLD, '  ')}  ```\nEnd\n"),
-                 crlf(f"Intro\n\n- item\n\n  ```yaml\n{indent(NEW, '  ')}  ```\nEnd\n"), [], id="crlf-in-a-list"),
-    pytest.param(f"````yaml\n# a ``` inside\n{OLD}````\n", f"````yaml\n# a ``` inside\n{NEW}````\n", [],
-                 id="four-backticks-around-three"),
-    pytest.param(f"```yaml\n{START_OLD}```\n", f"```yaml\n{START_NEW}```\n",
-                 [Diagnostic(3, 18, "W004", "`truss-transfer-cli` dropped from start_command: weights are mounted, not downloaded by it")],
-                 id="start-command-fix-at-its-line-in-the-doc"),
-    pytest.param(f"Text\n\n```python\n{PY_OLD}```\n", f"Text\n\n```python\n{PY_NEW}```\n",
-                 [Diagnostic(6, 10, "W104", PY_CODES[0]), Diagnostic(6, 35, "W101", PY_CODES[1])], id="python-through-the-code-pass"),
-    pytest.param(f"```py\n{PY_OLD}```\n", f"```py\n{PY_NEW}```\n",
-                 [Diagnostic(4, 10, "W104", PY_CODES[0]), Diagnostic(4, 35, "W101", PY_CODES[1])], id="py"),
-    pytest.param(f"```yaml\n{OLD}```\n\n```yaml\nmodel_name: x\n```\n\n```yaml\n{OLD}```",
-                 f"```yaml\n{NEW}```\n\n```yaml\nmodel_name: x\n```\n\n```yaml\n{NEW}```", [],
-                 id="two-of-three-fences-and-no-final-newline"),
-    pytest.param(f"\ufeff# T\n\n```yaml\n# keep me\n{OLD}```\n", f"\ufeff# T\n\n```yaml\n# keep me\n{NEW}```\n", [],
-                 id="bom-and-a-comment"),
+    pytest.param(
+        f'```YAML title="config.yaml"\n{OLD}```\n',
+        f'```YAML title="config.yaml"\n{NEW}```\n',
+        [],
+        id="mdx-info-string-with-a-title",
+    ),
+    pytest.param(
+        f"   ```yaml\n{indent(OLD, '   ')}   ```\n",
+        f"   ```yaml\n{indent(NEW, '   ')}   ```\n",
+        [],
+        id="indented-fence",
+    ),
+    pytest.param(
+        f"1. Write the config:\n\n   ```yaml\n{indent(OLD, '   ')}   ```\n2. Deploy.\n",
+        f"1. Write the config:\n\n   ```yaml\n{indent(NEW, '   ')}   ```\n2. Deploy.\n",
+        [],
+        id="fence-in-a-numbered-list",
+    ),
+    pytest.param(
+        f"- a\n  - b\n\n    ```yaml\n{indent(OLD, '    ')}\n    ```\n",
+        f"- a\n  - b\n\n    ```yaml\n{indent(NEW, '    ')}\n    ```\n",
+        [],
+        id="fence-in-a-nested-list-with-a-blank-line",
+    ),
+    pytest.param(
+        f"> ```yaml\n{indent(OLD, '> ')}> ```\n",
+        f"> ```yaml\n{indent(NEW, '> ')}> ```\n",
+        [],
+        id="fence-in-a-block-quote",
+    ),
+    pytest.param(
+        crlf(f"Intro\n\n- item\n\n  ```yaml\n{indent(OLD, '  ')}  ```\nEnd\n"),
+        crlf(f"Intro\n\n- item\n\n  ```yaml\n{indent(NEW, '  ')}  ```\nEnd\n"),
+        [],
+        id="crlf-in-a-list",
+    ),
+    pytest.param(
+        f"````yaml\n# a ``` inside\n{OLD}````\n",
+        f"````yaml\n# a ``` inside\n{NEW}````\n",
+        [],
+        id="four-backticks-around-three",
+    ),
+    pytest.param(
+        f"```yaml\n{START_OLD}```\n",
+        f"```yaml\n{START_NEW}```\n",
+        [
+            Diagnostic(
+                3,
+                18,
+                "W004",
+                "`truss-transfer-cli` dropped from start_command: weights are mounted, not downloaded by it",
+            )
+        ],
+        id="start-command-fix-at-its-line-in-the-doc",
+    ),
+    pytest.param(
+        f"Text\n\n```python\n{PY_OLD}```\n",
+        f"Text\n\n```python\n{PY_NEW}```\n",
+        [Diagnostic(6, 10, "W104", PY_CODES[0]), Diagnostic(6, 35, "W101", PY_CODES[1])],
+        id="python-through-the-code-pass",
+    ),
+    pytest.param(
+        f"```py\n{PY_OLD}```\n",
+        f"```py\n{PY_NEW}```\n",
+        [Diagnostic(4, 10, "W104", PY_CODES[0]), Diagnostic(4, 35, "W101", PY_CODES[1])],
+        id="py",
+    ),
+    pytest.param(
+        f"```yaml\n{OLD}```\n\n```yaml\nmodel_name: x\n```\n\n```yaml\n{OLD}```",
+        f"```yaml\n{NEW}```\n\n```yaml\nmodel_name: x\n```\n\n```yaml\n{NEW}```",
+        [],
+        id="two-of-three-fences-and-no-final-newline",
+    ),
+    pytest.param(
+        f"\ufeff# T\n\n```yaml\n# keep me\n{OLD}```\n",
+        f"\ufeff# T\n\n```yaml\n# keep me\n{NEW}```\n",
+        [],
+        id="bom-and-a-comment",
+    ),
 ]
 
 
@@ -114,24 +164,37 @@ def test_fence_untouched(source):
 
 
 REPORTED = [
-    pytest.param("# T\n\n```yaml\nmodel_cache: [\n```\n",
-                 [Diagnostic(5, 1, "E001", "invalid YAML: did not find expected node content")], id="does-not-parse"),
-    pytest.param(f"- a\n\n  ```yaml\n  model_cache:\n  - repo_id: org/m\n    kind: zz\n  ```\n",
-                 [Diagnostic(6, 5, "E007", "kind 'zz' is not one of hf, s3, gcs, azure")],
-                 id="entry-error-at-its-line-and-column-in-a-list"),
-    pytest.param(f"Text\n\n```yaml\n{OLD}", [Diagnostic(3, 1, "E040", "unterminated yaml fence: left as it is (close it and run again)")],
-                 id="unterminated-fence"),
-    pytest.param(f"- item\n  ```yaml\n{indent(OLD, '  ')}\nafter\n",
-                 [Diagnostic(2, 1, "E040", "unterminated yaml fence: left as it is (close it and run again)")],
-                 id="fence-ended-by-its-list-item"),
-    pytest.param(f"```yaml\n{OLD}```\n\n```yaml\nmodel_cache:\n- repo_id: ''\n```\n",
-                 [Diagnostic(10, 3, "E005", "")],
-                 id="one-bad-fence-keeps-the-whole-doc"),
-    pytest.param("  ```yaml\n  model_cache:\n - repo_id: org/m\n  ```\n",
-                 [Diagnostic(1, 1, "E041", "fence lines indented unevenly inside their container: left as it is")],
-                 id="uneven-indentation"),
-    pytest.param("```python\nModelRepo(\n```\n",
-                 [Diagnostic(2, 10, "E030", "")], id="python-that-does-not-parse"),
+    pytest.param(
+        "# T\n\n```yaml\nmodel_cache: [\n```\n",
+        [Diagnostic(5, 1, "E001", "invalid YAML: did not find expected node content")],
+        id="does-not-parse",
+    ),
+    pytest.param(
+        "- a\n\n  ```yaml\n  model_cache:\n  - repo_id: org/m\n    kind: zz\n  ```\n",
+        [Diagnostic(6, 5, "E007", "kind 'zz' is not one of hf, s3, gcs, azure")],
+        id="entry-error-at-its-line-and-column-in-a-list",
+    ),
+    pytest.param(
+        f"Text\n\n```yaml\n{OLD}",
+        [Diagnostic(3, 1, "E040", "unterminated yaml fence: left as it is (close it and run again)")],
+        id="unterminated-fence",
+    ),
+    pytest.param(
+        f"- item\n  ```yaml\n{indent(OLD, '  ')}\nafter\n",
+        [Diagnostic(2, 1, "E040", "unterminated yaml fence: left as it is (close it and run again)")],
+        id="fence-ended-by-its-list-item",
+    ),
+    pytest.param(
+        f"```yaml\n{OLD}```\n\n```yaml\nmodel_cache:\n- repo_id: ''\n```\n",
+        [Diagnostic(10, 3, "E005", "")],
+        id="one-bad-fence-keeps-the-whole-doc",
+    ),
+    pytest.param(
+        "  ```yaml\n  model_cache:\n - repo_id: org/m\n  ```\n",
+        [Diagnostic(1, 1, "E041", "fence lines indented unevenly inside their container: left as it is")],
+        id="uneven-indentation",
+    ),
+    pytest.param("```python\nModelRepo(\n```\n", [Diagnostic(2, 10, "E030", "")], id="python-that-does-not-parse"),
 ]
 
 
@@ -155,7 +218,9 @@ def test_fences_are_found_as_a_renderer_finds_them():
     text = "```yaml\na: 1\n```\n\n- x\n\n  ~~~python\n  b = 2\n  ~~~\n\n```sh\nls\n```\n"
     found = fences(text)
     assert [(f.language, f.opening, f.text, f.closed) for f in found] == [
-        ("yaml", 0, "a: 1\n", True), ("python", 6, "b = 2\n", True)]
+        ("yaml", 0, "a: 1\n", True),
+        ("python", 6, "b = 2\n", True),
+    ]
 
 
 # --- through the command line ---------------------------------------------------------------
@@ -164,7 +229,9 @@ README = f"# Deploy\n\n```yaml\n{START_OLD}```\n\nThe config above, with ```sh\n
 
 
 def cli(*args: str, cwd: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "migrate", *args], cwd=cwd, capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "migrate", *args], cwd=cwd, capture_output=True, text=True, timeout=120
+    )
 
 
 def test_docs_option_migrates_docs_and_mdx_and_reports_doc_lines(tmp_path):
@@ -207,7 +274,10 @@ def test_without_docs_the_summary_counts_the_docs_once(tmp_path):
     run = cli("--check", ".", cwd=tmp_path)
     assert run.returncode == 1
     assert run.stderr.count("--docs") == 1
-    assert run.stderr.splitlines()[-1] == "weights-migrate: 2 docs mention model_cache; --docs migrates their fenced configs"
+    assert (
+        run.stderr.splitlines()[-1]
+        == "weights-migrate: 2 docs mention model_cache; --docs migrates their fenced configs"
+    )
     assert snapshot(tmp_path) == before
     report = json.loads(cli("--check", "--format", "json", ".", cwd=tmp_path).stdout)
     assert report["summary"]["docs_mentioning"] == 2
@@ -230,8 +300,12 @@ def test_sharded_doc_counts_add_up(tmp_path):
     for i in range(6):
         write(tmp_path / f"t{i}" / "config.yaml", OLD)
         write(tmp_path / f"t{i}" / "README.md", README)
-    counts = [json.loads(cli("--check", "--format", "json", "--shard", f"{k}/3", ".", cwd=tmp_path).stdout)
-              ["summary"]["docs_mentioning"] for k in (1, 2, 3)]
+    counts = [
+        json.loads(cli("--check", "--format", "json", "--shard", f"{k}/3", ".", cwd=tmp_path).stdout)["summary"][
+            "docs_mentioning"
+        ]
+        for k in (1, 2, 3)
+    ]
     assert sum(counts) == 6
 
 
@@ -276,9 +350,16 @@ def test_corpus_docs_migrate_and_check_passes(tmp_path):
 
 # --- property: any document of paragraphs and fences in containers ------------------------------
 
-from hypothesis import given, settings, strategies as st  # noqa: E402
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st
 
-CONTAINERS = {"top": ("", ""), "indented": ("  ", "  "), "list": ("- ", "  "), "ordered": ("10. ", "    "), "quote": ("> ", "> ")}
+CONTAINERS = {
+    "top": ("", ""),
+    "indented": ("  ", "  "),
+    "list": ("- ", "  "),
+    "ordered": ("10. ", "    "),
+    "quote": ("> ", "> "),
+}
 
 
 def render(container: str, marker: str, language: str, body: str) -> str:
@@ -288,8 +369,12 @@ def render(container: str, marker: str, language: str, body: str) -> str:
 
 chunk = st.one_of(
     st.text(alphabet="abc xyz.", min_size=1, max_size=20).filter(str.strip).map(lambda t: ("text", t + "\n")),
-    st.tuples(st.sampled_from(sorted(CONTAINERS)), st.sampled_from(["```", "~~~", "````"]),
-              st.sampled_from(["yaml", "yml", "json", "sh", ""]), st.sampled_from([OLD, NEW, "model_name: x\n"])),
+    st.tuples(
+        st.sampled_from(sorted(CONTAINERS)),
+        st.sampled_from(["```", "~~~", "````"]),
+        st.sampled_from(["yaml", "yml", "json", "sh", ""]),
+        st.sampled_from([OLD, NEW, "model_name: x\n"]),
+    ),
 )
 
 

@@ -16,12 +16,11 @@ from textwrap import dedent
 
 import pytest
 import yaml
+from support import write
 
 from migrate import rules
 from migrate.diagnostics import CODES
 from migrate.yaml_edit import migrate_text
-
-from support import write
 
 NESTED = rules.Context(nested=True)
 DEFAULT = rules.Context()
@@ -53,8 +52,8 @@ MIGRATED = [
                 - source: hf://org/a
                   mount_location: /app/model_cache/a
             """),
-        [(2, 'W042')],
-        id='depth-1',
+        [(2, "W042")],
+        id="depth-1",
     ),
     pytest.param(
         d("""
@@ -72,8 +71,8 @@ MIGRATED = [
                   - source: s3://bucket/key
                     mount_location: /app/model_cache/a
             """),
-        [(3, 'W042'), (4, 'W002')],
-        id='depth-2',
+        [(3, "W042"), (4, "W002")],
+        id="depth-2",
     ),
     pytest.param(
         d("""
@@ -95,8 +94,8 @@ MIGRATED = [
                       revision: main
                       mount_location: /app/model_cache/a
             """),
-        [(4, 'W042')],
-        id='depth-3',
+        [(4, "W042")],
+        id="depth-3",
     ),
     pytest.param(
         d("""
@@ -118,8 +117,8 @@ MIGRATED = [
                         - source: hf://org/a
                           mount_location: /app/model_cache/a
             """),
-        [(5, 'W042')],
-        id='depth-4-in-list',
+        [(5, "W042")],
+        id="depth-4-in-list",
     ),
     pytest.param(
         d("""
@@ -150,8 +149,8 @@ MIGRATED = [
                     - source: hf://org/b
                       mount_location: /app/model_cache/a
             """),
-        [(4, 'W042'), (10, 'W042')],
-        id='list-of-overlays',
+        [(4, "W042"), (10, "W042")],
+        id="list-of-overlays",
     ),
     pytest.param(
         d("""
@@ -160,8 +159,8 @@ MIGRATED = [
         d("""
             a: {config: {weights: [{source: "hf://org/a", mount_location: /app/model_cache/a}], model_name: m}}
             """),
-        [(1, 'W042')],
-        id='flow',
+        [(1, "W042")],
+        id="flow",
     ),
     pytest.param(
         d("""
@@ -174,8 +173,8 @@ MIGRATED = [
               config:
                 weights: [{source: "gs://b/k", mount_location: /app/model_cache/k}]
             """),
-        [(3, 'W042')],
-        id='flow-block-mix',
+        [(3, "W042")],
+        id="flow-block-mix",
     ),
     pytest.param(
         d("""
@@ -199,14 +198,14 @@ MIGRATED = [
                     mount_location: /app/model_cache/a  # the folder
                 # after
             """),
-        [(5, 'W042')],
-        id='comments',
+        [(5, "W042")],
+        id="comments",
     ),
     pytest.param(
-        'a:\r\n  model_cache:\r\n    - repo_id: org/a\r\n      use_volume: true\r\n      volume_folder: a\r\n',
-        'a:\r\n  weights:\r\n    - source: hf://org/a\r\n      mount_location: /app/model_cache/a\r\n',
-        [(2, 'W042')],
-        id='crlf',
+        "a:\r\n  model_cache:\r\n    - repo_id: org/a\r\n      use_volume: true\r\n      volume_folder: a\r\n",
+        "a:\r\n  weights:\r\n    - source: hf://org/a\r\n      mount_location: /app/model_cache/a\r\n",
+        [(2, "W042")],
+        id="crlf",
     ),
     pytest.param(
         d("""
@@ -236,8 +235,8 @@ MIGRATED = [
                 - source: hf://org/b
                   mount_location: /app/model_cache/b
             """),
-        [(4, 'W042'), (5, 'W006'), (9, 'W042')],
-        id='secrets-beside',
+        [(4, "W042"), (5, "W006"), (9, "W042")],
+        id="secrets-beside",
     ),
     pytest.param(
         d("""
@@ -257,8 +256,8 @@ MIGRATED = [
                 - source: hf://org/a
                   mount_location: /app/model_cache/a
             """),
-        [(4, 'W042')],
-        id='secrets-at-top-only',
+        [(4, "W042")],
+        id="secrets-at-top-only",
     ),
     pytest.param(
         d("""
@@ -299,8 +298,8 @@ MIGRATED = [
             docker_server:
               start_command: truss-transfer-cli && other
             """),
-        [(3, 'W004'), (4, 'W042'), (13, 'W042')],
-        id='start-command',
+        [(3, "W004"), (4, "W042"), (13, "W042")],
+        id="start-command",
     ),
     pytest.param(
         d("""
@@ -325,8 +324,8 @@ MIGRATED = [
                 - source: hf://org/a
                   mount_location: /app/model_cache/a
             """),
-        [(7, 'W042')],
-        id='top-and-nested',
+        [(7, "W042")],
+        id="top-and-nested",
     ),
     pytest.param(
         d("""
@@ -351,8 +350,8 @@ MIGRATED = [
                   - source: hf://org/b
                     mount_location: /app/model_cache/b
             """),
-        [(2, 'W042'), (7, 'W042')],
-        id='nested-in-nested',
+        [(2, "W042"), (7, "W042")],
+        id="nested-in-nested",
     ),
     pytest.param(
         d("""
@@ -366,8 +365,8 @@ MIGRATED = [
                 - source: hf://org/a
                   mount_location: /app/model_cache/org_a
             """),
-        [(2, 'W042'), (3, 'W001')],
-        id='legacy-entry',
+        [(2, "W042"), (3, "W001")],
+        id="legacy-entry",
     ),
     pytest.param(
         d("""
@@ -384,16 +383,15 @@ MIGRATED = [
                 - source: hf://org/a
                   mount_location: /app/model_cache/a
             """),
-        [(2, 'W009'), (3, 'W042')],
-        id='empty-weights-beside',
+        [(2, "W009"), (3, "W042")],
+        id="empty-weights-beside",
     ),
     pytest.param(
-        '\ufeffa:\n  model_cache:\n    - {repo_id: org/a, use_volume: true, volume_folder: a}',
+        "\ufeffa:\n  model_cache:\n    - {repo_id: org/a, use_volume: true, volume_folder: a}",
         '\ufeffa:\n  weights:\n    - {source: "hf://org/a", mount_location: /app/model_cache/a}',
-        [(2, 'W042')],
-        id='bom-no-final-newline',
+        [(2, "W042")],
+        id="bom-no-final-newline",
     ),
-
 ]
 
 # --mount-root /models: paths move within the overlay that mounts them, not in its sibling.
@@ -420,8 +418,8 @@ MOVED = [
             b:
               path: /app/model_cache/a/config.json
             """),
-        [(2, 'W042'), (7, 'W008')],
-        id='mount-root-within-mapping',
+        [(2, "W042"), (7, "W008")],
+        id="mount-root-within-mapping",
     ),
 ]
 
@@ -510,9 +508,11 @@ def test_default_moves_do_not_reach_into_an_overlay():
               volume_folder: a
         """)
     outcome = migrate_text(src, rules.Context(mount_root="/models"))
-    assert outcome.text == src.replace("model_cache:\n  - repo_id: org/a\n    use_volume: true\n    volume_folder: a\n",
-                                       "weights:\n  - source: hf://org/a\n    mount_location: /models/a\n", 1).replace(
-        "path: /app/model_cache/a/x", "path: /models/a/x")
+    assert outcome.text == src.replace(
+        "model_cache:\n  - repo_id: org/a\n    use_volume: true\n    volume_folder: a\n",
+        "weights:\n  - source: hf://org/a\n    mount_location: /models/a\n",
+        1,
+    ).replace("path: /app/model_cache/a/x", "path: /models/a/x")
     assert lines(outcome) == [(5, "W008"), (8, "W040")]
 
 
@@ -548,9 +548,21 @@ def test_left_as_it_is(src, diagnostics, ctx):
 
 ERRORS = [
     pytest.param("a:\n  model_cache:\n    - revision: main\n", "E005", 3, id="no-repo-id"),
-    pytest.param("- c:\n    x:\n      model_cache:\n        - repo_id: org/a\n          kind: gs\n", "E007", 5, id="bad-kind-depth-3"),
-    pytest.param("a:\n  model_cache:\n    - repo_id: org/a\n  hf_cache:\n    - repo_id: org/b\n", "E015", 4, id="both-keys"),
-    pytest.param("a:\n  weights:\n    - source: hf://org/b\n  model_cache:\n    - repo_id: org/a\n", "E013", 2, id="weights-beside"),
+    pytest.param(
+        "- c:\n    x:\n      model_cache:\n        - repo_id: org/a\n          kind: gs\n",
+        "E007",
+        5,
+        id="bad-kind-depth-3",
+    ),
+    pytest.param(
+        "a:\n  model_cache:\n    - repo_id: org/a\n  hf_cache:\n    - repo_id: org/b\n", "E015", 4, id="both-keys"
+    ),
+    pytest.param(
+        "a:\n  weights:\n    - source: hf://org/b\n  model_cache:\n    - repo_id: org/a\n",
+        "E013",
+        2,
+        id="weights-beside",
+    ),
     pytest.param(
         d("""
             a:
@@ -558,9 +570,13 @@ ERRORS = [
                 - {repo_id: org/a, use_volume: true, volume_folder: x}
                 - {repo_id: org/b, use_volume: true, volume_folder: x}
             """),
-        "E012", 4, id="same-mount-twice",
+        "E012",
+        4,
+        id="same-mount-twice",
     ),
-    pytest.param("a:\n  model_cache:\n    - repo_id: org/a\n      use_volume: true\n", "E010", 4, id="volume-without-folder"),
+    pytest.param(
+        "a:\n  model_cache:\n    - repo_id: org/a\n      use_volume: true\n", "E010", 4, id="volume-without-folder"
+    ),
     pytest.param(
         d("""
             model_cache:
@@ -574,23 +590,39 @@ ERRORS = [
                     - repo_id: org/b
                       extra: 1
             """),
-        "E006", 10, id="second-overlay-unknown-key",
+        "E006",
+        10,
+        id="second-overlay-unknown-key",
     ),
     pytest.param(
-        "base: &b\n  model_cache:\n    - repo_id: org/a\nother: *b\n", "E060", 2, id="overlay-shared-by-alias",
+        "base: &b\n  model_cache:\n    - repo_id: org/a\nother: *b\n",
+        "E060",
+        2,
+        id="overlay-shared-by-alias",
     ),
     pytest.param(
-        "x:\n  - &o\n    config:\n      model_cache:\n        - repo_id: org/a\n  - *o\n", "E060", 4, id="ancestor-shared-by-alias",
+        "x:\n  - &o\n    config:\n      model_cache:\n        - repo_id: org/a\n  - *o\n",
+        "E060",
+        4,
+        id="ancestor-shared-by-alias",
     ),
     pytest.param(
-        "base: &b\n  model_cache:\n    - repo_id: org/a\nother:\n  <<: *b\n  name: x\n", "E060", 2, id="overlay-merged-into-another",
+        "base: &b\n  model_cache:\n    - repo_id: org/a\nother:\n  <<: *b\n  name: x\n",
+        "E060",
+        2,
+        id="overlay-merged-into-another",
     ),
     pytest.param(
-        "e: &e\n  - repo_id: org/a\na:\n  model_cache: *e\n", "E017", 4, id="block-is-an-alias",
+        "e: &e\n  - repo_id: org/a\na:\n  model_cache: *e\n",
+        "E017",
+        4,
+        id="block-is-an-alias",
     ),
     pytest.param(
         "a:\n  model_cache:\n    - repo_id: &r org/a\n      use_volume: true\n      volume_folder: a\nb: *r\n",
-        "E017", 2, id="entry-value-aliased-elsewhere",
+        "E017",
+        2,
+        id="entry-value-aliased-elsewhere",
     ),
 ]
 
@@ -681,8 +713,10 @@ def test_corpus_generator_reported_then_migrated(corpus_copy):
     assert run.returncode == 0, run.stderr
     assert generator.read_text() == before
     reported = [line for line in run.stderr.splitlines() if " W040 " in line]
-    assert reported == [f"{GENERATOR}:{n}:5: W040 nested model_cache left as it is: not a truss config; "
-                        "--nested migrates it" for n in GENERATOR_BLOCKS]
+    assert reported == [
+        f"{GENERATOR}:{n}:5: W040 nested model_cache left as it is: not a truss config; --nested migrates it"
+        for n in GENERATOR_BLOCKS
+    ]
     check = _cli("--check", ".", cwd=corpus_copy)
     assert check.returncode == 0 and len([x for x in check.stderr.splitlines() if " W040 " in x]) == 2
 
@@ -710,13 +744,16 @@ def test_corpus_generator_reported_then_migrated(corpus_copy):
 from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
+
 def _entry(i: int, repo: str, volume: bool) -> dict:
     return {"repo_id": repo, **({"use_volume": True, "volume_folder": f"f{i}"} if volume else {})}
 
 
 _ENTRIES = st.lists(  # distinct repos: two legacy entries of one repo would share a mount (E012)
     st.tuples(st.sampled_from(["org/a", "org/b", "s3://bucket/k", "gs://b/m"]), st.booleans()),
-    min_size=1, max_size=3, unique_by=lambda item: item[0],
+    min_size=1,
+    max_size=3,
+    unique_by=lambda item: item[0],
 ).map(lambda items: [_entry(i, repo, volume) for i, (repo, volume) in enumerate(items)])
 _OVERLAY = st.fixed_dictionaries({"model_cache": _ENTRIES}, optional={"name": st.sampled_from(["a", "b"])})
 _TREE = st.recursive(

@@ -74,7 +74,7 @@ def test_the_oracle_can_say_no(tmp_path):
         accepted_by_truss(seed, tmp_path)
 
 
-CHAIN = textwrap.dedent('''\
+CHAIN = textwrap.dedent("""\
     import truss_chains as chains
     from truss.base import truss_config
 
@@ -100,9 +100,9 @@ CHAIN = textwrap.dedent('''\
 
         async def run_remote(self, prompt: str) -> str:
             return prompt
-''')
+""")
 
-GENERATOR = textwrap.dedent('''\
+GENERATOR = textwrap.dedent("""\
     import os
 
     from truss.base.truss_config import ModelCache, ModelRepo, TrussConfig
@@ -121,7 +121,7 @@ GENERATOR = textwrap.dedent('''\
 
 
     CONFIG = make()
-''')
+""")
 
 
 def import_file(path: Path):
@@ -181,7 +181,8 @@ def test_side_by_side_with_truss_migrate(comparison):
     crashed = sorted(r.path for r in rows if r.truss.status != "ok")
     # exactly the configs with an entry lacking use_volume, which its ModelRepo requires
     lacking = sorted(
-        str(p.relative_to(CORPUS)) for p in CONFIGS
+        str(p.relative_to(CORPUS))
+        for p in CONFIGS
         if any("use_volume" not in e for e in (yaml.safe_load(p.read_text())["model_cache"] or []))
     )
     assert crashed == lacking and len(crashed) == 5

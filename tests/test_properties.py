@@ -45,7 +45,7 @@ def load(text: str):
     return LOAD.load(text)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def plain_ok(value: str, flow: bool) -> bool:
     if not value or value != value.strip() or value[0] in "*&!|>'\"%@`#,[]{}?:-":
         return False
@@ -308,7 +308,7 @@ def check(case: Case, text: str, newline: str = "\n") -> str:
     # (d)
     assert out.startswith(prefix)
     assert out.endswith(suffix)
-    assert out[len(prefix):].startswith("weights:")
+    assert out[len(prefix) :].startswith("weights:")
     # (e)
     again = migrate_text(out, case.ctx)
     assert again.status == "unchanged", again.diagnostics

@@ -15,16 +15,16 @@ import math
 from pathlib import Path
 
 import pytest
+import test_fuzz
+import test_properties
 import yaml
 from hypothesis import given
 from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
-import test_fuzz
-import test_properties
 from migrate import rules, runner, yaml_edit
 from migrate.discover import Target
-from migrate.runner import Options
 from migrate.rules import TRUSS, Context
+from migrate.runner import Options
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "truss-examples"
 ENTRY = "  - repo_id: org/a\n    use_volume: true\n    volume_folder: a\n"
@@ -38,39 +38,70 @@ def migrate(src: str, dialect=rules.SEED):
 def process(tmp_path, src: str, dialect=rules.SEED):
     path = tmp_path / "config.yaml"
     path.write_bytes(src.encode())
-    result = runner.process(Target(str(path), str(path)), Options(write=True, code=False, context=Context(dialect=dialect)))
+    result = runner.process(
+        Target(str(path), str(path)), Options(write=True, code=False, context=Context(dialect=dialect))
+    )
     return result, path.read_bytes().decode()
 
 
 # --- 1. discovery: a strict superset is parsed ---------------------------------------------------
 
 DISCOVERY = [
-    pytest.param('{"model_cache": [{"repo_id": "org/a", "use_volume": true, "volume_folder": "a"}]}\n',
-                 '{"weights": [{"source": "hf://org/a", "mount_location": "/app/model_cache/a"}]}\n', id="json-one-line"),
-    pytest.param('{\n  "model_name": "x",\n  "model_cache": [\n    {\n      "repo_id": "org/a",\n      "use_volume": true,\n'
-                 '      "volume_folder": "a"\n    }\n  ]\n}\n',
-                 '{\n  "model_name": "x",\n  "weights": [\n    {\n      "source": "hf://org/a",\n'
-                 '      "mount_location": "/app/model_cache/a"\n    }\n  ]\n}\n', id="json-pretty"),
-    pytest.param('{"python_version": "py311", "model_cache": [{"repo_id": "org/a", "use_volume": true, "volume_folder": "a"}],'
-                 ' "requirements": []}',
-                 '{"python_version": "py311", "weights": [{"source": "hf://org/a", "mount_location": "/app/model_cache/a"}],'
-                 ' "requirements": []}', id="json-no-final-newline"),
-    pytest.param("  model_name: x\n  model_cache:\n    - repo_id: org/a\n      use_volume: true\n      volume_folder: a\n",
-                 "  model_name: x\n  weights:\n    - source: hf://org/a\n      mount_location: /app/model_cache/a\n",
-                 id="indented-document"),
-    pytest.param("    model_cache:\n    - repo_id: org/a\n      use_volume: true\n      volume_folder: a\n",
-                 "    weights:\n    - source: hf://org/a\n      mount_location: /app/model_cache/a\n", id="indented-four"),
-    pytest.param("# c\n  hf_cache:\n    - repo_id: org/a\n      use_volume: true\n      volume_folder: a\n",
-                 "# c\n  weights:\n    - source: hf://org/a\n      mount_location: /app/model_cache/a\n", id="indented-hf-cache"),
-    pytest.param("? model_cache\n: - repo_id: org/a\n    use_volume: true\n    volume_folder: a\n",
-                 "? weights\n: - source: hf://org/a\n    mount_location: /app/model_cache/a\n", id="explicit-key"),
-    pytest.param("model_name: x\r" + "model_cache:\r" + ENTRY.replace("\n", "\r"),
-                 "model_name: x\r" + WEIGHTS.replace("\n", "\r"), id="bare-cr"),
+    pytest.param(
+        '{"model_cache": [{"repo_id": "org/a", "use_volume": true, "volume_folder": "a"}]}\n',
+        '{"weights": [{"source": "hf://org/a", "mount_location": "/app/model_cache/a"}]}\n',
+        id="json-one-line",
+    ),
+    pytest.param(
+        '{\n  "model_name": "x",\n  "model_cache": [\n    {\n      "repo_id": "org/a",\n      "use_volume": true,\n'
+        '      "volume_folder": "a"\n    }\n  ]\n}\n',
+        '{\n  "model_name": "x",\n  "weights": [\n    {\n      "source": "hf://org/a",\n'
+        '      "mount_location": "/app/model_cache/a"\n    }\n  ]\n}\n',
+        id="json-pretty",
+    ),
+    pytest.param(
+        '{"python_version": "py311", "model_cache": [{"repo_id": "org/a", "use_volume": true, "volume_folder": "a"}],'
+        ' "requirements": []}',
+        '{"python_version": "py311", "weights": [{"source": "hf://org/a", "mount_location": "/app/model_cache/a"}],'
+        ' "requirements": []}',
+        id="json-no-final-newline",
+    ),
+    pytest.param(
+        "  model_name: x\n  model_cache:\n    - repo_id: org/a\n      use_volume: true\n      volume_folder: a\n",
+        "  model_name: x\n  weights:\n    - source: hf://org/a\n      mount_location: /app/model_cache/a\n",
+        id="indented-document",
+    ),
+    pytest.param(
+        "    model_cache:\n    - repo_id: org/a\n      use_volume: true\n      volume_folder: a\n",
+        "    weights:\n    - source: hf://org/a\n      mount_location: /app/model_cache/a\n",
+        id="indented-four",
+    ),
+    pytest.param(
+        "# c\n  hf_cache:\n    - repo_id: org/a\n      use_volume: true\n      volume_folder: a\n",
+        "# c\n  weights:\n    - source: hf://org/a\n      mount_location: /app/model_cache/a\n",
+        id="indented-hf-cache",
+    ),
+    pytest.param(
+        "? model_cache\n: - repo_id: org/a\n    use_volume: true\n    volume_folder: a\n",
+        "? weights\n: - source: hf://org/a\n    mount_location: /app/model_cache/a\n",
+        id="explicit-key",
+    ),
+    pytest.param(
+        "model_name: x\r" + "model_cache:\r" + ENTRY.replace("\n", "\r"),
+        "model_name: x\r" + WEIGHTS.replace("\n", "\r"),
+        id="bare-cr",
+    ),
     pytest.param("model_cache:\r" + ENTRY.replace("\n", "\r"), WEIGHTS.replace("\n", "\r"), id="bare-cr-first"),
-    pytest.param("{model_cache: [{repo_id: org/a, use_volume: true, volume_folder: a}]}\n",
-                 '{weights: [{source: "hf://org/a", mount_location: /app/model_cache/a}]}\n', id="flow-top-level"),
-    pytest.param("{model_name: x, hf_cache: [{repo_id: org/a, use_volume: true, volume_folder: a}]}\n",
-                 '{model_name: x, weights: [{source: "hf://org/a", mount_location: /app/model_cache/a}]}\n', id="flow-top-hf-cache"),
+    pytest.param(
+        "{model_cache: [{repo_id: org/a, use_volume: true, volume_folder: a}]}\n",
+        '{weights: [{source: "hf://org/a", mount_location: /app/model_cache/a}]}\n',
+        id="flow-top-level",
+    ),
+    pytest.param(
+        "{model_name: x, hf_cache: [{repo_id: org/a, use_volume: true, volume_folder: a}]}\n",
+        '{model_name: x, weights: [{source: "hf://org/a", mount_location: /app/model_cache/a}]}\n',
+        id="flow-top-hf-cache",
+    ),
     pytest.param('"model\\x5fcache":\n' + ENTRY, '"weights":\n' + WEIGHTS.split("\n", 1)[1], id="escaped-key-x"),
     pytest.param('"\\u006dodel_cache":\n' + ENTRY, '"weights":\n' + WEIGHTS.split("\n", 1)[1], id="escaped-key-u"),
     pytest.param("--- \nmodel_cache:\n" + ENTRY, "--- \n" + WEIGHTS, id="document-marker"),
@@ -78,12 +109,21 @@ DISCOVERY = [
 ]
 
 DISCOVERY_TRUSS = [
-    pytest.param('{"external_data": [{"url": "https://x.co/a.bin", "local_data_path": "a.bin"}]}\n',
-                 '{"weights": [{"source": "https://x.co/a.bin", "mount_location": "/app/data/a.bin"}]}\n', id="json-external-data"),
-    pytest.param("  external_data:\n    - url: https://x.co/a.bin\n      local_data_path: a.bin\n",
-                 "  weights:\n    - source: https://x.co/a.bin\n      mount_location: /app/data/a.bin\n", id="indented-external-data"),
-    pytest.param("model_name: x\rexternal_data:\r  - url: https://x.co/a.bin\r    local_data_path: a.bin\r",
-                 "model_name: x\rweights:\r  - source: https://x.co/a.bin\r    mount_location: /app/data/a.bin\r", id="bare-cr-external-data"),
+    pytest.param(
+        '{"external_data": [{"url": "https://x.co/a.bin", "local_data_path": "a.bin"}]}\n',
+        '{"weights": [{"source": "https://x.co/a.bin", "mount_location": "/app/data/a.bin"}]}\n',
+        id="json-external-data",
+    ),
+    pytest.param(
+        "  external_data:\n    - url: https://x.co/a.bin\n      local_data_path: a.bin\n",
+        "  weights:\n    - source: https://x.co/a.bin\n      mount_location: /app/data/a.bin\n",
+        id="indented-external-data",
+    ),
+    pytest.param(
+        "model_name: x\rexternal_data:\r  - url: https://x.co/a.bin\r    local_data_path: a.bin\r",
+        "model_name: x\rweights:\r  - source: https://x.co/a.bin\r    mount_location: /app/data/a.bin\r",
+        id="bare-cr-external-data",
+    ),
 ]
 
 DISCOVERY_NOOP = [
@@ -136,17 +176,67 @@ def with_revision(value: str) -> str:
 
 # strings to PyYAML (YAML 1.1), however a YAML 1.2 reader or ruamel's 1.1 reader takes them
 STRING_REVISIONS = [
-    "4831e57", "1e3", "12e5", "8e10", "0e1", "1E3", "0o17", "0o777", "0b12", "0x", "0xg1", "123abc",
-    "y", "n", "Y", "N", "yEs", "nULL", "1_000a", "1.2.3", "v1.0", "+", "0b", "1e", "e5",
-    "2024-1-2x", "1:3a", "1-2", "..5", "+.inf.", "abc1234def", "deadbeef", "0123x", "NaN", "inf",
+    "4831e57",
+    "1e3",
+    "12e5",
+    "8e10",
+    "0e1",
+    "1E3",
+    "0o17",
+    "0o777",
+    "0b12",
+    "0x",
+    "0xg1",
+    "123abc",
+    "y",
+    "n",
+    "Y",
+    "N",
+    "yEs",
+    "nULL",
+    "1_000a",
+    "1.2.3",
+    "v1.0",
+    "+",
+    "0b",
+    "1e",
+    "e5",
+    "2024-1-2x",
+    "1:3a",
+    "1-2",
+    "..5",
+    "+.inf.",
+    "abc1234def",
+    "deadbeef",
+    "0123x",
+    "NaN",
+    "inf",
 ]
 NOT_STRINGS = {  # value: what E014 names
-    "1.0e+3": "the number 1000.0", "1.5": "the number 1.5", "012": "the number 10", "0x1F": "the number 31",
-    "0b101": "the number 5", "1_000": "the number 1000", "1:30": "the number 90", "1:30.5": "the number 90.5",
-    "-1:30": "the number -90", "190:20:30": "the number 685230", "1.": "the number 1.0", ".5": "the number 0.5",
-    ".inf": "the number inf", "-.Inf": "the number -inf", ".NaN": "the number nan", "+12": "the number 12",
-    "0": "the number 0", "07": "the number 7", "0_": "the number 0", "yes": "the boolean true", "Off": "the boolean false",
-    "ON": "the boolean true", "2024-01-02": "the date 2024-01-02", "1e+3": None,
+    "1.0e+3": "the number 1000.0",
+    "1.5": "the number 1.5",
+    "012": "the number 10",
+    "0x1F": "the number 31",
+    "0b101": "the number 5",
+    "1_000": "the number 1000",
+    "1:30": "the number 90",
+    "1:30.5": "the number 90.5",
+    "-1:30": "the number -90",
+    "190:20:30": "the number 685230",
+    "1.": "the number 1.0",
+    ".5": "the number 0.5",
+    ".inf": "the number inf",
+    "-.Inf": "the number -inf",
+    ".NaN": "the number nan",
+    "+12": "the number 12",
+    "0": "the number 0",
+    "07": "the number 7",
+    "0_": "the number 0",
+    "yes": "the boolean true",
+    "Off": "the boolean false",
+    "ON": "the boolean true",
+    "2024-01-02": "the date 2024-01-02",
+    "1e+3": None,
 }
 
 
@@ -170,39 +260,88 @@ def test_revision_non_strings_to_pyyaml_are_refused(value, named):
 
 SCALAR_ROWS = [
     # use_volume is judged as a boolean the way PyYAML reads it
-    pytest.param("model_cache:\n  - repo_id: org/a\n    use_volume: yes\n    volume_folder: a\n", WEIGHTS, id="use-volume-yes"),
-    pytest.param("model_cache:\n  - repo_id: org/a\n    use_volume: On\n    volume_folder: a\n", WEIGHTS, id="use-volume-On"),
-    pytest.param("model_cache:\n  - repo_id: org/a\n    use_volume: !!bool true\n    volume_folder: a\n", WEIGHTS, id="use-volume-tagged"),
+    pytest.param(
+        "model_cache:\n  - repo_id: org/a\n    use_volume: yes\n    volume_folder: a\n", WEIGHTS, id="use-volume-yes"
+    ),
+    pytest.param(
+        "model_cache:\n  - repo_id: org/a\n    use_volume: On\n    volume_folder: a\n", WEIGHTS, id="use-volume-On"
+    ),
+    pytest.param(
+        "model_cache:\n  - repo_id: org/a\n    use_volume: !!bool true\n    volume_folder: a\n",
+        WEIGHTS,
+        id="use-volume-tagged",
+    ),
     # folders and repositories that PyYAML reads as strings
-    pytest.param("model_cache:\n  - repo_id: org/a\n    use_volume: true\n    volume_folder: 0o17\n",
-                 "weights:\n  - source: hf://org/a\n    mount_location: /app/model_cache/0o17\n", id="folder-0o17"),
-    pytest.param("model_cache:\n  - repo_id: org/a\n    use_volume: true\n    volume_folder: 4831e57\n",
-                 "weights:\n  - source: hf://org/a\n    mount_location: /app/model_cache/4831e57\n", id="folder-hash"),
-    pytest.param("model_cache:\n  - repo_id: org/1e3\n    use_volume: true\n    volume_folder: a\n",
-                 "weights:\n  - source: hf://org/1e3\n    mount_location: /app/model_cache/a\n", id="repo-digits"),
-    pytest.param("model_cache:\n  - repo_id: org/a\n    revision: !!str 1.5\n    use_volume: true\n    volume_folder: a\n",
-                 with_revision("!!str 1.5"), id="revision-tagged-str"),
-    pytest.param("model_cache:\n  - repo_id: org/a\n    revision: '1.5'\n    use_volume: true\n    volume_folder: a\n",
-                 with_revision("'1.5'"), id="revision-quoted"),
-    pytest.param("model_cache:\n  - {repo_id: org/a, revision: 4831e57, use_volume: true, volume_folder: a}\n",
-                 'weights:\n  - {source: "hf://org/a", revision: 4831e57, mount_location: /app/model_cache/a}\n', id="flow-hash"),
-    pytest.param("model_cache:\n  - repo_id: org/a\n    allow_patterns: [1e3, '*.json']\n    use_volume: true\n    volume_folder: a\n",
-                 "weights:\n  - source: hf://org/a\n    allow_patterns: [1e3, '*.json']\n    mount_location: /app/model_cache/a\n",
-                 id="pattern-1e3"),
+    pytest.param(
+        "model_cache:\n  - repo_id: org/a\n    use_volume: true\n    volume_folder: 0o17\n",
+        "weights:\n  - source: hf://org/a\n    mount_location: /app/model_cache/0o17\n",
+        id="folder-0o17",
+    ),
+    pytest.param(
+        "model_cache:\n  - repo_id: org/a\n    use_volume: true\n    volume_folder: 4831e57\n",
+        "weights:\n  - source: hf://org/a\n    mount_location: /app/model_cache/4831e57\n",
+        id="folder-hash",
+    ),
+    pytest.param(
+        "model_cache:\n  - repo_id: org/1e3\n    use_volume: true\n    volume_folder: a\n",
+        "weights:\n  - source: hf://org/1e3\n    mount_location: /app/model_cache/a\n",
+        id="repo-digits",
+    ),
+    pytest.param(
+        "model_cache:\n  - repo_id: org/a\n    revision: !!str 1.5\n    use_volume: true\n    volume_folder: a\n",
+        with_revision("!!str 1.5"),
+        id="revision-tagged-str",
+    ),
+    pytest.param(
+        "model_cache:\n  - repo_id: org/a\n    revision: '1.5'\n    use_volume: true\n    volume_folder: a\n",
+        with_revision("'1.5'"),
+        id="revision-quoted",
+    ),
+    pytest.param(
+        "model_cache:\n  - {repo_id: org/a, revision: 4831e57, use_volume: true, volume_folder: a}\n",
+        'weights:\n  - {source: "hf://org/a", revision: 4831e57, mount_location: /app/model_cache/a}\n',
+        id="flow-hash",
+    ),
+    pytest.param(
+        "model_cache:\n  - repo_id: org/a\n    allow_patterns: [1e3, '*.json']\n    use_volume: true\n    volume_folder: a\n",
+        "weights:\n  - source: hf://org/a\n    allow_patterns: [1e3, '*.json']\n    mount_location: /app/model_cache/a\n",
+        id="pattern-1e3",
+    ),
     # values beside the block keep their meaning; the verification reads them as PyYAML does
-    pytest.param("t: 2001-12-14 21:59:43.10 -5\nn: .NaN\nx: 0o17\ny: 012\nz: 1:30\nmodel_cache:\n" + ENTRY,
-                 "t: 2001-12-14 21:59:43.10 -5\nn: .NaN\nx: 0o17\ny: 012\nz: 1:30\n" + WEIGHTS, id="others-kept"),
-    pytest.param("model_cache:\n" + ENTRY + "e: [.inf, -.inf, 1_0, 0b1, 0x_1, 2020-01-01]\n",
-                 WEIGHTS + "e: [.inf, -.inf, 1_0, 0b1, 0x_1, 2020-01-01]\n", id="others-flow"),
+    pytest.param(
+        "t: 2001-12-14 21:59:43.10 -5\nn: .NaN\nx: 0o17\ny: 012\nz: 1:30\nmodel_cache:\n" + ENTRY,
+        "t: 2001-12-14 21:59:43.10 -5\nn: .NaN\nx: 0o17\ny: 012\nz: 1:30\n" + WEIGHTS,
+        id="others-kept",
+    ),
+    pytest.param(
+        "model_cache:\n" + ENTRY + "e: [.inf, -.inf, 1_0, 0b1, 0x_1, 2020-01-01]\n",
+        WEIGHTS + "e: [.inf, -.inf, 1_0, 0b1, 0x_1, 2020-01-01]\n",
+        id="others-flow",
+    ),
 ]
 
 SCALAR_REFUSED = [
-    pytest.param("model_cache:\n  - repo_id: org/a\n    use_volume: y\n    volume_folder: a\n", "E014", id="use-volume-y-is-a-string"),
-    pytest.param("model_cache:\n  - repo_id: org/a\n    use_volume: true\n    volume_folder: 012\n", "E014", id="folder-octal"),
-    pytest.param("model_cache:\n  - repo_id: org/a\n    use_volume: true\n    volume_folder: 1:30\n", "E014", id="folder-sexagesimal"),
-    pytest.param("model_cache:\n  - repo_id: 2024-01-02\n    use_volume: true\n    volume_folder: a\n", "E014", id="repo-date"),
-    pytest.param("model_cache:\n  - repo_id: org/a\n    allow_patterns: [0x1F]\n    use_volume: true\n    volume_folder: a\n",
-                 "E014", id="pattern-hex"),
+    pytest.param(
+        "model_cache:\n  - repo_id: org/a\n    use_volume: y\n    volume_folder: a\n",
+        "E014",
+        id="use-volume-y-is-a-string",
+    ),
+    pytest.param(
+        "model_cache:\n  - repo_id: org/a\n    use_volume: true\n    volume_folder: 012\n", "E014", id="folder-octal"
+    ),
+    pytest.param(
+        "model_cache:\n  - repo_id: org/a\n    use_volume: true\n    volume_folder: 1:30\n",
+        "E014",
+        id="folder-sexagesimal",
+    ),
+    pytest.param(
+        "model_cache:\n  - repo_id: 2024-01-02\n    use_volume: true\n    volume_folder: a\n", "E014", id="repo-date"
+    ),
+    pytest.param(
+        "model_cache:\n  - repo_id: org/a\n    allow_patterns: [0x1F]\n    use_volume: true\n    volume_folder: a\n",
+        "E014",
+        id="pattern-hex",
+    ),
 ]
 
 
@@ -212,8 +351,9 @@ def test_scalars_read_as_pyyaml(src, expected):
     assert outcome.status == "migrated", outcome.diagnostics
     assert outcome.text == expected
     before, after = yaml.safe_load(src), yaml.safe_load(outcome.text)
-    assert {k: v for k, v in before.items() if k != "model_cache"} == {k: v for k, v in after.items() if k != "weights"} or \
-        "n" in before  # NaN is never equal to itself
+    assert {k: v for k, v in before.items() if k != "model_cache"} == {
+        k: v for k, v in after.items() if k != "weights"
+    } or "n" in before  # NaN is never equal to itself
 
 
 @pytest.mark.parametrize("src, code", SCALAR_REFUSED)
@@ -224,11 +364,63 @@ def test_scalars_refused_as_pyyaml_reads_them(src, code):
 
 
 PLAIN_TABLE = [  # value: PyYAML's construction of `v: <value>`
-    "yes", "Yes", "YES", "y", "n", "no", "on", "OFF", "true", "tRue", "~", "null", "Null", "nUll", "",
-    "0", "-0", "+0", "012", "0o17", "0x1F", "0X1F", "0b101", "-0b1_1", "1_000", "1:30", "-1:30", "190:20:30",
-    "1:30.5", "1.5", "1.", ".5", "1e3", "1.0e+3", "1.0e3", "1_0.5", ".inf", "-.inf", "+.INF", ".NaN", "-.nan",
-    "4831e57", "2001-12-14", "2001-12-14t21:59:43.10-05:00", "2001-12-14 21:59:43.10", "2001-12-14 21:59:43 Z",
-    "09", "08", "1__2", "+12", "-.5", "00", "1:5", "1:60", "abc", "hf://x", ".1E-2",
+    "yes",
+    "Yes",
+    "YES",
+    "y",
+    "n",
+    "no",
+    "on",
+    "OFF",
+    "true",
+    "tRue",
+    "~",
+    "null",
+    "Null",
+    "nUll",
+    "",
+    "0",
+    "-0",
+    "+0",
+    "012",
+    "0o17",
+    "0x1F",
+    "0X1F",
+    "0b101",
+    "-0b1_1",
+    "1_000",
+    "1:30",
+    "-1:30",
+    "190:20:30",
+    "1:30.5",
+    "1.5",
+    "1.",
+    ".5",
+    "1e3",
+    "1.0e+3",
+    "1.0e3",
+    "1_0.5",
+    ".inf",
+    "-.inf",
+    "+.INF",
+    ".NaN",
+    "-.nan",
+    "4831e57",
+    "2001-12-14",
+    "2001-12-14t21:59:43.10-05:00",
+    "2001-12-14 21:59:43.10",
+    "2001-12-14 21:59:43 Z",
+    "09",
+    "08",
+    "1__2",
+    "+12",
+    "-.5",
+    "00",
+    "1:5",
+    "1:60",
+    "abc",
+    "hf://x",
+    ".1E-2",
 ]
 
 
@@ -244,7 +436,9 @@ def test_plain_scalar_values_are_pyyamls(value):
     assert _same(yaml_edit.scalar_value(node), yaml.safe_load(f"v: {value}\n")["v"])
 
 
-@pytest.mark.parametrize("text", [pytest.param(t, id=t) for t in ["v: =", "v: !!bool maybe", "v: !!int 0b_", "v: 2020-13-45", "v: !foo x"]])
+@pytest.mark.parametrize(
+    "text", [pytest.param(t, id=t) for t in ["v: =", "v: !!bool maybe", "v: !!int 0b_", "v: 2020-13-45", "v: !foo x"]]
+)
 def test_scalars_pyyaml_cannot_construct_are_no_string(text):
     with pytest.raises(Exception):
         yaml.safe_load(text)
@@ -262,23 +456,49 @@ def test_rendered_plain_only_when_it_reads_back_as_the_string(data):
 # --- 3. what PyYAML reads, libyaml-in-ruamel rejects ---------------------------------------------
 
 FLOW_URLS = [
-    pytest.param("model_cache:\n  - {repo_id: s3://b/p, kind: s3, use_volume: true, volume_folder: a}\n",
-                 "weights:\n  - {source: s3://b/p, mount_location: /app/model_cache/a}\n", id="s3-in-flow-entry"),
-    pytest.param("model_cache:\n  - {repo_id: gs://b/p, kind: gcs, use_volume: true, volume_folder: a}\n",
-                 "weights:\n  - {source: gs://b/p, mount_location: /app/model_cache/a}\n", id="gs-in-flow-entry"),
-    pytest.param("model_metadata: {repo: https://h.co/x}\nmodel_cache:\n" + ENTRY,
-                 "model_metadata: {repo: https://h.co/x}\n" + WEIGHTS, id="url-in-model-metadata"),
-    pytest.param("model_cache:\n" + ENTRY + "environment_variables: {HF_ENDPOINT: https://hf.co, X: a:b}\n",
-                 WEIGHTS + "environment_variables: {HF_ENDPOINT: https://hf.co, X: a:b}\n", id="url-in-env"),
-    pytest.param("model_cache:\n" + ENTRY + "links: [https://a.co/x, http://b.co]\n",
-                 WEIGHTS + "links: [https://a.co/x, http://b.co]\n", id="urls-in-flow-sequence"),
-    pytest.param("model_cache: [{repo_id: org/a, use_volume: true, volume_folder: a}]\nm: {u: s3://x}\n",
-                 'weights: [{source: "hf://org/a", mount_location: /app/model_cache/a}]\nm: {u: s3://x}\n', id="flow-block-and-url"),
-    pytest.param("model_cache:\n  - {repo_id: org/a, use_volume: true, volume_folder: a, revision: a:b}\n",
-                 'weights:\n  - {source: "hf://org/a", mount_location: /app/model_cache/a, revision: a:b}\n', id="colon-in-revision"),
-    pytest.param("x: {a: b:c}\r\nmodel_cache:\r\n" + ENTRY.replace("\n", "\r\n"),
-                 "x: {a: b:c}\r\n" + WEIGHTS.replace("\n", "\r\n"), id="crlf-colon-in-flow"),
-    pytest.param("\ufeffx: {u: https://h.co}\nmodel_cache:\n" + ENTRY, "\ufeffx: {u: https://h.co}\n" + WEIGHTS, id="bom"),
+    pytest.param(
+        "model_cache:\n  - {repo_id: s3://b/p, kind: s3, use_volume: true, volume_folder: a}\n",
+        "weights:\n  - {source: s3://b/p, mount_location: /app/model_cache/a}\n",
+        id="s3-in-flow-entry",
+    ),
+    pytest.param(
+        "model_cache:\n  - {repo_id: gs://b/p, kind: gcs, use_volume: true, volume_folder: a}\n",
+        "weights:\n  - {source: gs://b/p, mount_location: /app/model_cache/a}\n",
+        id="gs-in-flow-entry",
+    ),
+    pytest.param(
+        "model_metadata: {repo: https://h.co/x}\nmodel_cache:\n" + ENTRY,
+        "model_metadata: {repo: https://h.co/x}\n" + WEIGHTS,
+        id="url-in-model-metadata",
+    ),
+    pytest.param(
+        "model_cache:\n" + ENTRY + "environment_variables: {HF_ENDPOINT: https://hf.co, X: a:b}\n",
+        WEIGHTS + "environment_variables: {HF_ENDPOINT: https://hf.co, X: a:b}\n",
+        id="url-in-env",
+    ),
+    pytest.param(
+        "model_cache:\n" + ENTRY + "links: [https://a.co/x, http://b.co]\n",
+        WEIGHTS + "links: [https://a.co/x, http://b.co]\n",
+        id="urls-in-flow-sequence",
+    ),
+    pytest.param(
+        "model_cache: [{repo_id: org/a, use_volume: true, volume_folder: a}]\nm: {u: s3://x}\n",
+        'weights: [{source: "hf://org/a", mount_location: /app/model_cache/a}]\nm: {u: s3://x}\n',
+        id="flow-block-and-url",
+    ),
+    pytest.param(
+        "model_cache:\n  - {repo_id: org/a, use_volume: true, volume_folder: a, revision: a:b}\n",
+        'weights:\n  - {source: "hf://org/a", mount_location: /app/model_cache/a, revision: a:b}\n',
+        id="colon-in-revision",
+    ),
+    pytest.param(
+        "x: {a: b:c}\r\nmodel_cache:\r\n" + ENTRY.replace("\n", "\r\n"),
+        "x: {a: b:c}\r\n" + WEIGHTS.replace("\n", "\r\n"),
+        id="crlf-colon-in-flow",
+    ),
+    pytest.param(
+        "\ufeffx: {u: https://h.co}\nmodel_cache:\n" + ENTRY, "\ufeffx: {u: https://h.co}\n" + WEIGHTS, id="bom"
+    ),
 ]
 
 STILL_INVALID = [
@@ -326,7 +546,9 @@ NESTING = [
     pytest.param("start: |+\n  a\n" + " " * 900 + "b\n", id="one-deep-line"),
     pytest.param("a:\n  b: |\n" + "".join(" " * (i + 4) + "x\n" for i in range(600)), id="block-in-mapping"),
     pytest.param("c:\n" + "".join(" " * (i + 1) + "# x\n" for i in range(700)), id="deep-comments"),
-    pytest.param('q: "a\n' + "".join(" " * (i + 1) + "x\n" for i in range(700)) + '  "\n', id="deep-quoted-continuation"),
+    pytest.param(
+        'q: "a\n' + "".join(" " * (i + 1) + "x\n" for i in range(700)) + '  "\n', id="deep-quoted-continuation"
+    ),
     pytest.param('q: "' + "[" * 700 + '"\n', id="brackets-in-quotes"),
     pytest.param("q: '" + "{" * 700 + "'\n", id="braces-in-single-quotes"),
     pytest.param("# " + "[" * 700 + "\n", id="brackets-in-comment"),

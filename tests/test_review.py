@@ -14,11 +14,11 @@ import sys
 from pathlib import Path
 
 import pytest
+from support import snapshot, write
 
 from migrate.diagnostics import Diagnostic
 from migrate.github import GithubReporter, command, escape_data, escape_property
 from migrate.runner import FileResult
-from support import snapshot, write
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "truss-examples"
 
@@ -28,7 +28,9 @@ BROKEN = "model_cache:\n- repo_id: org/m\n  kind: zz\n"
 
 
 def cli(*args: str, cwd: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "migrate", *args], cwd=cwd, capture_output=True, text=True, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "migrate", *args], cwd=cwd, capture_output=True, text=True, timeout=300
+    )
 
 
 def diff_bytes(*args: str, cwd: Path) -> bytes:
@@ -75,19 +77,25 @@ REPORTED = [
     pytest.param(
         FileResult("a/config.yaml", "would-migrate", [Diagnostic(3, 3, "W001", "legacy\r entry")], changed_line=2),
         True,
-        ["::warning file=a/config.yaml,line=3,col=3,title=W001::legacy%0D entry",
-         "::error file=a/config.yaml,line=2,col=1,title=weights-migrate::still on model_cache: "
-         "weights-migrate would rewrite this file (see its --diff)"],
+        [
+            "::warning file=a/config.yaml,line=3,col=3,title=W001::legacy%0D entry",
+            "::error file=a/config.yaml,line=2,col=1,title=weights-migrate::still on model_cache: "
+            "weights-migrate would rewrite this file (see its --diff)",
+        ],
         id="pending-under-check-is-an-error",
     ),
     pytest.param(
-        FileResult("a/config.yaml", "would-migrate", [], changed_line=7), False,
-        ["::notice file=a/config.yaml,line=7,col=1,title=weights-migrate::still on model_cache: "
-         "weights-migrate would rewrite this file (see its --diff)"],
+        FileResult("a/config.yaml", "would-migrate", [], changed_line=7),
+        False,
+        [
+            "::notice file=a/config.yaml,line=7,col=1,title=weights-migrate::still on model_cache: "
+            "weights-migrate would rewrite this file (see its --diff)"
+        ],
         id="pending-under-diff-is-a-notice",
     ),
     pytest.param(
-        FileResult("a/config.yaml", "migrated", [], changed_line=4), False,
+        FileResult("a/config.yaml", "migrated", [], changed_line=4),
+        False,
         ["::notice file=a/config.yaml,line=4,col=1,title=weights-migrate::migrated to weights by weights-migrate"],
         id="migrated-in-place",
     ),
@@ -172,7 +180,7 @@ BOM = "\ufeff# bom\nmodel_cache:\n- repo_id: org/bom\n"
 DOC = "# Doc\r\n\r\n- step\r\n\r\n  ```yaml\r\n  model_cache:\r\n  - repo_id: org/doc\r\n  ```\r\n"
 CODE = (
     "from truss.base.truss_config import ModelRepo, TrussConfig\n\n"
-    "C = TrussConfig(model_cache=[ModelRepo(repo_id=\"org/p\", use_volume=True, volume_folder=\"p\")])"
+    'C = TrussConfig(model_cache=[ModelRepo(repo_id="org/p", use_volume=True, volume_folder="p")])'
 )
 
 
@@ -240,7 +248,9 @@ def round_trip(tmp_path: Path, where: str, given: list[str], corpus: bool, *flag
     return out.decode()
 
 
-tools = pytest.mark.skipif(not (shutil.which("git") or shutil.which("patch")), reason="neither git nor patch is installed")
+tools = pytest.mark.skipif(
+    not (shutil.which("git") or shutil.which("patch")), reason="neither git nor patch is installed"
+)
 
 
 @needs_corpus

@@ -11,9 +11,9 @@ import threading
 from pathlib import Path
 
 import pytest
+from support import temp_files, write
 from typer.testing import CliRunner
 
-from support import write, temp_files
 from migrate import runner
 from migrate.cli import app
 from migrate.discover import Target
@@ -506,14 +506,28 @@ def test_state_is_dropped_as_files_finish(tmp_path, monkeypatch):
 # --- each file once: what the walk met before its first symlink is told from its place ---------------
 
 WALK_ONCE = [
-    pytest.param({"a/config.yaml": "x", "b/link.yaml": "../a/config.yaml"}, ["a/config.yaml"], id="file-link-after-target"),
-    pytest.param({"a/link.yaml": "../b/config.yaml", "b/config.yaml": "x"}, ["a/link.yaml"], id="file-link-before-target"),
+    pytest.param(
+        {"a/config.yaml": "x", "b/link.yaml": "../a/config.yaml"}, ["a/config.yaml"], id="file-link-after-target"
+    ),
+    pytest.param(
+        {"a/link.yaml": "../b/config.yaml", "b/config.yaml": "x"}, ["a/link.yaml"], id="file-link-before-target"
+    ),
     pytest.param({"a/config.yaml": "x", "b/l": "../a"}, ["a/config.yaml"], id="folder-link-after-target"),
     pytest.param({"a/l": "../b", "b/config.yaml": "x"}, ["a/l/config.yaml"], id="folder-link-before-target"),
     pytest.param({"a/l": "../.h", ".h/config.yaml": "x"}, ["a/l/config.yaml"], id="link-into-a-skipped-folder"),
-    pytest.param({"a/x.yaml": "../.h/c.yaml", "b/y.yaml": "../.h/c.yaml", ".h/c.yaml": "x"}, ["a/x.yaml"], id="two-links-one-target"),
-    pytest.param({"a/config.yaml": "x", "a/sub/up": "..", "b/config.yaml": "x"}, ["a/config.yaml", "b/config.yaml"], id="loop"),
-    pytest.param({"a/b/config.yaml": "x", "a/c/l": "../b", "a/d/config.yaml": "x"}, ["a/b/config.yaml", "a/d/config.yaml"], id="sibling-walked"),
+    pytest.param(
+        {"a/x.yaml": "../.h/c.yaml", "b/y.yaml": "../.h/c.yaml", ".h/c.yaml": "x"},
+        ["a/x.yaml"],
+        id="two-links-one-target",
+    ),
+    pytest.param(
+        {"a/config.yaml": "x", "a/sub/up": "..", "b/config.yaml": "x"}, ["a/config.yaml", "b/config.yaml"], id="loop"
+    ),
+    pytest.param(
+        {"a/b/config.yaml": "x", "a/c/l": "../b", "a/d/config.yaml": "x"},
+        ["a/b/config.yaml", "a/d/config.yaml"],
+        id="sibling-walked",
+    ),
     pytest.param({"a/x.yaml": "m.py", "a/m.py": "x"}, ["a/x.yaml", "a/m.py"], id="config-link-to-a-module"),
 ]
 

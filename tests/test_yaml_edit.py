@@ -160,14 +160,14 @@ CASES = [
     (
         "flow-sequence",
         "model_cache: [{repo_id: a/b}]\n",
-        "weights: [{source: \"hf://a/b\", mount_location: /app/model_cache/a_b}]\n",
+        'weights: [{source: "hf://a/b", mount_location: /app/model_cache/a_b}]\n',
         ["W001"],
     ),
     (
         "flow-sequence-two-entries-quoted",
         "model_cache: [{repo_id: 'a/b', kind: hf}, {repo_id: \"s3://bkt/p\", kind: s3}]\n",
         "weights: [{source: 'hf://a/b', mount_location: '/app/model_cache/a_b'},"
-        " {source: \"s3://bkt/p\", mount_location: \"/app/model_cache/bkt/p\"}]\n",
+        ' {source: "s3://bkt/p", mount_location: "/app/model_cache/bkt/p"}]\n',
         ["W001", "W001"],
     ),
     # -- quoting
@@ -694,8 +694,18 @@ CASES = [
     ("empty-list-unchanged", "model_name: m\nmodel_cache: []\n", "model_name: m\nmodel_cache: []\n", []),
     ("null-unchanged", "model_cache:\nmodel_name: m\n", "model_cache:\nmodel_name: m\n", []),
     ("empty-hf-cache-unchanged", "hf_cache: []\n", "hf_cache: []\n", []),
-    ("no-block-unchanged", "model_name: m\nweights:\n  - source: hf://a/b\n", "model_name: m\nweights:\n  - source: hf://a/b\n", []),
-    ("nested-model-cache-unchanged", "t:\n  model_cache:\n    - repo_id: a/b\n", "t:\n  model_cache:\n    - repo_id: a/b\n", ["W040"]),
+    (
+        "no-block-unchanged",
+        "model_name: m\nweights:\n  - source: hf://a/b\n",
+        "model_name: m\nweights:\n  - source: hf://a/b\n",
+        [],
+    ),
+    (
+        "nested-model-cache-unchanged",
+        "t:\n  model_cache:\n    - repo_id: a/b\n",
+        "t:\n  model_cache:\n    - repo_id: a/b\n",
+        ["W040"],
+    ),
     (
         "empty-weights-beside-empty-model-cache-unchanged",
         "model_cache: []\nweights: []\n",
@@ -1043,9 +1053,7 @@ def _check(input_text, expected_text, expected_codes, ctx):
     return outcome
 
 
-@pytest.mark.parametrize(
-    "input_text, expected_text, expected_codes", [c[1:] for c in CASES], ids=[c[0] for c in CASES]
-)
+@pytest.mark.parametrize("input_text, expected_text, expected_codes", [c[1:] for c in CASES], ids=[c[0] for c in CASES])
 def test_migrate_table(input_text, expected_text, expected_codes):
     _check(input_text, expected_text, expected_codes, DEFAULT)
 
@@ -1072,9 +1080,12 @@ def test_second_run_is_unchanged(output_text, ctx):
     assert outcome.text is None
 
 
-@pytest.mark.parametrize("input_text, ctx", [(c[1], DEFAULT) for c in CASES if c[1] != c[2]]
-                         + [(c[1], rules.Context(mount_root="/models")) for c in MOUNT_ROOT_CASES],
-                         ids=[c[0] for c in ALL_MIGRATED])
+@pytest.mark.parametrize(
+    "input_text, ctx",
+    [(c[1], DEFAULT) for c in CASES if c[1] != c[2]]
+    + [(c[1], rules.Context(mount_root="/models")) for c in MOUNT_ROOT_CASES],
+    ids=[c[0] for c in ALL_MIGRATED],
+)
 def test_second_run_on_actual_output_is_unchanged(input_text, ctx):
     first = migrate_text(input_text, ctx)
     if first.status != "migrated":
@@ -1140,7 +1151,12 @@ ERRORS = [
     ("several-documents", "model_cache:\n  - repo_id: a/b\n---\nmodel_name: x\n", "E001", 3),
     # libyaml skips it; PyYAML (truss) reads it as a scalar's start and fails
     # PyYAML (truss) reads no tab between a value and its comment; libyaml does
-    ("tab-before-comment", "model_cache:\n  - repo_id: a/b\n    use_volume: true\t# v\n    volume_folder: x\n", "E001", 3),
+    (
+        "tab-before-comment",
+        "model_cache:\n  - repo_id: a/b\n    use_volume: true\t# v\n    volume_folder: x\n",
+        "E001",
+        3,
+    ),
     ("bom-starting-a-later-line", "model_cache:\n  - repo_id: a/b\n\ufeff# c\nx: 1\n", "E001", 3),
     ("bom-after-indentation-crlf", "model_cache:\r\n  - repo_id: a/b\r\n  \ufeff# c\r\n", "E001", 3),
     ("model-cache-string", "model_name: m\nmodel_cache: a/b\n", "E003", 2),
@@ -1156,7 +1172,12 @@ ERRORS = [
     ("empty-bucket", "model_cache:\n  - kind: s3\n    repo_id: s3:///p\n", "E009", 3),
     ("empty-bucket-no-scheme", "model_cache:\n  - kind: gcs\n    repo_id: /p\n", "E009", 3),
     ("use-volume-without-folder", "model_cache:\n  - repo_id: a/b\n    use_volume: true\n", "E010", 3),
-    ("dotdot-in-folder", "model_cache:\n  - repo_id: a/b\n    use_volume: true\n    volume_folder: x/../../etc\n", "E011", 4),
+    (
+        "dotdot-in-folder",
+        "model_cache:\n  - repo_id: a/b\n    use_volume: true\n    volume_folder: x/../../etc\n",
+        "E011",
+        4,
+    ),
     ("mount-at-app", "model_cache:\n  - repo_id: a/b\n    use_volume: true\n    volume_folder: /app\n", "E011", 4),
     ("mount-at-root", "model_cache:\n  - repo_id: a/b\n    use_volume: true\n    volume_folder: /\n", "E011", 4),
     (
@@ -1181,7 +1202,12 @@ ERRORS = [
     ),
     ("duplicate-key-in-entry", "model_cache:\n  - repo_id: a/b\n    kind: hf\n    repo_id: c/d\n", "E016", 4),
     ("duplicate-top-level-key", "model_cache:\n  - repo_id: a/b\nmodel_cache:\n  - repo_id: c/d\n", "E016", 3),
-    ("use-volume-string-yes", "model_cache:\n  - repo_id: a/b\n    use_volume: \"yes\"\n    volume_folder: x\n", "E014", 3),
+    (
+        "use-volume-string-yes",
+        'model_cache:\n  - repo_id: a/b\n    use_volume: "yes"\n    volume_folder: x\n',
+        "E014",
+        3,
+    ),
     ("repo-id-number", "model_cache:\n  - repo_id: 123\n", "E014", 2),
     ("volume-folder-number", "model_cache:\n  - repo_id: a/b\n    use_volume: true\n    volume_folder: 7\n", "E014", 4),
     ("patterns-not-a-list", "model_cache:\n  - repo_id: a/b\n    allow_patterns: '*.json'\n", "E014", 3),
@@ -1237,7 +1263,9 @@ def test_nothing_to_do(text):
 @pytest.mark.parametrize("empty", ["[]", "", "null"], ids=["list", "bare", "null"])
 def test_empty_weights_beside_model_cache_is_not_an_error(empty):
     """SPEC: only `model_cache` together with a *non-empty* `weights` is an error."""
-    text = f"model_cache:\n  - repo_id: a/b\n    use_volume: true\n    volume_folder: x\nweights: {empty}\n".replace(": \n", ":\n")
+    text = f"model_cache:\n  - repo_id: a/b\n    use_volume: true\n    volume_folder: x\nweights: {empty}\n".replace(
+        ": \n", ":\n"
+    )
     outcome = migrate_text(text, DEFAULT)
     assert outcome.status == "migrated", outcome.diagnostics
     data = YAML(typ="safe").load(outcome.text)  # the safe loader rejects duplicate keys

@@ -73,7 +73,9 @@ def fix_imports(tree: cst.Module, imports, unused) -> cst.Module:
     if renames:
         renamer = _RenameImports(renames, _names_in_use(tree))
         tree = tree.visit(renamer)
-        imports = [i for i in imports if i[3] not in {renames[k] for k in renamer.done} or (i[0], i[1]) not in renamer.done]
+        imports = [
+            i for i in imports if i[3] not in {renames[k] for k in renamer.done} or (i[0], i[1]) not in renamer.done
+        ]
     context = CodemodContext()
     for module, old, asname, new in imports:
         AddImportsVisitor.add_needed_import(context, module, new)

@@ -41,7 +41,11 @@ class LoaderArguments(Reporting, cst.CSTTransformer):
     """Legacy HF ids at loader, Hub API and other arguments, and in module constants."""
 
     CODES = ("W105", "W111", "W112", "W113", "W114", "W115")
-    METADATA_DEPENDENCIES = (QualifiedNameProvider, PositionProvider, ScopeProvider,)
+    METADATA_DEPENDENCIES = (
+        QualifiedNameProvider,
+        PositionProvider,
+        ScopeProvider,
+    )
 
     def legacy_arguments(self, original: cst.Call, updated: cst.Call) -> cst.BaseExpression:
         """A legacy HF repo id passed to a call: rewritten where the call is known to take a folder there."""
@@ -58,17 +62,26 @@ class LoaderArguments(Reporting, cst.CSTTransformer):
                 return self.hub_call(original, updated, repo_id, constant)
             if slot == "loader" and not self.survey.loads_whole_repo(repo_id):
                 patterns = _describe(_patterns_of(self.survey.legacy_plans[repo_id]))
-                self.report(arg, "W112", f"loader left: {repo_id!r} mounts at {mount!r} filtered by {patterns}, so it still downloads from the Hub; pass --trust-patterns if the patterns keep every file it loads")
+                self.report(
+                    arg,
+                    "W112",
+                    f"loader left: {repo_id!r} mounts at {mount!r} filtered by {patterns}, so it still downloads from the Hub; pass --trust-patterns if the patterns keep every file it loads",
+                )
             elif slot == "loader":
                 like = updated.args[i].value if isinstance(updated.args[i].value, cst.SimpleString) else None
                 args[i] = updated.args[i].with_changes(value=_literal(mount, like))
-                self.report(arg, "W105", f"{repo_id!r} -> {mount!r}: a legacy entry's weights load from its mount location")
+                self.report(
+                    arg, "W105", f"{repo_id!r} -> {mount!r}: a legacy entry's weights load from its mount location"
+                )
                 changed = True
             else:
-                self.report(arg, "W114", f"{repo_id!r} left: this argument is not one the loader table knows to take a folder; the weights now mount at {mount!r}")
+                self.report(
+                    arg,
+                    "W114",
+                    f"{repo_id!r} left: this argument is not one the loader table knows to take a folder; the weights now mount at {mount!r}",
+                )
         updated = updated.with_changes(args=args)
         return self.fit(original, updated) if changed else updated
-
 
     def legacy_id_of(self, node: cst.BaseExpression) -> tuple[str | None, str | None]:
         """The legacy id an argument holds (a literal or a module constant), and the constant's name."""
@@ -84,15 +97,28 @@ class LoaderArguments(Reporting, cst.CSTTransformer):
         name = next(iter(sorted(q.name for q in self.get_metadata(QualifiedNameProvider, original.func, set()))), "")
         function = name.rsplit(".", 1)[-1]
         path, why = _hub_path(original, function, _patterns_of(self.survey.legacy_plans[repo_id]))
-        if path is not None and constant is not None and constant in self.survey.used_constants and self.constant_uses(constant) == 1:
+        if (
+            path is not None
+            and constant is not None
+            and constant in self.survey.used_constants
+            and self.constant_uses(constant) == 1
+        ):
             path, why = None, f"its repo id is the constant {constant}, which nothing else would use"
         if path is None:
-            self.report(original, "W113", f"{function or 'Hub API'}(...) left: it takes a repo id, never a folder ({why}); the weights of {repo_id!r} now mount at {mount!r}")
+            self.report(
+                original,
+                "W113",
+                f"{function or 'Hub API'}(...) left: it takes a repo id, never a folder ({why}); the weights of {repo_id!r} now mount at {mount!r}",
+            )
             return updated
         result = mount + ("/" + path if path else "")
         if isinstance(original.func, cst.Name) and name:  # the import may have lost its last use
-            self.unused.append((name.rsplit(".", 1)[0], function, original.func.value if original.func.value != function else None))
-        self.report(original, "W111", f"{function}(...) -> {result!r}: the legacy entry's files are at its mount location")
+            self.unused.append(
+                (name.rsplit(".", 1)[0], function, original.func.value if original.func.value != function else None)
+            )
+        self.report(
+            original, "W111", f"{function}(...) -> {result!r}: the legacy entry's files are at its mount location"
+        )
         return _literal(result)
 
     def constant_uses(self, constant: str) -> int:
@@ -104,7 +130,11 @@ class LoaderArguments(Reporting, cst.CSTTransformer):
         constant = next((n for n, v in self.survey.constant_nodes.items() if v is original), None)
         if constant in self.survey.rewritten_constants:
             mount = self.legacy_ids[data]
-            self.report(original, "W105", f"{data!r} -> {mount!r}: every use of {constant} loads the legacy entry's weights, from its mount location now")
+            self.report(
+                original,
+                "W105",
+                f"{data!r} -> {mount!r}: every use of {constant} loads the legacy entry's weights, from its mount location now",
+            )
             return _literal(mount, original)
         if data in self.legacy_ids and not self.sources and constant not in self.survey.used_constants:
             self.pending[original] = data
@@ -113,4 +143,8 @@ class LoaderArguments(Reporting, cst.CSTTransformer):
     def report_pending(self) -> None:
         for node, repo_id in self.pending.items():
             mount = self.legacy_ids[repo_id]
-            self.report(node, "W115", f"{repo_id!r} left in code: a legacy entry's id; its weights now mount at {mount!r} (use that path where this loads them)")
+            self.report(
+                node,
+                "W115",
+                f"{repo_id!r} left in code: a legacy entry's id; its weights now mount at {mount!r} (use that path where this loads them)",
+            )

@@ -15,7 +15,6 @@ class MovedPaths(Reporting, cst.CSTTransformer):
     CODES = ("W008",)
     METADATA_DEPENDENCIES = (PositionProvider,)
 
-
     def moved_string(self, original: cst.SimpleString, data: str) -> cst.BaseExpression | None:
         if self.moves:
             moved = rules.move_path(data, self.moves)
@@ -31,4 +30,3 @@ class MovedPaths(Reporting, cst.CSTTransformer):
                 self.report(original, "W008", f"path moved: {original.value!r} -> {moved!r}")
                 return updated.with_changes(value=moved)
         return updated
-

@@ -14,7 +14,6 @@ class Review(Reporting, cst.CSTTransformer):
     CODES = ("W108",)
     METADATA_DEPENDENCIES = (PositionProvider,)
 
-
     def review_string(self, original: cst.SimpleString, data: str) -> None:
         if data in ("model_cache", "hf_cache"):
             self.review.append(original)

@@ -76,12 +76,13 @@ class Rewrite(*REGISTRY):
             arg = _arg(updated, old)
             if arg is not None:
                 updated = updated.with_deep_changes(arg, keyword=cst.Name(new))
-                self.report(original, "W102" if short == "Assets" else "W104", f"{short}({old}=...) -> {short}({new}=...)")
+                self.report(
+                    original, "W102" if short == "Assets" else "W104", f"{short}({old}=...) -> {short}({new}=...)"
+                )
         updated = self.get_repo_id(original, updated)
         if original not in self.protected and self.legacy_ids:
             return self.legacy_arguments(original, updated)
         return updated
-
 
     def leave_SimpleString(self, original: cst.SimpleString, updated: cst.SimpleString) -> cst.BaseExpression:
         data = _string(original)

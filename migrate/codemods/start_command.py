@@ -15,7 +15,6 @@ class StartCommand(Reporting, cst.CSTTransformer):
     CODES = ("W120", "W121")
     METADATA_DEPENDENCIES = (PositionProvider,)
 
-
     def start_command_string(self, original: cst.SimpleString, data: str) -> cst.BaseExpression | None:
         if "truss-transfer-cli" in data:
             command = self.start_command(original, data)
@@ -29,15 +28,25 @@ class StartCommand(Reporting, cst.CSTTransformer):
             return None
         fixed = rules.drop_transfer_cli(command) if self.configs and self.configs[-1] else None
         if fixed is None:
-            self.report(node, "W121", "`truss-transfer-cli` in a start command next to a rewritten TrussConfig left: "
-                        "weights need no transfer step; drop it by hand unless the config uses trt_llm")
+            self.report(
+                node,
+                "W121",
+                "`truss-transfer-cli` in a start command next to a rewritten TrussConfig left: "
+                "weights need no transfer step; drop it by hand unless the config uses trt_llm",
+            )
             return None
-        self.report(node, "W120", "`truss-transfer-cli &&` dropped from a start command built for a rewritten TrussConfig (as W004)")
+        self.report(
+            node,
+            "W120",
+            "`truss-transfer-cli &&` dropped from a start command built for a rewritten TrussConfig (as W004)",
+        )
         return fixed
 
     def leave_FormattedString(self, original: cst.FormattedString, updated: cst.FormattedString) -> cst.BaseExpression:
         parts = updated.parts
-        if not parts or not any(isinstance(p, cst.FormattedStringText) and "truss-transfer-cli" in p.value for p in parts):
+        if not parts or not any(
+            isinstance(p, cst.FormattedStringText) and "truss-transfer-cli" in p.value for p in parts
+        ):
             return updated
         if not isinstance(parts[0], cst.FormattedStringText) or "truss-transfer-cli" not in parts[0].value:
             self.start_command(original, "")  # the command is split by an expression: only reported
@@ -68,4 +77,3 @@ class StartCommand(Reporting, cst.CSTTransformer):
             pending = next(texts)
         new_parts += [cst.FormattedStringText(pending)] if pending else []
         return updated.with_changes(parts=new_parts)
-

@@ -40,7 +40,11 @@ class Subscripts(Reporting, cst.CSTTransformer):
             return updated
         if plan is None or not (plan.legacy and plan.kind == "hf"):
             return updated
-        self.report(original, "W106", f'[{block_key.value}][{index}][{field_key.value}] -> ["weights"][{index}]["mount_location"]')
+        self.report(
+            original,
+            "W106",
+            f'[{block_key.value}][{index}][{field_key.value}] -> ["weights"][{index}]["mount_location"]',
+        )
         original_key = original.value.value.slice[0].slice.value
         self.review = [n for n in self.review if n is not original_key]
         top = top.with_deep_changes(top.slice[0].slice, value=_literal("weights", block_key))
@@ -61,7 +65,11 @@ class Subscripts(Reporting, cst.CSTTransformer):
         if entry is None:
             return updated
         block_key, index = entry
-        self.report(original, "W106", f'[{block_key.value}][{index}].get("repo_id") -> ["weights"][{index}].get("mount_location")')
+        self.report(
+            original,
+            "W106",
+            f'[{block_key.value}][{index}].get("repo_id") -> ["weights"][{index}].get("mount_location")',
+        )
         self.review = [n for n in self.review if n is not original.func.value.value.slice[0].slice.value]
         func = updated.func.with_changes(value=self.weights_entry(updated.func.value))
         arg = updated.args[0].with_changes(value=_literal("mount_location", updated.args[0].value))
@@ -73,7 +81,11 @@ class Subscripts(Reporting, cst.CSTTransformer):
         block_key = top.slice[0].slice.value
         index = int(node.slice[0].slice.value.value, 0)
         plan = self.legacy.get(index)
-        if _string(block_key) not in ("model_cache", "hf_cache") or plan is None or not (plan.legacy and plan.kind == "hf"):
+        if (
+            _string(block_key) not in ("model_cache", "hf_cache")
+            or plan is None
+            or not (plan.legacy and plan.kind == "hf")
+        ):
             return None
         return block_key, index
 
@@ -81,4 +93,3 @@ class Subscripts(Reporting, cst.CSTTransformer):
         top = node.value
         top = top.with_deep_changes(top.slice[0].slice, value=_literal("weights", top.slice[0].slice.value))
         return node.with_changes(value=top)
-

@@ -119,14 +119,22 @@ class Survey(Reporting, cst.CSTVisitor):
                 self.follow(container, short)
         for container, short in self.containers.items():
             if short == "ModelCache" and container not in self.changeable and container not in self.blocked:
-                self.report(container, "W117", "ModelCache(...) left as it is: it does not flow, as a list of ModelRepo entries, into TrussConfig(model_cache=...); migrate it by hand")
+                self.report(
+                    container,
+                    "W117",
+                    "ModelCache(...) left as it is: it does not flow, as a list of ModelRepo entries, into TrussConfig(model_cache=...); migrate it by hand",
+                )
         for call in self.all_repos:
             if call in self.failed:
                 continue
             owner = self.flowing.get(call)
             if owner is None:
                 self.repos.pop(call, None)
-                self.report(call, "W116", "ModelRepo left as it is: it does not flow into Assets(cached=[...]), ModelCache([...]) or TrussConfig(model_cache=...), so the code that uses it still expects a ModelRepo")
+                self.report(
+                    call,
+                    "W116",
+                    "ModelRepo left as it is: it does not flow into Assets(cached=[...]), ModelCache([...]) or TrussConfig(model_cache=...), so the code that uses it still expects a ModelRepo",
+                )
             elif owner in self.blocked:
                 self.repos.pop(call, None)
                 self.report(call, "W107", "ModelRepo left as it is: another entry in its list cannot be migrated")
@@ -154,7 +162,11 @@ class Survey(Reporting, cst.CSTVisitor):
         members = self.entries(entries)
         if members is None:
             what = "ModelCache(...)" if isinstance(value, cst.Call) else f"{old}=..."
-            self.report(container, "W117", f"{short}({old}=...) left as it is: {what} is not a list of ModelRepo entries the tool can follow; migrate it by hand")
+            self.report(
+                container,
+                "W117",
+                f"{short}({old}=...) left as it is: {what} is not a list of ModelRepo entries the tool can follow; migrate it by hand",
+            )
             self.changeable.discard(value)
             return
         self.changeable.add(container)
@@ -192,7 +204,11 @@ class Survey(Reporting, cst.CSTVisitor):
             return None
         assignment = assignments[0]
         statement = self.get_metadata(ParentNodeProvider, assignment.node, None)
-        statement = self.get_metadata(ParentNodeProvider, statement, None) if isinstance(statement, cst.AssignTarget) else statement
+        statement = (
+            self.get_metadata(ParentNodeProvider, statement, None)
+            if isinstance(statement, cst.AssignTarget)
+            else statement
+        )
         if len(assignment.references) != 1 or not isinstance(statement, (cst.Assign, cst.AnnAssign)):
             return None
         if isinstance(statement, cst.Assign) and len(statement.targets) != 1:
@@ -208,7 +224,9 @@ class Survey(Reporting, cst.CSTVisitor):
             return any(_string(e.value) == rules.HF_SECRET for e in keys.value.elements)
         secrets = _arg(container, "secrets")
         if secrets is not None and isinstance(secrets.value, cst.Dict):
-            return any(_string(getattr(e, "key", None) or cst.Name("x")) == rules.HF_SECRET for e in secrets.value.elements)
+            return any(
+                _string(getattr(e, "key", None) or cst.Name("x")) == rules.HF_SECRET for e in secrets.value.elements
+            )
         return False
 
     def visit_Import(self, node: cst.Import) -> bool:
@@ -218,7 +236,11 @@ class Survey(Reporting, cst.CSTVisitor):
 
     def visit_Attribute(self, node: cst.Attribute) -> None:
         if node.attr.value == "model_cache":
-            self.report(node, "W118", "`.model_cache` left as it is: code that reads or sets it still expects ModelRepo entries; move it to `.weights` by hand")
+            self.report(
+                node,
+                "W118",
+                "`.model_cache` left as it is: code that reads or sets it still expects ModelRepo entries; move it to `.weights` by hand",
+            )
 
     def classify_slots(self, call: cst.Call) -> None:
         """What each argument slot of a call is: "source", "loader", "hub" or "other"."""
@@ -258,6 +280,7 @@ class Survey(Reporting, cst.CSTVisitor):
                 self.accesses.update(uses)
             if uses and self.loads_whole_repo(data) and all(self.loader_slot(u) == "loader" for u in uses):
                 self.rewritten_constants.add(name)
+
     def plan(self, call: cst.Call, context: rules.Context | None = None) -> rules.EntryPlan:
         entry: dict[str, object] = {}
         opaque = []

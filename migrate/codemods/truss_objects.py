@@ -45,18 +45,28 @@ def _arrange_commas(args: list[cst.Arg], call: cst.Call, sep: cst.Comma) -> list
     out = []
     for i, arg in enumerate(args):
         comment = _comment_of(arg.comma)
-        comma = last if i == len(args) - 1 else (sep if arg.comma is last or arg.comma is cst.MaybeSentinel.DEFAULT else arg.comma)
+        comma = (
+            last
+            if i == len(args) - 1
+            else (sep if arg.comma is last or arg.comma is cst.MaybeSentinel.DEFAULT else arg.comma)
+        )
         if comment is not None and _comment_of(comma) is None and isinstance(comma, cst.Comma):
             ws = comma.whitespace_after
             if isinstance(ws, cst.ParenthesizedWhitespace):
-                comma = comma.with_changes(whitespace_after=ws.with_changes(first_line=arg.comma.whitespace_after.first_line))
+                comma = comma.with_changes(
+                    whitespace_after=ws.with_changes(first_line=arg.comma.whitespace_after.first_line)
+                )
         out.append(arg.with_changes(comma=comma))
     return out
 
 
 def _keep_comments(args: list[cst.Arg], comments: list[cst.Comment], call: cst.Call) -> list[cst.Arg]:
     """Put comments of dropped arguments on lines of their own after the previous argument."""
-    if not args or not isinstance(args[-1].comma, cst.Comma) or not isinstance(args[-1].comma.whitespace_after, cst.ParenthesizedWhitespace):
+    if (
+        not args
+        or not isinstance(args[-1].comma, cst.Comma)
+        or not isinstance(args[-1].comma.whitespace_after, cst.ParenthesizedWhitespace)
+    ):
         return args  # a one-line call has no comments to keep
     ws = args[-1].comma.whitespace_after
     lines = [cst.EmptyLine(indent=ws.indent, whitespace=ws.last_line, comment=c) for c in comments]
@@ -95,7 +105,10 @@ class TrussObjects(Reporting, cst.CSTTransformer):
     """The truss constructs that move with the config, rewritten where their entries flow into a rewritten container."""
 
     CODES = ("W101", "W102", "W103", "W104")
-    METADATA_DEPENDENCIES = (QualifiedNameProvider, PositionProvider,)
+    METADATA_DEPENDENCIES = (
+        QualifiedNameProvider,
+        PositionProvider,
+    )
 
     def rename_func(self, original: cst.Call, updated: cst.Call, name: str) -> cst.Call:
         old = name.rsplit(".", 1)[-1]
@@ -147,8 +160,13 @@ class TrussObjects(Reporting, cst.CSTTransformer):
 
     def constant_source(self, value: cst.BaseExpression, plan: rules.EntryPlan) -> bool:
         """A constant HF id stays the source's expression, so the constant keeps its other uses."""
-        return (isinstance(value, cst.Name) and plan.kind == "hf" and not plan.repo_id.startswith("hf://")
-                and value.value in self.survey.constants and f"hf://{plan.repo_id}" in plan.weight["source"])
+        return (
+            isinstance(value, cst.Name)
+            and plan.kind == "hf"
+            and not plan.repo_id.startswith("hf://")
+            and value.value in self.survey.constants
+            and f"hf://{plan.repo_id}" in plan.weight["source"]
+        )
 
     def drop_imports(self, value: cst.BaseExpression) -> None:
         """Names only a dropped argument used (kind=ModelRepoSourceKind.S3) lose their import."""
@@ -178,7 +196,9 @@ class TrussObjects(Reporting, cst.CSTTransformer):
         inner = indent + "    "
 
         def newline(ws: str) -> cst.ParenthesizedWhitespace:
-            return cst.ParenthesizedWhitespace(first_line=cst.TrailingWhitespace(), indent=False, last_line=cst.SimpleWhitespace(ws))
+            return cst.ParenthesizedWhitespace(
+                first_line=cst.TrailingWhitespace(), indent=False, last_line=cst.SimpleWhitespace(ws)
+            )
 
         args = []
         for i, arg in enumerate(updated.args):
@@ -186,4 +206,3 @@ class TrussObjects(Reporting, cst.CSTTransformer):
             comma = cst.Comma(whitespace_after=newline(indent if last else inner))
             args.append(arg.with_changes(comma=comma, whitespace_after_arg=cst.SimpleWhitespace("")))
         return updated.with_changes(args=args, whitespace_before_args=newline(inner))
-
