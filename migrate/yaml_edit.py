@@ -14,8 +14,9 @@ from ruamel.yaml.nodes import MappingNode, Node, SequenceNode
 from . import aliases, fixes, rules
 from .blocks import BLOCK_KEYS, Config, Nested, find_block, find_configs, nested_blocks
 from .diagnostics import Diagnostic
+from .entry_edit import EntryEditor
 from .fixes import FilePlan, Plan, Scope
-from .text_edit import Edit, EntryEditor, apply, render_scalar
+from .text_edit import Edit, apply, render_scalar
 from .verify import verify
 from .yaml_read import BOM, LINE_BREAK, Failure, Text, comments, compose, scalar_value
 

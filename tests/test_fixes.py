@@ -19,7 +19,7 @@ from migrate.fixes.empty_weights import empty_weights
 from migrate.fixes.external_data import external_data
 from migrate.fixes.path_moves import path_moves
 from migrate.fixes.start_command import start_command
-from migrate.text_edit import apply
+from migrate.text_edit import Edit, apply
 from migrate.yaml_read import Text, compose
 
 SEED, TRUSS = rules.Context(), rules.Context(dialect=rules.TRUSS)
@@ -226,3 +226,19 @@ NOOPS = [
 def test_noop(fix, src, options):
     after, plan = run(fix, src, options)
     assert (after, plan.edits, plan.diagnostics, plan.expected, plan.removed) == (src, [], [], {}, [])
+
+
+# --- combining plans ------------------------------------------------------------------------
+
+THEN_ROWS = [
+    pytest.param([Edit(3, 5, "a")], [Edit(3, 5, "b")], [Edit(3, 5, "b")], id="same-span-replaced"),
+    pytest.param([Edit(3, 3, "a")], [Edit(3, 3, "b")], [Edit(3, 3, "a"), Edit(3, 3, "b")], id="inserts-kept-in-order"),
+    pytest.param([Edit(3, 5, "a")], [Edit(3, 6, "b")], [Edit(3, 5, "a"), Edit(3, 6, "b")], id="other-span-kept"),
+]
+
+
+@pytest.mark.parametrize(("earlier", "later", "expected"), THEN_ROWS)
+def test_then(earlier, later, expected):
+    combined = Plan(earlier, {1: "x"}).then(Plan(later, {1: "y", 2: "z"}))
+    assert combined.edits == expected
+    assert combined.expected == {1: "y", 2: "z"}

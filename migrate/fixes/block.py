@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from ..text_edit import Edit, EntryEditor
+from ..entry_edit import EntryEditor
+from ..text_edit import Edit
 from .plan import Plan, Scope
 
 

@@ -28,6 +28,8 @@ class Plan:
     def then(self, later: Plan) -> Plan:
         """This plan followed by a later fix's. An edit of the same (non-empty) span replaces the earlier
         one: the later fix has seen it (a path moved in a start command it already edited)."""
+        if not (later.edits or later.expected or later.weights or later.removed or later.diagnostics):
+            return self  # most fixes have nothing to do in most configs
         replaced = {(e.start, e.end) for e in later.edits if e.start < e.end}
         return Plan(
             [e for e in self.edits if (e.start, e.end) not in replaced] + later.edits,
