@@ -24,6 +24,7 @@ from migrate.yaml_read import Text, compose
 
 SEED, TRUSS = rules.Context(), rules.Context(dialect=rules.TRUSS)
 MOVED = rules.Context(mount_root="/models")
+NESTED = rules.Context(mount_root="/models", nested=True)
 
 
 def d(text: str) -> str:
@@ -33,8 +34,9 @@ def d(text: str) -> str:
 def run(fix: Fix, src: str, options: rules.Context) -> tuple[str, Plan]:
     """The text after fix's own edits, and its plan (the fixes before it in REGISTRY run first)."""
     root = compose(src)
-    [config], _ = find_configs(root, nested_blocks(root, src), options)
-    scope = Scope(Text(src), config, options)
+    found = nested_blocks(root, src)
+    config, *_ = find_configs(root, found, options)[0]  # the root's; nested ones are skipped below
+    scope = Scope(Text(src), config, options, [n.mapping for n in found if n.entry_list and n.mapping is not root])
     done = Plan()
     for earlier in REGISTRY[: REGISTRY.index(fix)]:
         done = done.then(earlier(scope, done))
@@ -165,6 +167,12 @@ MOVE_ROWS = [
 ]
 
 MOVE_NOOPS = [
+    pytest.param(
+        BLOCK
+        + "overlay:\n  model_cache: [{repo_id: c/d, use_volume: true, volume_folder: x}]\n  MODEL: /app/model_cache/x\n",
+        NESTED,
+        id="inside-a-nested-config",
+    ),
     pytest.param(BLOCK + "environment_variables:\n  MODEL: /app/model_cache/y\n", MOVED, id="another-folder"),
     pytest.param(BLOCK + "environment_variables:\n  MODEL: /app/model_cache/x\n", SEED, id="default-mount-root"),
 ]
