@@ -1,11 +1,19 @@
-"""Small file helpers shared by the test modules."""
+"""Small helpers shared by the test modules: files on disk and the YAML before/after tables."""
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
+from textwrap import dedent
+from typing import Any
 
+import pytest
+from ruamel.yaml import YAML
+
+from migrate import rules
+from migrate.diagnostics import CODES
 from migrate.discover import TEMP_SUFFIX
+from migrate.yaml_edit import migrate_text
 
 
 def write(path: Path, data: str | bytes) -> Path:
@@ -29,3 +37,57 @@ def snapshot(root: Path) -> dict[str, bytes]:
 def temp_files(folder: Path) -> list[Path]:
     """The tool's temporary files left anywhere below folder."""
     return [p for p in folder.rglob("*") if p.name.endswith(TEMP_SUFFIX)]
+
+
+def d(text: str) -> str:
+    """Dedented text without the leading newline of a triple-quoted literal."""
+    return dedent(text).lstrip("\n")
+
+
+def codes(outcome: Any) -> list[str]:
+    """The sorted diagnostic codes of an outcome."""
+    return sorted(diag.code for diag in outcome.diagnostics)
+
+
+def check_migration(input_text: str, expected_text: str, expected_codes: list[str], ctx: rules.Context) -> Any:
+    """One row of a YAML before/after table: the exact output (or 'unchanged') and the codes."""
+    outcome = migrate_text(input_text, ctx)
+    if expected_text == input_text:
+        assert outcome.status == "unchanged", outcome.diagnostics
+        assert outcome.text is None
+    else:
+        assert outcome.status == "migrated", outcome.diagnostics
+        assert outcome.text == expected_text
+        # the output is a single valid document without duplicate keys, and `weights` is the plan
+        loaded = YAML(typ="safe").load(outcome.text)
+        assert loaded["weights"] == [plan.weight for plan in outcome.plans]
+    assert codes(outcome) == sorted(expected_codes)
+    for diag in outcome.diagnostics:
+        assert diag.code in CODES
+        assert diag.line >= 1 and diag.col >= 1
+    return outcome
+
+
+def migrated_rows(table: list[Any], ctx: rules.Context, *, output: bool) -> list[Any]:
+    """The rows of a before/after table that migrate, as (expected output or input, ctx) params."""
+    return [
+        pytest.param(row.values[1] if output else row.values[0], ctx, id=row.id)
+        for row in table
+        if row.values[0] != row.values[1]
+    ]
+
+
+def check_second_run(output_text: str, ctx: rules.Context) -> None:
+    """A migrated output migrates to nothing."""
+    outcome = migrate_text(output_text, ctx)
+    assert outcome.status == "unchanged", outcome.diagnostics
+    assert outcome.text is None
+
+
+def check_actual_output_second_run(input_text: str, ctx: rules.Context) -> None:
+    """The real first output (whatever it is) migrates to nothing on a second run."""
+    first = migrate_text(input_text, ctx)
+    if first.status != "migrated":
+        pytest.skip(f"first run did not migrate ({first.status}); test_migrate_table reports it")
+    second = migrate_text(first.text, ctx)
+    assert second.status == "unchanged", second.diagnostics
