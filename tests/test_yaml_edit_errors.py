@@ -98,6 +98,7 @@ ERRORS = [
         "base: &d {use_volume: false}\nmodel_cache:\n  - repo_id: a/b\n    <<: *d\n", "E017", 4, id="merge-key-in-entry"
     ),
     pytest.param("base: &m [{repo_id: a/b}]\nmodel_cache: *m\n", "E017", 2, id="block-is-alias"),
+    # the repo id becomes hf://a/b: the alias elsewhere would change with it
     pytest.param(
         "model_cache:\n  - repo_id: &r a/b\n    use_volume: true\n    volume_folder: x\nmodel_metadata:\n  repo: *r\n",
         "E017",

@@ -36,6 +36,7 @@ READINGS = [
         [],
         id="use-volume-yes-is-a-yaml11-boolean",
     ),
+    # PyYAML (which Truss uses) reads a bare `n` as the string "n", not a boolean.
     pytest.param(
         d("""
             model_cache:
@@ -51,6 +52,7 @@ READINGS = [
         [],
         id="volume-folder-n-is-a-string-for-pyyaml",
     ),
+    # a null volume_folder is "absent": exactly one mount_location must come out
     pytest.param(
         d("""
             model_cache:
