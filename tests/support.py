@@ -8,12 +8,13 @@ from textwrap import dedent
 from typing import Any
 
 import pytest
+import yaml
 from ruamel.yaml import YAML
 
 from migrate import rules
 from migrate.diagnostics import CODES
 from migrate.discover import TEMP_SUFFIX
-from migrate.yaml_edit import migrate_text
+from migrate.yaml_edit import comments, migrate_text
 
 
 def write(path: Path, data: str | bytes) -> Path:
@@ -91,3 +92,18 @@ def check_actual_output_second_run(input_text: str, ctx: rules.Context) -> None:
         pytest.skip(f"first run did not migrate ({first.status}); test_migrate_table reports it")
     second = migrate_text(first.text, ctx)
     assert second.status == "unchanged", second.diagnostics
+
+
+def check_layout(src: str, expected: str, codes: list[str], ctx: rules.Context | None = None) -> None:
+    """One row of a layout table: the exact output, read by PyYAML as the expected text, every comment kept."""
+    outcome = migrate_text(src, ctx or rules.Context())
+    if expected == src:
+        assert outcome.status == "unchanged", outcome.diagnostics
+    else:
+        assert outcome.status == "migrated", outcome.diagnostics
+        assert outcome.text == expected
+        assert yaml.safe_load(outcome.text) == yaml.safe_load(expected)
+        assert yaml.safe_load(outcome.text)["weights"] == [plan.weight for plan in outcome.plans]
+        assert sorted(comments(outcome.text)) == sorted(comments(src))
+    assert sorted(diag.code for diag in outcome.diagnostics) == sorted(codes)
+    assert all(diag.code in CODES for diag in outcome.diagnostics)
