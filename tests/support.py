@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from pathlib import Path
 from textwrap import dedent
 from typing import Any
@@ -107,3 +109,8 @@ def check_layout(src: str, expected: str, codes: list[str], ctx: rules.Context |
         assert sorted(comments(outcome.text)) == sorted(comments(src))
     assert sorted(diag.code for diag in outcome.diagnostics) == sorted(codes)
     assert all(diag.code in CODES for diag in outcome.diagnostics)
+
+
+def migrate_cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    """`python -m migrate ARGS` in a subprocess, its output as text."""
+    return subprocess.run([sys.executable, "-m", "migrate", *args], capture_output=True, text=True, cwd=cwd)
