@@ -314,7 +314,14 @@ def test_broken_file_diagnostic_column_points_at_kind(broken_tree):
     assert re.search(rf"^trusses/broken/config\.yaml:{BROKEN_LINE}:5: E007 .*foo", run.stderr, re.M), run
 
 
-@pytest.mark.parametrize("mode", [["--check"], ["--diff"], ["--check", "--diff"]])
+@pytest.mark.parametrize(
+    "mode",
+    [
+        pytest.param(["--check"], id="check"),
+        pytest.param(["--diff"], id="diff"),
+        pytest.param(["--check", "--diff"], id="check-and-diff"),
+    ],
+)
 def test_broken_file_exit_3_in_read_only_modes(broken_tree, tmp_path, mode):
     before = snapshot(tmp_path / "trusses")
     run = invoke(*mode, "trusses")
@@ -326,19 +333,25 @@ def test_broken_file_exit_3_in_read_only_modes(broken_tree, tmp_path, mode):
 @pytest.mark.parametrize(
     "text, code, line",
     [
-        ("model_cache:\n  - repo_id: org/a\n    kind: HF\n", "E007", 3),
-        ("model_cache:\n  - repo_id: s3://b/p\n    kind: gcs\n", "E008", 3),
-        ("model_cache:\n  - repo_id: org/a\n    use_volume: true\n", "E010", 3),
-        ("model_cache:\n  - repo_id: org/a\n    use_volume: true\n    volume_folder: ../x\n", "E011", 4),
-        ("model_cache:\n  - kind: hf\n", "E005", 2),
-        ("model_cache:\n  - repo_id: org/a\n    colour: red\n", "E006", 3),
-        ("model_cache: org/a\n", "E003", 1),
-        ("a: 1\nmodel_cache:\n  - repo_id: [unclosed\n", "E001", None),
-        (
+        pytest.param("model_cache:\n  - repo_id: org/a\n    kind: HF\n", "E007", 3, id="kind-in-capitals"),
+        pytest.param("model_cache:\n  - repo_id: s3://b/p\n    kind: gcs\n", "E008", 3, id="kind-contradicts-scheme"),
+        pytest.param("model_cache:\n  - repo_id: org/a\n    use_volume: true\n", "E010", 3, id="volume-without-folder"),
+        pytest.param(
+            "model_cache:\n  - repo_id: org/a\n    use_volume: true\n    volume_folder: ../x\n",
+            "E011",
+            4,
+            id="folder-leaves-the-mount",
+        ),
+        pytest.param("model_cache:\n  - kind: hf\n", "E005", 2, id="entry-without-repo-id"),
+        pytest.param("model_cache:\n  - repo_id: org/a\n    colour: red\n", "E006", 3, id="unknown-key"),
+        pytest.param("model_cache: org/a\n", "E003", 1, id="block-is-a-string"),
+        pytest.param("a: 1\nmodel_cache:\n  - repo_id: [unclosed\n", "E001", None, id="invalid-yaml"),
+        pytest.param(
             "model_cache:\n  - repo_id: org/a\n    use_volume: true\n    volume_folder: a\n"
             "weights:\n  - source: hf://org/b\n    mount_location: /x\n",
             "E013",
             None,
+            id="weights-beside-model-cache",
         ),
     ],
 )
@@ -370,15 +383,15 @@ def test_non_utf8_file_is_e002_exit_3_and_untouched(tmp_path, monkeypatch):
 @pytest.mark.parametrize(
     "args, message",
     [
-        (["--bogus", "trusses"], r"--bogus"),
-        (["does-not-exist"], r"does-not-exist"),
-        (["trusses", "nope/config.yaml"], r"nope/config\.yaml"),
-        (["--dialect", "mars", "trusses"], r"mars"),
-        (["--dialect", "klingon", "trusses"], r"klingon"),
-        (["--mount-root", "relative", "trusses"], r"absolute"),
-        (["--mount-root", "models/x", "trusses"], r"absolute"),
-        (["-q", "-v", "trusses"], r"quiet|verbose"),
-        (["--quiet", "--verbose", "trusses"], r"quiet|verbose"),
+        pytest.param(["--bogus", "trusses"], r"--bogus", id="unknown-option"),
+        pytest.param(["does-not-exist"], r"does-not-exist", id="missing-path"),
+        pytest.param(["trusses", "nope/config.yaml"], r"nope/config\.yaml", id="missing-file"),
+        pytest.param(["--dialect", "mars", "trusses"], r"mars", id="unknown-dialect-mars"),
+        pytest.param(["--dialect", "klingon", "trusses"], r"klingon", id="unknown-dialect-klingon"),
+        pytest.param(["--mount-root", "relative", "trusses"], r"absolute", id="relative-mount-root"),
+        pytest.param(["--mount-root", "models/x", "trusses"], r"absolute", id="relative-mount-root-with-folder"),
+        pytest.param(["-q", "-v", "trusses"], r"quiet|verbose", id="quiet-and-verbose-short"),
+        pytest.param(["--quiet", "--verbose", "trusses"], r"quiet|verbose", id="quiet-and-verbose-long"),
     ],
 )
 def test_bad_usage_exits_2_and_writes_nothing(tree, tmp_path, args, message):
@@ -673,7 +686,13 @@ def test_subprocess_diff_exit_0(tmp_path):
 
 @pytest.mark.parametrize(
     "args",
-    [["--nope"], ["missing"], ["--dialect", "mars"], ["--mount-root", "rel"], ["-q", "-v"]],
+    [
+        pytest.param(["--nope"], id="unknown-option"),
+        pytest.param(["missing"], id="missing-path"),
+        pytest.param(["--dialect", "mars"], id="unknown-dialect"),
+        pytest.param(["--mount-root", "rel"], id="relative-mount-root"),
+        pytest.param(["-q", "-v"], id="quiet-and-verbose"),
+    ],
 )
 def test_subprocess_bad_usage_exit_2(tmp_path, args):
     run = subprocess_run(*args, cwd=tmp_path)

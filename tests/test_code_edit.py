@@ -2,7 +2,7 @@
 constructs and the code that loads weights move with the config (SPEC "Python code (libcst)",
 README "Python code").
 
-Most tests are before/after tables: (id, source, expected source, expected diagnostics). An
+Most tests are before/after tables: pytest.param(source, expected source, expected diagnostics, id=...). An
 expected source of None means "left exactly as it is" (status 'unchanged'). Diagnostics are
 written "LINE:CODE" and compared as a multiset, so each rewrite must be reported, at its line,
 exactly once.
@@ -18,17 +18,14 @@ Every migrated row is also checked for what the issue promises beyond the text:
 from __future__ import annotations
 
 import ast
-import subprocess
 import sys
 import textwrap
 import types
-from pathlib import Path
 
 import pytest
 
 from migrate import rules
 from migrate.code_edit import LegacyEntry, migrate_code
-from migrate.runner import Options, run
 
 
 def src(text: str) -> str:
@@ -52,8 +49,7 @@ MOVES = {"/app/model_cache/v": "/models/v"}
 # --- the before/after table ---------------------------------------------------------
 
 ROWS = [
-    (
-        "chainlet-volume-comment-in-cached-list",
+    pytest.param(
         src("""\
             import truss_chains as chains
             from truss.base import truss_config
@@ -103,9 +99,9 @@ ROWS = [
                     return prompt
             """),
         ["7:W102", "10:W101", "10:W006"],
+        id="chainlet-volume-comment-in-cached-list",
     ),
-    (
-        "legacy-chainlet-constant-in-modelrepo-and-from-pretrained",
+    pytest.param(
         src("""\
             import truss_chains as chains
             from truss.base import truss_config
@@ -154,9 +150,9 @@ ROWS = [
                     self._model = AutoModel.from_pretrained(MODEL_ID)
             """),
         ["10:W102", "12:W101", "12:W001", "21:W112"],
+        id="legacy-chainlet-constant-in-modelrepo-and-from-pretrained",
     ),
-    (
-        "generator-from-imports-become-weights-weightssource",
+    pytest.param(
         src("""\
             from truss.base.truss_config import ModelCache, ModelRepo, TrussConfig
 
@@ -184,9 +180,9 @@ ROWS = [
             )
             """),
         ["3:W104", "5:W103", "7:W101", "8:W101"],
+        id="generator-from-imports-become-weights-weightssource",
     ),
-    (
-        "aliased-import",
+    pytest.param(
         src("""\
             from truss.base.truss_config import ModelRepo as MR
 
@@ -194,9 +190,9 @@ ROWS = [
             """),
         None,
         ["3:W116"],
+        id="aliased-import",
     ),
-    (
-        "module-alias-and-dotted-module-need-no-import",
+    pytest.param(
         src("""\
             import truss.base.truss_config
             from truss.base import truss_config as tc
@@ -214,9 +210,9 @@ ROWS = [
             CONFIG = tc.TrussConfig(weights=[A, B])
             """),
         ["4:W101", "5:W101", "6:W104"],
+        id="module-alias-and-dotted-module-need-no-import",
     ),
-    (
-        "env-repo-id-legacy-is-unresolvable",
+    pytest.param(
         src("""\
             import os
 
@@ -226,9 +222,9 @@ ROWS = [
             """),
         None,
         ["5:W107"],
+        id="env-repo-id-legacy-is-unresolvable",
     ),
-    (
-        "env-repo-id-on-a-volume-becomes-source-expression",
+    pytest.param(
         src("""\
             import os
 
@@ -246,9 +242,9 @@ ROWS = [
             CONFIG = TrussConfig(weights=[REPO])
             """),
         ["5:W101", "6:W104"],
+        id="env-repo-id-on-a-volume-becomes-source-expression",
     ),
-    (
-        "one-unresolvable-entry-keeps-list-and-container",
+    pytest.param(
         src("""\
             import os
 
@@ -263,9 +259,9 @@ ROWS = [
             """),
         None,
         ["7:W107", "8:W107"],
+        id="one-unresolvable-entry-keeps-list-and-container",
     ),
-    (
-        "one-unresolvable-entry-keeps-cached-list",
+    pytest.param(
         src("""\
             import os
 
@@ -281,10 +277,10 @@ ROWS = [
             """),
         None,
         ["8:W107", "9:W107"],
+        id="one-unresolvable-entry-keeps-cached-list",
     ),
-    (
+    pytest.param(
         # README: "the other entries of its list stay too, so a list never mixes old and new"
-        "one-unresolvable-entry-keeps-plain-list",
         src("""\
             import os
 
@@ -297,9 +293,9 @@ ROWS = [
             """),
         None,
         ["6:W116", "7:W107"],
+        id="one-unresolvable-entry-keeps-plain-list",
     ),
-    (
-        "model-cache-only-in-a-comment",
+    pytest.param(
         src("""\
             # weights used to come from model_cache; see config.yaml
             import os
@@ -310,9 +306,9 @@ ROWS = [
             """),
         None,
         [],
+        id="model-cache-only-in-a-comment",
     ),
-    (
-        "s3-bare-bucket-path-gets-scheme",
+    pytest.param(
         src("""\
             from truss.base import truss_config
 
@@ -334,9 +330,9 @@ ROWS = [
             CONFIG = truss_config.TrussConfig(weights=[REPO])
             """),
         ["3:W101", "9:W104"],
+        id="s3-bare-bucket-path-gets-scheme",
     ),
-    (
-        "gcs-kind-enum-legacy",
+    pytest.param(
         src("""\
             from truss.base import truss_config
 
@@ -357,10 +353,10 @@ ROWS = [
             CONFIG = truss_config.TrussConfig(weights=[REPO])
             """),
         ["3:W101", "3:W003", "3:W001", "8:W104"],
+        id="gcs-kind-enum-legacy",
     ),
-    (
+    pytest.param(
         # the kind enum imported by name is no longer used once `kind` is dropped
-        "kind-enum-from-import-is-dropped-with-kind",
         src("""\
             from truss.base.truss_config import ModelRepo, ModelRepoSourceKind, TrussConfig
 
@@ -374,10 +370,10 @@ ROWS = [
             CONFIG = TrussConfig(weights=[REPO])
             """),
         ["3:W101", "4:W104"],
+        id="kind-enum-from-import-is-dropped-with-kind",
     ),
-    (
+    pytest.param(
         # the issue: a parameter is unresolvable. A module constant of the same name is not it.
-        "parameter-shadowing-a-module-constant-is-unresolvable",
         src("""\
             from truss.base.truss_config import ModelRepo
 
@@ -389,9 +385,9 @@ ROWS = [
             """),
         None,
         ["7:W107"],
+        id="parameter-shadowing-a-module-constant-is-unresolvable",
     ),
-    (
-        "positional-argument-is-unresolvable",
+    pytest.param(
         src("""\
             from truss.base.truss_config import ModelRepo
 
@@ -399,9 +395,9 @@ ROWS = [
             """),
         None,
         ["3:W107"],
+        id="positional-argument-is-unresolvable",
     ),
-    (
-        "rule-violation-is-w110",
+    pytest.param(
         src("""\
             from truss.base.truss_config import ModelRepo
 
@@ -409,9 +405,9 @@ ROWS = [
             """),
         None,
         ["3:W110"],
+        id="rule-violation-is-w110",
     ),
-    (
-        "legacy-entry-last-argument-multiline",
+    pytest.param(
         src("""\
             from truss.base import truss_config
 
@@ -430,9 +426,9 @@ ROWS = [
             CONFIG = truss_config.TrussConfig(weights=[REPO])
             """),
         ["3:W101", "3:W001", "6:W104"],
+        id="legacy-entry-last-argument-multiline",
     ),
-    (
-        "legacy-entry-comment-on-repo-id-kept-once",
+    pytest.param(
         src("""\
             from truss.base import truss_config
 
@@ -453,9 +449,9 @@ ROWS = [
             CONFIG = truss_config.TrussConfig(weights=[REPO])
             """),
         ["3:W101", "3:W001", "7:W104"],
+        id="legacy-entry-comment-on-repo-id-kept-once",
     ),
-    (
-        "config-subscript-of-legacy-entry",
+    pytest.param(
         src("""\
             from transformers import AutoModel
 
@@ -481,9 +477,9 @@ ROWS = [
                     self._model = AutoModel.from_pretrained(path)
             """),
         ["9:W106"],
+        id="config-subscript-of-legacy-entry",
     ),
-    (
-        "config-subscript-of-volume-entry-is-only-reported",
+    pytest.param(
         src("""\
             class Model:
                 def __init__(self, **kwargs):
@@ -494,9 +490,9 @@ ROWS = [
             """),
         None,
         ["6:W108"],
+        id="config-subscript-of-volume-entry-is-only-reported",
     ),
-    (
-        "legacy-repo-id-passed-to-calls-from-config",
+    pytest.param(
         src("""\
             from transformers import AutoModel, pipeline
 
@@ -522,9 +518,9 @@ ROWS = [
                     print("loading", "org/vol")
             """),
         ["3:W105", "8:W105"],
+        id="legacy-repo-id-passed-to-calls-from-config",
     ),
-    (
-        "get-model-cache-is-w108",
+    pytest.param(
         src("""\
             class Model:
                 def __init__(self, **kwargs):
@@ -536,9 +532,9 @@ ROWS = [
             """),
         None,
         ["6:W108"],
+        id="get-model-cache-is-w108",
     ),
-    (
-        "moves-under-old-mount-root",
+    pytest.param(
         src("""\
             import os
 
@@ -554,10 +550,10 @@ ROWS = [
             WEIGHTS = os.path.join('/models/v', "model.safetensors")
             """),
         ["3:W008", "5:W008"],
+        id="moves-under-old-mount-root",
     ),
-    (
+    pytest.param(
         # an f-string is a (formatted) string literal: its path moves like any other
-        "moves-in-an-f-string",
         src("""\
             NAME = "tokenizer"
             TOKENIZER = f"/app/model_cache/v/{NAME}"
@@ -567,6 +563,7 @@ ROWS = [
             TOKENIZER = f"/models/v/{NAME}"
             """),
         ["2:W008"],
+        id="moves-in-an-f-string",
     ),
 ]
 
@@ -584,7 +581,7 @@ def _codes(outcome) -> list[str]:
     return sorted(f"{d.line}:{d.code}" for d in outcome.diagnostics)
 
 
-@pytest.mark.parametrize("source, expected, codes", [r[1:] for r in ROWS], ids=[r[0] for r in ROWS])
+@pytest.mark.parametrize("source, expected, codes", ROWS)
 def test_before_after(source, expected, codes, request):
     extra = EXTRA.get(request.node.callspec.id, {})
     outcome = migrate_code(source, rules.Context(), **extra)
@@ -599,7 +596,7 @@ def test_before_after(source, expected, codes, request):
 
 # --- what every migrated row must also satisfy ---------------------------------------
 
-MIGRATED_ROWS = [pytest.param(r[0], r[2], id=r[0]) for r in ROWS if r[2] is not None]
+MIGRATED_ROWS = [pytest.param(row.id, row.values[1], id=row.id) for row in ROWS if row.values[1] is not None]
 REWRITE_CODES = {"W101", "W102", "W103", "W104", "W105", "W106"}
 TRUSS_NAMES = {
     "ModelRepo",
@@ -615,7 +612,7 @@ TRUSS_NAMES = {
 
 
 def _migrated(row_id: str) -> tuple[str, dict]:
-    source = next(r[1] for r in ROWS if r[0] == row_id)
+    source = next(row.values[0] for row in ROWS if row.id == row_id)
     extra = EXTRA.get(row_id, {})
     outcome = migrate_code(source, rules.Context(), **extra)
     assert outcome.status == "migrated", outcome.diagnostics
@@ -738,281 +735,3 @@ def test_rewritten_chainlet_builds_the_planned_weights(monkeypatch):
         "revision": "main",
         "mount_location": "/app/model_cache/llama",
     }
-
-
-# --- files the tool cannot or need not change -----------------------------------------
-
-
-def test_syntax_error_fails_with_e030_and_no_text():
-    source = "import os\ndef load(:\n    pass\n"
-    outcome = migrate_code(source, rules.Context())
-    assert outcome.status == "failed"
-    assert outcome.text is None
-    assert [d.code for d in outcome.diagnostics] == ["E030"]
-
-
-def test_syntax_error_e030_points_at_the_bad_line():
-    """PATH:LINE:COL of a syntax error: the line Python itself reports (line 2 here)."""
-    source = "import os\ndef load(:\n    pass\n"
-    with pytest.raises(SyntaxError) as err:
-        compile(source, "m.py", "exec")
-    assert err.value.lineno == 2
-    (diagnostic,) = migrate_code(source, rules.Context()).diagnostics
-    assert diagnostic.line == 2
-
-
-def test_crlf_line_endings_survive():
-    source = (
-        "from truss.base.truss_config import ModelRepo, TrussConfig\r\n"
-        "\r\n"
-        'C = TrussConfig(model_cache=[ModelRepo(repo_id="org/a", use_volume=True, volume_folder="a")])  # keep\r\n'
-    )
-    outcome = migrate_code(source, rules.Context())
-    assert outcome.text == (
-        "from truss.base.truss_config import TrussConfig, WeightsSource\r\n"
-        "\r\n"
-        'C = TrussConfig(weights=[WeightsSource(source="hf://org/a", mount_location="/app/model_cache/a")])  # keep\r\n'
-    )
-
-
-def test_utf8_bom_survives_a_rewrite():
-    source = '\ufefffrom truss.base.truss_config import ModelCache, ModelRepo, TrussConfig\n\nR = ModelCache([ModelRepo(repo_id="org/a", use_volume=True, volume_folder="a")])\nC = TrussConfig(model_cache=R)\n'
-    outcome = migrate_code(source, rules.Context())
-    assert outcome.status == "migrated"
-    assert outcome.text == (
-        "\ufefffrom truss.base.truss_config import TrussConfig, Weights, WeightsSource\n\n"
-        'R = Weights([WeightsSource(source="hf://org/a", mount_location="/app/model_cache/a")])\nC = TrussConfig(weights=R)\n'
-    )
-
-
-def test_utf8_bom_alone_is_no_change():
-    """Nothing to rewrite: the file is unchanged, byte for byte (its BOM included)."""
-    source = "\ufeff# weights came from model_cache\nx = 1\n"
-    outcome = migrate_code(source, rules.Context())
-    assert outcome.status == "unchanged", repr(outcome.text)
-    assert outcome.diagnostics == []
-
-
-def test_untouched_code_around_a_rewrite_is_byte_identical():
-    source = src("""\
-        from truss_chains import Assets, ModelRepo   # odd   spacing kept
-        x = {  'a' :1,
-              "b":  [1,2 ,3]}   # hand formatted
-        R = Assets(cached=[ModelRepo(repo_id = 'org/a', use_volume = True, volume_folder = 'a')])
-        def  f ( y ) :
-            return  y  # done
-        """)
-    outcome = migrate_code(source, rules.Context())
-    assert outcome.status == "migrated"
-    old, new = source.splitlines(), outcome.text.splitlines()
-    assert len(old) == len(new)
-    changed = [i + 1 for i, (a, b) in enumerate(zip(old, new)) if a != b]
-    assert changed == [1, 4]
-    assert new[0] == "from truss_chains import Assets, WeightsSource   # odd   spacing kept"
-    assert new[3] == "R = Assets(weights=[WeightsSource(source = 'hf://org/a', mount_location = '/app/model_cache/a')])"
-
-
-# --- end to end through runner.run ------------------------------------------------------
-
-CONFIG = """\
-model_name: whisper
-model_cache:
-  - repo_id: openai/whisper-large-v3  # the model
-resources:
-  accelerator: A10G
-"""
-CONFIG_MIGRATED = """\
-model_name: whisper
-weights:
-  - source: hf://openai/whisper-large-v3  # the model
-    mount_location: /app/model_cache/openai_whisper-large-v3
-resources:
-  accelerator: A10G
-"""
-MODEL_PY = """\
-from transformers import pipeline
-
-MODEL_ID = "openai/whisper-large-v3"
-
-
-class Model:
-    def __init__(self, **kwargs):
-        self._config = kwargs["config"]
-        self._pipe = None
-
-    def load(self):
-        self._pipe = pipeline("automatic-speech-recognition", model=MODEL_ID)
-        # the repo id of the first entry, as the config had it
-        self._repo = self._config["model_cache"][0]["repo_id"]
-"""
-MODEL_PY_MIGRATED = """\
-from transformers import pipeline
-
-MODEL_ID = "/app/model_cache/openai_whisper-large-v3"
-
-
-class Model:
-    def __init__(self, **kwargs):
-        self._config = kwargs["config"]
-        self._pipe = None
-
-    def load(self):
-        self._pipe = pipeline("automatic-speech-recognition", model=MODEL_ID)
-        # the repo id of the first entry, as the config had it
-        self._repo = self._config["weights"][0]["mount_location"]
-"""
-
-
-@pytest.fixture
-def truss(tmp_path) -> Path:
-    folder = tmp_path / "whisper"
-    (folder / "model").mkdir(parents=True)
-    (folder / "config.yaml").write_text(CONFIG)
-    (folder / "model" / "model.py").write_text(MODEL_PY)
-    (folder / "model" / "__init__.py").write_text("")
-    return folder
-
-
-def _by_name(results) -> dict[str, object]:
-    return {Path(r.path).name: r for r in results}
-
-
-def test_run_write_rewrites_config_and_code(truss):
-    results = _by_name(run([str(truss)], Options()))
-    assert results["config.yaml"].status == "migrated"
-    assert results["model.py"].status == "migrated"
-    assert results["__init__.py"].status == "unchanged"
-    assert (truss / "config.yaml").read_text() == CONFIG_MIGRATED
-    assert (truss / "model" / "model.py").read_text() == MODEL_PY_MIGRATED
-    codes = sorted(f"{d.line}:{d.code}" for d in results["model.py"].diagnostics)
-    assert codes == ["14:W106", "3:W105"]
-
-
-def test_run_write_twice_second_run_changes_nothing(truss):
-    list(run([str(truss)], Options()))
-    results = list(run([str(truss)], Options()))
-    assert all(r.status == "unchanged" for r in results), [(r.path, r.status) for r in results]
-    assert (truss / "model" / "model.py").read_text() == MODEL_PY_MIGRATED
-
-
-def test_run_diff_shows_config_and_code_writes_nothing(truss):
-    results = _by_name(run([str(truss)], Options(write=False, diff=True)))
-    assert results["config.yaml"].status == "would-migrate"
-    assert results["model.py"].status == "would-migrate"
-    assert "+weights:" in results["config.yaml"].diff
-    code_diff = results["model.py"].diff
-    assert code_diff.startswith("--- a/")
-    assert '-MODEL_ID = "openai/whisper-large-v3"\n' in code_diff
-    assert '+        self._repo = self._config["weights"][0]["mount_location"]\n' in code_diff
-    assert (truss / "config.yaml").read_text() == CONFIG
-    assert (truss / "model" / "model.py").read_text() == MODEL_PY
-
-
-def test_run_without_code_leaves_python_alone(truss):
-    results = list(run([str(truss)], Options(code=False)))
-    assert [Path(r.path).name for r in results] == ["config.yaml"]
-    assert (truss / "config.yaml").read_text() == CONFIG_MIGRATED
-    assert (truss / "model" / "model.py").read_text() == MODEL_PY
-
-
-def test_run_mount_root_moves_paths_in_code(tmp_path):
-    folder = tmp_path / "llama"
-    (folder / "model").mkdir(parents=True)
-    (folder / "config.yaml").write_text(
-        "model_name: llama\nmodel_cache:\n  - repo_id: org/llama\n    use_volume: true\n    volume_folder: v\n"
-    )
-    (folder / "model" / "model.py").write_text('TOKENIZER = "/app/model_cache/v/tokenizer"\n')
-    context = rules.Context(mount_root="/models")
-    results = _by_name(run([str(tmp_path)], Options(context=context)))
-    assert results["model.py"].status == "migrated"
-    assert (folder / "model" / "model.py").read_text() == 'TOKENIZER = "/models/v/tokenizer"\n'
-    assert [d.code for d in results["model.py"].diagnostics] == ["W008"]
-
-
-def test_run_syntax_error_in_truss_code_fails_that_file_only(truss):
-    bad = truss / "model" / "broken.py"
-    bad.write_text("MODEL = 'openai/whisper-large-v3'\ndef f(:\n")
-    results = _by_name(run([str(truss)], Options()))
-    assert results["broken.py"].status == "failed"
-    assert [d.code for d in results["broken.py"].diagnostics] == ["E030"]
-    assert bad.read_text() == "MODEL = 'openai/whisper-large-v3'\ndef f(:\n"
-    assert results["model.py"].status == "migrated"
-    assert results["config.yaml"].status == "migrated"
-
-
-def test_run_generator_outside_any_truss_is_migrated(tmp_path):
-    gen = tmp_path / "tools" / "gen.py"
-    gen.parent.mkdir()
-    source = next(r[1] for r in ROWS if r[0] == "generator-from-imports-become-weights-weightssource")
-    expected = next(r[2] for r in ROWS if r[0] == "generator-from-imports-become-weights-weightssource")
-    gen.write_text(source)
-    (tmp_path / "tools" / "util.py").write_text("X = 'model_cache'\n")  # no ModelRepo: never parsed
-    results = _by_name(run([str(tmp_path)], Options(write=False)))
-    assert results["gen.py"].status == "would-migrate"
-    assert results["util.py"].status == "unchanged" and results["util.py"].diagnostics == []
-    list(run([str(tmp_path)], Options()))
-    assert gen.read_text() == expected
-
-
-# --- the command line: --check counts Python, libcst only when Python needs a look -------
-
-
-def _cli(args: list[str], cwd: Path) -> subprocess.CompletedProcess:
-    script = (
-        "import sys\n"
-        f"sys.argv = ['weights-migrate', *{args!r}]\n"
-        "from migrate.cli import main\n"
-        "code = 0\n"
-        "try:\n"
-        "    main()\n"
-        "except SystemExit as exit:\n"
-        "    code = exit.code\n"
-        "print('EXIT', code)\n"
-        "print('LIBCST', 'libcst' in sys.modules)\n"
-    )
-    return subprocess.run([sys.executable, "-c", script], cwd=cwd, capture_output=True, text=True, timeout=120)
-
-
-def _result(proc: subprocess.CompletedProcess) -> tuple[int, bool]:
-    lines = proc.stdout.splitlines()
-    exit_line = next(l for l in lines if l.startswith("EXIT "))
-    libcst_line = next(l for l in lines if l.startswith("LIBCST "))
-    return int(exit_line.split()[1]), libcst_line.split()[1] == "True"
-
-
-def test_check_counts_python_changes_as_pending(tmp_path):
-    gen = tmp_path / "gen.py"
-    gen.write_text(next(r[1] for r in ROWS if r[0] == "module-alias-and-dotted-module-need-no-import"))
-    before = gen.read_bytes()
-    proc = _cli(["--check", str(tmp_path)], tmp_path)
-    assert _result(proc)[0] == 1, proc.stderr
-    assert gen.read_bytes() == before
-    assert "W101" in proc.stderr
-
-
-def test_check_after_write_has_nothing_pending(truss):
-    assert _result(_cli([str(truss)], truss))[0] == 0
-    proc = _cli(["--check", str(truss)], truss)
-    assert _result(proc)[0] == 0, proc.stderr
-
-
-def test_yaml_only_run_does_not_import_libcst(tmp_path):
-    folder = tmp_path / "tree" / "llama"
-    (folder / "model").mkdir(parents=True)
-    (folder / "config.yaml").write_text(
-        "model_name: llama\nmodel_cache:\n  - repo_id: org/llama\n    use_volume: true\n    volume_folder: llama\n"
-    )
-    (folder / "model" / "model.py").write_text("class Model:\n    def load(self):\n        return 1\n")
-    (tmp_path / "tree" / "helpers.py").write_text("import os\n\nROOT = os.getcwd()\n")
-    proc = _cli(["--check", str(tmp_path / "tree")], tmp_path)
-    code, loaded = _result(proc)
-    assert code == 1, proc.stderr  # the config is pending
-    assert loaded is False
-
-
-def test_run_that_rewrites_python_imports_libcst(truss):
-    proc = _cli(["--check", str(truss)], truss)
-    code, loaded = _result(proc)
-    assert code == 1, proc.stderr
-    assert loaded is True
-    assert "model.py:3:" in proc.stderr and "W105" in proc.stderr

@@ -219,7 +219,8 @@ def test_trust_patterns_points_loaders_at_filtered_mounts():
 
 
 def test_the_loader_table_is_in_the_readme():
-    readme = open(os.path.join(os.path.dirname(__file__), "..", "README.md"), encoding="utf-8").read()
+    with open(os.path.join(os.path.dirname(__file__), "..", "README.md"), encoding="utf-8") as handle:
+        readme = handle.read()
     assert loaders.table() in readme
 
 

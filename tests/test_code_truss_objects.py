@@ -281,7 +281,7 @@ def test_generator_start_command(command, expected, codes):
     source = GENERATOR.replace("COMMAND", command)
     outcome = migrate_code(source, rules.Context())
     assert outcome.status == "migrated"
-    assert outcome.text == GENERATED.replace("COMMAND", command if not expected else expected)
+    assert outcome.text == GENERATED.replace("COMMAND", expected if expected else command)
     assert _codes(outcome) == sorted(codes)
 
 

@@ -10,6 +10,7 @@ need root, `mount -t tmpfs` and `chattr`; each skips with the reason when they d
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import json
 import os
@@ -146,10 +147,8 @@ def test_sigkill_at_random_moments_leaves_every_file_old_or_new(tmp_path):
             start_new_session=True,
         )
         time.sleep(delay)
-        try:
+        with contextlib.suppress(ProcessLookupError):  # finished before the kill
             os.killpg(proc.pid, signal.SIGKILL)  # the pool's workers too
-        except ProcessLookupError:
-            pass  # finished before the kill
         proc.wait(timeout=30)
         groups.append(proc.pid)
         rounds += 1
@@ -445,7 +444,7 @@ def test_two_concurrent_runs_over_one_tree(tmp_path):
             for _ in range(2)
         ]
         outs = [p.communicate(timeout=120) for p in procs]
-        for proc, (out, err) in zip(procs, outs):
+        for proc, (_out, err) in zip(procs, outs):
             assert "Traceback" not in err
             lines = err.splitlines()
             # losing a race is allowed (E021: the file was already migrated by the other run)
@@ -710,10 +709,10 @@ def _inject(kind: str):
         body = editor.text.body
         if kind == "outside-value":  # also edit a byte outside the block
             at = body.index("py311") + 4
-            return edits + [Edit(at, at + 1, "2")]
+            return [*edits, Edit(at, at + 1, "2")]
         if kind == "outside-comment":  # and lose a comment there
             at = body.index("  # keep me too")
-            return edits + [Edit(at, at + len("  # keep me too"), "")]
+            return [*edits, Edit(at, at + len("  # keep me too"), "")]
         if kind == "wrong-rename":
             return [Edit(e.start, e.end, "sorce") if e.text == "source" else e for e in edits]
         if kind == "wrong-value":
@@ -722,7 +721,7 @@ def _inject(kind: str):
             ]
         if kind == "drop-surviving-key":
             at = body.index("    allow_patterns")
-            return edits + [Edit(at, body.index("\n", at) + 1, "")]
+            return [*edits, Edit(at, body.index("\n", at) + 1, "")]
         if kind == "keep-dropped-key":  # the edit that drops `kind: s3` goes missing
             return [e for e in edits if body[e.start : e.end].strip() != "kind: s3"]
         raise AssertionError(kind)

@@ -505,7 +505,7 @@ LINE = re.compile(r"^\S+:\d+:\d+: [EW]\d{3} \S")
 @SETTINGS_B
 @given(mutations())
 def test_mutated_corpus_configs(case):
-    index, data, done = case
+    _index, data, _done = case
     with tempfile.TemporaryDirectory() as folder:
         path = os.path.join(folder, "config.yaml")
         with open(path, "wb") as handle:

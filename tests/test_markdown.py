@@ -14,6 +14,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from support import snapshot, write
 
 from migrate.diagnostics import Diagnostic
@@ -349,9 +351,6 @@ def test_corpus_docs_migrate_and_check_passes(tmp_path):
 
 
 # --- property: any document of paragraphs and fences in containers ------------------------------
-
-from hypothesis import given, settings  # noqa: E402
-from hypothesis import strategies as st
 
 CONTAINERS = {
     "top": ("", ""),

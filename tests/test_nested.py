@@ -3,20 +3,20 @@
 A nested block is a `model_cache`/`hf_cache` key, below the top level, holding a list of entry
 mappings. Under --nested each mapping holding one is planned as a config of its own: its
 `secrets:` decide W006, --mount-root moves stay within it, its `docker_server.start_command` is
-fixed unless it has `trt_llm`. Diagnostics are compared as (line, code) pairs.
+fixed unless it has `trt_llm`. Diagnostics are compared as (line, code) pairs. Inputs left as they
+are and errors are in test_nested_errors.py.
 """
 
 from __future__ import annotations
 
 import shutil
-import subprocess
-import sys
 from pathlib import Path
-from textwrap import dedent
 
 import pytest
 import yaml
-from support import write
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from support import d, migrate_cli
 
 from migrate import rules
 from migrate.diagnostics import CODES
@@ -25,10 +25,6 @@ from migrate.yaml_edit import migrate_text
 NESTED = rules.Context(nested=True)
 DEFAULT = rules.Context()
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "truss-examples"
-
-
-def d(text: str) -> str:
-    return dedent(text).lstrip("\n")
 
 
 def lines(outcome, *codes: str) -> list[tuple[int, str]]:
@@ -516,172 +512,6 @@ def test_default_moves_do_not_reach_into_an_overlay():
     assert lines(outcome) == [(5, "W008"), (8, "W040")]
 
 
-# --- left as they are, in both modes: (input, diagnostics) ---------------------------------------
-
-NOOP = [
-    pytest.param("a:\n  weights:\n    - source: hf://org/a\n", [], id="nested-already-weights"),
-    pytest.param("a:\n  model_cache: []\n", [], id="nested-empty-list"),
-    pytest.param("a:\n  model_cache:\n  b: 1\n", [], id="nested-null"),
-    pytest.param("a:\n  model_cache: {}\n", [], id="nested-empty-mapping"),
-    pytest.param("a:\n  my_model_cache:\n    - repo_id: org/a\n", [], id="other-key"),
-    pytest.param("a:\n  note: 'model_cache: [x]'\n", [], id="in-a-string"),
-    pytest.param("a:\n  # model_cache:\n  #   - repo_id: org/a\n  b: 1\n", [], id="in-a-comment"),
-    pytest.param("a:\n  model_cache: /tmp/cache\n", [(2, "W041")], id="nested-scalar"),
-    pytest.param("a:\n  model_cache:\n    repo_id: org/a\n", [(2, "W041")], id="nested-mapping"),
-    pytest.param("a:\n  model_cache: [org/a, org/b]\n", [(2, "W041")], id="nested-list-of-strings"),
-    pytest.param("- b:\n    - hf_cache: [{repo_id: org/a}, x]\n", [(2, "W041")], id="nested-mixed-list"),
-    pytest.param("a: 1\n", [], id="no-block"),
-    pytest.param("- a\n- model_cache\n", [], id="top-level-list"),
-]
-
-
-@pytest.mark.parametrize("ctx", [DEFAULT, NESTED], ids=["default", "nested"])
-@pytest.mark.parametrize("src, diagnostics", NOOP)
-def test_left_as_it_is(src, diagnostics, ctx):
-    outcome = migrate_text(src, ctx)
-    assert outcome.status == "unchanged"
-    assert outcome.text is None
-    assert lines(outcome) == diagnostics
-
-
-# --- errors under --nested: the whole file is left untouched; (input, code, line) ----------------
-
-ERRORS = [
-    pytest.param("a:\n  model_cache:\n    - revision: main\n", "E005", 3, id="no-repo-id"),
-    pytest.param(
-        "- c:\n    x:\n      model_cache:\n        - repo_id: org/a\n          kind: gs\n",
-        "E007",
-        5,
-        id="bad-kind-depth-3",
-    ),
-    pytest.param(
-        "a:\n  model_cache:\n    - repo_id: org/a\n  hf_cache:\n    - repo_id: org/b\n", "E015", 4, id="both-keys"
-    ),
-    pytest.param(
-        "a:\n  weights:\n    - source: hf://org/b\n  model_cache:\n    - repo_id: org/a\n",
-        "E013",
-        2,
-        id="weights-beside",
-    ),
-    pytest.param(
-        d("""
-            a:
-              model_cache:
-                - {repo_id: org/a, use_volume: true, volume_folder: x}
-                - {repo_id: org/b, use_volume: true, volume_folder: x}
-            """),
-        "E012",
-        4,
-        id="same-mount-twice",
-    ),
-    pytest.param(
-        "a:\n  model_cache:\n    - repo_id: org/a\n      use_volume: true\n", "E010", 4, id="volume-without-folder"
-    ),
-    pytest.param(
-        d("""
-            model_cache:
-              - repo_id: org/top
-            trusses:
-              - config:
-                  model_cache:
-                    - repo_id: org/a
-              - config:
-                  model_cache:
-                    - repo_id: org/b
-                      extra: 1
-            """),
-        "E006",
-        10,
-        id="second-overlay-unknown-key",
-    ),
-    pytest.param(
-        "base: &b\n  model_cache:\n    - repo_id: org/a\nother: *b\n",
-        "E060",
-        2,
-        id="overlay-shared-by-alias",
-    ),
-    pytest.param(
-        "x:\n  - &o\n    config:\n      model_cache:\n        - repo_id: org/a\n  - *o\n",
-        "E060",
-        4,
-        id="ancestor-shared-by-alias",
-    ),
-    pytest.param(
-        "base: &b\n  model_cache:\n    - repo_id: org/a\nother:\n  <<: *b\n  name: x\n",
-        "E060",
-        2,
-        id="overlay-merged-into-another",
-    ),
-    pytest.param(
-        "e: &e\n  - repo_id: org/a\na:\n  model_cache: *e\n",
-        "E017",
-        4,
-        id="block-is-an-alias",
-    ),
-    pytest.param(
-        "a:\n  model_cache:\n    - repo_id: &r org/a\n      use_volume: true\n      volume_folder: a\nb: *r\n",
-        "E017",
-        2,
-        id="entry-value-aliased-elsewhere",
-    ),
-]
-
-
-@pytest.mark.parametrize("src, code, line", ERRORS)
-def test_errors_name_the_entry_and_leave_the_file(src, code, line):
-    outcome = migrate_text(src, NESTED)
-    assert outcome.status == "failed"
-    assert outcome.text is None
-    assert lines(outcome) == [(line, code)]
-
-
-@pytest.mark.parametrize("src, code, line", ERRORS)
-def test_errors_in_nested_blocks_do_not_matter_by_default(src, code, line):
-    """Without --nested a nested block is only reported, whatever is wrong in it."""
-    outcome = migrate_text(src, DEFAULT)
-    nested = [x for x in outcome.diagnostics if x.code == "W040"]
-    assert nested and not [x for x in outcome.diagnostics if x.severity == "error"]
-    assert outcome.status == ("migrated" if src.startswith("model_cache:") else "unchanged")
-
-
-# --- the command line -----------------------------------------------------------------------------
-
-OVERLAYS = d("""
-    trusses:
-      - name: a
-        config:
-          model_cache:
-            - repo_id: org/a
-              use_volume: true
-              volume_folder: a
-      - name: b
-        config:
-          model_cache:
-            - repo_id: org/b
-              kind: nope
-    """)
-
-
-def _cli(*args, cwd):
-    return subprocess.run([sys.executable, "-m", "migrate", *args], capture_output=True, text=True, cwd=cwd)
-
-
-def test_cli_error_in_an_overlay_leaves_the_file(tmp_path):
-    path = write(tmp_path / "templates" / "generate.yaml", OVERLAYS)
-    run = _cli("--nested", "templates", cwd=tmp_path)
-    assert run.returncode == 3, run.stderr
-    assert "templates/generate.yaml:12:11: E007 " in run.stderr
-    assert path.read_text() == OVERLAYS
-    fixed = OVERLAYS.replace("kind: nope", "kind: hf")
-    write(path, fixed)
-    assert _cli("--check", "templates", cwd=tmp_path).returncode == 0
-    assert _cli("--check", "--nested", "templates", cwd=tmp_path).returncode == 1
-    run = _cli("--nested", "templates", cwd=tmp_path)
-    assert run.returncode == 0, run.stderr
-    assert "model_cache" not in path.read_text().replace("/app/model_cache/", "")
-    assert _cli("--check", "--nested", "templates", cwd=tmp_path).returncode == 0
-
-
 # --- the corpus: templates/generate.yaml ----------------------------------------------------------
 
 needs_corpus = pytest.mark.skipif(not CORPUS.is_dir(), reason="corpus not found beside the project")
@@ -709,7 +539,7 @@ def test_corpus_generator_reported_then_migrated(corpus_copy):
     assert _blocks(before) == GENERATOR_BLOCKS
 
     # without --nested: the generator stays byte for byte, each block reported at its line
-    run = _cli(".", cwd=corpus_copy)
+    run = migrate_cli(".", cwd=corpus_copy)
     assert run.returncode == 0, run.stderr
     assert generator.read_text() == before
     reported = [line for line in run.stderr.splitlines() if " W040 " in line]
@@ -717,11 +547,11 @@ def test_corpus_generator_reported_then_migrated(corpus_copy):
         f"{GENERATOR}:{n}:5: W040 nested model_cache left as it is: not a truss config; --nested migrates it"
         for n in GENERATOR_BLOCKS
     ]
-    check = _cli("--check", ".", cwd=corpus_copy)
+    check = migrate_cli("--check", ".", cwd=corpus_copy)
     assert check.returncode == 0 and len([x for x in check.stderr.splitlines() if " W040 " in x]) == 2
 
     # --nested: both blocks migrate; no model_cache key is left in the generator
-    run = _cli("--nested", ".", cwd=corpus_copy)
+    run = migrate_cli("--nested", ".", cwd=corpus_copy)
     assert run.returncode == 0, run.stderr
     after = generator.read_text()
     migrated = [line for line in run.stderr.splitlines() if line.startswith(f"{GENERATOR}:") and " W042 " in line]
@@ -734,15 +564,12 @@ def test_corpus_generator_reported_then_migrated(corpus_copy):
     for name in overlays:
         plans = [rules.plan_entry(e, rules.Context()).weight for e in old[name]["config"]["model_cache"]]
         assert new[name]["config"]["weights"] == plans
-    check = _cli("--check", "--nested", ".", cwd=corpus_copy)
+    check = migrate_cli("--check", "--nested", ".", cwd=corpus_copy)
     assert check.returncode == 0, check.stderr
     assert " W04" not in check.stderr
 
 
 # --- any depth, any layout: a property --------------------------------------------------------
-
-from hypothesis import given, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
 
 
 def _entry(i: int, repo: str, volume: bool) -> dict:

@@ -70,7 +70,7 @@ def test_the_oracle_can_say_no(tmp_path):
     """Seed output (`revision`, `runtime_secret_name`) is what truss 0.18 refuses: the check is not a rubber stamp."""
     text = (CORPUS / "model_cache" / "config.yaml").read_text()
     seed = yaml_edit.migrate_text(text).text
-    with pytest.raises(Exception, match="revision|Extra|scheme"):
+    with pytest.raises(Exception, match=r"revision|Extra|scheme"):
         accepted_by_truss(seed, tmp_path)
 
 

@@ -440,7 +440,7 @@ def test_plain_scalar_values_are_pyyamls(value):
     "text", [pytest.param(t, id=t) for t in ["v: =", "v: !!bool maybe", "v: !!int 0b_", "v: 2020-13-45", "v: !foo x"]]
 )
 def test_scalars_pyyaml_cannot_construct_are_no_string(text):
-    with pytest.raises(Exception):
+    with pytest.raises((yaml.YAMLError, ValueError, KeyError)):  # PyYAML's constructors raise all three
         yaml.safe_load(text)
     [(_, node)] = yaml_edit.compose(text).value
     assert not isinstance(yaml_edit.scalar_value(node), (str, int, float, bool))
@@ -649,7 +649,9 @@ def test_corpus_reads_as_pyyaml(dialect):
     assert checked > len(CORPUS_CONFIGS)
 
 
-ALL_ROWS = [p.values[0] for table in (DISCOVERY, DISCOVERY_NOOP, SCALAR_ROWS, FLOW_URLS) for p in table]
+ALL_ROWS = [
+    pytest.param(p.values[0], id=p.id) for table in (DISCOVERY, DISCOVERY_NOOP, SCALAR_ROWS, FLOW_URLS) for p in table
+]
 
 
 @pytest.mark.parametrize("src", ALL_ROWS)

@@ -735,26 +735,29 @@ def test_duplicate_mount(entries, expected):
 @pytest.mark.parametrize(
     "command, expected",
     [
-        ("truss-transfer-cli && x", "x"),
-        ("truss-transfer-cli && python server.py --port 8000", "python server.py --port 8000"),
-        ("truss-transfer-cli&&x", "x"),
-        ("  truss-transfer-cli && x", "  x"),
-        ('sh -c "truss-transfer-cli && x"', 'sh -c "x"'),
-        ("bash -c 'truss-transfer-cli &&x'", "bash -c 'x'"),
-        (
+        pytest.param("truss-transfer-cli && x", "x", id="leading"),
+        pytest.param(
+            "truss-transfer-cli && python server.py --port 8000", "python server.py --port 8000", id="before-a-server"
+        ),
+        pytest.param("truss-transfer-cli&&x", "x", id="no-spaces"),
+        pytest.param("  truss-transfer-cli && x", "  x", id="indented"),
+        pytest.param('sh -c "truss-transfer-cli && x"', 'sh -c "x"', id="sh-c-double-quoted"),
+        pytest.param("bash -c 'truss-transfer-cli &&x'", "bash -c 'x'", id="bash-c-single-quoted"),
+        pytest.param(
             '/bin/sh -c "truss-transfer-cli && vllm serve /app/model_cache/m"',
             '/bin/sh -c "vllm serve /app/model_cache/m"',
+            id="bin-sh-by-path",
         ),
-        ("/usr/bin/bash -c 'truss-transfer-cli && x'", "/usr/bin/bash -c 'x'"),
+        pytest.param("/usr/bin/bash -c 'truss-transfer-cli && x'", "/usr/bin/bash -c 'x'", id="usr-bin-bash-by-path"),
         # nothing to drop, or a mention that cannot go (unsafe_transfer_cli says why)
-        ("python main.py", None),
-        ("x && truss-transfer-cli && y", "x && y"),
-        ("echo truss-transfer-cli && x", None),
-        ("truss-transfer-cli", None),
-        ("truss-transfer-cli; x", "x"),
-        ("truss-transfer-cli-v2 && x", None),
-        ('sh -c "python main.py && truss-transfer-cli"', 'sh -c "python main.py"'),
-        ("", None),
+        pytest.param("python main.py", None, id="absent"),
+        pytest.param("x && truss-transfer-cli && y", "x && y", id="middle-of-a-chain"),
+        pytest.param("echo truss-transfer-cli && x", None, id="argument-of-echo-kept"),
+        pytest.param("truss-transfer-cli", None, id="alone-kept"),
+        pytest.param("truss-transfer-cli; x", "x", id="semicolon"),
+        pytest.param("truss-transfer-cli-v2 && x", None, id="longer-command-name-kept"),
+        pytest.param('sh -c "python main.py && truss-transfer-cli"', 'sh -c "python main.py"', id="last-in-sh-c"),
+        pytest.param("", None, id="empty"),
     ],
 )
 def test_drop_transfer_cli(command, expected):
@@ -769,31 +772,44 @@ QWEN = {"/app/model_cache/qwen": "/models/qwen"}
 @pytest.mark.parametrize(
     "text, moves, expected",
     [
-        ("/app/model_cache/qwen", QWEN, "/models/qwen"),
-        ("/app/model_cache/qwen/config.json", QWEN, "/models/qwen/config.json"),
-        ("vllm serve /app/model_cache/qwen --tp 2", QWEN, "vllm serve /models/qwen --tp 2"),
-        ("--model=/app/model_cache/qwen", QWEN, "--model=/models/qwen"),
-        ('sh -c "cd /app/model_cache/qwen && run"', QWEN, 'sh -c "cd /models/qwen && run"'),
-        ("/app/model_cache/qwen:/app/model_cache/qwen/lib", QWEN, "/models/qwen:/models/qwen/lib"),
-        ("a /app/model_cache/qwen b /app/model_cache/qwen", QWEN, "a /models/qwen b /models/qwen"),
+        pytest.param("/app/model_cache/qwen", QWEN, "/models/qwen", id="exact"),
+        pytest.param("/app/model_cache/qwen/config.json", QWEN, "/models/qwen/config.json", id="file-below"),
+        pytest.param(
+            "vllm serve /app/model_cache/qwen --tp 2", QWEN, "vllm serve /models/qwen --tp 2", id="argument-in-command"
+        ),
+        pytest.param("--model=/app/model_cache/qwen", QWEN, "--model=/models/qwen", id="option-value"),
+        pytest.param('sh -c "cd /app/model_cache/qwen && run"', QWEN, 'sh -c "cd /models/qwen && run"', id="in-sh-c"),
+        pytest.param(
+            "/app/model_cache/qwen:/app/model_cache/qwen/lib", QWEN, "/models/qwen:/models/qwen/lib", id="path-list"
+        ),
+        pytest.param(
+            "a /app/model_cache/qwen b /app/model_cache/qwen", QWEN, "a /models/qwen b /models/qwen", id="twice"
+        ),
         # whole path prefix only
-        ("/app/model_cache/qwen3", QWEN, "/app/model_cache/qwen3"),
-        ("/app/model_cache/qwen3/config.json", QWEN, "/app/model_cache/qwen3/config.json"),
-        ("/app/model_cache/qwen-7b", QWEN, "/app/model_cache/qwen-7b"),
-        ("/app/model_cache/qwen_v2", QWEN, "/app/model_cache/qwen_v2"),
-        ("/app/model_cache/qwen.bak", QWEN, "/app/model_cache/qwen.bak"),
-        ("/app/model_cache", QWEN, "/app/model_cache"),
-        ("/mnt/app/model_cache/qwen", QWEN, "/mnt/app/model_cache/qwen"),
+        pytest.param("/app/model_cache/qwen3", QWEN, "/app/model_cache/qwen3", id="longer-name-digit"),
+        pytest.param(
+            "/app/model_cache/qwen3/config.json",
+            QWEN,
+            "/app/model_cache/qwen3/config.json",
+            id="longer-name-file-below",
+        ),
+        pytest.param("/app/model_cache/qwen-7b", QWEN, "/app/model_cache/qwen-7b", id="longer-name-dash"),
+        pytest.param("/app/model_cache/qwen_v2", QWEN, "/app/model_cache/qwen_v2", id="longer-name-underscore"),
+        pytest.param("/app/model_cache/qwen.bak", QWEN, "/app/model_cache/qwen.bak", id="longer-name-dot"),
+        pytest.param("/app/model_cache", QWEN, "/app/model_cache", id="old-root-itself"),
+        pytest.param("/mnt/app/model_cache/qwen", QWEN, "/mnt/app/model_cache/qwen", id="below-another-root"),
         # several moves at once
-        (
+        pytest.param(
             "/app/model_cache/a /app/model_cache/b",
             {"/app/model_cache/a": "/models/a", "/app/model_cache/b": "/models/b"},
             "/models/a /models/b",
+            id="two-moves",
         ),
-        (
+        pytest.param(
             "/app/model_cache/a /app/model_cache/ab",
             {"/app/model_cache/a": "/models/a", "/app/model_cache/ab": "/models/ab"},
             "/models/a /models/ab",
+            id="two-moves-one-a-prefix",
         ),
         # each path moves once: a new location is not moved again by another move
         # (--mount-root /app/model_cache/v2 with volume folders `x` and `v2`)
@@ -803,8 +819,8 @@ QWEN = {"/app/model_cache/qwen": "/models/qwen"}
             "/app/model_cache/v2/x/config.json",
             id="no-chained-moves",
         ),
-        ("nothing here", QWEN, "nothing here"),
-        ("/app/model_cache/qwen", {}, "/app/model_cache/qwen"),
+        pytest.param("nothing here", QWEN, "nothing here", id="no-path"),
+        pytest.param("/app/model_cache/qwen", {}, "/app/model_cache/qwen", id="no-moves"),
     ],
 )
 def test_move_path(text, moves, expected):

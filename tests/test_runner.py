@@ -57,7 +57,15 @@ def test_migrates_in_place(tmp_path):
     assert temp_files(tmp_path) == []
 
 
-@pytest.mark.parametrize("mode", [0o640, 0o600, 0o755, 0o444])
+@pytest.mark.parametrize(
+    "mode",
+    [
+        pytest.param(0o640, id="0640-group-readable"),
+        pytest.param(0o600, id="0600-owner-only"),
+        pytest.param(0o755, id="0755-executable"),
+        pytest.param(0o444, id="0444-read-only"),
+    ],
+)
 def test_file_mode_is_kept(tmp_path, mode):
     path = write(tmp_path / "t" / "config.yaml", OLD)
     os.chmod(path, mode)
@@ -360,7 +368,7 @@ def test_symlinked_folder_loop_through_cli(tmp_path, monkeypatch):
     os.symlink(".", tmp_path / "repo" / "b" / "self")
     result = CliRunner().invoke(app, ["-v", "repo"])
     assert result.exit_code == 0, result.stderr
-    status_lines = [l for l in result.stderr.splitlines() if l.endswith(": migrated")]
+    status_lines = [line for line in result.stderr.splitlines() if line.endswith(": migrated")]
     assert sorted(status_lines) == ["repo/a/config.yaml: migrated", "repo/b/config.yaml: migrated"]
 
 
