@@ -24,7 +24,6 @@ BOM = "\ufeff"
 # libyaml (YAML 1.1) breaks lines on these; positions count lines the same way.
 _LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
 _RARE_BREAK = re.compile("[\x85\u2028\u2029]")  # line breaks to YAML beside \n and \r
-_COMMENT = re.compile(r"(?:^|(?<=\s))#[^\r\n\x85\u2028\u2029]*")
 _PLAIN_SAFE = re.compile(r"[A-Za-z0-9_/.~@+=%][A-Za-z0-9_/.~@:+=%-]*")
 _YAML11_WORDS = {"y", "n", "yes", "no", "true", "false", "on", "off", "null", "~"}
 
