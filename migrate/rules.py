@@ -143,11 +143,11 @@ class EntryPlan:
 # -- one function per key of the new entry ------------------------------------------------
 
 
-def source(kind: str, path: str, repo_id: str, revision: str | None, dialect: Dialect) -> str:
+def source(kind: str, path: str, repo_id: str, given_revision: str | None, dialect: Dialect) -> str:
     """`source`: the path after its kind's scheme; a Hugging Face id as the dialect writes it."""
     if dialect.revision_in_source and "@" in path:
         raise RuleError("E023", f"repo_id {repo_id!r} holds `@`, which marks the revision in truss sources", "repo_id")
-    return dialect.hf_source(repo_id, revision) if kind == "hf" else KIND_SCHEMES[kind] + path
+    return dialect.hf_source(repo_id, given_revision) if kind == "hf" else KIND_SCHEMES[kind] + path
 
 
 def is_legacy(entry: Mapping[str, object]) -> bool:
@@ -209,21 +209,13 @@ def plan_entry(entry: Mapping[str, object], ctx: Context = Context()) -> EntryPl
     weight.update({key: value for key, value in patterns.items() if value is not None})
 
     notes += _notes(kind, given_revision, legacy, folder, mount)
-    if given_secret is None and secret_name is not None:
-        notes.append(
-            Note("W006", f"{dialect.secret_key}: {HF_SECRET} added: model_cache used that secret implicitly", "repo_id")
-        )
+    if given_secret is None and secret_name is not None:  # the implicit secret, named now
+        message = f"{dialect.secret_key}: {HF_SECRET} added: model_cache used that secret implicitly"
+        notes.append(Note("W006", message, "repo_id"))
     changes = _changes(entry, OLD_KEYS, weight, dialect)
-    return EntryPlan(
-        weight,
-        changes,
-        _inserts(changes, weight),
-        tuple(notes),
-        kind,
-        legacy,
-        _old_location(kind, path, folder, legacy),
-        repo_id,
-    )
+    inserts = _inserts(changes, weight)
+    old_location = _old_location(kind, path, folder, legacy)
+    return EntryPlan(weight, changes, inserts, tuple(notes), kind, legacy, old_location, repo_id)
 
 
 def resolve_kind(repo_id: str, kind: str | None) -> tuple[str, str, list[Note]]:
