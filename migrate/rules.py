@@ -1,10 +1,10 @@
-"""The mapping: one ``model_cache`` entry -> one ``weights`` entry.
+"""The mapping: one ``model_cache`` entry -> one ``weights`` entry, as SPEC's table has it.
 
 Pure functions over plain Python values: no I/O, no YAML, no libcst. The YAML
 editor and the code editor both apply the `EntryPlan` computed here, so the
-mapping is written once.
-The start command's shell chain is read here too (`fix_start_command`), for the
-same reason: both editors drop `truss-transfer-cli` by the same rules.
+mapping is written once. Read it as the table it is: `OLD_KEYS` says what becomes
+of each key of the old entry, and one function per key of the new entry
+(`source`, `mount_location`, `revision`, `secret`) computes its value.
 """
 
 from __future__ import annotations
@@ -14,25 +14,41 @@ import posixpath
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
-DEFAULT_MOUNT_ROOT = "/app/model_cache"
-HF_SECRET = "hf_access_token"
+# The start command's shell chain is read in `shell`; these names stay importable from here.
+from .shell import CommandFix as CommandFix
+from .shell import drop_transfer_cli as drop_transfer_cli
+from .shell import fix_start_command as fix_start_command
+from .shell import unsafe_transfer_cli as unsafe_transfer_cli
 
-ENTRY_KEYS = (
-    "repo_id",
-    "kind",
-    "revision",
-    "use_volume",
-    "volume_folder",
-    "runtime_secret_name",
-    "allow_patterns",
-    "ignore_patterns",
-)
-# kind -> the scheme its sources carry in `weights`.
+DEFAULT_MOUNT_ROOT = "/app/model_cache"  # truss's MODEL_CACHE_PATH
+HF_SECRET = "hf_access_token"  # the secret model_cache used for Hugging Face when none was named
+SECRET = "runtime_secret_name"  # the secret's key in seed's names; each dialect names it (`Dialect.secret_key`)
+
+# What becomes of each key of a model_cache entry: the key of the new entry it turns into, in
+# seed's names, or None when it is dropped. A null value is dropped too. Only `source` and
+# `mount_location` get a value of their own (COMPUTED); every other key keeps its value as written.
+OLD_KEYS: dict[str, str | None] = {
+    "repo_id": "source",  # with the kind's scheme (`source`)
+    "kind": None,  # its scheme goes into source
+    "revision": "revision",  # Hugging Face only; truss writes it into source as @rev (`revision`)
+    "use_volume": None,  # false or absent: a legacy entry, whose mount_location is derived (`is_legacy`)
+    "volume_folder": "mount_location",  # under the mount root (`mount_location`)
+    "runtime_secret_name": SECRET,  # kept; added for Hugging Face when secrets: declares it (`secret`)
+    "allow_patterns": "allow_patterns",  # kept as written
+    "ignore_patterns": "ignore_patterns",  # kept as written
+}
+COMPUTED = ("source", "mount_location")
+PATTERN_KEYS = ("allow_patterns", "ignore_patterns")
+
+# kind -> the scheme its sources carry in `weights` (Hugging Face too: hf://org/name).
 KIND_SCHEMES = {"hf": "hf://", "s3": "s3://", "gcs": "gs://", "azure": "azure://"}
-SCHEME_KINDS = {scheme[:-3]: kind for kind, scheme in KIND_SCHEMES.items()}
+SCHEME_KINDS = {scheme[: -len("://")]: kind for kind, scheme in KIND_SCHEMES.items()}
+SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*)://")  # a URL scheme, at the start of a repo id or a source
 FORBIDDEN_MOUNTS = ("/", "/app")
-_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*)://")
+
+Weight = dict[str, Any]  # one new entry's meaning, as PyYAML reads it: strings, and lists of strings for patterns
 
 
 @dataclass(frozen=True)
@@ -43,13 +59,17 @@ class Dialect:
     secret_key: str
     revision_in_source: bool  # truss: hf://org/name@rev, no `revision` key
 
+    def key(self, seed_key: str) -> str:
+        """A new entry's key as this dialect names it."""
+        return self.secret_key if seed_key == SECRET else seed_key
+
     def hf_source(self, repo_id: str, revision: str | None) -> str:
         """hf://org/name, with @rev in truss (seed keeps the revision as its own key)."""
         bare = repo_id[len("hf://") :] if repo_id.startswith("hf://") else repo_id
         return f"hf://{bare}@{revision}" if revision and self.revision_in_source else f"hf://{bare}"
 
 
-SEED = Dialect("seed", secret_key="runtime_secret_name", revision_in_source=False)
+SEED = Dialect("seed", secret_key=SECRET, revision_in_source=False)
 TRUSS = Dialect("truss", secret_key="auth_secret_name", revision_in_source=True)
 DIALECTS = {d.name: d for d in (SEED, TRUSS)}
 
@@ -76,7 +96,7 @@ class Note:
 class RuleError(Exception):
     """An entry that cannot be migrated; `key` names the offending entry key."""
 
-    def __init__(self, code: str, message: str, key: str | None = None):
+    def __init__(self, code: str, message: str, key: str | None = None) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
@@ -105,7 +125,7 @@ class KeyChange:
 
 @dataclass(frozen=True)
 class EntryPlan:
-    weight: dict  # the new entry's meaning
+    weight: Weight  # the new entry's meaning
     changes: tuple[KeyChange, ...]  # one per key of the old entry, in its order
     inserts: tuple[tuple[str, object], ...]  # new keys, placed right after `source`
     notes: tuple[Note, ...] = field(default=())
@@ -114,16 +134,190 @@ class EntryPlan:
     old_location: str | None = None  # where the files lived before, if on disk
     repo_id: str = ""  # as the old entry had it
 
+    @property
+    def legacy_hf(self) -> bool:
+        """A legacy Hugging Face entry: its files were in the image's HF cache, and code loaded them by repo id."""
+        return self.legacy and self.kind == "hf"
 
-def _string(entry: Mapping, key: str, required: bool = False) -> str | None:
+
+# -- one function per key of the new entry ------------------------------------------------
+
+
+def source(kind: str, path: str, repo_id: str, given_revision: str | None, dialect: Dialect) -> str:
+    """`source`: the path after its kind's scheme; a Hugging Face id as the dialect writes it."""
+    if dialect.revision_in_source and "@" in path:
+        raise RuleError("E023", f"repo_id {repo_id!r} holds `@`, which marks the revision in truss sources", "repo_id")
+    return dialect.hf_source(repo_id, given_revision) if kind == "hf" else KIND_SCHEMES[kind] + path
+
+
+def is_legacy(entry: Mapping[str, object]) -> bool:
+    """`use_volume` false or absent: the weights were baked into the image, and now mount at runtime."""
+    use_volume = entry.get("use_volume")
+    if use_volume is not None and not isinstance(use_volume, bool):
+        raise RuleError("E014", f"`use_volume` must be true or false, not {use_volume!r}", "use_volume")
+    return not use_volume
+
+
+def mount_location(kind: str, path: str, folder: str | None, legacy: bool, root: str) -> str:
+    """`mount_location`: the volume folder under root; derived from the id for a legacy entry."""
+    if not legacy:
+        if not folder:
+            raise RuleError("E010", "use_volume is true but volume_folder is missing", "use_volume")
+        return _safe_mount(folder if folder.startswith("/") else f"{root}/{folder}", "volume_folder")
+    if kind == "hf":
+        bare = path[len("hf://") :] if path.startswith("hf://") else path
+        return _safe_mount(f"{root}/{bare.replace('/', '_')}", "repo_id")
+    return _safe_mount(f"{root}/{path.rstrip('/')}", "repo_id")
+
+
+def revision(kind: str, given: str | None, dialect: Dialect) -> str | None:
+    """`revision`: a Hugging Face revision where the dialect has the key; None: no `revision` key."""
+    return given if kind == "hf" and given and not dialect.revision_in_source else None
+
+
+def secret(kind: str, given: str | None, ctx: Context) -> str | None:
+    """The secret key's value: as given; for Hugging Face, the secret model_cache used implicitly
+    when `secrets:` declares it; None: no secret key."""
+    if given is None and kind == "hf" and ctx.declares_hf_secret:
+        return HF_SECRET
+    return given
+
+
+# -- one entry ------------------------------------------------------------------------------
+
+
+def plan_entry(entry: Mapping[str, object], ctx: Context = Context()) -> EntryPlan:
+    """Map one old entry; raises RuleError when it cannot be migrated."""
+    for key in entry:
+        if key not in OLD_KEYS:
+            raise RuleError("E006", f"unknown key {key!r} in model_cache entry", key)
+    repo_id = _repo_id(entry)
+    kind, path, notes = resolve_kind(repo_id, _string(entry, "kind"))
+    given_revision = _string(entry, "revision")
+    given_secret = _string(entry, SECRET)
+    patterns = {key: _patterns(entry, key) for key in PATTERN_KEYS}
+    legacy = is_legacy(entry)
+    folder = _string(entry, "volume_folder")
+    mount = mount_location(kind, path, folder, legacy, ctx.mount_root)
+    dialect = ctx.dialect
+
+    weight: Weight = {"source": source(kind, path, repo_id, given_revision, dialect), "mount_location": mount}
+    if (kept := revision(kind, given_revision, dialect)) is not None:
+        weight["revision"] = kept
+    if (secret_name := secret(kind, given_secret, ctx)) is not None:
+        weight[dialect.secret_key] = secret_name
+    weight.update({key: value for key, value in patterns.items() if value is not None})
+
+    notes += _notes(kind, given_revision, legacy, folder, mount)
+    if given_secret is None and secret_name is not None:  # the implicit secret, named now
+        message = f"{dialect.secret_key}: {HF_SECRET} added: model_cache used that secret implicitly"
+        notes.append(Note("W006", message, "repo_id"))
+    changes = _changes(entry, OLD_KEYS, weight, dialect)
+    inserts = _inserts(changes, weight)
+    old_location = _old_location(kind, path, folder, legacy)
+    return EntryPlan(weight, changes, inserts, tuple(notes), kind, legacy, old_location, repo_id)
+
+
+def resolve_kind(repo_id: str, kind: str | None) -> tuple[str, str, list[Note]]:
+    """The entry's kind and its repo id without a cloud scheme."""
+    if kind is not None and kind not in KIND_SCHEMES:
+        raise RuleError("E007", f"kind {kind!r} is not one of hf, s3, gcs, azure", "kind")
+    match = SCHEME.match(repo_id)
+    scheme = match.group(1) if match else None
+    path = repo_id[match.end() :] if match else repo_id
+    scheme_kind = None
+    if scheme is not None:
+        scheme_kind = SCHEME_KINDS.get(scheme)
+        if scheme_kind is None:
+            raise RuleError("E008", f"repo_id scheme {scheme}:// is not one of hf, s3, gs, azure", "repo_id")
+    notes: list[Note] = []
+    if kind is None:
+        kind = scheme_kind or "hf"
+        if kind != "hf":
+            notes.append(Note("W002", f"no kind given: {kind} inferred from the {scheme}:// scheme", "repo_id"))
+    elif scheme_kind is not None and scheme_kind != kind:
+        raise RuleError("E008", f"kind {kind} disagrees with the {scheme}:// scheme of repo_id", "kind")
+    if kind == "hf":
+        if match and not path.strip("/ "):
+            raise RuleError("E005", "repo_id names no repository after hf://", "repo_id")
+        return kind, repo_id, notes
+    if not path.split("/", 1)[0]:
+        raise RuleError("E009", f"repo_id {repo_id!r} has an empty bucket", "repo_id")
+    return kind, path, notes
+
+
+def _notes(kind: str, revision: str | None, legacy: bool, folder: str | None, mount: str) -> list[Note]:
+    """What the user is told about the keys whose meaning changes (W003, W001, W007)."""
+    notes = []
+    if revision and kind != "hf":
+        notes.append(Note("W003", f"revision dropped: {kind} sources have no revisions", "revision"))
+    if legacy:
+        was = "the Hugging Face cache of the image" if kind == "hf" else "the image"
+        message = f"legacy entry: weights were baked into {was}; they now mount at runtime at {mount}"
+        notes.append(Note("W001", message, "repo_id"))
+    if legacy and folder is not None:
+        message = "volume_folder was unused without use_volume: true; replaced by the derived mount_location"
+        notes.append(Note("W007", message, "volume_folder"))
+    return notes
+
+
+def _old_location(kind: str, path: str, folder: str | None, legacy: bool) -> str | None:
+    """Where the files were on disk before: the volume folder, or where a legacy cloud entry's
+    files were baked into the image (a legacy Hugging Face entry's were in the hub cache: None)."""
+    if not legacy and folder is not None:
+        return folder if folder.startswith("/") else f"{DEFAULT_MOUNT_ROOT}/{folder}"
+    return None if kind == "hf" else f"{DEFAULT_MOUNT_ROOT}/{path.rstrip('/')}"
+
+
+def _changes(
+    entry: Mapping[str, object], table: Mapping[str, str | None], weight: Weight, dialect: Dialect
+) -> tuple[KeyChange, ...]:
+    """One KeyChange per old key, in the entry's order, as the table maps it."""
+    changes = []
+    for key, value in entry.items():
+        new = table[key]
+        new = dialect.key(new) if new is not None else None
+        if new is None or value is None or new not in weight:
+            changes.append(KeyChange(key, None))  # dropped, or a value the new entry has no place for
+        elif new in COMPUTED and weight[new] != value:
+            changes.append(KeyChange(key, new, weight[new]))
+        else:
+            changes.append(KeyChange(key, new))
+    return tuple(changes)
+
+
+def _inserts(changes: tuple[KeyChange, ...], weight: Weight) -> tuple[tuple[str, object], ...]:
+    """The new entry's keys that no old key turns into (a derived mount_location, an implicit secret)."""
+    renamed = {change.new for change in changes}
+    return tuple((key, value) for key, value in weight.items() if key not in renamed)
+
+
+# -- reading the old entry ------------------------------------------------------------------
+
+
+def _repo_id(entry: Mapping[str, object]) -> str:
+    repo_id = _string(entry, "repo_id")
+    if repo_id is None:
+        raise RuleError("E005", "entry has no `repo_id`", "repo_id" if "repo_id" in entry else None)
+    if not repo_id.strip():
+        raise RuleError("E005", "repo_id is empty", "repo_id")
+    return repo_id
+
+
+def _string(entry: Mapping[str, object], key: str) -> str | None:
+    value = entry.get(key)
+    if value is None or isinstance(value, str):
+        return value
+    raise RuleError("E014", f"`{key}` must be a string, not {_type_name(value)}", key)
+
+
+def _patterns(entry: Mapping[str, object], key: str) -> list[str] | None:
     value = entry.get(key)
     if value is None:
-        if required:
-            raise RuleError("E005", f"entry has no `{key}`", key if key in entry else None)
         return None
-    if not isinstance(value, str):
-        raise RuleError("E014", f"`{key}` must be a string, not {_type_name(value)}", key)
-    return value
+    if not isinstance(value, (list, tuple)) or not all(isinstance(p, str) for p in value):
+        raise RuleError("E014", f"`{key}` must be a list of strings", key)
+    return list(value)
 
 
 def _type_name(value: object) -> str:
@@ -137,42 +331,7 @@ def _type_name(value: object) -> str:
         return "a mapping"
     if isinstance(value, datetime.date):  # `2024-01-02` is a date to truss (YAML 1.1)
         return f"the date {value.isoformat()}"
-    return getattr(value, "described", type(value).__name__)
-
-
-def _patterns(entry: Mapping, key: str) -> None:
-    value = entry.get(key)
-    if value is None:
-        return
-    if not isinstance(value, (list, tuple)) or not all(isinstance(p, str) for p in value):
-        raise RuleError("E014", f"`{key}` must be a list of strings", key)
-
-
-def resolve_kind(repo_id: str, kind: str | None) -> tuple[str, str, list[Note]]:
-    """The entry's kind and its repo id without a cloud scheme."""
-    notes: list[Note] = []
-    if kind is not None and kind not in KIND_SCHEMES:
-        raise RuleError("E007", f"kind {kind!r} is not one of hf, s3, gcs, azure", "kind")
-    match = _SCHEME.match(repo_id)
-    scheme_kind = None
-    if match:
-        scheme_kind = SCHEME_KINDS.get(match.group(1))
-        if scheme_kind is None:
-            raise RuleError("E008", f"repo_id scheme {match.group(1)}:// is not one of hf, s3, gs, azure", "repo_id")
-    if kind is None:
-        kind = scheme_kind or "hf"
-        if scheme_kind not in (None, "hf"):
-            notes.append(Note("W002", f"no kind given: {kind} inferred from the {match.group(1)}:// scheme", "repo_id"))
-    elif scheme_kind is not None and scheme_kind != kind:
-        raise RuleError("E008", f"kind {kind} disagrees with the {match.group(1)}:// scheme of repo_id", "kind")
-    if kind == "hf":
-        if match and not repo_id[match.end() :].strip("/ "):
-            raise RuleError("E005", "repo_id names no repository after hf://", "repo_id")
-        return kind, repo_id, notes
-    path = repo_id[match.end() :] if match else repo_id
-    if not path.split("/", 1)[0]:
-        raise RuleError("E009", f"repo_id {repo_id!r} has an empty bucket", "repo_id")
-    return kind, path, notes
+    return str(getattr(value, "described", type(value).__name__))
 
 
 def _safe_mount(path: str, key: str) -> str:
@@ -186,105 +345,17 @@ def _safe_mount(path: str, key: str) -> str:
     return mount
 
 
-def mount_location(kind: str, path: str, entry: Mapping, ctx: Context) -> tuple[str, bool]:
-    """The mount location and whether the entry was legacy (baked into the image)."""
-    use_volume = entry.get("use_volume")
-    if use_volume is not None and not isinstance(use_volume, bool):
-        raise RuleError("E014", f"`use_volume` must be true or false, not {use_volume!r}", "use_volume")
-    folder = _string(entry, "volume_folder")
-    if use_volume:
-        if not folder:
-            raise RuleError("E010", "use_volume is true but volume_folder is missing", "use_volume")
-        target = folder if folder.startswith("/") else f"{ctx.mount_root}/{folder}"
-        return _safe_mount(target, "volume_folder"), False
-    if kind == "hf":
-        bare = path[len("hf://") :] if path.startswith("hf://") else path
-        return _safe_mount(f"{ctx.mount_root}/{bare.replace('/', '_')}", "repo_id"), True
-    return _safe_mount(f"{ctx.mount_root}/{path.rstrip('/')}", "repo_id"), True
-
-
-def plan_entry(entry: Mapping[str, object], ctx: Context = Context()) -> EntryPlan:
-    """Map one old entry; raises RuleError when it cannot be migrated."""
-    for key in entry:
-        if key not in ENTRY_KEYS:
-            raise RuleError("E006", f"unknown key {key!r} in model_cache entry", key)
-    repo_id = _string(entry, "repo_id", required=True)
-    if not repo_id.strip():
-        raise RuleError("E005", "repo_id is empty", "repo_id")
-    kind, path, notes = resolve_kind(repo_id, _string(entry, "kind"))
-    revision = _string(entry, "revision")
-    secret = _string(entry, "runtime_secret_name")
-    for key in ("allow_patterns", "ignore_patterns"):
-        _patterns(entry, key)
-    mount, legacy = mount_location(kind, path, entry, ctx)
-    dialect = ctx.dialect
-
-    if dialect.revision_in_source and "@" in path:
-        raise RuleError("E023", f"repo_id {repo_id!r} holds `@`, which marks the revision in truss sources", "repo_id")
-    source = dialect.hf_source(repo_id, revision) if kind == "hf" else KIND_SCHEMES[kind] + path
-    keep_revision = kind == "hf" and bool(revision) and not dialect.revision_in_source
-    if revision and kind != "hf":
-        notes.append(Note("W003", f"revision dropped: {kind} sources have no revisions", "revision"))
-    add_secret = kind == "hf" and secret is None and ctx.declares_hf_secret
-    old_location = None
-    if legacy:
-        old_location = None if kind == "hf" else f"{DEFAULT_MOUNT_ROOT}/{path.rstrip('/')}"
-        was = "the Hugging Face cache of the image" if kind == "hf" else "the image"
-        notes.append(
-            Note(
-                "W001", f"legacy entry: weights were baked into {was}; they now mount at runtime at {mount}", "repo_id"
-            )
-        )
-        if entry.get("volume_folder") is not None:
-            notes.append(
-                Note(
-                    "W007",
-                    "volume_folder was unused without use_volume: true; replaced by the derived mount_location",
-                    "volume_folder",
-                )
-            )
-    else:
-        folder = entry["volume_folder"]
-        old_location = folder if folder.startswith("/") else f"{DEFAULT_MOUNT_ROOT}/{folder}"
-    if add_secret:
-        notes.append(
-            Note("W006", f"{dialect.secret_key}: {HF_SECRET} added: model_cache used that secret implicitly", "repo_id")
-        )
-
-    changes = []
-    for key in entry:
-        if key == "repo_id":
-            changes.append(KeyChange(key, "source", source if source != repo_id else UNCHANGED))
-        elif key == "volume_folder" and entry[key] is not None:
-            changes.append(KeyChange(key, "mount_location", mount if mount != entry[key] else UNCHANGED))
-        elif key == "revision" and keep_revision:
-            changes.append(KeyChange(key, key))
-        elif key == "runtime_secret_name" and secret is not None:
-            changes.append(KeyChange(key, dialect.secret_key))
-        elif key in ("allow_patterns", "ignore_patterns") and entry[key] is not None:
-            changes.append(KeyChange(key, key))
-        else:  # kind, use_volume, a revision the target has no place for, nulls
-            changes.append(KeyChange(key, None))
-    inserts = []
-    if "volume_folder" not in entry or entry["volume_folder"] is None:
-        inserts.append(("mount_location", mount))
-    if add_secret:
-        inserts.append((dialect.secret_key, HF_SECRET))
-
-    weight = {"source": source, "mount_location": mount}
-    if keep_revision:
-        weight["revision"] = revision
-    if secret is not None or add_secret:
-        weight[dialect.secret_key] = secret if secret is not None else HF_SECRET
-    for key in ("allow_patterns", "ignore_patterns"):
-        if entry.get(key) is not None:
-            weight[key] = list(entry[key])
-    return EntryPlan(weight, tuple(changes), tuple(inserts), tuple(notes), kind, legacy, old_location, repo_id)
-
+# -- external_data (truss dialect) ----------------------------------------------------------
 
 DATA_DIR = "/app/data"  # where Truss put external_data files
 EXTERNAL_SCHEMES = ("https://", "s3://", "gs://", "azure://", "r2://", "cw://", "hf://")
-EXTERNAL_KEYS = ("url", "local_data_path", "backend", "name")
+# What becomes of each key of an external_data item.
+EXTERNAL_KEYS: dict[str, str | None] = {
+    "url": "source",  # as written
+    "local_data_path": "mount_location",  # under DATA_DIR
+    "backend": None,  # weights pick the download method from the source (W011)
+    "name": None,
+}
 
 
 def plan_external(item: Mapping[str, object]) -> EntryPlan:
@@ -295,31 +366,22 @@ def plan_external(item: Mapping[str, object]) -> EntryPlan:
     for key in ("url", "local_data_path"):
         if not item.get(key):
             raise RuleError("E018", f"external_data item has no `{key}`", key if key in item else None)
-    url = _string(item, "url")
-    path = _string(item, "local_data_path")
+    url, path = (_string(item, key) or "" for key in ("url", "local_data_path"))  # both there: checked above
     if not url.startswith(EXTERNAL_SCHEMES):
         raise RuleError(
             "E018", f"url {url!r} is not a source truss weights accept (https://, s3://, gs://, ...)", "url"
         )
-    mount = _safe_mount(f"{DATA_DIR}/{path}", "local_data_path")
-    changes = []
+    weight: Weight = {"source": url, "mount_location": _safe_mount(f"{DATA_DIR}/{path}", "local_data_path")}
     notes = []
-    for key in item:
-        if key == "url":
-            changes.append(KeyChange(key, "source"))
-        elif key == "local_data_path":
-            changes.append(KeyChange(key, "mount_location", mount))
-        else:
-            changes.append(KeyChange(key, None))
-            if key == "backend" and item[key] not in (None, "http_public"):
-                notes.append(
-                    Note(
-                        "W011", f"backend {item[key]!r} dropped: weights pick the download method from the source", key
-                    )
-                )
-    return EntryPlan(
-        {"source": url, "mount_location": mount}, tuple(changes), (), tuple(notes), "url", False, None, url
-    )
+    backend = item.get("backend")
+    if backend not in (None, "http_public"):
+        message = f"backend {backend!r} dropped: weights pick the download method from the source"
+        notes.append(Note("W011", message, "backend"))
+    changes = _changes(item, EXTERNAL_KEYS, weight, TRUSS)
+    return EntryPlan(weight, changes, (), tuple(notes), "url", False, None, url)
+
+
+# -- beyond one entry -----------------------------------------------------------------------
 
 
 def duplicate_mount(plans: list[EntryPlan]) -> int | None:
@@ -331,303 +393,6 @@ def duplicate_mount(plans: list[EntryPlan]) -> int | None:
             return index
         seen.add(mount)
     return None
-
-
-START_COMMAND_PREFIX = re.compile(
-    r"""^(?P<shell>(?:(?:/usr)?/bin/)?(?:ba|z)?sh\s+-c\s+["']?)?truss-transfer-cli\s*&&\s*"""
-)  # the layout older configs use; the shell-chain reading below covers it and more
-
-_CLI_MENTION = re.compile(r"(?<![\w.-])truss-transfer-cli(?![\w.-])")
-_CLI_COMMAND = re.compile(r"(?:[\w.~-]*/)*truss-transfer-cli")  # bare or by path, unquoted
-_SHELL = re.compile(r"(?:[\w.~-]*/)*(?:ba|da|z|k|)sh")
-_SHELL_FLAGS = re.compile(r"-[a-zA-Z]*c[a-zA-Z]*")  # -c, -lc, -ec, -euxc
-_SEPARATORS = (";", "\n")  # between and-or lists; `&` backgrounds, which we do not edit
-
-
-@dataclass(frozen=True)
-class CommandFix:
-    """What becomes of `truss-transfer-cli` in a start command.
-
-    command: the command without it (None when there is nothing to drop or a mention stays);
-    spans: the (start, end) ranges of command deleted to get there;
-    unsafe: why a mention cannot be dropped safely (None when every mention goes).
-    """
-
-    command: str | None
-    spans: tuple[tuple[int, int], ...] = ()
-    unsafe: str | None = None
-
-
-def fix_start_command(command: str) -> CommandFix:
-    """Drop `truss-transfer-cli` wherever it is a whole command of the shell chain.
-
-    Every mention must be one: a bare command joined by `&&` or separated by `;` or a line
-    break, at top level or in the script of `sh -c '...'`. Any other mention (in `$(...)`,
-    a pipeline, after `||`, with arguments, ...) leaves the command as it is, with the reason.
-    """
-    if not _CLI_MENTION.search(command):
-        return CommandFix(None)
-    kept = [(0, len(command))]  # the ranges of the original still there, in order
-    current = command
-    while _CLI_MENTION.search(current):
-        found = _first_drop(current, 0, len(current))
-        if isinstance(found, str):
-            return CommandFix(None, (), found)
-        start, end = found
-        kept = _cut(kept, start, end)
-        current = current[:start] + current[end:]
-    return CommandFix(current, _gaps(kept, len(command)))
-
-
-def drop_transfer_cli(command: str) -> str | None:
-    """The command without `truss-transfer-cli` where it is a whole command, or None.
-
-    None when there is no such command or when a mention cannot be dropped safely
-    (`unsafe_transfer_cli` tells why).
-    """
-    return fix_start_command(command).command
-
-
-def unsafe_transfer_cli(command: str) -> str | None:
-    """Why a `truss-transfer-cli` in command cannot be dropped safely, or None."""
-    return fix_start_command(command).unsafe
-
-
-def _cut(kept: list, start: int, end: int) -> list:
-    """kept without the characters start:end of the string they make up."""
-    out, pos = [], 0
-    for lo, hi in kept:
-        size = hi - lo
-        a, b = max(start - pos, 0), min(end - pos, size)  # the cut, inside this range
-        if a >= b:
-            out.append((lo, hi))
-        else:
-            out += [(x, y) for x, y in ((lo, lo + a), (lo + b, hi)) if y > x]
-        pos += size
-    return out
-
-
-def _gaps(kept: list, length: int) -> tuple[tuple[int, int], ...]:
-    """The ranges of the original string of length that kept leaves out."""
-    spans, pos = [], 0
-    for lo, hi in kept + [(length, length)]:
-        if lo > pos:
-            spans.append((pos, lo))
-        pos = hi
-    return tuple(spans)
-
-
-def _first_drop(script: str, lo: int, hi: int) -> tuple[int, int] | str:
-    """The span to delete for the first mention in script[lo:hi], or why it cannot be."""
-    tokens = _shell_tokens(script, lo, hi)
-    if tokens is None:
-        return "a shell construct this tool does not read (unbalanced quotes or brackets)"
-    commands = _simple_commands(script, tokens)
-    for index, (words, _ops) in enumerate(commands):
-        for w_start, w_end in words:
-            if not _CLI_MENTION.search(script, w_start, w_end):
-                continue
-            word = script[w_start:w_end]
-            inner = _shell_script(script, words)
-            if inner is not None and w_start == inner[0] - 1:
-                if script[w_start] == "'" or "\\" not in word:
-                    return _first_drop(script, inner[0], inner[1])
-                real, where = _unescape_double(script, inner[0], inner[1])
-                found = _first_drop(real, 0, len(real))
-                return found if isinstance(found, str) else (where[found[0]], where[found[1]])
-            if len(words) == 1 and _CLI_COMMAND.fullmatch(word):
-                return _chain_span(commands, index)
-            return _why(word, words, script)
-    return "in a form this tool does not read"
-
-
-def _why(word: str, words: list, script: str) -> str:
-    if "$(" in word or "`" in word:
-        return "inside a command substitution"
-    if word[:1] in "'\"" and "\\" in word:
-        return "inside a quoted script with escapes"
-    if script[words[0][0] : words[0][1]] != word:
-        return "as an argument of another command or after an assignment"
-    if _CLI_COMMAND.fullmatch(word):
-        return "with arguments or redirections"
-    return "quoted or inside another word"
-
-
-def _chain_span(commands: list, index: int) -> tuple[int, int] | str:
-    """The cli command at index with the operator that ties it to its neighbour."""
-    words, (before, after) = commands[index]
-    if "|" in (before, after) or "||" in (before, after) or "&" in (before, after):
-        return {"|": "in a pipeline", "||": "next to `||`", "&": "in a background job"}[
-            next(op for op in ("|", "||", "&") if op in (before, after))
-        ]
-    if "(" in (before, after) or ")" in (before, after) or _in_group(commands, index):
-        return "inside a subshell or a group"
-    if _and_or_has_or(commands, index):
-        return "in an and-or list with `||`"
-    start, end = words[0]
-    nxt = index + 1 if index + 1 < len(commands) and commands[index + 1][0] else None
-    if after == "&&" or (after in _SEPARATORS and nxt is not None and before != "&&"):
-        if nxt is None:
-            return "a shell construct this tool does not read"
-        return start, commands[nxt][0][0][0]  # `cli && b` -> `b`, `cli; b` -> `b`
-    if index > 0 and commands[index - 1][0]:
-        return commands[index - 1][0][-1][1], end  # `a && cli` -> `a`, `a; cli` -> `a`
-    return "the only command: dropping it would leave nothing to run"
-
-
-def _and_or_has_or(commands: list, index: int) -> bool:
-    """Whether the and-or list holding commands[index] has `||` (a pipeline binds tighter)."""
-    lo = index
-    while lo > 0 and commands[lo - 1][1][1] not in _SEPARATORS + ("&", None):
-        lo -= 1
-    hi = index
-    while hi < len(commands) - 1 and commands[hi][1][1] not in _SEPARATORS + ("&", None):
-        hi += 1
-    ops = [commands[i][1][1] for i in range(lo, hi)]
-    return "||" in ops
-
-
-def _in_group(commands: list, index: int) -> bool:
-    depth = 0
-    for words, (before, after) in commands[:index]:
-        depth += (before == "(") - (after == ")")
-    return depth > 0
-
-
-def _shell_script(script: str, words: list) -> tuple[int, int] | None:
-    """The inner span of the quoted script word of `sh [-flags] -c 'SCRIPT'`, if words are that."""
-    texts = [script[s:e] for s, e in words]
-    if len(texts) < 3 or not _SHELL.fullmatch(texts[0]):
-        return None
-    i, has_c = 1, False
-    while i < len(texts) and texts[i].startswith("-"):
-        has_c = has_c or bool(_SHELL_FLAGS.fullmatch(texts[i]))
-        i += 1
-    if not has_c or i >= len(texts):
-        return None
-    s, e = words[i]
-    if script[s] == "'" and script.find("'", s + 1, e) == e - 1:
-        return s + 1, e - 1
-    if script[s] == '"' and _word_end(script, s, e) == e and _closing_quote(script, s) == e - 1:
-        return s + 1, e - 1
-    return None
-
-
-_DOUBLE_QUOTED = re.compile(r'"(?:[^"\\]|\\.)*"', re.S)
-
-
-def _closing_quote(script: str, start: int) -> int:
-    match = _DOUBLE_QUOTED.match(script, start)
-    return match.end() - 1 if match else len(script)
-
-
-def _unescape_double(script: str, lo: int, hi: int) -> tuple[str, list[int]]:
-    """The text of a double-quoted shell word as the shell passes it on, and where each
-    of its characters (and its end) is in script: `\\` drops before $ ` " \\ and a line break."""
-    chars, where, i = [], [], lo
-    while i < hi:
-        if script[i] == "\\" and i + 1 < hi and script[i + 1] in '$`"\\\n':
-            if script[i + 1] != "\n":  # an escaped line break joins the lines
-                chars.append(script[i + 1])
-                where.append(i)
-            i += 2
-            continue
-        chars.append(script[i])
-        where.append(i)
-        i += 1
-    where.append(hi)
-    return "".join(chars), where
-
-
-_OPERATORS = ("&&", "||", ";;", ";", "&", "|", "(", ")", "\n")
-
-
-def _shell_tokens(script: str, lo: int, hi: int) -> list | None:
-    """Words and operators of script[lo:hi] as (kind, start, end); None when unbalanced.
-
-    Quotes, escapes, `$(...)` and backquotes stay inside their word; `#` at a word's
-    start comments out the rest of the line.
-    """
-    tokens, i = [], lo
-    while i < hi:
-        blank = _BLANK.match(script, i, hi)
-        if blank:
-            i = blank.end()
-            continue
-        op = _OPERATOR.match(script, i, hi)
-        if op:
-            tokens.append(("op", i, op.end()))
-            i = op.end()
-            continue
-        end = _word_end(script, i, hi)
-        if end is None:
-            return None
-        tokens.append(("word", i, end))
-        i = end
-    return tokens
-
-
-_BLANK = re.compile(r"(?:[ \t\r]|\\\n)+|#[^\n]*")  # `#` here starts a word: a comment
-_OPERATOR = re.compile(r"&&|\|\||;;|[;&|()\n]")
-_ORDINARY = re.compile(r"[^\s;&|()<>\\'\"`$]+")
-
-
-def _word_end(script: str, i: int, hi: int) -> int | None:
-    depth = 0
-    while i < hi:
-        run = _ORDINARY.match(script, i, hi)
-        if run:
-            i = run.end()
-            if i >= hi:
-                break
-        char = script[i]
-        if char == "\\":
-            i += 2
-            continue
-        if char == "'":
-            i = script.find("'", i + 1, hi)
-            if i < 0:
-                return None
-        elif char == '"':
-            quoted = _DOUBLE_QUOTED.match(script, i, hi)
-            if quoted is None:
-                return None
-            i = quoted.end() - 1
-        elif char in "<>" and script.startswith("&", i + 1):
-            i += 1  # 2>&1: a redirection, not a background job
-        elif char == "`":
-            i = script.find("`", i + 1, hi)
-            if i < 0:
-                return None
-        elif script.startswith("$(", i):
-            depth += 1
-            i += 1
-        elif char == ")" and depth:
-            depth -= 1
-        elif depth == 0 and char in " \t\r\n;&|()":
-            return i
-        i += 1
-    return None if depth or i > hi else hi
-
-
-def _simple_commands(script: str, tokens: list) -> list:
-    """[(word spans, (operator before, operator after))] for each simple command.
-
-    A line break right after `&&`, `||` or `|` continues the chain, as in the shell.
-    """
-    commands, words, before = [], [], None
-    for kind, start, end in tokens:
-        if kind == "word":
-            words.append((start, end))
-            continue
-        op = script[start:end]
-        if op == "\n" and not words and (before in ("&&", "||", "|", "\n", None)):
-            continue
-        commands.append((words, (before, op)))
-        words, before = [], op
-    if words or not commands:
-        commands.append((words, (before, None)))
-    return commands
 
 
 def move_path(text: str, moves: Mapping[str, str]) -> str:

@@ -228,7 +228,7 @@ class Truss:
         return cls(tuple(enumerate(plans)), moves)
 
     def needles(self) -> tuple[bytes, ...]:
-        ids = [plan.repo_id.encode() for _, plan in self.legacy if plan.legacy and plan.kind == "hf"]
+        ids = [plan.repo_id.encode() for _, plan in self.legacy if plan.legacy_hf]
         return (*CODE_NEEDLES, b"model_cache", b"hf_cache", *ids, *(m.encode() for m in self.moves))
 
 

@@ -7,11 +7,8 @@ Pure: plain data in, a list of problems out.
 
 from __future__ import annotations
 
-import re
-
 from . import rules
 
-_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*)://")
 SEED_KEYS = {"source", "revision", "mount_location", "runtime_secret_name", "allow_patterns", "ignore_patterns"}
 TRUSS_KEYS = {"source", "mount_location", "auth_secret_name", "auth", "allow_patterns", "ignore_patterns"}
 SEED_SCHEMES = {"hf", "s3", "gs", "azure"}
@@ -35,15 +32,16 @@ def problems(weights: object, dialect: rules.Dialect = rules.SEED) -> list[str]:
         if not isinstance(source, str) or not source:
             found.append(f"{where}: source must be a non-empty string")
             continue
-        match = _SCHEME.match(source)
+        match = rules.SCHEME.match(source)
         scheme = match.group(1) if match else None
+        rest = source[match.end() :] if match else source  # what follows the scheme
         if scheme is not None and scheme not in schemes:
             found.append(f"{where}: source scheme {scheme}:// is not allowed")
         if scheme is None and dialect == rules.TRUSS:
             found.append(f"{where}: source needs a scheme (hf:// for Hugging Face)")
-        if scheme in ("s3", "gs", "azure") and not source[match.end() :].split("/")[0]:
+        if scheme in ("s3", "gs", "azure") and not rest.split("/")[0]:
             found.append(f"{where}: source has an empty bucket")
-        if scheme == "hf" and not source[match.end() :].split("@")[0].strip("/"):
+        if scheme == "hf" and not rest.split("@")[0].strip("/"):
             found.append(f"{where}: source names no Hugging Face repository")
         if dialect == rules.TRUSS and scheme in ("s3", "gs", "azure", "r2", "cw") and "@" in source:
             found.append(f"{where}: `@` is not allowed in a cloud source")

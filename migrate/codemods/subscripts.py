@@ -38,7 +38,7 @@ class Subscripts(Reporting, cst.CSTTransformer):
         plan = self.legacy.get(index)
         if _string(block_key) not in ("model_cache", "hf_cache") or _string(field_key) != "repo_id":
             return updated
-        if plan is None or not (plan.legacy and plan.kind == "hf"):
+        if plan is None or not plan.legacy_hf:
             return updated
         self.report(
             original,
@@ -81,11 +81,7 @@ class Subscripts(Reporting, cst.CSTTransformer):
         block_key = top.slice[0].slice.value
         index = int(node.slice[0].slice.value.value, 0)
         plan = self.legacy.get(index)
-        if (
-            _string(block_key) not in ("model_cache", "hf_cache")
-            or plan is None
-            or not (plan.legacy and plan.kind == "hf")
-        ):
+        if _string(block_key) not in ("model_cache", "hf_cache") or plan is None or not plan.legacy_hf:
             return None
         return block_key, index
 

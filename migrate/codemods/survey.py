@@ -35,7 +35,7 @@ class Survey(Reporting, cst.CSTVisitor):
     def __init__(self, context: rules.Context, legacy: list[LegacyEntry] = (), trust_patterns: bool = False):
         self.context = context
         self.trust_patterns = trust_patterns
-        self.legacy_plans = {e.plan.repo_id: e.plan for e in legacy if e.plan.legacy and e.plan.kind == "hf"}
+        self.legacy_plans = {e.plan.repo_id: e.plan for e in legacy if e.plan.legacy_hf}
         self.constants: dict[str, str] = {}
         self.constant_nodes: dict[str, cst.BaseExpression] = {}  # name -> its one assigned value
         self.rewritten_constants: set[str] = set()  # legacy ids changed once, at their definition
@@ -141,7 +141,7 @@ class Survey(Reporting, cst.CSTVisitor):
             elif owner in self.with_secret:
                 self.repos[call] = self.plan(call, dataclasses.replace(self.context, declares_hf_secret=True))
         for plan in self.repos.values():
-            if plan.legacy and plan.kind == "hf" and plan.repo_id != PLACEHOLDER_ID:
+            if plan.legacy_hf and plan.repo_id != PLACEHOLDER_ID:
                 self.legacy_ids[plan.repo_id] = plan.weight["mount_location"]
                 self.legacy_plans.setdefault(plan.repo_id, plan)
         self.decide_constants()
