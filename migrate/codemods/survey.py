@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Collection, Sequence
+from typing import ClassVar
 
 import libcst as cst
-from libcst.metadata import Assignment, ParentNodeProvider, PositionProvider, QualifiedNameProvider, ScopeProvider
+from libcst.metadata import (
+    Assignment,
+    ParentNodeProvider,
+    PositionProvider,
+    ProviderT,
+    QualifiedNameProvider,
+    ScopeProvider,
+)
 
 from .. import loaders, rules
-from ..diagnostics import Diagnostic
 from .base import (
     KIND_MEMBERS,
     OPAQUE,
@@ -28,13 +36,20 @@ from .base import (
 class Survey(Reporting, cst.CSTVisitor):
     """Reads the module: string constants, ModelRepo calls and what they become."""
 
-    CODES = ("W107", "W110", "W116", "W117", "W118")
+    CODES: ClassVar[tuple[str, ...]] = ("W107", "W110", "W116", "W117", "W118")
 
-    METADATA_DEPENDENCIES = (QualifiedNameProvider, PositionProvider, ScopeProvider, ParentNodeProvider)
+    METADATA_DEPENDENCIES: ClassVar[Collection[ProviderT]] = (
+        QualifiedNameProvider,
+        PositionProvider,
+        ScopeProvider,
+        ParentNodeProvider,
+    )
 
-    def __init__(self, context: rules.Context, legacy: list[LegacyEntry] = (), trust_patterns: bool = False):
+    def __init__(self, context: rules.Context, legacy: Sequence[LegacyEntry] = (), trust_patterns: bool = False):
+        super().__init__()
         self.context = context
         self.trust_patterns = trust_patterns
+        # legacy HF repo id -> its plan: the config's entries, then the ModelRepo calls this module rewrites
         self.legacy_plans = {e.plan.repo_id: e.plan for e in legacy if e.plan.legacy and e.plan.kind == "hf"}
         self.constants: dict[str, str] = {}
         self.constant_nodes: dict[str, cst.BaseExpression] = {}  # name -> its one assigned value
@@ -44,8 +59,6 @@ class Survey(Reporting, cst.CSTVisitor):
         self.slots: dict[cst.CSTNode, str] = {}  # argument value -> what its slot is (classify_slots)
         self.module: cst.Module | None = None
         self.repos: dict[cst.Call, rules.EntryPlan] = {}  # calls to rewrite
-        self.diagnostics: list[Diagnostic] = []
-        self.legacy_ids: dict[str, str] = {}  # legacy HF repo id -> mount location
         self.containers: dict[cst.Call, str] = {}  # ModelCache / Assets / TrussConfig calls -> which
         self.all_repos: list[cst.Call] = []  # every ModelRepo call
         self.failed: set[cst.Call] = set()  # ModelRepo calls that cannot be planned
@@ -62,11 +75,12 @@ class Survey(Reporting, cst.CSTVisitor):
             if not isinstance(statement, cst.SimpleStatementLine):
                 continue
             for small in statement.body:
-                targets, val = [], None
                 if isinstance(small, cst.Assign):
                     targets, val = [t.target for t in small.targets], small.value
                 elif isinstance(small, cst.AnnAssign) and small.value is not None:
                     targets, val = [small.target], small.value
+                else:
+                    continue
                 for target in targets:
                     if isinstance(target, cst.Name):
                         assigned[target.value] = assigned.get(target.value, 0) + 1
@@ -122,7 +136,8 @@ class Survey(Reporting, cst.CSTVisitor):
                 self.report(
                     container,
                     "W117",
-                    "ModelCache(...) left as it is: it does not flow, as a list of ModelRepo entries, into TrussConfig(model_cache=...); migrate it by hand",
+                    "ModelCache(...) left as it is: it does not flow, as a list of ModelRepo entries, "
+                    "into TrussConfig(model_cache=...); migrate it by hand",
                 )
         for call in self.all_repos:
             if call in self.failed:
@@ -133,7 +148,8 @@ class Survey(Reporting, cst.CSTVisitor):
                 self.report(
                     call,
                     "W116",
-                    "ModelRepo left as it is: it does not flow into Assets(cached=[...]), ModelCache([...]) or TrussConfig(model_cache=...), so the code that uses it still expects a ModelRepo",
+                    "ModelRepo left as it is: it does not flow into Assets(cached=[...]), ModelCache([...]) "
+                    "or TrussConfig(model_cache=...), so the code that uses it still expects a ModelRepo",
                 )
             elif owner in self.blocked:
                 self.repos.pop(call, None)
@@ -142,7 +158,6 @@ class Survey(Reporting, cst.CSTVisitor):
                 self.repos[call] = self.plan(call, dataclasses.replace(self.context, declares_hf_secret=True))
         for plan in self.repos.values():
             if plan.legacy and plan.kind == "hf" and plan.repo_id != PLACEHOLDER_ID:
-                self.legacy_ids[plan.repo_id] = plan.weight["mount_location"]
                 self.legacy_plans.setdefault(plan.repo_id, plan)
         self.decide_constants()
 
@@ -165,7 +180,8 @@ class Survey(Reporting, cst.CSTVisitor):
             self.report(
                 container,
                 "W117",
-                f"{short}({old}=...) left as it is: {what} is not a list of ModelRepo entries the tool can follow; migrate it by hand",
+                f"{short}({old}=...) left as it is: {what} is not a list of ModelRepo entries the tool can follow; "
+                "migrate it by hand",
             )
             self.changeable.discard(value)
             return
@@ -177,8 +193,9 @@ class Survey(Reporting, cst.CSTVisitor):
                 self.blocked.add(container)
         if any(call in self.failed for call in members):
             self.changeable.discard(container)
-            self.changeable.discard(value)
-            self.blocked.add(value)  # reported through its entries (W107)
+            if isinstance(value, cst.Call):  # a ModelCache(...) between them
+                self.changeable.discard(value)
+                self.blocked.add(value)  # reported through its entries (W107)
         if secrets:
             self.with_secret.add(container)
 
@@ -225,21 +242,23 @@ class Survey(Reporting, cst.CSTVisitor):
         secrets = _arg(container, "secrets")
         if secrets is not None and isinstance(secrets.value, cst.Dict):
             return any(
-                _string(getattr(e, "key", None) or cst.Name("x")) == rules.HF_SECRET for e in secrets.value.elements
+                isinstance(e, cst.DictElement) and _string(e.key) == rules.HF_SECRET for e in secrets.value.elements
             )
         return False
 
     def visit_Import(self, node: cst.Import) -> bool:
         return False  # a module path is no attribute access
 
-    visit_ImportFrom = visit_Import
+    def visit_ImportFrom(self, node: cst.ImportFrom) -> bool:
+        return False
 
     def visit_Attribute(self, node: cst.Attribute) -> None:
         if node.attr.value == "model_cache":
             self.report(
                 node,
                 "W118",
-                "`.model_cache` left as it is: code that reads or sets it still expects ModelRepo entries; move it to `.weights` by hand",
+                "`.model_cache` left as it is: code that reads or sets it still expects ModelRepo entries; "
+                "move it to `.weights` by hand",
             )
 
     def classify_slots(self, call: cst.Call) -> None:
@@ -253,7 +272,7 @@ class Survey(Reporting, cst.CSTVisitor):
             position = None if keyword or arg.star else i
             if _truss_name(qualified):
                 kind = "source"
-            elif loaders.is_hub_api(names) or _is_hub_client(call.func, self):
+            elif loaders.is_hub_api(names) or self.is_hub_client(call.func):
                 kind = "hub"
             else:
                 kind = "loader" if loader is not None and loader.takes(position, keyword) else "other"
@@ -283,7 +302,7 @@ class Survey(Reporting, cst.CSTVisitor):
 
     def plan(self, call: cst.Call, context: rules.Context | None = None) -> rules.EntryPlan:
         entry: dict[str, object] = {}
-        opaque = []
+        opaque: dict[str, cst.BaseExpression] = {}  # keys whose value is an expression, and the expression
         for arg in call.args:
             if arg.keyword is None or arg.star:
                 raise Unresolved("a positional or ** argument")
@@ -297,10 +316,10 @@ class Survey(Reporting, cst.CSTVisitor):
                     entry[key] = PLACEHOLDER_ID  # an HF id can stay an expression (see hf_source)
                 else:
                     raise
-                opaque.append(key)
+                opaque[key] = arg.value
         plan = rules.plan_entry(entry, context or self.context)
         if "repo_id" in opaque and (plan.kind != "hf" or plan.legacy):
-            raise Unresolved(f"repo_id={cst.Module([]).code_for_node(_arg(call, 'repo_id').value)}")
+            raise Unresolved(f"repo_id={cst.Module([]).code_for_node(opaque['repo_id'])}")
         for change in plan.changes:
             if change.old in opaque and change.value is not rules.UNCHANGED and change.old != "repo_id":
                 raise Unresolved(change.old)
@@ -308,10 +327,9 @@ class Survey(Reporting, cst.CSTVisitor):
             self.opaque_ids.add(call)
         return plan
 
-
-def _is_hub_client(func: cst.BaseExpression, visitor) -> bool:
-    """HfApi().method(...): a method of a Hub client made in place."""
-    if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Call):
-        names = {q.name for q in visitor.get_metadata(QualifiedNameProvider, func.value.func, set())}
-        return loaders.is_hub_api(names)
-    return False
+    def is_hub_client(self, func: cst.BaseExpression) -> bool:
+        """HfApi().method(...): a method of a Hub client made in place."""
+        if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Call):
+            names = {q.name for q in self.get_metadata(QualifiedNameProvider, func.value.func, set())}
+            return loaders.is_hub_api(names)
+        return False
