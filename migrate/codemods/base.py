@@ -31,6 +31,7 @@ KIND_MEMBERS = {"HF": "hf", "GCS": "gcs", "S3": "s3", "AZURE": "azure"}
 # Keys whose value the mapping only passes through: an expression there can stay as written.
 OPAQUE: dict[str, object] = {"runtime_secret_name": "secret", "allow_patterns": ["*"], "ignore_patterns": ["*"]}
 PLACEHOLDER_ID = "placeholder-org/placeholder-name"
+BLOCK_KEYS = ("model_cache", "hf_cache")  # the old block's key, as a string in code
 QUOTES: tuple[Literal['"'], Literal["'"]] = ('"', "'")
 
 # allow_patterns / ignore_patterns of an entry -> the patterns
@@ -64,6 +65,11 @@ class DroppedImport(NamedTuple):
 
 class Unresolved(Exception):
     """An argument of a ModelRepo call whose value the survey cannot know."""
+
+
+def _code(node: cst.CSTNode) -> str:
+    """The source text of a node, as the module would print it."""
+    return cst.Module([]).code_for_node(node)
 
 
 def _string(node: cst.BaseExpression) -> str | None:
@@ -183,7 +189,7 @@ class Codemod(Reporting, cst.CSTTransformer):
 
         As a formatter would; a call that was on one line stays on it (see README: formatting).
         """
-        code = cst.Module([]).code_for_node(updated)
+        code = _code(updated)
         if "#" in code or not updated.args or not self.lines:
             return updated
         where = self.get_metadata(PositionProvider, original)

@@ -8,11 +8,11 @@ import libcst as cst
 from libcst.codemod import CodemodContext
 from libcst.codemod.visitors import AddImportsVisitor, RemoveImportsVisitor
 
-from .base import DroppedImport, RenamedImport
+from .base import DroppedImport, RenamedImport, _code
 
 
 def _module_name(node: cst.CSTNode | None) -> str:
-    return cst.Module([]).code_for_node(node) if node is not None else ""
+    return _code(node) if node is not None else ""
 
 
 def _names_in_use(tree: cst.Module) -> set[str]:

@@ -12,7 +12,18 @@ from typing import ClassVar
 import libcst as cst
 from libcst.metadata import PositionProvider, ProviderT, QualifiedNameProvider, ScopeProvider
 
-from .base import Codemod, DroppedImport, Patterns, _constant, _describe, _literal, _passes, _patterns_of, _string
+from .base import (
+    Codemod,
+    DroppedImport,
+    Patterns,
+    _code,
+    _constant,
+    _describe,
+    _literal,
+    _passes,
+    _patterns_of,
+    _string,
+)
 
 HUB_ARGS = {"snapshot_download": ("repo_id",), "hf_hub_download": ("repo_id", "filename")}
 
@@ -31,7 +42,7 @@ def _hub_path(call: cst.Call, function: str, patterns: Patterns) -> tuple[str | 
             continue
         value = _string(arg.value) if key is not None else None
         if key is None or value is None:
-            return None, f"an argument whose effect cannot be reproduced: {cst.Module([]).code_for_node(arg.value)}"
+            return None, f"an argument whose effect cannot be reproduced: {_code(arg.value)}"
         values[key] = value
     extra = set(values) - {*HUB_ARGS[function], "subfolder", "repo_type"}
     if extra or values.get("repo_type", "model") != "model":

@@ -8,7 +8,7 @@ from typing import ClassVar
 import libcst as cst
 from libcst.metadata import PositionProvider, ProviderT
 
-from .base import Codemod
+from .base import BLOCK_KEYS, Codemod
 
 
 class Review(Codemod):
@@ -19,7 +19,7 @@ class Review(Codemod):
 
     def review_string(self, original: cst.SimpleString, data: str) -> cst.BaseExpression | None:
         """Held until the module ends: a rewrite later in the walk (W106) may take the string out."""
-        if data in ("model_cache", "hf_cache"):
+        if data in BLOCK_KEYS:
             self.review.append(original)
         return None
 

@@ -9,7 +9,7 @@ import libcst as cst
 import libcst.matchers as m
 from libcst.metadata import PositionProvider, ProviderT
 
-from .base import Codemod, _literal, _string
+from .base import BLOCK_KEYS, Codemod, _literal, _string
 
 # X["model_cache"][i]: a string key, then an integer index
 _ENTRY = m.Subscript(
@@ -80,11 +80,7 @@ class Subscripts(Codemod):
         block_key = cst.ensure_type(_index(node.value), cst.SimpleString)
         index = int(cst.ensure_type(_index(node), cst.Integer).value, 0)
         plan = self.legacy.get(index)
-        if (
-            _string(block_key) not in ("model_cache", "hf_cache")
-            or plan is None
-            or not (plan.legacy and plan.kind == "hf")
-        ):
+        if _string(block_key) not in BLOCK_KEYS or plan is None or not (plan.legacy and plan.kind == "hf"):
             return None
         return block_key, index
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Collection, Sequence
-from typing import ClassVar
+from typing import ClassVar, Literal
 
 import libcst as cst
 from libcst.metadata import (
@@ -26,11 +26,15 @@ from .base import (
     Reporting,
     Unresolved,
     _arg,
+    _code,
     _constant,
     _patterns_of,
     _string,
     _truss_name,
 )
+
+# What an argument's slot takes: a truss construct's source, a folder (loader table), a Hub repo id, or unknown
+Slot = Literal["source", "loader", "hub", "other"]
 
 
 class Survey(Reporting, cst.CSTVisitor):
@@ -56,7 +60,7 @@ class Survey(Reporting, cst.CSTVisitor):
         self.rewritten_constants: set[str] = set()  # legacy ids changed once, at their definition
         self.used_constants: set[str] = set()  # legacy-id constants some code reads
         self.accesses: set[cst.CSTNode] = set()  # the Name nodes that read them
-        self.slots: dict[cst.CSTNode, str] = {}  # argument value -> what its slot is (classify_slots)
+        self.slots: dict[cst.CSTNode, Slot] = {}  # argument value -> what its slot is (classify_slots)
         self.module: cst.Module | None = None
         self.repos: dict[cst.Call, rules.EntryPlan] = {}  # calls to rewrite
         self.containers: dict[cst.Call, str] = {}  # ModelCache / Assets / TrussConfig calls -> which
@@ -106,7 +110,7 @@ class Survey(Reporting, cst.CSTVisitor):
             return KIND_MEMBERS[node.attr.value]  # ModelRepoSourceKind.S3, however imported
         if isinstance(node, (cst.List, cst.Tuple)):
             return [self.evaluate(el.value) for el in node.elements if not isinstance(el, cst.StarredElement)]
-        raise Unresolved(cst.Module([]).code_for_node(node))
+        raise Unresolved(_code(node))
 
     def visit_Call(self, node: cst.Call) -> None:
         self.classify_slots(node)
@@ -265,20 +269,20 @@ class Survey(Reporting, cst.CSTVisitor):
         """What each argument slot of a call is: "source", "loader", "hub" or "other"."""
         qualified = self.get_metadata(QualifiedNameProvider, call.func, set())
         names = {q.name for q in qualified}
+        every: Slot | None = None  # the slot of every argument, for a truss or a Hub call
+        if _truss_name(qualified):
+            every = "source"
+        elif loaders.is_hub_api(names) or self.is_hub_client(call.func):
+            every = "hub"
         method = call.func.attr.value if isinstance(call.func, cst.Attribute) else None
         loader = loaders.loader_for(names, method)
         for i, arg in enumerate(call.args):
             keyword = arg.keyword.value if arg.keyword is not None else None
             position = None if keyword or arg.star else i
-            if _truss_name(qualified):
-                kind = "source"
-            elif loaders.is_hub_api(names) or self.is_hub_client(call.func):
-                kind = "hub"
-            else:
-                kind = "loader" if loader is not None and loader.takes(position, keyword) else "other"
-            self.slots[arg.value] = kind
+            takes = loader is not None and loader.takes(position, keyword)
+            self.slots[arg.value] = every or ("loader" if takes else "other")
 
-    def loader_slot(self, node: cst.CSTNode) -> str:
+    def loader_slot(self, node: cst.CSTNode) -> Slot:
         return self.slots.get(node, "other")
 
     def loads_whole_repo(self, repo_id: str) -> bool:
@@ -319,7 +323,7 @@ class Survey(Reporting, cst.CSTVisitor):
                 opaque[key] = arg.value
         plan = rules.plan_entry(entry, context or self.context)
         if "repo_id" in opaque and (plan.kind != "hf" or plan.legacy):
-            raise Unresolved(f"repo_id={cst.Module([]).code_for_node(opaque['repo_id'])}")
+            raise Unresolved(f"repo_id={_code(opaque['repo_id'])}")
         for change in plan.changes:
             if change.old in opaque and change.value is not rules.UNCHANGED and change.old != "repo_id":
                 raise Unresolved(change.old)

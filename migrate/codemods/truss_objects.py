@@ -10,7 +10,7 @@ import libcst.matchers as m
 from libcst.metadata import PositionProvider, ProviderT, QualifiedNameProvider
 
 from .. import rules
-from .base import PLACEHOLDER_ID, QUOTES, RENAMED_CALLS, Codemod, DroppedImport, RenamedImport, _literal
+from .base import PLACEHOLDER_ID, QUOTES, RENAMED_CALLS, Codemod, DroppedImport, RenamedImport, _code, _literal
 
 
 def _commented_line(comma: cst.Comma | cst.MaybeSentinel) -> cst.TrailingWhitespace | None:
@@ -86,7 +86,7 @@ def hf_source(expr: cst.BaseExpression, planned: str) -> cst.BaseExpression:
     before, after = planned.split(PLACEHOLDER_ID, 1)
     if not before and not after:
         return expr
-    code = cst.Module([]).code_for_node(expr)
+    code = _code(expr)
     quote = next((q for q in QUOTES if q not in code), None)
     if quote is None or "{" in before + after or "}" in before + after:  # no f-string can hold it
         parts: list[cst.BaseExpression] = [_literal(before)] if before else []
