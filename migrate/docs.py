@@ -19,7 +19,8 @@ from .diagnostics import Diagnostic
 
 YAML_LANGUAGES = frozenset({"yaml", "yml"})
 PYTHON_LANGUAGES = frozenset({"python", "py", "python3"})
-# The block key at the start of a line of the fence's content (as the runner's prefilter for files).
+# A yaml fence is migrated when a line of its content starts with a block key (the runner reads any
+# Markdown file that mentions one, and leaves fences without such a line alone).
 _BLOCK_KEY = re.compile(r"""^["']?(?:model_cache|hf_cache)["']?[ \t]*:""", re.M)
 _BLOCK_KEY_TRUSS = re.compile(r"""^["']?(?:model_cache|hf_cache|external_data)["']?[ \t]*:""", re.M)
 CODE_NEEDLES = ("ModelRepo", "ModelCache")
@@ -67,7 +68,7 @@ class DocOutcome:
     status: str  # "migrated", "unchanged" or "failed"
     text: str | None = None
     diagnostics: list[Diagnostic] = field(default_factory=list)
-    plans: list = field(default_factory=list)  # of the migrated yaml fences
+    plans: list[rules.EntryPlan] = field(default_factory=list)  # of the migrated yaml fences
 
 
 def split_lines(text: str) -> list[str]:
@@ -80,20 +81,22 @@ def _language(info: str) -> str | None:
     return "yaml" if word in YAML_LANGUAGES else "python" if word in PYTHON_LANGUAGES else None
 
 
-def _fence(token, lines: list[str], language: str) -> Fence:
-    start, end = token.map
-    shown = token.content.split("\n")
+def _fence(span: list[int], shown_text: str, lines: list[str], language: str) -> Fence:
+    """The fence markdown-it found at lines span[0]:span[1], showing shown_text, in the document's lines."""
+    start, end = span
+    shown = shown_text.split("\n")
     if shown[-1] == "":  # the content ends with a line break (or is empty)
         shown.pop()
     closed = end - start - 2 == len(shown) and end - 1 > start
     source = lines[start + 1 : start + 1 + len(shown)]
-    content, prefixes = [], []
+    content: list[str] = []
+    prefixes: list[str] = []
     unmapped = Skip(
         Diagnostic(
             start + 1, 1, "E041", "fence content not understood line by line (tabs in its indentation?): left as it is"
         ),
         language,
-        token.content,
+        shown_text,
     )
     if len(source) != len(shown):
         raise unmapped
@@ -115,10 +118,10 @@ def fences(text: str) -> list[Fence | Skip]:
     found: list[Fence | Skip] = []
     for token in MarkdownIt("commonmark").parse(text):
         language = _language(token.info) if token.type == "fence" else None
-        if language is None:
+        if language is None or token.map is None:  # markdown-it maps every fence to its lines
             continue
         try:
-            found.append(_fence(token, lines, language))
+            found.append(_fence(token.map, token.content, lines, language))
         except Skip as skip:
             found.append(skip)
     return found
@@ -131,14 +134,17 @@ def _wanted(fence: Fence | Skip, context: rules.Context) -> bool:
     return bool((_BLOCK_KEY_TRUSS if context.dialect == rules.TRUSS else _BLOCK_KEY).search(fence.text))
 
 
-def _migrate(fence: Fence, context: rules.Context):
+def _migrate(fence: Fence, context: rules.Context) -> DocOutcome:
+    """The fence's content migrated as a Python module or as a config (the editors load on first use)."""
     if fence.language == "python":
         from . import code_edit
 
-        return code_edit.migrate_code(fence.text, context)
+        code = code_edit.migrate_code(fence.text, context)
+        return DocOutcome(code.status, code.text, code.diagnostics)
     from . import yaml_edit
 
-    return yaml_edit.migrate_text(fence.text, context)
+    config = yaml_edit.migrate_text(fence.text, context)
+    return DocOutcome(config.status, config.text, config.diagnostics, config.plans)
 
 
 def _place(fence: Fence, diagnostic: Diagnostic) -> Diagnostic:
@@ -175,7 +181,10 @@ def migrate_doc(source: str, context: rules.Context = rules.Context(), code: boo
     found = [f for f in fences(source) if (code or f.language != "python") and _wanted(f, context)]
     if not found:
         return DocOutcome("unchanged")
-    errors, notes, plans, replaced = [], [], [], {}
+    errors: list[Diagnostic] = []
+    notes: list[Diagnostic] = []
+    plans: list[rules.EntryPlan] = []
+    replaced: dict[int, tuple[Fence, list[str], str]] = {}  # opening line -> fence, its new lines, new content
     for fence in found:
         if isinstance(fence, Skip):
             errors.append(fence.diagnostic)
@@ -193,18 +202,19 @@ def migrate_doc(source: str, context: rules.Context = rules.Context(), code: boo
         outcome = _migrate(fence, context)
         placed = [_place(fence, d) for d in outcome.diagnostics]
         (errors if outcome.status == "failed" else notes).extend(placed)
-        if outcome.status == "migrated":
+        if outcome.status == "migrated" and outcome.text is not None:
             try:
                 replaced[fence.opening] = (fence, _put_back(fence, outcome.text), outcome.text)
             except Skip as skip:
                 errors.append(skip.diagnostic)
-            plans += getattr(outcome, "plans", [])
+            plans += outcome.plans
     if errors:
         return DocOutcome("failed", diagnostics=sorted(errors, key=lambda d: (d.line, d.col)))
     diagnostics = sorted(notes, key=lambda d: (d.line, d.col))
     if not replaced:
         return DocOutcome("unchanged", diagnostics=diagnostics)
-    out, at = [], 0
+    out: list[str] = []
+    at = 0
     for opening, (fence, new_lines, _) in sorted(replaced.items()):
         out += lines[at : opening + 1] + new_lines
         at = opening + 1 + len(fence.lines)

@@ -163,6 +163,11 @@ NO_OPS = [
         ["2:W113"],
         id="hf-hub-download-file-name-unknown",
     ),
+    pytest.param(
+        'from huggingface_hub import hf_hub_download\nhf_hub_download("org/full", "a.json", 1, 2, 3, 4, 5, 6, 7, 8, 9, 10)\n',
+        ["2:W113"],
+        id="hf-hub-download-more-positional-arguments-than-known",
+    ),
     pytest.param('from huggingface_hub import HfApi\nHfApi().model_info("org/full")\n', ["2:W113"], id="hf-api-method"),
     pytest.param(
         'from huggingface_hub import snapshot_download\n\nREPO = "org/full"\nsnapshot_download(REPO)\n',

@@ -2,26 +2,32 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import libcst as cst
 from libcst.codemod import CodemodContext
 from libcst.codemod.visitors import AddImportsVisitor, RemoveImportsVisitor
 
+from .base import DroppedImport, RenamedImport, _code
 
-def _module_name(node) -> str:
-    return cst.Module([]).code_for_node(node) if node is not None else ""
+
+def _module_name(node: cst.CSTNode | None) -> str:
+    return _code(node) if node is not None else ""
 
 
 def _names_in_use(tree: cst.Module) -> set[str]:
     """Names the module reads outside its imports."""
 
     class Names(cst.CSTVisitor):
-        def __init__(self):
+        def __init__(self) -> None:
+            super().__init__()
             self.seen: set[str] = set()
 
-        def visit_Import(self, node) -> bool:
+        def visit_Import(self, node: cst.Import) -> bool:
             return False
 
-        visit_ImportFrom = visit_Import
+        def visit_ImportFrom(self, node: cst.ImportFrom) -> bool:
+            return False
 
         def visit_Name(self, node: cst.Name) -> None:
             self.seen.add(node.value)
@@ -43,7 +49,8 @@ class _RenameImports(cst.CSTTransformer):
 
     def __init__(self, renames: dict[tuple[str, str], str], in_use: set[str]):
         super().__init__()
-        self.renames, self.in_use, self.done = renames, in_use, set()
+        self.renames, self.in_use = renames, in_use
+        self.done: set[tuple[str, str]] = set()  # (module, old name) renamed in place
 
     def leave_ImportFrom(self, original: cst.ImportFrom, updated: cst.ImportFrom) -> cst.ImportFrom:
         if isinstance(updated.names, cst.ImportStar):
@@ -66,21 +73,21 @@ class _RenameImports(cst.CSTTransformer):
         return updated.with_changes(names=aliases)
 
 
-def fix_imports(tree: cst.Module, imports, unused) -> cst.Module:
+def fix_imports(tree: cst.Module, imports: Sequence[RenamedImport], unused: Sequence[DroppedImport]) -> cst.Module:
+    """Rename in place where the old name has no other use, add what is still missing, drop what lost its use."""
     if not imports and not unused:
         return tree
-    renames = {(module, old): new for module, old, asname, new in imports if asname is None}
+    renames = {(i.module, i.old): i.new for i in imports if i.asname is None}
     if renames:
         renamer = _RenameImports(renames, _names_in_use(tree))
         tree = tree.visit(renamer)
-        imports = [
-            i for i in imports if i[3] not in {renames[k] for k in renamer.done} or (i[0], i[1]) not in renamer.done
-        ]
+        renamed = {renames[k] for k in renamer.done}
+        imports = [i for i in imports if i.new not in renamed or (i.module, i.old) not in renamer.done]
     context = CodemodContext()
-    for module, old, asname, new in imports:
-        AddImportsVisitor.add_needed_import(context, module, new)
-        RemoveImportsVisitor.remove_unused_import(context, module, old, asname)
-    for module, obj, asname in unused:
-        RemoveImportsVisitor.remove_unused_import(context, module, obj, asname)
+    for i in imports:
+        AddImportsVisitor.add_needed_import(context, i.module, i.new)
+        RemoveImportsVisitor.remove_unused_import(context, i.module, i.old, i.asname)
+    for d in unused:
+        RemoveImportsVisitor.remove_unused_import(context, d.module, d.name, d.asname)
     tree = AddImportsVisitor(context).transform_module(tree)
     return RemoveImportsVisitor(context).transform_module(tree)

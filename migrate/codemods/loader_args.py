@@ -1,27 +1,49 @@
-"""W105, W111-W115: a legacy entry's repo id where code loads it: the mount location where the loader table knows the slot takes a folder."""
+"""W105, W111-W115: a legacy entry's repo id where code loads it.
+
+It becomes the mount location where the loader table knows the slot takes a folder, or where a
+Hub call only fetches a file or folder the mount holds; everywhere else it is reported.
+"""
 
 from __future__ import annotations
 
-import libcst as cst
-from libcst.metadata import PositionProvider, QualifiedNameProvider, ScopeProvider
+from collections.abc import Collection
+from typing import ClassVar
 
-from .base import Reporting, _constant, _describe, _literal, _passes, _patterns_of, _string
+import libcst as cst
+from libcst.metadata import PositionProvider, ProviderT, QualifiedNameProvider, ScopeProvider
+
+from .base import (
+    Codemod,
+    DroppedImport,
+    Patterns,
+    _code,
+    _constant,
+    _describe,
+    _literal,
+    _passes,
+    _patterns_of,
+    _string,
+)
 
 HUB_ARGS = {"snapshot_download": ("repo_id",), "hf_hub_download": ("repo_id", "filename")}
 
 
-def _hub_path(call: cst.Call, function: str, patterns: dict) -> tuple[str | None, str]:
+def _hub_path(call: cst.Call, function: str, patterns: Patterns) -> tuple[str | None, str]:
     """The path under the mount a Hub call returns ("" for the folder), or None and why not."""
     if function not in HUB_ARGS:
         return None, "no local equivalent is known"
-    values: dict[str, object] = {}
+    positional = HUB_ARGS[function]
+    values: dict[str, str] = {}  # the arguments besides repo_id, which is the legacy id
     for i, arg in enumerate(call.args):
         if arg.star:
             return None, "a * or ** argument"
-        key = arg.keyword.value if arg.keyword else (HUB_ARGS[function] + (None,) * 9)[i]
-        values[key] = _string(arg.value) if key != "repo_id" else True
-        if key is None or values[key] is None:
-            return None, f"an argument whose effect cannot be reproduced: {cst.Module([]).code_for_node(arg.value)}"
+        key = arg.keyword.value if arg.keyword else (positional[i] if i < len(positional) else None)
+        if key == "repo_id":
+            continue
+        value = _string(arg.value) if key is not None else None
+        if key is None or value is None:
+            return None, f"an argument whose effect cannot be reproduced: {_code(arg.value)}"
+        values[key] = value
     extra = set(values) - {*HUB_ARGS[function], "subfolder", "repo_type"}
     if extra or values.get("repo_type", "model") != "model":
         return None, "an argument whose effect cannot be reproduced: " + ", ".join(sorted(extra) or ["repo_type"])
@@ -37,11 +59,11 @@ def _hub_path(call: cst.Call, function: str, patterns: dict) -> tuple[str | None
     return path, ""
 
 
-class LoaderArguments(Reporting, cst.CSTTransformer):
+class LoaderArguments(Codemod):
     """Legacy HF ids at loader, Hub API and other arguments, and in module constants."""
 
-    CODES = ("W105", "W111", "W112", "W113", "W114", "W115")
-    METADATA_DEPENDENCIES = (
+    CODES: ClassVar[tuple[str, ...]] = ("W105", "W111", "W112", "W113", "W114", "W115")
+    METADATA_DEPENDENCIES: ClassVar[Collection[ProviderT]] = (
         QualifiedNameProvider,
         PositionProvider,
         ScopeProvider,
@@ -65,7 +87,8 @@ class LoaderArguments(Reporting, cst.CSTTransformer):
                 self.report(
                     arg,
                     "W112",
-                    f"loader left: {repo_id!r} mounts at {mount!r} filtered by {patterns}, so it still downloads from the Hub; pass --trust-patterns if the patterns keep every file it loads",
+                    f"loader left: {repo_id!r} mounts at {mount!r} filtered by {patterns}, so it still downloads "
+                    "from the Hub; pass --trust-patterns if the patterns keep every file it loads",
                 )
             elif slot == "loader":
                 like = updated.args[i].value if isinstance(updated.args[i].value, cst.SimpleString) else None
@@ -78,7 +101,8 @@ class LoaderArguments(Reporting, cst.CSTTransformer):
                 self.report(
                     arg,
                     "W114",
-                    f"{repo_id!r} left: this argument is not one the loader table knows to take a folder; the weights now mount at {mount!r}",
+                    f"{repo_id!r} left: this argument is not one the loader table knows to take a folder; "
+                    f"the weights now mount at {mount!r}",
                 )
         updated = updated.with_changes(args=args)
         return self.fit(original, updated) if changed else updated
@@ -108,20 +132,23 @@ class LoaderArguments(Reporting, cst.CSTTransformer):
             self.report(
                 original,
                 "W113",
-                f"{function or 'Hub API'}(...) left: it takes a repo id, never a folder ({why}); the weights of {repo_id!r} now mount at {mount!r}",
+                f"{function or 'Hub API'}(...) left: it takes a repo id, never a folder ({why}); "
+                f"the weights of {repo_id!r} now mount at {mount!r}",
             )
             return updated
         result = mount + ("/" + path if path else "")
         if isinstance(original.func, cst.Name) and name:  # the import may have lost its last use
-            self.unused.append(
-                (name.rsplit(".", 1)[0], function, original.func.value if original.func.value != function else None)
-            )
+            asname = original.func.value if original.func.value != function else None
+            self.unused.append(DroppedImport(name.rsplit(".", 1)[0], function, asname))
         self.report(
             original, "W111", f"{function}(...) -> {result!r}: the legacy entry's files are at its mount location"
         )
         return _literal(result)
 
     def constant_uses(self, constant: str) -> int:
+        """How often the module reads a module-level constant."""
+        if self.survey.module is None:
+            return 0
         scope = self.get_metadata(ScopeProvider, self.survey.module, None)
         return sum(len(a.references) for a in scope.assignments[constant]) if scope else 0
 
@@ -133,7 +160,8 @@ class LoaderArguments(Reporting, cst.CSTTransformer):
             self.report(
                 original,
                 "W105",
-                f"{data!r} -> {mount!r}: every use of {constant} loads the legacy entry's weights, from its mount location now",
+                f"{data!r} -> {mount!r}: every use of {constant} loads the legacy entry's weights, "
+                "from its mount location now",
             )
             return _literal(mount, original)
         if data in self.legacy_ids and not self.sources and constant not in self.survey.used_constants:
@@ -146,5 +174,6 @@ class LoaderArguments(Reporting, cst.CSTTransformer):
             self.report(
                 node,
                 "W115",
-                f"{repo_id!r} left in code: a legacy entry's id; its weights now mount at {mount!r} (use that path where this loads them)",
+                f"{repo_id!r} left in code: a legacy entry's id; its weights now mount at {mount!r} "
+                "(use that path where this loads them)",
             )

@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+from typing import ClassVar
+
 import libcst as cst
-from libcst.metadata import PositionProvider
+from libcst.metadata import PositionProvider, ProviderT
 
 from .. import rules
-from .base import Reporting, _literal
+from .base import Codemod, _literal
 
 
-class MovedPaths(Reporting, cst.CSTTransformer):
+class MovedPaths(Codemod):
     """Paths the config's moves map, as in the YAML."""
 
-    CODES = ("W008",)
-    METADATA_DEPENDENCIES = (PositionProvider,)
+    CODES: ClassVar[tuple[str, ...]] = ("W008",)
+    METADATA_DEPENDENCIES: ClassVar[Collection[ProviderT]] = (PositionProvider,)
 
     def moved_string(self, original: cst.SimpleString, data: str) -> cst.BaseExpression | None:
         if self.moves:
@@ -23,7 +26,9 @@ class MovedPaths(Reporting, cst.CSTTransformer):
                 return _literal(moved, original)
         return None
 
-    def leave_FormattedStringText(self, original, updated):
+    def leave_FormattedStringText(
+        self, original: cst.FormattedStringText, updated: cst.FormattedStringText
+    ) -> cst.FormattedStringText:
         if self.moves:
             moved = rules.move_path(original.value, self.moves)
             if moved != original.value:

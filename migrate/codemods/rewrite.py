@@ -9,39 +9,20 @@ out of W108's review).
 from __future__ import annotations
 
 import libcst as cst
-from libcst.metadata import QualifiedNameProvider
 
-from ..diagnostics import Diagnostic
-from . import REGISTRY
-from .base import RENAMED_KEYWORDS, LegacyEntry, _arg, _string, _truss_name
-from .survey import Survey
+from .base import RENAMED_KEYWORDS, _arg, _string
+from .loader_args import LoaderArguments
+from .moved_paths import MovedPaths
+from .review import Review
+from .start_command import StartCommand
+from .subscripts import Subscripts
+from .truss_objects import TrussObjects
 
 
-class Rewrite(*REGISTRY):
+# The bases are REGISTRY (codemods/__init__.py), in its order, written out because a type checker
+# cannot read `class Rewrite(*REGISTRY)`; tests/test_code_registry.py checks that the two agree.
+class Rewrite(TrussObjects, LoaderArguments, Subscripts, StartCommand, MovedPaths, Review):
     """Every codemod of the registry over the tree, in one walk; the survey's analysis shared."""
-
-    METADATA_DEPENDENCIES = (QualifiedNameProvider,)
-
-    def __init__(self, survey: Survey, legacy: list[LegacyEntry], moves: dict[str, str]):
-        super().__init__()
-        self.survey = survey
-        self.legacy = {e.index: e.plan for e in legacy}
-        self.legacy_ids = {repo_id: plan.weight["mount_location"] for repo_id, plan in survey.legacy_plans.items()}
-        self.moves = moves
-        self.imports: list[tuple[str, str, str | None, str]] = []  # module, old, asname, new
-        self.diagnostics: list[Diagnostic] = []
-        self.protected: set[cst.Call] = set()
-        self.review: list[cst.SimpleString] = []  # "model_cache" strings not rewritten
-        self.unused: list[tuple[str, str, str | None]] = []  # imports that may have lost their last use
-        self.pending: dict[cst.CSTNode, str] = {}  # legacy ids in code not yet rewritten or reported
-        self.sources = 0  # depth inside ModelRepo / WeightsSource calls, whose ids are sources
-        self.lines: list[str] = []  # the source, for the width of rewritten calls
-        self.width = 88
-        self.configs: list[bool] = []  # open rewritten TrussConfig calls: may their start command change?
-        self.rewrites_config = any(self.survey.containers.get(c) == "TrussConfig" for c in survey.changeable)
-
-    def qualified(self, node: cst.BaseExpression) -> str | None:
-        return _truss_name(self.get_metadata(QualifiedNameProvider, node, set()))
 
     def visit_Call(self, node: cst.Call) -> None:
         name = self.qualified(node.func)
@@ -69,7 +50,7 @@ class Rewrite(*REGISTRY):
         elif original not in self.survey.changeable:
             pass
         elif short == "ModelCache":
-            updated = self.rename_func(original, updated, name)
+            updated = self.rename_func(updated, name)
             self.report(original, "W103", "ModelCache([...]) -> Weights([...])")
         elif short in RENAMED_KEYWORDS:
             old, new = RENAMED_KEYWORDS[short]

@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+from typing import ClassVar
+
 import libcst as cst
-from libcst.metadata import PositionProvider
+from libcst.metadata import PositionProvider, ProviderT
 
 from .. import rules
-from .base import Reporting, _literal
+from .base import Codemod, _literal
 
 
-class StartCommand(Reporting, cst.CSTTransformer):
+class StartCommand(Codemod):
     """Start commands in strings and f-strings."""
 
-    CODES = ("W120", "W121")
-    METADATA_DEPENDENCIES = (PositionProvider,)
+    CODES: ClassVar[tuple[str, ...]] = ("W120", "W121")
+    METADATA_DEPENDENCIES: ClassVar[Collection[ProviderT]] = (PositionProvider,)
 
     def start_command_string(self, original: cst.SimpleString, data: str) -> cst.BaseExpression | None:
         if "truss-transfer-cli" in data:
@@ -23,7 +26,7 @@ class StartCommand(Reporting, cst.CSTTransformer):
         return None
 
     def start_command(self, node: cst.CSTNode, command: str) -> str | None:
-        """A start command built next to a rewritten TrussConfig loses `truss-transfer-cli &&` (W004)."""
+        """The command without `truss-transfer-cli &&` (W120, as W004 in a config), or None where it stays (W121)."""
         if not self.rewrites_config:
             return None
         fixed = rules.drop_transfer_cli(command) if self.configs and self.configs[-1] else None
@@ -58,7 +61,8 @@ class StartCommand(Reporting, cst.CSTTransformer):
         command = self.start_command(original, whole)
         if command is None:
             return updated
-        pieces, rest = [], command
+        pieces: list[str] = []
+        rest = command
         for i, part in enumerate(parts):
             if isinstance(part, cst.FormattedStringText):
                 continue
@@ -68,7 +72,8 @@ class StartCommand(Reporting, cst.CSTTransformer):
             pieces.append(text)
         pieces.append(rest)
         texts = iter(pieces)
-        new_parts, pending = [], next(texts)
+        new_parts: list[cst.BaseFormattedStringContent] = []
+        pending = next(texts)
         for part in parts:
             if isinstance(part, cst.FormattedStringText):
                 continue

@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Collection, Sequence
+from typing import ClassVar, Literal
 
 import libcst as cst
-from libcst.metadata import Assignment, ParentNodeProvider, PositionProvider, QualifiedNameProvider, ScopeProvider
+from libcst.metadata import (
+    Assignment,
+    ParentNodeProvider,
+    PositionProvider,
+    ProviderT,
+    QualifiedNameProvider,
+    ScopeProvider,
+)
 
 from .. import loaders, rules
-from ..diagnostics import Diagnostic
 from .base import (
     KIND_MEMBERS,
     OPAQUE,
@@ -18,34 +26,43 @@ from .base import (
     Reporting,
     Unresolved,
     _arg,
+    _code,
     _constant,
     _patterns_of,
     _string,
     _truss_name,
 )
 
+# What an argument's slot takes: a truss construct's source, a folder (loader table), a Hub repo id, or unknown
+Slot = Literal["source", "loader", "hub", "other"]
+
 
 class Survey(Reporting, cst.CSTVisitor):
     """Reads the module: string constants, ModelRepo calls and what they become."""
 
-    CODES = ("W107", "W110", "W116", "W117", "W118")
+    CODES: ClassVar[tuple[str, ...]] = ("W107", "W110", "W116", "W117", "W118")
 
-    METADATA_DEPENDENCIES = (QualifiedNameProvider, PositionProvider, ScopeProvider, ParentNodeProvider)
+    METADATA_DEPENDENCIES: ClassVar[Collection[ProviderT]] = (
+        QualifiedNameProvider,
+        PositionProvider,
+        ScopeProvider,
+        ParentNodeProvider,
+    )
 
-    def __init__(self, context: rules.Context, legacy: list[LegacyEntry] = (), trust_patterns: bool = False):
+    def __init__(self, context: rules.Context, legacy: Sequence[LegacyEntry] = (), trust_patterns: bool = False):
+        super().__init__()
         self.context = context
         self.trust_patterns = trust_patterns
+        # legacy HF repo id -> its plan: the config's entries, then the ModelRepo calls this module rewrites
         self.legacy_plans = {e.plan.repo_id: e.plan for e in legacy if e.plan.legacy_hf}
         self.constants: dict[str, str] = {}
         self.constant_nodes: dict[str, cst.BaseExpression] = {}  # name -> its one assigned value
         self.rewritten_constants: set[str] = set()  # legacy ids changed once, at their definition
         self.used_constants: set[str] = set()  # legacy-id constants some code reads
         self.accesses: set[cst.CSTNode] = set()  # the Name nodes that read them
-        self.slots: dict[cst.CSTNode, str] = {}  # argument value -> what its slot is (classify_slots)
+        self.slots: dict[cst.CSTNode, Slot] = {}  # argument value -> what its slot is (classify_slots)
         self.module: cst.Module | None = None
         self.repos: dict[cst.Call, rules.EntryPlan] = {}  # calls to rewrite
-        self.diagnostics: list[Diagnostic] = []
-        self.legacy_ids: dict[str, str] = {}  # legacy HF repo id -> mount location
         self.containers: dict[cst.Call, str] = {}  # ModelCache / Assets / TrussConfig calls -> which
         self.all_repos: list[cst.Call] = []  # every ModelRepo call
         self.failed: set[cst.Call] = set()  # ModelRepo calls that cannot be planned
@@ -62,11 +79,12 @@ class Survey(Reporting, cst.CSTVisitor):
             if not isinstance(statement, cst.SimpleStatementLine):
                 continue
             for small in statement.body:
-                targets, val = [], None
                 if isinstance(small, cst.Assign):
                     targets, val = [t.target for t in small.targets], small.value
                 elif isinstance(small, cst.AnnAssign) and small.value is not None:
                     targets, val = [small.target], small.value
+                else:
+                    continue
                 for target in targets:
                     if isinstance(target, cst.Name):
                         assigned[target.value] = assigned.get(target.value, 0) + 1
@@ -92,7 +110,7 @@ class Survey(Reporting, cst.CSTVisitor):
             return KIND_MEMBERS[node.attr.value]  # ModelRepoSourceKind.S3, however imported
         if isinstance(node, (cst.List, cst.Tuple)):
             return [self.evaluate(el.value) for el in node.elements if not isinstance(el, cst.StarredElement)]
-        raise Unresolved(cst.Module([]).code_for_node(node))
+        raise Unresolved(_code(node))
 
     def visit_Call(self, node: cst.Call) -> None:
         self.classify_slots(node)
@@ -122,7 +140,8 @@ class Survey(Reporting, cst.CSTVisitor):
                 self.report(
                     container,
                     "W117",
-                    "ModelCache(...) left as it is: it does not flow, as a list of ModelRepo entries, into TrussConfig(model_cache=...); migrate it by hand",
+                    "ModelCache(...) left as it is: it does not flow, as a list of ModelRepo entries, "
+                    "into TrussConfig(model_cache=...); migrate it by hand",
                 )
         for call in self.all_repos:
             if call in self.failed:
@@ -133,7 +152,8 @@ class Survey(Reporting, cst.CSTVisitor):
                 self.report(
                     call,
                     "W116",
-                    "ModelRepo left as it is: it does not flow into Assets(cached=[...]), ModelCache([...]) or TrussConfig(model_cache=...), so the code that uses it still expects a ModelRepo",
+                    "ModelRepo left as it is: it does not flow into Assets(cached=[...]), ModelCache([...]) "
+                    "or TrussConfig(model_cache=...), so the code that uses it still expects a ModelRepo",
                 )
             elif owner in self.blocked:
                 self.repos.pop(call, None)
@@ -142,7 +162,6 @@ class Survey(Reporting, cst.CSTVisitor):
                 self.repos[call] = self.plan(call, dataclasses.replace(self.context, declares_hf_secret=True))
         for plan in self.repos.values():
             if plan.legacy_hf and plan.repo_id != PLACEHOLDER_ID:
-                self.legacy_ids[plan.repo_id] = plan.weight["mount_location"]
                 self.legacy_plans.setdefault(plan.repo_id, plan)
         self.decide_constants()
 
@@ -165,7 +184,8 @@ class Survey(Reporting, cst.CSTVisitor):
             self.report(
                 container,
                 "W117",
-                f"{short}({old}=...) left as it is: {what} is not a list of ModelRepo entries the tool can follow; migrate it by hand",
+                f"{short}({old}=...) left as it is: {what} is not a list of ModelRepo entries the tool can follow; "
+                "migrate it by hand",
             )
             self.changeable.discard(value)
             return
@@ -177,8 +197,9 @@ class Survey(Reporting, cst.CSTVisitor):
                 self.blocked.add(container)
         if any(call in self.failed for call in members):
             self.changeable.discard(container)
-            self.changeable.discard(value)
-            self.blocked.add(value)  # reported through its entries (W107)
+            if isinstance(value, cst.Call):  # a ModelCache(...) between them
+                self.changeable.discard(value)
+                self.blocked.add(value)  # reported through its entries (W107)
         if secrets:
             self.with_secret.add(container)
 
@@ -225,41 +246,43 @@ class Survey(Reporting, cst.CSTVisitor):
         secrets = _arg(container, "secrets")
         if secrets is not None and isinstance(secrets.value, cst.Dict):
             return any(
-                _string(getattr(e, "key", None) or cst.Name("x")) == rules.HF_SECRET for e in secrets.value.elements
+                isinstance(e, cst.DictElement) and _string(e.key) == rules.HF_SECRET for e in secrets.value.elements
             )
         return False
 
     def visit_Import(self, node: cst.Import) -> bool:
         return False  # a module path is no attribute access
 
-    visit_ImportFrom = visit_Import
+    def visit_ImportFrom(self, node: cst.ImportFrom) -> bool:
+        return False
 
     def visit_Attribute(self, node: cst.Attribute) -> None:
         if node.attr.value == "model_cache":
             self.report(
                 node,
                 "W118",
-                "`.model_cache` left as it is: code that reads or sets it still expects ModelRepo entries; move it to `.weights` by hand",
+                "`.model_cache` left as it is: code that reads or sets it still expects ModelRepo entries; "
+                "move it to `.weights` by hand",
             )
 
     def classify_slots(self, call: cst.Call) -> None:
         """What each argument slot of a call is: "source", "loader", "hub" or "other"."""
         qualified = self.get_metadata(QualifiedNameProvider, call.func, set())
         names = {q.name for q in qualified}
+        every: Slot | None = None  # the slot of every argument, for a truss or a Hub call
+        if _truss_name(qualified):
+            every = "source"
+        elif loaders.is_hub_api(names) or self.is_hub_client(call.func):
+            every = "hub"
         method = call.func.attr.value if isinstance(call.func, cst.Attribute) else None
         loader = loaders.loader_for(names, method)
         for i, arg in enumerate(call.args):
             keyword = arg.keyword.value if arg.keyword is not None else None
             position = None if keyword or arg.star else i
-            if _truss_name(qualified):
-                kind = "source"
-            elif loaders.is_hub_api(names) or _is_hub_client(call.func, self):
-                kind = "hub"
-            else:
-                kind = "loader" if loader is not None and loader.takes(position, keyword) else "other"
-            self.slots[arg.value] = kind
+            takes = loader is not None and loader.takes(position, keyword)
+            self.slots[arg.value] = every or ("loader" if takes else "other")
 
-    def loader_slot(self, node: cst.CSTNode) -> str:
+    def loader_slot(self, node: cst.CSTNode) -> Slot:
         return self.slots.get(node, "other")
 
     def loads_whole_repo(self, repo_id: str) -> bool:
@@ -283,7 +306,7 @@ class Survey(Reporting, cst.CSTVisitor):
 
     def plan(self, call: cst.Call, context: rules.Context | None = None) -> rules.EntryPlan:
         entry: dict[str, object] = {}
-        opaque = []
+        opaque: dict[str, cst.BaseExpression] = {}  # keys whose value is an expression, and the expression
         for arg in call.args:
             if arg.keyword is None or arg.star:
                 raise Unresolved("a positional or ** argument")
@@ -297,10 +320,10 @@ class Survey(Reporting, cst.CSTVisitor):
                     entry[key] = PLACEHOLDER_ID  # an HF id can stay an expression (see hf_source)
                 else:
                     raise
-                opaque.append(key)
+                opaque[key] = arg.value
         plan = rules.plan_entry(entry, context or self.context)
         if "repo_id" in opaque and (plan.kind != "hf" or plan.legacy):
-            raise Unresolved(f"repo_id={cst.Module([]).code_for_node(_arg(call, 'repo_id').value)}")
+            raise Unresolved(f"repo_id={_code(opaque['repo_id'])}")
         for change in plan.changes:
             if change.old in opaque and change.value is not rules.UNCHANGED and change.old != "repo_id":
                 raise Unresolved(change.old)
@@ -308,10 +331,9 @@ class Survey(Reporting, cst.CSTVisitor):
             self.opaque_ids.add(call)
         return plan
 
-
-def _is_hub_client(func: cst.BaseExpression, visitor) -> bool:
-    """HfApi().method(...): a method of a Hub client made in place."""
-    if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Call):
-        names = {q.name for q in visitor.get_metadata(QualifiedNameProvider, func.value.func, set())}
-        return loaders.is_hub_api(names)
-    return False
+    def is_hub_client(self, func: cst.BaseExpression) -> bool:
+        """HfApi().method(...): a method of a Hub client made in place."""
+        if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Call):
+            names = {q.name for q in self.get_metadata(QualifiedNameProvider, func.value.func, set())}
+            return loaders.is_hub_api(names)
+        return False

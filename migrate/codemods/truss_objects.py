@@ -2,21 +2,31 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+from typing import ClassVar
+
 import libcst as cst
 import libcst.matchers as m
-from libcst.metadata import PositionProvider, QualifiedNameProvider
+from libcst.metadata import PositionProvider, ProviderT, QualifiedNameProvider
 
 from .. import rules
-from .base import PLACEHOLDER_ID, RENAMED_CALLS, Reporting, _literal
+from .base import PLACEHOLDER_ID, QUOTES, RENAMED_CALLS, Codemod, DroppedImport, RenamedImport, _code, _literal
 
 
-def _comment_of(comma) -> cst.Comment | None:
+def _commented_line(comma: cst.Comma | cst.MaybeSentinel) -> cst.TrailingWhitespace | None:
+    """The end of the line a comma closes, where it holds a comment."""
     if isinstance(comma, cst.Comma) and isinstance(comma.whitespace_after, cst.ParenthesizedWhitespace):
-        return comma.whitespace_after.first_line.comment
+        line = comma.whitespace_after.first_line
+        return line if line.comment is not None else None
     return None
 
 
-def _without_comment(whitespace):
+def _comment_of(comma: cst.Comma | cst.MaybeSentinel) -> cst.Comment | None:
+    line = _commented_line(comma)
+    return line.comment if line is not None else None
+
+
+def _without_comment(whitespace: cst.BaseParenthesizableWhitespace) -> cst.BaseParenthesizableWhitespace:
     if isinstance(whitespace, cst.ParenthesizedWhitespace):
         return whitespace.with_changes(first_line=cst.TrailingWhitespace(), empty_lines=[])
     return whitespace
@@ -44,33 +54,28 @@ def _arrange_commas(args: list[cst.Arg], call: cst.Call, sep: cst.Comma) -> list
     last = call.args[-1].comma if call.args else cst.MaybeSentinel.DEFAULT
     out = []
     for i, arg in enumerate(args):
-        comment = _comment_of(arg.comma)
+        commented = _commented_line(arg.comma)
         comma = (
             last
             if i == len(args) - 1
             else (sep if arg.comma is last or arg.comma is cst.MaybeSentinel.DEFAULT else arg.comma)
         )
-        if comment is not None and _comment_of(comma) is None and isinstance(comma, cst.Comma):
+        if commented is not None and _comment_of(comma) is None and isinstance(comma, cst.Comma):
             ws = comma.whitespace_after
             if isinstance(ws, cst.ParenthesizedWhitespace):
-                comma = comma.with_changes(
-                    whitespace_after=ws.with_changes(first_line=arg.comma.whitespace_after.first_line)
-                )
+                comma = comma.with_changes(whitespace_after=ws.with_changes(first_line=commented))
         out.append(arg.with_changes(comma=comma))
     return out
 
 
-def _keep_comments(args: list[cst.Arg], comments: list[cst.Comment], call: cst.Call) -> list[cst.Arg]:
+def _keep_comments(args: list[cst.Arg], comments: list[cst.Comment]) -> list[cst.Arg]:
     """Put comments of dropped arguments on lines of their own after the previous argument."""
-    if (
-        not args
-        or not isinstance(args[-1].comma, cst.Comma)
-        or not isinstance(args[-1].comma.whitespace_after, cst.ParenthesizedWhitespace)
-    ):
+    comma = args[-1].comma if args else None
+    if not isinstance(comma, cst.Comma) or not isinstance(comma.whitespace_after, cst.ParenthesizedWhitespace):
         return args  # a one-line call has no comments to keep
-    ws = args[-1].comma.whitespace_after
+    ws = comma.whitespace_after
     lines = [cst.EmptyLine(indent=ws.indent, whitespace=ws.last_line, comment=c) for c in comments]
-    comma = args[-1].comma.with_changes(whitespace_after=ws.with_changes(empty_lines=[*ws.empty_lines, *lines]))
+    comma = comma.with_changes(whitespace_after=ws.with_changes(empty_lines=[*ws.empty_lines, *lines]))
     return [*args[:-1], args[-1].with_changes(comma=comma)]
 
 
@@ -81,10 +86,10 @@ def hf_source(expr: cst.BaseExpression, planned: str) -> cst.BaseExpression:
     before, after = planned.split(PLACEHOLDER_ID, 1)
     if not before and not after:
         return expr
-    code = cst.Module([]).code_for_node(expr)
-    quote = next((q for q in ('"', "'") if q not in code), None)
+    code = _code(expr)
+    quote = next((q for q in QUOTES if q not in code), None)
     if quote is None or "{" in before + after or "}" in before + after:  # no f-string can hold it
-        parts = [_literal(before)] if before else []
+        parts: list[cst.BaseExpression] = [_literal(before)] if before else []
         parts += [cst.Call(cst.Name("str"), [cst.Arg(expr)])] + ([_literal(after)] if after else [])
         result = parts[0]
         for part in parts[1:]:
@@ -101,16 +106,19 @@ def hf_source(expr: cst.BaseExpression, planned: str) -> cst.BaseExpression:
     )
 
 
-class TrussObjects(Reporting, cst.CSTTransformer):
+class TrussObjects(Codemod):
     """The truss constructs that move with the config, rewritten where their entries flow into a rewritten container."""
 
-    CODES = ("W101", "W102", "W103", "W104")
-    METADATA_DEPENDENCIES = (
+    CODES: ClassVar[tuple[str, ...]] = ("W101", "W102", "W103", "W104")
+    METADATA_DEPENDENCIES: ClassVar[Collection[ProviderT]] = (
         QualifiedNameProvider,
         PositionProvider,
     )
 
-    def rename_func(self, original: cst.Call, updated: cst.Call, name: str) -> cst.Call:
+    def rename_func(self, updated: cst.Call, name: str | None) -> cst.Call:
+        """ModelRepo(...) -> WeightsSource(...), ModelCache(...) -> Weights(...); a bare name's import follows."""
+        if name is None:
+            return updated
         old = name.rsplit(".", 1)[-1]
         new = RENAMED_CALLS[old]
         func = updated.func
@@ -118,7 +126,7 @@ class TrussObjects(Reporting, cst.CSTTransformer):
             return updated.with_changes(func=func.with_changes(attr=cst.Name(new)))
         if isinstance(func, cst.Name):
             asname = func.value if func.value != old else None
-            self.imports.append((name.rsplit(".", 1)[0], old, asname, new))
+            self.imports.append(RenamedImport(name.rsplit(".", 1)[0], old, asname, new))
             return updated.with_changes(func=cst.Name(new))
         return updated
 
@@ -128,13 +136,15 @@ class TrussObjects(Reporting, cst.CSTTransformer):
         args: list[cst.Arg] = []
         orphans: list[cst.Comment] = []  # comments of dropped arguments, kept as lines
         for i, arg in enumerate(updated.args):
+            if arg.keyword is None:
+                raise ValueError("a ModelRepo argument without a keyword was planned")  # the survey refuses them
             change = changes[arg.keyword.value]
             if change.new is None:
                 orphans += filter(None, [_comment_of(arg.comma)])
                 self.drop_imports(original.args[i].value)
                 continue
             if orphans:
-                args = _keep_comments(args, orphans, updated)
+                args = _keep_comments(args, orphans)
                 orphans = []
             if change.new != change.old:
                 arg = arg.with_changes(keyword=cst.Name(change.new))
@@ -144,14 +154,14 @@ class TrussObjects(Reporting, cst.CSTTransformer):
                 planned = plan.weight["source"].replace(f"hf://{plan.repo_id}", f"hf://{PLACEHOLDER_ID}", 1)
                 arg = arg.with_changes(value=hf_source(arg.value, planned))
             elif change.value is not rules.UNCHANGED:
-                arg = arg.with_changes(value=_literal(change.value, arg.value))
+                arg = arg.with_changes(value=_literal(str(change.value), arg.value))
             args.append(arg)
             if change.new == "source":
                 args += [_new_arg(k, v, arg, sep) for k, v in plan.inserts]
         if orphans:
-            args = _keep_comments(args, orphans, updated)
+            args = _keep_comments(args, orphans)
         args = _arrange_commas(args, updated, sep)
-        updated = self.rename_func(original, updated.with_changes(args=args), self.qualified(original.func))
+        updated = self.rename_func(updated.with_changes(args=args), self.qualified(original.func))
         updated = self.fit(original, updated)
         self.report(original, "W101", "ModelRepo(...) -> WeightsSource(...)")
         for note in plan.notes:
@@ -172,37 +182,6 @@ class TrussObjects(Reporting, cst.CSTTransformer):
         """Names only a dropped argument used (kind=ModelRepoSourceKind.S3) lose their import."""
         for name in m.findall(value, m.Name()):
             qualified = self.qualified(name)
-            if qualified and "." in qualified:
+            if isinstance(name, cst.Name) and qualified and "." in qualified:
                 module, obj = qualified.rsplit(".", 1)
-                self.unused.append((module, obj, name.value if name.value != obj else None))
-
-    def fit(self, original: cst.Call, updated: cst.Call) -> cst.Call:
-        """A rewritten call that grew past the file's longest line (or 88) gets one argument per line, as a formatter would."""
-        code = cst.Module([]).code_for_node(updated)
-        if "#" in code or not updated.args or not self.lines:
-            return updated
-        where = self.get_metadata(PositionProvider, original)
-        start, end = where.start, where.end
-        if start.line == end.line:
-            return updated  # a one-line call stays on its line (see README: formatting)
-        tail = len(self.lines[end.line - 1]) - end.column if end.line <= len(self.lines) else 0
-        rows = code.split("\n")
-        widths = [start.column + len(rows[0])] + [len(r) for r in rows[1:]]
-        widths[-1] += tail
-        if max(widths) <= self.width:
-            return updated
-        line = self.lines[start.line - 1]
-        indent = line[: len(line) - len(line.lstrip())]
-        inner = indent + "    "
-
-        def newline(ws: str) -> cst.ParenthesizedWhitespace:
-            return cst.ParenthesizedWhitespace(
-                first_line=cst.TrailingWhitespace(), indent=False, last_line=cst.SimpleWhitespace(ws)
-            )
-
-        args = []
-        for i, arg in enumerate(updated.args):
-            last = i == len(updated.args) - 1
-            comma = cst.Comma(whitespace_after=newline(indent if last else inner))
-            args.append(arg.with_changes(comma=comma, whitespace_after_arg=cst.SimpleWhitespace("")))
-        return updated.with_changes(args=args, whitespace_before_args=newline(inner))
+                self.unused.append(DroppedImport(module, obj, name.value if name.value != obj else None))
