@@ -34,7 +34,7 @@ sys.path.insert(0, str(ROOT))
 from ruamel.yaml import YAML  # noqa: E402
 from ruamel.yaml.tokens import CommentToken  # noqa: E402
 
-from migrate import rules, yaml_edit  # noqa: E402
+from migrate import rules  # noqa: E402
 
 # The ways the two tools may differ on purpose; anything else is a finding.
 DELIBERATE = {
@@ -102,7 +102,9 @@ def run_truss(folder: Path) -> Run:
     start = time.perf_counter()
     proc = subprocess.Popen(
         [truss_executable(), "migrate", str(folder)],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
     )
     proc.stdin.write(b"y\n")
     proc.stdin.close()
@@ -114,8 +116,13 @@ def run_truss(folder: Path) -> Run:
     text = (folder / "config.yaml").read_text()
     if proc.returncode != 0 or "weights" not in load(text):
         error = out.decode(errors="replace").strip().splitlines()
-        return Run("crash", text=text, seconds=seconds, rss_mib=rss, error=next(
-            (line for line in error if "Error" in line or "error" in line), error[-1] if error else ""))
+        return Run(
+            "crash",
+            text=text,
+            seconds=seconds,
+            rss_mib=rss,
+            error=next((line for line in error if "Error" in line or "error" in line), error[-1] if error else ""),
+        )
     return Run("ok", load(text)["weights"], text, seconds, rss)
 
 
@@ -123,7 +130,8 @@ def run_ours(folder: Path) -> Run:
     start = time.perf_counter()
     proc = subprocess.Popen(
         [sys.executable, "-m", "migrate", "-q", "--dialect", "truss", str(folder)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
     )
     _, status, usage = os.wait4(proc.pid, 0)
     seconds = time.perf_counter() - start
@@ -135,6 +143,7 @@ def run_ours(folder: Path) -> Run:
 
 def _outside_block_kept(original: str, migrated: str) -> bool:
     """The lines before the block and after it are the same (start_command fix allowed)."""
+
     def around(text: str, key: str) -> tuple[list, list]:
         lines = text.splitlines()
         start = next((i for i, l in enumerate(lines) if re.match(rf"{key}\s*:", l)), None)
@@ -153,7 +162,7 @@ def _outside_block_kept(original: str, migrated: str) -> bool:
     external = [l for l in after_o]  # external_data folds into weights: compare without it
     if any(l.startswith("external_data") for l in external):
         cut = next(i for i, l in enumerate(external) if l.startswith("external_data"))
-        rest = external[cut + 1:]
+        rest = external[cut + 1 :]
         while rest and (rest[0][:1] in (" ", "-") or not rest[0].strip()):
             rest = rest[1:]
         after_o = external[:cut] + rest
@@ -166,7 +175,11 @@ def classify(original: dict, ours: dict, theirs: dict) -> str:
     diff = {k for k in keys if ours.get(k) != theirs.get(k)}
     if not diff:
         return "same"
-    if diff == {"auth_secret_name"} and theirs.get("auth_secret_name") == rules.HF_SECRET and "runtime_secret_name" not in original:
+    if (
+        diff == {"auth_secret_name"}
+        and theirs.get("auth_secret_name") == rules.HF_SECRET
+        and "runtime_secret_name" not in original
+    ):
         return "secret"
     kind = original.get("kind") or rules.resolve_kind(original["repo_id"], None)[0]
     if diff <= {"mount_location", "auth_secret_name"} and kind != "hf" and not original.get("use_volume"):
@@ -194,7 +207,9 @@ def compare_one(config: Path, corpus: Path) -> Row:
     row.outside_truss = truss_run.status == "ok" and _outside_block_kept(original, truss_run.text)
     if truss_run.status == "ok" and ours_run.status == "ok":
         for old, mine, theirs in zip(entries, ours_run.weights, truss_run.weights):
-            verdict = classify(old if "repo_id" in old else {"repo_id": old.get("url"), "use_volume": True}, mine, theirs)
+            verdict = classify(
+                old if "repo_id" in old else {"repo_id": old.get("url"), "use_volume": True}, mine, theirs
+            )
             if verdict == "same":
                 row.same += 1
             elif verdict in DELIBERATE:
