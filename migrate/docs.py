@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import difflib
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from . import rules
 from .diagnostics import Diagnostic
+from .outcome import Outcome, Status
 
 YAML_LANGUAGES = frozenset({"yaml", "yml"})
 PYTHON_LANGUAGES = frozenset({"python", "py", "python3"})
@@ -60,14 +61,6 @@ class Fence:
                 )
             )
         return found.pop() if found else ""
-
-
-@dataclass
-class DocOutcome:
-    status: str  # "migrated", "unchanged" or "failed"
-    text: str | None = None
-    diagnostics: list[Diagnostic] = field(default_factory=list)
-    plans: list = field(default_factory=list)  # of the migrated yaml fences
 
 
 def split_lines(text: str) -> list[str]:
@@ -131,7 +124,7 @@ def _wanted(fence: Fence | Skip, context: rules.Context) -> bool:
     return bool((_BLOCK_KEY_TRUSS if context.dialect == rules.TRUSS else _BLOCK_KEY).search(fence.text))
 
 
-def _migrate(fence: Fence, context: rules.Context):
+def _migrate(fence: Fence, context: rules.Context) -> Outcome:
     if fence.language == "python":
         from . import code_edit
 
@@ -166,7 +159,7 @@ def _put_back(fence: Fence, new_text: str) -> list[str]:
     return out
 
 
-def migrate_doc(source: str, context: rules.Context = rules.Context(), code: bool = True) -> DocOutcome:
+def migrate_doc(source: str, context: rules.Context = rules.Context(), code: bool = True) -> Outcome:
     """Migrate the fenced configs (and, with code, the Python) of one Markdown document.
 
     Never raises for bad input.
@@ -174,7 +167,7 @@ def migrate_doc(source: str, context: rules.Context = rules.Context(), code: boo
     lines = split_lines(source)
     found = [f for f in fences(source) if (code or f.language != "python") and _wanted(f, context)]
     if not found:
-        return DocOutcome("unchanged")
+        return Outcome(Status.UNCHANGED)
     errors, notes, plans, replaced = [], [], [], {}
     for fence in found:
         if isinstance(fence, Skip):
@@ -192,18 +185,18 @@ def migrate_doc(source: str, context: rules.Context = rules.Context(), code: boo
             continue
         outcome = _migrate(fence, context)
         placed = [_place(fence, d) for d in outcome.diagnostics]
-        (errors if outcome.status == "failed" else notes).extend(placed)
-        if outcome.status == "migrated":
+        (errors if outcome.status is Status.FAILED else notes).extend(placed)
+        if outcome.status is Status.MIGRATED:
             try:
                 replaced[fence.opening] = (fence, _put_back(fence, outcome.text), outcome.text)
             except Skip as skip:
                 errors.append(skip.diagnostic)
-            plans += getattr(outcome, "plans", [])
+            plans += outcome.plans
     if errors:
-        return DocOutcome("failed", diagnostics=sorted(errors, key=lambda d: (d.line, d.col)))
+        return Outcome(Status.FAILED, diagnostics=sorted(errors, key=lambda d: (d.line, d.col)))
     diagnostics = sorted(notes, key=lambda d: (d.line, d.col))
     if not replaced:
-        return DocOutcome("unchanged", diagnostics=diagnostics)
+        return Outcome(Status.UNCHANGED, diagnostics=diagnostics)
     out, at = [], 0
     for opening, (fence, new_lines, _) in sorted(replaced.items()):
         out += lines[at : opening + 1] + new_lines
@@ -211,8 +204,8 @@ def migrate_doc(source: str, context: rules.Context = rules.Context(), code: boo
     text = "".join(out + lines[at:])
     failure = verify(source, text, {f.opening: new for f, _, new in replaced.values()}, context)
     if failure:
-        return DocOutcome("failed", diagnostics=[failure])
-    return DocOutcome("migrated", text, diagnostics, plans)
+        return Outcome(Status.FAILED, diagnostics=[failure])
+    return Outcome(Status.MIGRATED, text, diagnostics, plans)
 
 
 def verify(old: str, new: str, changed: dict[int, str], context: rules.Context) -> Diagnostic | None:

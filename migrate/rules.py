@@ -15,6 +15,9 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from .diagnostics import Diagnostic
+from .outcome import MigrationError
+
 DEFAULT_MOUNT_ROOT = "/app/model_cache"
 HF_SECRET = "hf_access_token"
 
@@ -73,14 +76,23 @@ class Note:
     key: str | None = None
 
 
-class RuleError(Exception):
-    """An entry that cannot be migrated; `key` names the offending entry key."""
+class RuleError(MigrationError):
+    """An entry that cannot be migrated: the package's one error, spelled short for the rules.
+
+    The rules see values, not positions: `key` names the offending entry key, and the editor
+    places the diagnostic there.
+    """
 
     def __init__(self, code: str, message: str, key: str | None = None):
-        super().__init__(message)
-        self.code = code
-        self.message = message
-        self.key = key
+        super().__init__(Diagnostic(1, 1, code, message), key)
+
+    @property
+    def code(self) -> str:
+        return self.diagnostic.code
+
+    @property
+    def message(self) -> str:
+        return self.diagnostic.message
 
 
 class _Unchanged:

@@ -17,6 +17,7 @@ from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from . import loader, rules, validate
 from .diagnostics import Diagnostic
+from .outcome import MigrationError, Outcome, Status
 
 BLOCK_KEYS = ("model_cache", "hf_cache")
 STR, NULL = loader.STR, loader.NULL
@@ -29,20 +30,7 @@ _PLAIN_SAFE = re.compile(r"[A-Za-z0-9_/.~@+=%][A-Za-z0-9_/.~@:+=%-]*")
 _YAML11_WORDS = {"y", "n", "yes", "no", "true", "false", "on", "off", "null", "~"}
 
 
-class Failure(Exception):
-    """The file cannot be migrated; carries the diagnostic that says why."""
-
-    def __init__(self, diagnostic: Diagnostic):
-        super().__init__(diagnostic.message)
-        self.diagnostic = diagnostic
-
-
-@dataclass
-class Outcome:
-    status: str  # "migrated", "unchanged" or "failed"
-    text: str | None = None  # the migrated text, when status is "migrated"
-    diagnostics: list[Diagnostic] = field(default_factory=list)
-    plans: list[rules.EntryPlan] = field(default_factory=list)
+Failure = MigrationError  # the file cannot be migrated; carries the diagnostic that says why
 
 
 @dataclass(frozen=True)
@@ -818,6 +806,17 @@ def apply(body: str, edits: list[Edit]) -> str:
 # --- beyond the block -------------------------------------------------------------
 
 
+def path_moves(plans: list[rules.EntryPlan], options: rules.Context) -> dict[str, str]:
+    """Old location -> new mount location, for the entries --mount-root moves."""
+    if options.mount_root == rules.DEFAULT_MOUNT_ROOT:
+        return {}
+    return {
+        p.old_location: p.weight["mount_location"]
+        for p in plans
+        if p.old_location and p.old_location != p.weight["mount_location"]
+    }
+
+
 def outside_edits(text: Text, root: MappingNode, block: Block, plans, options) -> tuple[list, dict, list]:
     """Edits beyond the block: start_command and moved paths.
 
@@ -849,13 +848,7 @@ def outside_edits(text: Text, root: MappingNode, block: Block, plans, options) -
                             "`truss-transfer-cli` dropped from start_command: weights are mounted, not downloaded by it",
                         )
                     )
-    moves = {}
-    if options.mount_root != rules.DEFAULT_MOUNT_ROOT:
-        moves = {
-            p.old_location: p.weight["mount_location"]
-            for p in plans
-            if p.old_location and p.old_location != p.weight["mount_location"]
-        }
+    moves = path_moves(plans, options)
     if moves:
         seen = {id(block.node)}
         for key, val in root.value:
@@ -1386,11 +1379,11 @@ def migrate_text(source: str, options: rules.Context = rules.Context()) -> Outco
     try:
         root = compose(body)
         if not isinstance(root, (MappingNode, SequenceNode)):
-            return Outcome("unchanged")
+            return Outcome(Status.UNCHANGED)
         found = nested_blocks(root, body)
         configs, reports = _configs(root, found, options)
         if not configs:
-            return Outcome("unchanged", diagnostics=reports)
+            return Outcome(Status.UNCHANGED, diagnostics=reports)
         top = configs[0] if configs[0].mapping is root else None
         if top is not None:
             check_anchors(root, top.block, top.plans, body)
@@ -1431,8 +1424,8 @@ def migrate_text(source: str, options: rules.Context = rules.Context()) -> Outco
                 None if ending else text,
             )
     except Failure as failure:
-        return Outcome("failed", diagnostics=[failure.diagnostic])
+        return Outcome(Status.FAILED, diagnostics=[failure.diagnostic])
     except RecursionError:
-        return Outcome("failed", diagnostics=[Diagnostic(1, 1, "E001", "invalid YAML: nested too deeply")])
+        return Outcome(Status.FAILED, diagnostics=[Diagnostic(1, 1, "E001", "invalid YAML: nested too deeply")])
     ordered = sorted(notes + reports, key=lambda d: (d.line, d.col))
-    return Outcome("migrated", bom + new_body, ordered, top.plans + top.extra if top else [])
+    return Outcome(Status.MIGRATED, bom + new_body, ordered, top.plans + top.extra if top else [])

@@ -24,7 +24,7 @@ from support import snapshot, write
 
 from migrate import diagnostics
 from migrate.report import Reporter, merge
-from migrate.runner import FileResult
+from migrate.outcome import FileResult
 
 PROJECT = Path(__file__).resolve().parents[1]
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "truss-examples"
