@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from . import rules
 from .diagnostics import Diagnostic
-from .outcome import Outcome, Status
+from .outcome import MigrationError, Outcome, Status
 
 YAML_LANGUAGES = frozenset({"yaml", "yml"})
 PYTHON_LANGUAGES = frozenset({"python", "py", "python3"})
@@ -29,12 +29,12 @@ _LINES = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
 _ENDING = re.compile(r"(?:\r\n|\r|\n)\Z")
 
 
-class Skip(Exception):
+class Skip(MigrationError):
     """A fence that needs a change but cannot be taken out of its container safely."""
 
     def __init__(self, diagnostic: Diagnostic, language: str = "", text: str = ""):
-        super().__init__(diagnostic.message)
-        self.diagnostic, self.language, self.text = diagnostic, language, text
+        super().__init__(diagnostic)
+        self.language, self.text = language, text
 
 
 @dataclass
