@@ -1,3 +1,98 @@
-"""weights-migrate: move Truss configs from `model_cache` to `weights`."""
+"""weights-migrate: move Truss configs from `model_cache` to `weights`.
+
+The Python API: one function per kind of text, options as keywords, an Outcome back (the new
+text or None, and the diagnostics). Nothing is read or written; bad input never raises.
+
+    from migrate import Status, migrate_config
+
+    outcome = migrate_config(text, dialect="truss")
+    if outcome.status is Status.MIGRATED:
+        new_text = outcome.text
+
+The editors load on first call, so importing the package stays as cheap as the CLI needs.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from .diagnostics import CODES, Diagnostic
+from .outcome import MigrationError, Outcome, Status
+from .rules import DEFAULT_MOUNT_ROOT, Context  # light: the CLI loads them at start-up anyway
 
 __version__ = "0.1.0"
+__all__ = [
+    "CODES",
+    "Diagnostic",
+    "MigrationError",
+    "Outcome",
+    "Status",
+    "migrate_config",
+    "migrate_markdown",
+    "migrate_python",
+]
+
+DialectName = Literal["seed", "truss"]
+
+
+def _context(dialect: DialectName, mount_root: str, nested: bool) -> Context:
+    from . import rules
+
+    if dialect not in rules.DIALECTS:
+        raise ValueError(f"dialect must be one of {', '.join(rules.DIALECTS)}, not {dialect!r}")
+    if not mount_root.startswith("/"):
+        raise ValueError(f"mount_root must be an absolute path, not {mount_root!r}")
+    return rules.Context(mount_root=mount_root.rstrip("/") or "/", dialect=rules.DIALECTS[dialect], nested=nested)
+
+
+def migrate_config(
+    text: str, *, dialect: DialectName = "seed", mount_root: str = DEFAULT_MOUNT_ROOT, nested: bool = False
+) -> Outcome:
+    """Migrate a Truss config's text (`--dialect`, `--mount-root`, `--nested` of the CLI).
+
+    Outcome.plans holds the planned entries: pass the outcome as `truss_config` to
+    migrate_python for the modules of the same truss.
+    """
+    from . import yaml_edit
+
+    return yaml_edit.migrate_text(text, _context(dialect, mount_root, nested))
+
+
+def migrate_python(
+    text: str,
+    *,
+    dialect: DialectName = "seed",
+    mount_root: str = DEFAULT_MOUNT_ROOT,
+    truss_config: Outcome | None = None,
+    trust_patterns: bool = False,
+) -> Outcome:
+    """Migrate a Python module's text (ModelRepo, ModelCache, and the code that loads weights).
+
+    truss_config is migrate_config's outcome for the config of the truss the module belongs
+    to: its legacy entries' loaders and its moved paths are followed into the code, as the
+    CLI does for the Python files of a truss it migrates. trust_patterns is `--trust-patterns`.
+    """
+    from . import code_edit
+
+    context = _context(dialect, mount_root, nested=False)
+    plans = truss_config.plans if truss_config is not None else []
+    from .rules import path_moves
+
+    moves = path_moves(plans, context)
+    legacy = [code_edit.LegacyEntry(index, plan) for index, plan in enumerate(plans)]
+    return code_edit.migrate_code(text, context, legacy, moves, trust_patterns)
+
+
+def migrate_markdown(
+    text: str,
+    *,
+    dialect: DialectName = "seed",
+    mount_root: str = DEFAULT_MOUNT_ROOT,
+    nested: bool = False,
+    code: bool = True,
+) -> Outcome:
+    """Migrate the yaml and python fenced code blocks of a Markdown document (`--docs`);
+    code=False leaves the python fences alone (`--no-code`)."""
+    from . import docs
+
+    return docs.migrate_doc(text, _context(dialect, mount_root, nested), code=code)

@@ -9,6 +9,7 @@ from enum import Enum
 import typer
 
 from . import __version__, rules
+from .outcome import FileResult
 from .report import JsonReporter, Reporter
 from .runner import Options, run
 
@@ -90,7 +91,10 @@ def migrate(
     trust_patterns: bool = typer.Option(
         False,
         "--trust-patterns",
-        help="Also point loaders at mounts filtered by allow/ignore patterns (you vouch the patterns keep every file they load).",
+        help=(
+            "Also point loaders at mounts filtered by allow/ignore patterns "
+            "(you vouch the patterns keep every file they load)."
+        ),
     ),
     jobs: int = typer.Option(
         os.cpu_count() or 1,
@@ -103,7 +107,10 @@ def migrate(
     output_format: Format = typer.Option(
         Format.text,
         "--format",
-        help="text: diagnostics on stderr; json: one JSON report on stdout; github: GitHub Actions annotations on stdout.",
+        help=(
+            "text: diagnostics on stderr; json: one JSON report on stdout; "
+            "github: GitHub Actions annotations on stdout."
+        ),
     ),
     exclude: list[str] | None = typer.Option(
         None,
@@ -145,6 +152,7 @@ def migrate(
         docs=docs,
         trust_patterns=trust_patterns,
     )
+    reporter: Reporter | JsonReporter
     if output_format is Format.json:
         reporter = JsonReporter(check=check)
     elif output_format is Format.github:
@@ -170,12 +178,12 @@ SEED_PYTHON = (
 )
 
 
-def _seed_python(result, context: rules.Context) -> bool:
+def _seed_python(result: FileResult, context: rules.Context) -> bool:
     """A Python file got WeightsSource entries in the seed dialect."""
     return (
         context.dialect is rules.SEED
         and result.path.endswith(".py")
-        and result.status in ("migrated", "would-migrate")
+        and result.status.changes
         and any(d.code == "W101" for d in result.diagnostics)
     )
 

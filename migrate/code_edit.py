@@ -8,25 +8,17 @@ follow. The mapping of a ModelRepo's arguments is rules.plan_entry, as for the Y
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 import libcst as cst
 from libcst.metadata import MetadataWrapper
 
 from . import rules
-from .codemods.base import LegacyEntry
+from .codemods.base import LegacyEntry as LegacyEntry  # part of this module's interface
 from .codemods.imports import fix_imports
 from .codemods.rewrite import Rewrite
 from .codemods.survey import Survey
 from .codemods.truss_objects import hf_source  # noqa: F401  (part of this module's interface)
 from .diagnostics import Diagnostic
-
-
-@dataclass
-class CodeOutcome:
-    status: str  # "migrated", "unchanged" or "failed"
-    text: str | None = None
-    diagnostics: list[Diagnostic] = field(default_factory=list)
+from .outcome import Outcome, Status
 
 
 def _syntax_error(source: str, err: cst.ParserSyntaxError) -> Diagnostic:
@@ -46,14 +38,14 @@ def migrate_code(
     legacy: list[LegacyEntry] | None = None,
     moves: dict[str, str] | None = None,
     trust_patterns: bool = False,
-) -> CodeOutcome:
+) -> Outcome:
     """Migrate one Python module's text. Never raises for bad input."""
     bom = "\ufeff" if source.startswith("\ufeff") else ""
     source = source[len(bom) :]  # libcst's code would drop it
     try:
         module = cst.parse_module(source)
     except cst.ParserSyntaxError as err:
-        return CodeOutcome("failed", diagnostics=[_syntax_error(source, err)])
+        return Outcome(Status.FAILED, diagnostics=[_syntax_error(source, err)])
     wrapper = MetadataWrapper(module)
     survey = Survey(context, legacy or [], trust_patterns)
     wrapper.visit(survey)
@@ -65,14 +57,14 @@ def migrate_code(
     code = tree.code
     diagnostics = sorted(survey.diagnostics + rewrite.diagnostics, key=lambda d: (d.line, d.col))
     if code == source:
-        return CodeOutcome("unchanged", diagnostics=diagnostics)
+        return Outcome(Status.UNCHANGED, diagnostics=diagnostics)
     try:
         compile(code, "<migrated>", "exec")
     except (SyntaxError, ValueError) as err:
-        return CodeOutcome(
-            "failed",
+        return Outcome(
+            Status.FAILED,
             diagnostics=[
                 Diagnostic(1, 1, "E099", f"internal error: the rewritten code does not compile ({err}); left untouched")
             ],
         )
-    return CodeOutcome("migrated", bom + code, diagnostics)
+    return Outcome(Status.MIGRATED, bom + code, diagnostics)

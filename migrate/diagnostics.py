@@ -22,7 +22,10 @@ CODES = {
     "E014": 'a value of the wrong type (e.g. `use_volume: "yes"`, a number as repo_id)',
     "E015": "both `model_cache` and `hf_cache` are set",
     "E016": "duplicate key",
-    "E017": "an alias that stays shares a node the migration changes or drops, or merge keys (`<<`) in an entry: migrate by hand",
+    "E017": (
+        "an alias that stays shares a node the migration changes or drops, or merge keys (`<<`) in an entry: "
+        "migrate by hand"
+    ),
     "E018": "an `external_data` item without `url`/`local_data_path`, with an unknown key, or a url truss cannot fetch",
     "E019": "a file over 1 MiB: far beyond any truss config or module, not parsed",
     "E020": "the file could not be read or written",
@@ -45,36 +48,65 @@ CODES = {
     "W010": "seed dialect: `external_data` left as it is (the seed schema has no place for it)",
     "W011": "truss dialect: an `external_data` item's `backend` dropped",
     "W012": "truss dialect: `external_data` folded into `weights` (mounted under /app/data)",
-    "W030": "`truss-transfer-cli` left in `docker_server.start_command`: in a form that cannot be dropped safely (remove it by hand)",
-    "W040": "a nested `model_cache` (not a truss config, e.g. a generator overlay) left as it is; `--nested` migrates it",
+    "W030": (
+        "`truss-transfer-cli` left in `docker_server.start_command`: in a form that cannot be dropped safely "
+        "(remove it by hand)"
+    ),
+    "W040": (
+        "a nested `model_cache` (not a truss config, e.g. a generator overlay) left as it is; `--nested` migrates it"
+    ),
     "W041": "a nested `model_cache` that is not a list of entry mappings, left as it is",
     "W042": "--nested: a nested `model_cache` migrated to `weights` in its own mapping",
     "W101": "Python: `ModelRepo(...)` rewritten to `WeightsSource(...)`, arguments mapped as in the YAML",
     "W102": "Python: `Assets(cached=...)` rewritten to `Assets(weights=...)`",
     "W103": "Python: `ModelCache([...])` rewritten to `Weights([...])`",
     "W104": "Python: `TrussConfig(model_cache=...)` rewritten to `TrussConfig(weights=...)`",
-    "W105": "Python: a legacy entry's repo id at a loader-table position (or a constant only loaders use) replaced by its mount location",
-    "W106": 'Python: `X["model_cache"][i]["repo_id"]` (or `.get("repo_id")`) rewritten to `X["weights"][i]["mount_location"]`',
+    "W105": (
+        "Python: a legacy entry's repo id at a loader-table position (or a constant only loaders use) "
+        "replaced by its mount location"
+    ),
+    "W106": (
+        'Python: `X["model_cache"][i]["repo_id"]` (or `.get("repo_id")`) rewritten to '
+        '`X["weights"][i]["mount_location"]`'
+    ),
     "W107": "Python: a `ModelRepo` left as it is: a value it needs cannot be resolved (needs a person)",
     "W108": 'Python: another use of `"model_cache"` in code, left for a person to review',
     "W110": "Python: a `ModelRepo` left as it is: its arguments break a mapping rule",
-    "W111": "Python: `snapshot_download`/`hf_hub_download` of a legacy entry replaced by the path it returned (under the mount location)",
-    "W112": "Python: a loader of a legacy entry with allow/ignore patterns left: it still downloads from the Hub (see `--trust-patterns`)",
+    "W111": (
+        "Python: `snapshot_download`/`hf_hub_download` of a legacy entry replaced by the path it returned "
+        "(under the mount location)"
+    ),
+    "W112": (
+        "Python: a loader of a legacy entry with allow/ignore patterns left: it still downloads from the Hub "
+        "(see `--trust-patterns`)"
+    ),
     "W113": "Python: a Hub API call given a legacy entry's id left: its effect on a local folder cannot be reproduced",
     "W114": "Python: a legacy entry's id at an argument not in the loader table, left",
     "W115": "Python: another use of a legacy entry's id in code, left; names the mount location",
-    "W116": "Python: a `ModelRepo` left: it does not flow into `Assets(cached=)`, `ModelCache([...])` or `TrussConfig(model_cache=)`",
-    "W117": "Python: an `Assets(cached=)`/`ModelCache(...)`/`TrussConfig(model_cache=)` left: its value is not a list of `ModelRepo` the tool can follow",
+    "W116": (
+        "Python: a `ModelRepo` left: it does not flow into `Assets(cached=)`, `ModelCache([...])` or "
+        "`TrussConfig(model_cache=)`"
+    ),
+    "W117": (
+        "Python: an `Assets(cached=)`/`ModelCache(...)`/`TrussConfig(model_cache=)` left: its value is not a "
+        "list of `ModelRepo` the tool can follow"
+    ),
     "W118": "Python: a `.model_cache` attribute left for a person to move to `.weights`",
     "W119": "seed dialect: Python was rewritten that released truss cannot run (once per run; see `--dialect truss`)",
-    "W120": "Python: `truss-transfer-cli &&` dropped from a start command literal built for a rewritten TrussConfig (as W004)",
-    "W121": "Python: `truss-transfer-cli` in a start command literal next to a rewritten TrussConfig left (trt_llm, or split by an expression)",
+    "W120": (
+        "Python: `truss-transfer-cli &&` dropped from a start command literal built for a rewritten "
+        "TrussConfig (as W004)"
+    ),
+    "W121": (
+        "Python: `truss-transfer-cli` in a start command literal next to a rewritten TrussConfig left "
+        "(trt_llm, or split by an expression)"
+    ),
 }
 
 
 @dataclass(frozen=True)
 class Diagnostic:
-    line: int  # 1-based; 0 when the whole file is meant
+    line: int  # 1-based; a finding about the whole file stands at 1:1
     col: int  # 1-based
     code: str
     message: str

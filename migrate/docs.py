@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import difflib
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from . import rules
 from .diagnostics import Diagnostic
+from .outcome import MigrationError, Outcome, Status
 
 YAML_LANGUAGES = frozenset({"yaml", "yml"})
 PYTHON_LANGUAGES = frozenset({"python", "py", "python3"})
@@ -29,12 +30,12 @@ _LINES = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
 _ENDING = re.compile(r"(?:\r\n|\r|\n)\Z")
 
 
-class Skip(Exception):
+class Skip(MigrationError):
     """A fence that needs a change but cannot be taken out of its container safely."""
 
     def __init__(self, diagnostic: Diagnostic, language: str = "", text: str = ""):
-        super().__init__(diagnostic.message)
-        self.diagnostic, self.language, self.text = diagnostic, language, text
+        super().__init__(diagnostic)
+        self.language, self.text = language, text
 
 
 @dataclass
@@ -61,14 +62,6 @@ class Fence:
                 )
             )
         return found.pop() if found else ""
-
-
-@dataclass
-class DocOutcome:
-    status: str  # "migrated", "unchanged" or "failed"
-    text: str | None = None
-    diagnostics: list[Diagnostic] = field(default_factory=list)
-    plans: list[rules.EntryPlan] = field(default_factory=list)  # of the migrated yaml fences
 
 
 def split_lines(text: str) -> list[str]:
@@ -134,17 +127,15 @@ def _wanted(fence: Fence | Skip, context: rules.Context) -> bool:
     return bool((_BLOCK_KEY_TRUSS if context.dialect == rules.TRUSS else _BLOCK_KEY).search(fence.text))
 
 
-def _migrate(fence: Fence, context: rules.Context) -> DocOutcome:
+def _migrate(fence: Fence, context: rules.Context) -> Outcome:
     """The fence's content migrated as a Python module or as a config (the editors load on first use)."""
     if fence.language == "python":
         from . import code_edit
 
-        code = code_edit.migrate_code(fence.text, context)
-        return DocOutcome(code.status, code.text, code.diagnostics)
+        return code_edit.migrate_code(fence.text, context)
     from . import yaml_edit
 
-    config = yaml_edit.migrate_text(fence.text, context)
-    return DocOutcome(config.status, config.text, config.diagnostics, config.plans)
+    return yaml_edit.migrate_text(fence.text, context)
 
 
 def _place(fence: Fence, diagnostic: Diagnostic) -> Diagnostic:
@@ -172,7 +163,7 @@ def _put_back(fence: Fence, new_text: str) -> list[str]:
     return out
 
 
-def migrate_doc(source: str, context: rules.Context = rules.Context(), code: bool = True) -> DocOutcome:
+def migrate_doc(source: str, context: rules.Context = rules.Context(), code: bool = True) -> Outcome:
     """Migrate the fenced configs (and, with code, the Python) of one Markdown document.
 
     Never raises for bad input.
@@ -180,7 +171,7 @@ def migrate_doc(source: str, context: rules.Context = rules.Context(), code: boo
     lines = split_lines(source)
     found = [f for f in fences(source) if (code or f.language != "python") and _wanted(f, context)]
     if not found:
-        return DocOutcome("unchanged")
+        return Outcome(Status.UNCHANGED)
     errors: list[Diagnostic] = []
     notes: list[Diagnostic] = []
     plans: list[rules.EntryPlan] = []
@@ -201,18 +192,18 @@ def migrate_doc(source: str, context: rules.Context = rules.Context(), code: boo
             continue
         outcome = _migrate(fence, context)
         placed = [_place(fence, d) for d in outcome.diagnostics]
-        (errors if outcome.status == "failed" else notes).extend(placed)
-        if outcome.status == "migrated" and outcome.text is not None:
+        (errors if outcome.status is Status.FAILED else notes).extend(placed)
+        if outcome.status is Status.MIGRATED and outcome.text is not None:
             try:
                 replaced[fence.opening] = (fence, _put_back(fence, outcome.text), outcome.text)
             except Skip as skip:
                 errors.append(skip.diagnostic)
             plans += outcome.plans
     if errors:
-        return DocOutcome("failed", diagnostics=sorted(errors, key=lambda d: (d.line, d.col)))
+        return Outcome(Status.FAILED, diagnostics=sorted(errors, key=lambda d: (d.line, d.col)))
     diagnostics = sorted(notes, key=lambda d: (d.line, d.col))
     if not replaced:
-        return DocOutcome("unchanged", diagnostics=diagnostics)
+        return Outcome(Status.UNCHANGED, diagnostics=diagnostics)
     out: list[str] = []
     at = 0
     for opening, (fence, new_lines, _) in sorted(replaced.items()):
@@ -221,8 +212,8 @@ def migrate_doc(source: str, context: rules.Context = rules.Context(), code: boo
     text = "".join(out + lines[at:])
     failure = verify(source, text, {f.opening: new for f, _, new in replaced.values()}, context)
     if failure:
-        return DocOutcome("failed", diagnostics=[failure])
-    return DocOutcome("migrated", text, diagnostics, plans)
+        return Outcome(Status.FAILED, diagnostics=[failure])
+    return Outcome(Status.MIGRATED, text, diagnostics, plans)
 
 
 def verify(old: str, new: str, changed: dict[int, str], context: rules.Context) -> Diagnostic | None:

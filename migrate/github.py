@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .report import Reporter, relative
-from .runner import FileResult
+from .outcome import FileResult, Status, relative
+from .report import Reporter
 
 
 def escape_data(text: str) -> str:
@@ -28,8 +28,8 @@ def command(kind: str, path: str, line: int, col: int, title: str, message: str)
 
 
 PENDING = {
-    "would-migrate": "still on model_cache: weights-migrate would rewrite this file (see its --diff)",
-    "migrated": "migrated to weights by weights-migrate",
+    Status.WOULD_MIGRATE: "still on model_cache: weights-migrate would rewrite this file (see its --diff)",
+    Status.MIGRATED: "migrated to weights by weights-migrate",
 }
 
 
@@ -40,13 +40,13 @@ class GithubReporter(Reporter):
 
     check: bool = False
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         super().__post_init__()
         self.paint = False
         self.progress = False
 
     def file(self, result: FileResult) -> None:
-        self.counts[result.status] += 1
+        self.tally.add(result)
         if result.diff:
             self.out.write(result.diff)
         path = relative(result.path)
@@ -57,7 +57,7 @@ class GithubReporter(Reporter):
                 command(diagnostic.severity, path, diagnostic.line, diagnostic.col, diagnostic.code, diagnostic.message)
             )
         if result.status in PENDING:
-            kind = "error" if self.check and result.status == "would-migrate" else "notice"
+            kind = "error" if self.check and result.status == Status.WOULD_MIGRATE else "notice"
             if kind == "error" or not self.quiet:
                 self.out.write(command(kind, path, result.changed_line, 1, "weights-migrate", PENDING[result.status]))
         if self.verbose:

@@ -27,7 +27,8 @@ def main(argv: list[str]) -> int:
         return 2
     json.dump(merged, sys.stdout, indent=1)
     sys.stdout.write("\n")
-    return merged["summary"]["exit_code"]
+    code: int = merged["summary"]["exit_code"]
+    return code
 
 
 if __name__ == "__main__":

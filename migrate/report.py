@@ -5,51 +5,47 @@ from __future__ import annotations
 import os
 import sys
 from dataclasses import dataclass, field
+from typing import IO, Any
 
-from .runner import FileResult
-
-NO_NEWLINE = "\\ No newline at end of file\n"
-
-
-def relative(path: str) -> str:
-    """A path relative to the current folder, with / separators (`../x` when it lies outside)."""
-    try:
-        return os.path.relpath(os.path.abspath(path)).replace(os.sep, "/")
-    except ValueError:  # another drive: no relative form
-        return path.replace(os.sep, "/")
+from .outcome import FileResult, Status
 
 
-def unified_diff(path: str, old: str, new: str) -> str:
-    """A git-style unified diff, relative to the current folder (`git apply`, `patch -p1` there);
-    line endings shown as they are."""
-    import difflib  # only a run with --diff needs it
-
-    name = relative(path)
-    lines = difflib.unified_diff(old.splitlines(keepends=True), new.splitlines(keepends=True), f"a/{name}", f"b/{name}")
-    out = []
-    for line in lines:
-        if line.endswith("\n"):
-            out.append(line)
-        else:
-            out += [line + "\n", NO_NEWLINE]
-    return "".join(out)
-
-
-def _colour(stream) -> bool:
+def _colour(stream: IO[str]) -> bool:
     return stream.isatty() and "NO_COLOR" not in os.environ and os.environ.get("TERM") != "dumb"
 
 
-STATUSES = ("migrated", "would-migrate", "unchanged", "failed")
+STATUSES = tuple(Status)
 JSON_SCHEMA = "weights-migrate/report"
 JSON_VERSION = 1
 
 
-def exit_code(counts: dict, check: bool) -> int:
-    if counts["failed"]:
-        return 3
-    if check and counts["would-migrate"]:
-        return 1
-    return 0
+@dataclass
+class Tally:
+    """The files of a run by status, and the docs left alone: what the summary and exit code say."""
+
+    counts: dict[Status, int] = field(default_factory=lambda: dict.fromkeys(Status, 0))
+    docs_mentioning: int = 0  # Markdown files that mention the block and were left alone (no --docs)
+
+    def add(self, result: FileResult) -> None:
+        self.counts[result.status] += 1
+
+    def exit_code(self, check: bool) -> int:
+        """3 when a file failed, 1 when changes are pending under --check, else 0."""
+        if self.counts[Status.FAILED]:
+            return 3
+        if check and self.counts[Status.WOULD_MIGRATE]:
+            return 1
+        return 0
+
+    def summary(self, exit_code: int) -> dict[str, int]:
+        """The JSON report's summary."""
+        counts = {status.value.replace("-", "_"): count for status, count in self.counts.items()}
+        return {
+            "scanned": sum(self.counts.values()),
+            **counts,
+            "exit_code": exit_code,
+            "docs_mentioning": self.docs_mentioning,
+        }
 
 
 @dataclass
@@ -59,20 +55,20 @@ class Reporter:
     quiet: bool = False
     verbose: bool = False
     progress: bool = False  # a progress bar on stderr (only when it is a terminal)
-    counts: dict = field(default_factory=lambda: dict.fromkeys(STATUSES, 0))
+    tally: Tally = field(default_factory=Tally)
 
     PROGRESS_MIN = 300  # files; fewer finish before a bar would be worth drawing
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         self.out, self.err = sys.stdout, sys.stderr  # looked up now: tests swap them
         self.paint = _colour(self.err)
-        self.bar = None
+        self.bar: Any = None  # a rich Progress, once drawn (rich loads only then)
+        self.task: Any = None
         self.total = 0
-        self.docs_mentioning = 0
 
     def add_docs(self, count: int) -> None:
         """Markdown files that mention the block and were left alone (no --docs)."""
-        self.docs_mentioning += count
+        self.tally.docs_mentioning += count
 
     def add_total(self, count: int) -> None:
         self.total += count
@@ -93,7 +89,7 @@ class Reporter:
             print(line, file=self.err)
 
     def file(self, result: FileResult) -> None:
-        self.counts[result.status] += 1
+        self.tally.add(result)
         if self.bar is not None:
             self.bar.advance(self.task)
         if result.diff:
@@ -114,31 +110,35 @@ class Reporter:
             self.bar.stop()
         if self.quiet:
             return
-        c = self.counts
-        scanned = sum(c.values())
-        changed = f"{c['migrated']} migrated" if not c["would-migrate"] else f"{c['would-migrate']} would migrate"
-        if c["migrated"] and c["would-migrate"]:
-            changed = f"{c['migrated']} migrated, {c['would-migrate']} would migrate"
-        print(
-            f"weights-migrate: {scanned} file{'s' if scanned != 1 else ''} scanned, {changed}, "
-            f"{c['unchanged']} unchanged, {c['failed']} failed",
-            file=self.err,
-        )
-        if self.docs_mentioning:
-            print(f"weights-migrate: {docs_note(self.docs_mentioning)}", file=self.err)
+        print(f"weights-migrate: {summary_line(self.tally.counts)}", file=self.err)
+        if self.tally.docs_mentioning:
+            print(f"weights-migrate: {docs_note(self.tally.docs_mentioning)}", file=self.err)
 
     def exit_code(self, check: bool) -> int:
-        return exit_code(self.counts, check)
+        return self.tally.exit_code(check)
+
+
+def summary_line(counts: dict[Status, int]) -> str:
+    scanned = sum(counts.values())
+    migrated, pending = counts[Status.MIGRATED], counts[Status.WOULD_MIGRATE]
+    changed = f"{migrated} migrated" if not pending else f"{pending} would migrate"
+    if migrated and pending:
+        changed = f"{migrated} migrated, {pending} would migrate"
+    return (
+        f"{scanned} file{'s' if scanned != 1 else ''} scanned, {changed}, "
+        f"{counts[Status.UNCHANGED]} unchanged, {counts[Status.FAILED]} failed"
+    )
 
 
 def docs_note(count: int) -> str:
-    return f"{count} doc{'s' if count != 1 else ''} mention{'s' if count == 1 else ''} model_cache; --docs migrates their fenced configs"
+    docs, mention = f"doc{'s' if count != 1 else ''}", f"mention{'s' if count == 1 else ''}"
+    return f"{count} {docs} {mention} model_cache; --docs migrates their fenced configs"
 
 
-def file_record(result: FileResult) -> dict:
-    record = {
+def file_record(result: FileResult) -> dict[str, Any]:
+    record: dict[str, Any] = {
         "path": result.path.replace(os.sep, "/"),
-        "status": result.status,
+        "status": result.status.value,
         "entries": result.entries,
         "diagnostics": [
             {
@@ -162,50 +162,46 @@ class JsonReporter:
     """`--format json`: one JSON document on stdout, written as files finish (never held)."""
 
     check: bool = False
-    counts: dict = field(default_factory=lambda: dict.fromkeys(STATUSES, 0))
+    tally: Tally = field(default_factory=Tally)
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         self.out = sys.stdout
         self.first = True
-        self.docs_mentioning = 0
         self.out.write(f'{{"schema": "{JSON_SCHEMA}", "version": {JSON_VERSION}, "files": [')
 
     def add_total(self, count: int) -> None:
         pass
 
     def add_docs(self, count: int) -> None:
-        self.docs_mentioning += count
+        self.tally.docs_mentioning += count
 
     def file(self, result: FileResult) -> None:
         import json  # only the JSON report needs it (loaded once, then a lookup)
 
-        self.counts[result.status] += 1
+        self.tally.add(result)
         self.out.write(("\n  " if self.first else ",\n  ") + json.dumps(file_record(result)))
         self.first = False
 
     def summary(self) -> None:
         import json
 
-        summary = {"scanned": sum(self.counts.values()), **{k.replace("-", "_"): v for k, v in self.counts.items()}}
-        summary["exit_code"] = exit_code(self.counts, self.check)
-        summary["docs_mentioning"] = self.docs_mentioning
+        summary = self.tally.summary(self.tally.exit_code(self.check))
         self.out.write(f'\n], "summary": {json.dumps(summary)}}}\n')
 
     def exit_code(self, check: bool) -> int:
-        return exit_code(self.counts, check)
+        return self.tally.exit_code(check)
 
 
-def merge(reports: list[dict]) -> dict:
+def merge(reports: list[dict[str, Any]]) -> dict[str, Any]:
     """The reports of the N shards of one run -> the report of the unsharded run."""
     for report in reports:
         if report.get("schema") != JSON_SCHEMA or report.get("version") != JSON_VERSION:
             raise ValueError(f"not a {JSON_SCHEMA} v{JSON_VERSION} report")
     files = sorted((f for r in reports for f in r["files"]), key=lambda f: f["order"])
-    counts = dict.fromkeys(STATUSES, 0)
+    tally = Tally(docs_mentioning=sum(r["summary"].get("docs_mentioning", 0) for r in reports))
     for record in files:
-        counts[record["status"]] += 1
-    summary = {"scanned": len(files), **{k.replace("-", "_"): v for k, v in counts.items()}}
+        tally.counts[Status(record["status"])] += 1
+    # The shards' codes, not the counts: whether the run was under --check is not in the report.
     codes = [r["summary"]["exit_code"] for r in reports]
-    summary["exit_code"] = 3 if 3 in codes else 1 if 1 in codes else 0
-    summary["docs_mentioning"] = sum(r["summary"].get("docs_mentioning", 0) for r in reports)
+    summary = tally.summary(3 if 3 in codes else 1 if 1 in codes else 0)
     return {"schema": JSON_SCHEMA, "version": JSON_VERSION, "files": files, "summary": summary}

@@ -16,11 +16,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-# The start command's shell chain is read in `shell`; these names stay importable from here.
-from .shell import CommandFix as CommandFix
-from .shell import drop_transfer_cli as drop_transfer_cli
-from .shell import fix_start_command as fix_start_command
-from .shell import unsafe_transfer_cli as unsafe_transfer_cli
+from .diagnostics import Diagnostic
+from .outcome import MigrationError
 
 DEFAULT_MOUNT_ROOT = "/app/model_cache"  # truss's MODEL_CACHE_PATH
 HF_SECRET = "hf_access_token"  # the secret model_cache used for Hugging Face when none was named
@@ -93,14 +90,23 @@ class Note:
     key: str | None = None
 
 
-class RuleError(Exception):
-    """An entry that cannot be migrated; `key` names the offending entry key."""
+class RuleError(MigrationError):
+    """An entry that cannot be migrated: the package's one error, spelled short for the rules.
+
+    The rules see values, not positions: `key` names the offending entry key, and the editor
+    places the diagnostic there.
+    """
 
     def __init__(self, code: str, message: str, key: str | None = None) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
-        self.key = key
+        super().__init__(Diagnostic(1, 1, code, message), key)
+
+    @property
+    def code(self) -> str:
+        return self.diagnostic.code
+
+    @property
+    def message(self) -> str:
+        return self.diagnostic.message
 
 
 class _Unchanged:
@@ -393,6 +399,17 @@ def duplicate_mount(plans: list[EntryPlan]) -> int | None:
             return index
         seen.add(mount)
     return None
+
+
+def path_moves(plans: list[EntryPlan], context: Context) -> dict[str, str]:
+    """Old location -> new mount location, for the entries --mount-root moves."""
+    if context.mount_root == DEFAULT_MOUNT_ROOT:
+        return {}
+    return {
+        p.old_location: p.weight["mount_location"]
+        for p in plans
+        if p.old_location and p.old_location != p.weight["mount_location"]
+    }
 
 
 def move_path(text: str, moves: Mapping[str, str]) -> str:

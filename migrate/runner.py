@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import stat
 from collections import deque
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable, Container, Iterable, Iterator
+from dataclasses import dataclass
+from typing import IO, TYPE_CHECKING, Any
 
 from . import rules
 from .diagnostics import Diagnostic
-from .discover import SETTLED, TEMP_SUFFIX, Target, Walk
+from .discover import TEMP_SUFFIX, Target, Walk
+from .outcome import FileResult, MigrationError, Outcome, Status, first_changed_line, unified_diff
+
+if TYPE_CHECKING:
+    from multiprocessing.pool import AsyncResult, Pool
 
 MAX_BYTES = 2**20  # real configs are a few KiB; this bounds time and memory on hostile input
 # In a double-quoted key, `\x5f`, `\u0063` or an escaped line break can spell a block key too.
@@ -26,7 +32,7 @@ class Prefilter:
     parse then tells a top-level key from a mention in a comment, a value or a nested mapping.
     """
 
-    def __init__(self, *keys: bytes):
+    def __init__(self, *keys: bytes) -> None:
         self.keys = keys
 
     def search(self, data: bytes) -> bool:
@@ -50,18 +56,6 @@ class Options:
     trust_patterns: bool = False  # point loaders at mounts filtered by allow/ignore patterns too
 
 
-@dataclass
-class FileResult:
-    path: str
-    status: str  # migrated | would-migrate | unchanged | failed
-    diagnostics: list[Diagnostic] = field(default_factory=list)
-    diff: str = ""
-    entries: int = 0
-    plans: list = field(default_factory=list, repr=False)
-    order: int = 0  # place in the report of the whole (unsharded) run
-    changed_line: int = 0  # 1-based line of the first change, when the file changes
-
-
 class Conflict(Exception):
     """The file changed on disk after it was read."""
 
@@ -83,10 +77,8 @@ def atomic_write(path: str, data: bytes, original: bytes) -> None:
             handle.flush()
             os.fsync(handle.fileno())
         os.chmod(tmp, stat.S_IMODE(mode.st_mode))
-        try:
+        with contextlib.suppress(OSError):
             os.chown(tmp, mode.st_uid, mode.st_gid)
-        except OSError:
-            pass
         with open(path, "rb") as handle:
             current = handle.read()
         if current == data:  # another run wrote exactly this already
@@ -96,10 +88,8 @@ def atomic_write(path: str, data: bytes, original: bytes) -> None:
             raise Conflict(path)
         os.replace(tmp, path)
     except BaseException:
-        try:
+        with contextlib.suppress(OSError):
             os.unlink(tmp)
-        except OSError:
-            pass
         raise
     try:  # make the rename durable; some filesystems cannot sync a folder, and the file is written
         dirfd = os.open(folder or ".", os.O_RDONLY)
@@ -111,121 +101,116 @@ def atomic_write(path: str, data: bytes, original: bytes) -> None:
         pass
 
 
-def _decode(data: bytes, path: str) -> str | Diagnostic:
+def _decode(data: bytes) -> str:
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as err:
         line = data.count(b"\n", 0, err.start) + 1
         col = err.start - (data.rfind(b"\n", 0, err.start) + 1) + 1
-        return Diagnostic(line, col, "E002", f"not UTF-8 text (byte 0x{data[err.start]:02x}); left untouched")
+        message = f"not UTF-8 text (byte 0x{data[err.start]:02x}); left untouched"
+        raise MigrationError(Diagnostic(line, col, "E002", message)) from None
 
 
-def _read(target: Target) -> bytes | FileResult:
-    if target.outside:
-        return FileResult(
-            target.path,
-            "unchanged",
-            [Diagnostic(1, 1, "W005", f"symlink to {target.real}, outside the given paths: skipped")],
-        )
+def _read(target: Target) -> bytes:
     try:
         if not stat.S_ISREG(os.stat(target.real).st_mode):  # a FIFO or device would block or never end
-            return FileResult(target.path, "failed", [Diagnostic(1, 1, "E020", "not a regular file; skipped")])
+            raise MigrationError(Diagnostic(1, 1, "E020", "not a regular file; skipped"))
         with open(target.real, "rb") as handle:
             return handle.read()
     except OSError as err:
-        return FileResult(target.path, "failed", [Diagnostic(1, 1, "E020", f"cannot read: {err.strerror}")])
+        raise MigrationError(Diagnostic(1, 1, "E020", f"cannot read: {err.strerror}")) from None
 
 
-def _pipeline(target: Target, options: Options, wanted, migrate) -> FileResult:
+def _check_size(data: bytes) -> None:
+    if len(data) > MAX_BYTES:
+        message = f"{len(data) / 2**20:.1f} MiB is far beyond any truss config or module; left untouched"
+        raise MigrationError(Diagnostic(1, 1, "E019", message))
+
+
+Wanted = Callable[[bytes], bool]
+Editor = Callable[[str], Outcome]
+
+
+def _migrate(migrate: Editor, text: str) -> Outcome:
+    try:
+        return migrate(text)
+    except Exception as err:  # a bug must cost one file, never the batch or a traceback
+        message = f"internal error: {type(err).__name__}: {err}; left untouched"
+        raise MigrationError(Diagnostic(1, 1, "E099", message)) from None
+
+
+def _pipeline(target: Target, options: Options, wanted: Wanted, migrate: Editor) -> FileResult:
     """read -> (cheap text filter) -> decode -> migrate -> diff and/or write.
 
     wanted(data) says whether the file can need a change at all; migrate(text)
-    returns an outcome with status, text and diagnostics. Never raises.
+    returns the editor's Outcome. Never raises.
     """
-    from . import report
-
-    data = _read(target)
-    if isinstance(data, FileResult):
-        return data
-    result = FileResult(target.path, "unchanged")
-    if not wanted(data):
-        return result
-    if len(data) > MAX_BYTES:
-        message = f"{len(data) / 2**20:.1f} MiB is far beyond any truss config or module; left untouched"
-        return FileResult(target.path, "failed", [Diagnostic(1, 1, "E019", message)])
-    text = _decode(data, target.path)
-    if isinstance(text, Diagnostic):
-        return FileResult(target.path, "failed", [text])
+    if target.outside:
+        message = f"symlink to {target.real}, outside the given paths: skipped"
+        return FileResult(target.path, Status.UNCHANGED, [Diagnostic(1, 1, "W005", message)])
     try:
-        outcome = migrate(text)
-    except Exception as err:  # a bug must cost one file, never the batch or a traceback
-        message = f"internal error: {type(err).__name__}: {err}; left untouched"
-        return FileResult(target.path, "failed", [Diagnostic(1, 1, "E099", message)])
-    result.diagnostics = outcome.diagnostics
-    result.plans = getattr(outcome, "plans", [])
-    result.entries = len(result.plans)
-    if outcome.status != "migrated":
-        result.status = outcome.status
+        data = _read(target)
+        if not wanted(data):
+            return FileResult(target.path, Status.UNCHANGED)
+        _check_size(data)
+        text = _decode(data)
+        outcome = _migrate(migrate, text)
+    except MigrationError as err:
+        return FileResult(target.path, Status.FAILED, [err.diagnostic])
+    result = FileResult(target.path, outcome.status, outcome.diagnostics, entries=len(outcome.plans))
+    result.plans = outcome.plans
+    if outcome.status is not Status.MIGRATED or outcome.text is None:
         return result
     if options.diff:
-        result.diff = report.unified_diff(target.path, text, outcome.text)
+        result.diff = unified_diff(target.path, text, outcome.text)
     result.changed_line = first_changed_line(text, outcome.text)
-    result.status = "would-migrate"
+    result.status = Status.WOULD_MIGRATE
     if options.write:
-        failure = _write(target, outcome.text.encode("utf-8"), data)
-        result.status = "failed" if failure else "migrated"
-        result.diagnostics += [failure] if failure else []
+        try:
+            _write(target, outcome.text.encode("utf-8"), data)
+            result.status = Status.MIGRATED
+        except MigrationError as err:
+            result.status = Status.FAILED
+            result.diagnostics = [*result.diagnostics, err.diagnostic]
     return result
 
 
-def first_changed_line(old: str, new: str) -> int:
-    same = 0
-    for a, b in zip(old.split("\n"), new.split("\n")):  # lines as editors and diffs number them
-        if a != b:
-            break
-        same += 1
-    return same + 1
-
-
-def _write(target: Target, data: bytes, original: bytes) -> Diagnostic | None:
+def _write(target: Target, data: bytes, original: bytes) -> None:
     try:
         atomic_write(target.real, data, original)
     except Conflict:
-        return Diagnostic(1, 1, "E021", "changed on disk while being migrated; left as it is now")
+        message = "changed on disk while being migrated; left as it is now"
+        raise MigrationError(Diagnostic(1, 1, "E021", message)) from None
     except OSError as err:
-        return Diagnostic(1, 1, "E020", f"cannot write: {err.strerror}; left untouched")
-    return None
+        raise MigrationError(Diagnostic(1, 1, "E020", f"cannot write: {err.strerror}; left untouched")) from None
+
+
+def config_prefilter(context: rules.Context) -> Prefilter:
+    """The truss dialect folds external_data into weights, so a file with only that changes too."""
+    return PREFILTER_TRUSS if context.dialect == rules.TRUSS else PREFILTER
 
 
 def process(target: Target, options: Options) -> FileResult:
     """Migrate one config file as options say."""
 
-    def migrate(text: str):
+    def migrate(text: str) -> Outcome:
         from . import yaml_edit
 
         return yaml_edit.migrate_text(text, options.context)
 
-    prefilter = PREFILTER_TRUSS if options.context.dialect == rules.TRUSS else PREFILTER
-    return _pipeline(target, options, prefilter.search, migrate)
+    return _pipeline(target, options, config_prefilter(options.context).search, migrate)
 
 
 @dataclass(frozen=True)
 class Truss:
     """What the code of a migrated truss needs from its config."""
 
-    legacy: tuple  # code_edit.LegacyEntry-like (index, plan) pairs
-    moves: dict  # old location -> new mount location (--mount-root)
+    legacy: tuple[tuple[int, rules.EntryPlan], ...]  # (index, plan) of each entry, for code_edit.LegacyEntry
+    moves: dict[str, str]  # old location -> new mount location (--mount-root)
 
     @classmethod
-    def of(cls, plans: list, context: rules.Context) -> Truss:
-        moves = {}
-        if context.mount_root != rules.DEFAULT_MOUNT_ROOT:
-            moves = {
-                p.old_location: p.weight["mount_location"]
-                for p in plans
-                if p.old_location and p.old_location != p.weight["mount_location"]
-            }
-        return cls(tuple(enumerate(plans)), moves)
+    def of(cls, plans: list[rules.EntryPlan], context: rules.Context) -> Truss:
+        return cls(tuple(enumerate(plans)), rules.path_moves(plans, context))
 
     def needles(self) -> tuple[bytes, ...]:
         ids = [plan.repo_id.encode() for _, plan in self.legacy if plan.legacy_hf]
@@ -239,7 +224,7 @@ def process_code(target: Target, options: Options, truss: Truss | None) -> FileR
     """Migrate one Python file; truss is set when it belongs to a truss migrated in this run."""
     needles = truss.needles() if truss else CODE_NEEDLES
 
-    def migrate(text: str):
+    def migrate(text: str) -> Outcome:
         from . import code_edit  # libcst loads only when there is Python to change
 
         legacy = [code_edit.LegacyEntry(i, plan) for i, plan in truss.legacy] if truss else []
@@ -260,7 +245,7 @@ def process_doc(target: Target, options: Options) -> FileResult:
     """Migrate the fenced configs and code of one Markdown file."""
     needles = (*DOC_NEEDLES, *CODE_NEEDLES) + ((b"external_data",) if options.context.dialect == rules.TRUSS else ())
 
-    def migrate(text: str):
+    def migrate(text: str) -> Outcome:
         from . import docs
 
         return docs.migrate_doc(text, options.context, code=options.code)
@@ -273,13 +258,13 @@ def mentions(target: Target) -> bool:
 
     Plain os.read in 64 KiB chunks: half the cost of a buffered file object, and no 1 MiB buffer.
     """
-    chunks = []
+    chunks: list[bytes] = []
     try:
         fd = os.open(target.real, os.O_RDONLY | os.O_NONBLOCK)  # a FIFO given by name must not block
         try:
             if not stat.S_ISREG(os.fstat(fd).st_mode):
                 return False
-            while sum(map(len, chunks)) <= MAX_BYTES and (chunk := os.read(fd, 1 << 16)):
+            while sum(len(chunk) for chunk in chunks) <= MAX_BYTES and (chunk := os.read(fd, 1 << 16)):
                 chunks.append(chunk)
         finally:
             os.close(fd)
@@ -288,18 +273,15 @@ def mentions(target: Target) -> bool:
     return DOC_MENTION.search(b"".join(chunks)) is not None
 
 
-def _nearest(path: str, folders, cache: dict) -> str | None:
+def _nearest(path: str, folders: Container[str], cache: dict[str, str | None]) -> str | None:
     """The closest folder above path that is in folders (a set or a dict), if any; cached per folder."""
     start = os.path.dirname(path)
     if start in cache:
         return cache[start]
-    folder = start
-    while folder not in folders:
+    folder: str | None = start
+    while folder is not None and folder not in folders:
         parent = os.path.dirname(folder)
-        if parent == folder:
-            folder = None
-            break
-        folder = parent
+        folder = None if parent == folder else parent
     cache[start] = folder
     return folder
 
@@ -315,10 +297,9 @@ def _truss_folder(target: Target, options: Options) -> bool:
     """Whether target makes its folder a truss (a config.yaml, or a file with the block), so every shard agrees."""
     if os.path.basename(target.path) in ("config.yaml", "config.yml"):
         return True
-    prefilter = PREFILTER_TRUSS if options.context.dialect == rules.TRUSS else PREFILTER
     try:
         with open(target.real, "rb") as handle:
-            return bool(prefilter.search(handle.read(MAX_BYTES + 1)))
+            return bool(config_prefilter(options.context).search(handle.read(MAX_BYTES + 1)))
     except OSError:
         return False
 
@@ -327,8 +308,11 @@ def _mine(key: str, options: Options) -> bool:
     return options.shard is None or shard_of(key, options.shard[1]) == options.shard[0]
 
 
-def _process_batch(batch):
-    """A worker's share: ("config", options, [target]) or ("code", options, [(target, truss)])."""
+# A worker's share: ("config", options, [target]) or ("code", options, [(target, truss)]).
+Batch = tuple[str, Options, list[Any]]
+
+
+def _process_batch(batch: Batch) -> list[FileResult]:
     kind, options, items = batch
     if kind == "config":
         return [process(target, options) for target in items]
@@ -338,10 +322,10 @@ def _process_batch(batch):
 class _Done:
     """A batch computed in this process."""
 
-    def __init__(self, results: list):
+    def __init__(self, results: list[FileResult]) -> None:
         self.results = results
 
-    def get(self) -> list:
+    def get(self) -> list[FileResult]:
         return self.results
 
 
@@ -356,11 +340,12 @@ class _Workers:
     BATCH = 32  # files per batch
     AHEAD = 4  # batches in flight per worker
 
-    def __init__(self, jobs: int):
-        self.jobs, self.pool = jobs, None
+    def __init__(self, jobs: int) -> None:
+        self.jobs = jobs
+        self.pool: Pool | None = None
         self.decided = jobs <= 1  # a pool or not: known once enough files are found or the walk ends
-        self.held: list = []  # batches given before that is known
-        self.flight: deque = deque()  # (kind, handle) in the order given
+        self.held: list[Batch] = []  # batches given before that is known
+        self.flight: deque[tuple[str, _Done | AsyncResult[list[FileResult]]]] = deque()  # (kind, handle) in order
 
     def decide(self, found: int, done: bool) -> None:
         if self.decided or not (done or found >= self.MIN_PER_WORKER * 2):
@@ -375,7 +360,7 @@ class _Workers:
         for batch in held:
             self.give(batch)
 
-    def give(self, batch) -> None:
+    def give(self, batch: Batch) -> None:
         if not self.decided:
             self.held.append(batch)
         elif self.pool is None:
@@ -404,32 +389,35 @@ class _Run:
 
     HOLD = 256  # Python results kept in memory before spilling
 
-    def __init__(self, options: Options, on_total):
+    def __init__(self, options: Options, on_total: Counter | None) -> None:
         self.options, self.on_total = options, on_total or (lambda count: None)
         self.workers = _Workers(options.jobs)
         self.found = 0  # files found so far
         self.configs = 0  # configs found so far (the place of the next in the report)
         self.modules = 0  # Python files found so far
-        self.batch: list = []  # configs not yet given to the workers: (order, target)
-        self.given: deque = deque()  # [(order, real folder)] of each config batch in flight, in order
+        self.batch: list[tuple[int, Target]] = []  # configs not yet given to the workers: (order, target)
+        # [(order, real folder)] of each config batch in flight, in order
+        self.given: deque[list[tuple[int, str]]] = deque()
         self.batches = 0  # config batches given so far
         self.done = 0  # config batches whose results are in
-        self.waiting: list = []  # Python files since the walk last settled: (order, target)
-        self.groups: deque = deque()  # settled Python files waiting for configs: (batches, last config, files)
-        self.code_batch: list = []  # Python files ready for the workers
-        self.code_orders: deque = deque()
-        self.trusses: dict = {}  # real folder -> (config order, Truss), for the groups still waiting
-        self.folders: set = set()  # truss folders (under --shard) since the walk last settled
-        self.docs: list = []  # Markdown files, for their own pass after the Python files
-        self.doc_folders: set = set()  # every truss folder, under --shard when docs were found
-        self.reported: deque = deque()  # config results to report
-        self.held: list = []
-        self.spill = None
+        self.waiting: list[tuple[int, Target]] = []  # Python files since the walk last settled: (order, target)
+        # settled Python files waiting for configs: (batches, last config, files)
+        self.groups: deque[tuple[int, int, list[tuple[int, Target]]]] = deque()
+        self.code_batch: list[tuple[int, Target, Truss | None]] = []  # Python files ready for the workers
+        self.code_orders: deque[list[int]] = deque()
+        # real folder -> (config order, Truss), for the groups still waiting
+        self.trusses: dict[str, tuple[int, Truss]] = {}
+        self.folders: set[str] = set()  # truss folders (under --shard) since the walk last settled
+        self.docs: list[Target] = []  # Markdown files, for their own pass after the Python files
+        self.doc_folders: set[str] = set()  # every truss folder, under --shard when docs were found
+        self.reported: deque[FileResult] = deque()  # config results to report
+        self.held: list[FileResult] = []
+        self.spill: IO[bytes] | None = None
 
     # --- the walk's side
 
-    def add(self, item) -> None:
-        if item is SETTLED:
+    def add(self, item: Target | object) -> None:
+        if not isinstance(item, Target):  # SETTLED: every config that can be a truss of the waiting files is found
             self.settle()
             return
         if item.doc:
@@ -458,7 +446,7 @@ class _Run:
             return
         files, self.waiting = self.waiting, []
         if self.options.shard:
-            cache: dict = {}
+            cache: dict[str, str | None] = {}
             files = [(i, t) for i, t in files if _mine(_nearest(t.path, self.folders, cache) or t.path, self.options)]
             self.folders.clear()
         self.groups.append((self.batches + bool(self.batch), self.configs - 1, files))
@@ -507,7 +495,7 @@ class _Run:
             return
         code = self.options.code
         for (order, folder), result in zip(self.given.popleft(), results):
-            if code and result.status in ("migrated", "would-migrate") and result.plans:  # not nested only
+            if code and result.status.changes and result.plans:  # not nested only
                 self.trusses[folder] = (order, Truss.of(result.plans, self.options.context))
             result.plans, result.order = [], order
             self.reported.append(result)
@@ -518,9 +506,10 @@ class _Run:
         """Python files whose configs' results are all in go to the workers, with their truss."""
         while self.groups and self.groups[0][0] <= self.done:
             _, last, files = self.groups.popleft()
-            cache: dict = {}
+            cache: dict[str, str | None] = {}
             for order, target in files:
-                found = self.trusses.get(_nearest(target.real, self.trusses, cache)) if self.trusses else None
+                folder = _nearest(target.real, self.trusses, cache) if self.trusses else None
+                found = self.trusses.get(folder) if folder is not None else None
                 self.code_batch.append((order, target, found[1] if found else None))
                 if len(self.code_batch) >= _Workers.BATCH:
                     self.give_code()
@@ -564,7 +553,12 @@ class _Run:
         self.spill.close()
 
 
-def run(paths: Iterable[str], options: Options, on_total=None, on_docs=None) -> Iterator[FileResult]:
+Counter = Callable[[int], None]  # told of a number of files
+
+
+def run(
+    paths: Iterable[str], options: Options, on_total: Counter | None = None, on_docs: Counter | None = None
+) -> Iterator[FileResult]:
     """One result per file, in discovery order whatever the number of workers: configs
     first, then Python files (each done after the configs of its truss, whose plans it needs),
     then Markdown files under --docs.
@@ -584,10 +578,11 @@ def run(paths: Iterable[str], options: Options, on_total=None, on_docs=None) -> 
     yield from _docs(state, on_total, on_docs)
 
 
-def _docs(state: _Run, on_total, on_docs) -> Iterator[FileResult]:
+def _docs(state: _Run, on_total: Counter | None, on_docs: Counter | None) -> Iterator[FileResult]:
     """Under --docs, the Markdown files' results (in-process: docs are few); otherwise only
     the count of those mentioning the block."""
-    options, offset, cache = state.options, state.configs + state.modules, {}
+    options, offset = state.options, state.configs + state.modules
+    cache: dict[str, str | None] = {}
     docs = [
         (offset + i, t)
         for i, t in enumerate(state.docs)

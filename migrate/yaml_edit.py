@@ -7,8 +7,6 @@ this module knows none of them by name.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from ruamel.yaml.nodes import MappingNode, Node, SequenceNode
 
 from . import aliases, fixes, rules
@@ -16,6 +14,7 @@ from .blocks import BLOCK_KEYS, Config, Nested, find_block, find_configs, nested
 from .diagnostics import Diagnostic
 from .entry_edit import EntryEditor
 from .fixes import FilePlan, Plan, Scope
+from .outcome import Outcome, Status
 from .text_edit import Edit, apply, render_scalar
 from .verify import verify
 from .yaml_read import BOM, LINE_BREAK, Failure, Text, comments, compose, scalar_value
@@ -36,14 +35,6 @@ __all__ = [
 ]
 
 
-@dataclass
-class Outcome:
-    status: str  # "migrated", "unchanged" or "failed"
-    text: str | None = None  # the migrated text, when status is "migrated"
-    diagnostics: list[Diagnostic] = field(default_factory=list)
-    plans: list[rules.EntryPlan] = field(default_factory=list)
-
-
 def migrate_text(source: str, options: rules.Context = rules.Context()) -> Outcome:
     """Migrate one config's text (and, under --nested, the nested blocks). Never raises for bad input."""
     bom = BOM if source.startswith(BOM) else ""
@@ -52,22 +43,22 @@ def migrate_text(source: str, options: rules.Context = rules.Context()) -> Outco
     try:
         root = compose(body)
         if not isinstance(root, (MappingNode, SequenceNode)):
-            return Outcome("unchanged")
+            return Outcome(Status.UNCHANGED)
         found = nested_blocks(root, body)
         configs, reports = find_configs(root, found, options)
         if not configs:
-            return Outcome("unchanged", diagnostics=reports)
+            return Outcome(Status.UNCHANGED, diagnostics=reports)
         aliases.check(root, configs, body)
         new_body, plan = _plan_and_apply(root, body, found, configs, options)
         verify(new_body, plan)
     except Failure as failure:
-        return Outcome("failed", diagnostics=[failure.diagnostic])
+        return Outcome(Status.FAILED, diagnostics=[failure.diagnostic])
     except RecursionError:
-        return Outcome("failed", diagnostics=[Diagnostic(1, 1, "E001", "invalid YAML: nested too deeply")])
+        return Outcome(Status.FAILED, diagnostics=[Diagnostic(1, 1, "E001", "invalid YAML: nested too deeply")])
     notes = [d for _, config_plan in plan.configs for d in config_plan.diagnostics]
     ordered = sorted(notes + reports, key=lambda d: (d.line, d.col))
     top = plan.configs[0] if plan.configs[0][0].mapping is root else None
-    return Outcome("migrated", bom + new_body, ordered, top[1].weights if top else [])
+    return Outcome(Status.MIGRATED, bom + new_body, ordered, top[1].weights if top else [])
 
 
 def _plan_and_apply(

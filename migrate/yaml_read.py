@@ -17,6 +17,7 @@ from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from . import loader
 from .diagnostics import Diagnostic
+from .outcome import MigrationError
 
 STR, NULL = loader.STR, loader.NULL
 BOM = "\ufeff"
@@ -32,12 +33,7 @@ class Mark(Protocol):
     column: int
 
 
-class Failure(Exception):
-    """The file cannot be migrated; carries the diagnostic that says why."""
-
-    def __init__(self, diagnostic: Diagnostic):
-        super().__init__(diagnostic.message)
-        self.diagnostic = diagnostic
+Failure = MigrationError  # the file cannot be migrated; carries the diagnostic that says why
 
 
 MAX_DEPTH = 500  # libyaml's composer overflows the C stack some ten thousand levels down

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from migrate.outcome import FileResult
 from migrate.report import Reporter
-from migrate.runner import FileResult
 
 # --- 5. the progress bar ------------------------------------------------------------------------
 

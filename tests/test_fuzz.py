@@ -39,7 +39,7 @@ from hypothesis import strategies as st
 from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 
-from migrate import rules, runner, validate
+from migrate import rules, runner, shell, validate
 from migrate.diagnostics import CODES
 from migrate.discover import Target
 from migrate.runner import Options
@@ -492,8 +492,8 @@ def expected_other(key: str, value, before: dict):
     """What a key outside the block must mean after the migration."""
     if key == "docker_server" and isinstance(value, dict) and not before.get("trt_llm"):
         command = value.get("start_command")
-        if isinstance(command, str) and rules.drop_transfer_cli(command) is not None:
-            return {**value, "start_command": rules.drop_transfer_cli(command)}
+        if isinstance(command, str) and shell.drop_transfer_cli(command) is not None:
+            return {**value, "start_command": shell.drop_transfer_cli(command)}
     return value
 
 

@@ -18,7 +18,7 @@ from support import snapshot, write
 
 from migrate.diagnostics import Diagnostic
 from migrate.github import GithubReporter, command, escape_data, escape_property
-from migrate.runner import FileResult
+from migrate.outcome import FileResult
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "truss-examples"
 

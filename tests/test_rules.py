@@ -14,11 +14,11 @@ from migrate.rules import (
     Context,
     KeyChange,
     RuleError,
-    drop_transfer_cli,
     duplicate_mount,
     move_path,
     plan_entry,
 )
+from migrate.shell import drop_transfer_cli
 
 ROOT = "/app/model_cache"
 VOL = {"use_volume": True, "volume_folder": "llama"}  # the plain, non-legacy case

@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from support import check_layout
 
-from migrate import rules
+from migrate import shell
 from migrate.yaml_edit import migrate_text
 
 # --- class 7: truss-transfer-cli in the shell chain ----------------------------------------
@@ -102,10 +102,10 @@ START_COMMANDS = [
 
 @pytest.mark.parametrize("command, expected, unsafe", START_COMMANDS)
 def test_start_command_chain(command, expected, unsafe):
-    fix = rules.fix_start_command(command)
+    fix = shell.fix_start_command(command)
     assert (fix.command, fix.unsafe) == (expected, unsafe)
-    assert rules.drop_transfer_cli(command) == expected
-    assert rules.unsafe_transfer_cli(command) == unsafe
+    assert shell.drop_transfer_cli(command) == expected
+    assert shell.unsafe_transfer_cli(command) == unsafe
     if expected is not None:  # the spans are exactly what goes
         kept = "".join(c for i, c in enumerate(command) if not any(a <= i < b for a, b in fix.spans))
         assert kept == expected
@@ -198,4 +198,4 @@ def test_chain_without_the_cli_is_the_chain_it_was_added_to(commands, data):
     wrapped = data.draw(st.sampled_from(["{}", "sh -c '{}'", "bash -lc '{}'"]))
     if "'" in chain:
         wrapped = "{}"
-    assert rules.drop_transfer_cli(wrapped.format(with_cli)) == wrapped.format(chain)
+    assert shell.drop_transfer_cli(wrapped.format(with_cli)) == wrapped.format(chain)

@@ -8,7 +8,7 @@ from typing import ClassVar
 import libcst as cst
 from libcst.metadata import PositionProvider, ProviderT
 
-from .. import rules
+from .. import shell
 from .base import Codemod, _literal
 
 
@@ -29,7 +29,7 @@ class StartCommand(Codemod):
         """The command without `truss-transfer-cli &&` (W120, as W004 in a config), or None where it stays (W121)."""
         if not self.rewrites_config:
             return None
-        fixed = rules.drop_transfer_cli(command) if self.configs and self.configs[-1] else None
+        fixed = shell.drop_transfer_cli(command) if self.configs and self.configs[-1] else None
         if fixed is None:
             self.report(
                 node,

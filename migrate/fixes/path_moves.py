@@ -11,13 +11,7 @@ from .plan import Plan, Scope
 
 
 def path_moves(scope: Scope, done: Plan) -> Plan:
-    if scope.options.mount_root == rules.DEFAULT_MOUNT_ROOT:
-        return Plan()
-    moves = {
-        p.old_location: p.weight["mount_location"]
-        for p in scope.config.plans
-        if p.old_location and p.old_location != p.weight["mount_location"]
-    }
+    moves = rules.path_moves(scope.config.plans, scope.options)
     if not moves:
         return Plan()
     text, block = scope.text, scope.config.block

@@ -5,7 +5,7 @@ from __future__ import annotations
 from ruamel.yaml.error import YAMLError
 from ruamel.yaml.nodes import MappingNode, ScalarNode
 
-from .. import loader, rules
+from .. import loader, shell
 from ..scalar_text import STYLE_NAMES, scalar_offsets
 from ..text_edit import Edit, apply
 from ..yaml_read import STR, Text, diag_at, is_empty
@@ -48,7 +48,7 @@ def start_command(scope: Scope, done: Plan) -> Plan:
 
 def _fix(text: Text, node: ScalarNode) -> tuple[Edit, str] | str | None:
     """The edit dropping `truss-transfer-cli` and the command after it, None, or why it stays (a str)."""
-    fix = rules.fix_start_command(node.value)
+    fix = shell.fix_start_command(node.value)
     if fix.unsafe is not None:
         return fix.unsafe
     if fix.command is None:
