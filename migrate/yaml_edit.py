@@ -56,6 +56,10 @@ MAX_DEPTH = 500  # libyaml's composer overflows the C stack some ten thousand le
 _OPENERS = ("[", "{")
 # A line led by this many spaces, tabs or `-`/`?`/`:` indicators (after any line break).
 _DEEP_LEAD = re.compile("(?:^|(?<=[\r\x85\u2028\u2029]))[ \t?:-]{%d}" % (MAX_DEPTH // 2), re.M)
+# Such a lead is a run of MAX_DEPTH // 2 of those characters, so every _STRIDE-th character of
+# the text has MAX_DEPTH // 2 // _STRIDE of them in a row: a scan of a fiftieth of the text.
+_STRIDE = 50
+_LEAD_SAMPLE = re.compile(f"[ \t?:-]{{{MAX_DEPTH // 2 // _STRIDE}}}")
 
 
 def nesting_bound(text: str) -> int:
@@ -67,7 +71,7 @@ def nesting_bound(text: str) -> int:
     scalar, comments or quoted text), stopping once past MAX_DEPTH.
     """
     brackets = sum(text.count(opener) for opener in _OPENERS)
-    if brackets <= MAX_DEPTH // 2 and not _DEEP_LEAD.search(text):
+    if brackets <= MAX_DEPTH // 2 and not (_LEAD_SAMPLE.search(text[::_STRIDE]) and _DEEP_LEAD.search(text)):
         return brackets + MAX_DEPTH // 2
     return loader.depth(text, MAX_DEPTH)
 
@@ -1098,7 +1102,11 @@ def verify(
 
 # --- nested blocks (generator overlays) ------------------------------------------------
 
-_KEY_TEXT = re.compile("model_cache|hf_cache")
+# The key names where they can be a whole scalar: not inside a longer word or path (the
+# `/app/model_cache/x` of a mount location), and written out (no escape in a double-quoted
+# scalar, no alias of an anchored key: where the text has those, the tree is walked).
+_KEY_TEXT = re.compile("(?<![^\\s\ufeff'\"\\[{,?:-])(?:model_cache|hf_cache)(?![^\\s'\"\\]},:\\\\])")
+_KEY_HIDDEN = re.compile(r"\\|(?:^|[\s\[{,?:-])&[^\s]", re.M)
 
 
 @dataclass
@@ -1121,11 +1129,12 @@ class Nested:
 def nested_blocks(root: Node, body: str) -> list[Nested]:
     """Every non-empty model_cache/hf_cache key below the top level, in document order.
 
-    The tree is walked only when the text names the keys more often than the top level does,
-    so a plain config costs one regex scan.
+    The tree is walked only when the text names the keys (as whole scalars) more often than the
+    top level does, or may hide one (an escape, an anchor), so a plain config costs one regex scan.
     """
     top = [k for k, _ in root.value if isinstance(k, ScalarNode)] if isinstance(root, MappingNode) else []
-    if len(_KEY_TEXT.findall(body)) <= sum(k.value in BLOCK_KEYS for k in top):
+    written = len(_KEY_TEXT.findall(body))
+    if written <= sum(k.value in BLOCK_KEYS for k in top) and not _KEY_HIDDEN.search(body):
         return []
     found, seen, shared = [], set(), set()
     stack: list[tuple[Node, tuple]] = [(root, ())]

@@ -1,0 +1,46 @@
+"""The cheap checks in front of costly reads never let through what the costly read would catch."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from migrate import yaml_edit
+from migrate.yaml_edit import MAX_DEPTH, nesting_bound
+
+LEAD = MAX_DEPTH // 2
+
+
+def _deep(text: str) -> bool:
+    return yaml_edit._DEEP_LEAD.search(text) is not None
+
+
+# (text, whether a line has a lead of MAX_DEPTH // 2 indentation or indicator characters)
+LEADS = [
+    pytest.param(" " * LEAD + "x: 1\n", True, id="spaces-at-start"),
+    pytest.param("a: 1\n" + "- " * (LEAD // 2) + "x\n", True, id="dashes-after-a-line"),
+    pytest.param("a: 1\r" + "\t?:-" * (LEAD // 4) + "  x\n", True, id="mixed-after-cr"),
+    pytest.param("x" * 49 + "\n" + " " * LEAD + "y\n", True, id="unaligned"),
+    pytest.param(" " * (LEAD - 1) + "x: 1\n", False, id="one-short"),
+    pytest.param("a: '" + " " * (LEAD * 2) + "'\n", False, id="inside-a-line"),
+    pytest.param("a: 1\n" * 200, False, id="plain"),
+]
+
+
+@pytest.mark.parametrize("text, deep", LEADS)
+def test_deep_leads_are_bounded_by_the_parser(text, deep):
+    assert _deep(text) == deep
+    assert (nesting_bound(text) == yaml_edit.loader.depth(text, MAX_DEPTH)) or not deep
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    prefix=st.text(alphabet="ab :\n", max_size=120),
+    lead=st.text(alphabet=" \t?:-", min_size=LEAD, max_size=LEAD + 60),
+    suffix=st.text(alphabet="x: \n", max_size=40),
+)
+def test_the_sampled_scan_never_misses_a_deep_lead(prefix, lead, suffix):
+    text = prefix + "\n" + lead + suffix
+    assert _deep(text)
+    assert yaml_edit._LEAD_SAMPLE.search(text[:: yaml_edit._STRIDE])
