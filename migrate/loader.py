@@ -133,16 +133,19 @@ def _plain_tag(value: str) -> Tag:
 class _Resolution:
     """PyYAML's Resolver without path resolvers (SafeLoader has none)."""
 
-    def resolve(self, kind, value, implicit):
+    def resolve(self, kind: type[Node], value: str | None, implicit: tuple[bool, bool] | bool) -> Tag:
+        # Called for every node: the cache is read here, not through a second call.
         if kind is ScalarNode:
-            return _plain_tag(value) if implicit[0] else _STR_TAG
+            if not implicit[0]:  # type: ignore[index]  # a tuple for scalars, a bool for collections
+                return _STR_TAG
+            tag = _plain_tags.get(value)  # type: ignore[arg-type]  # a str for scalars
+            return tag if tag is not None else _plain_tag(value)  # type: ignore[arg-type]
         return _SEQ_TAG if kind is SequenceNode else _MAP_TAG
 
-    def descend_resolver(self, parent, index):
-        pass
-
-    def ascend_resolver(self):
-        pass
+    # No path resolvers: the composer's calls before and after every node do nothing. Built-in
+    # callables that take the same arguments spare a Python call each (`slice(parent, index)`).
+    descend_resolver = slice
+    ascend_resolver = tuple
 
 
 if CParser is not None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -44,3 +46,34 @@ def test_the_sampled_scan_never_misses_a_deep_lead(prefix, lead, suffix):
     text = prefix + "\n" + lead + suffix
     assert _deep(text)
     assert yaml_edit._LEAD_SAMPLE.search(text[:: yaml_edit._STRIDE])
+
+
+# A key name counts where a scalar can start before it and end after it.
+_WHOLE_KEY = re.compile("(?<![^\\s\ufeff'\"\\[{,?:-])(?:model_cache|hf_cache)(?![^\\s'\"\\]},:\\\\])")
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.lists(st.sampled_from(["model_cache", "hf_cache", "_cache", "model", " ", "\n", "/", ":", "'", '"', "x", "-"]))
+)
+def test_key_names_are_counted_as_whole_scalars(parts):
+    text = "".join(parts)
+    assert yaml_edit._keys_written(text) == len(_WHOLE_KEY.findall(text))
+
+
+# (text, whether it may name a key without spelling it)
+HIDDEN = [
+    pytest.param('a:\n  "model\\x5fcache":\n    - x\n', True, id="escaped-key"),
+    pytest.param('a: {"hf\\x5fcache" : 1}\n', True, id="escaped-flow-key"),
+    pytest.param('a:\n  ? "model\\\n    _cache"\n  : 1\n', True, id="explicit-key"),
+    pytest.param("a: &k model_cache\n", True, id="anchor"),
+    pytest.param("- &k1\n  x: 1\n", True, id="anchor-on-a-mapping"),
+    pytest.param('a: "sh -c \\"x\\" && y"\nb: 1\n', False, id="escapes-in-a-value"),
+    pytest.param("a: sh -c 'x && y'\n", False, id="shell-and"),
+    pytest.param("url: https://x.org/?a=1&b=2\n", False, id="ampersand-in-a-word"),
+]
+
+
+@pytest.mark.parametrize("text, hidden", HIDDEN)
+def test_keys_not_spelled_out_make_the_tree_walk(text, hidden):
+    assert yaml_edit._keys_hidden(text) == hidden
