@@ -12,6 +12,8 @@ import base64
 import binascii
 import datetime
 import re
+from collections.abc import Callable
+from typing import TypeVar
 
 from ruamel.yaml.composer import Composer
 from ruamel.yaml.error import YAMLError
@@ -100,7 +102,7 @@ _IMPLICIT = (
     (P + "value", re.compile(r"^(?:=)$"), "="),
     (P + "yaml", re.compile(r"^(?:!|&|\*)$"), "!&*"),
 )
-_BY_FIRST: dict[str, list] = {}
+_BY_FIRST: dict[str, list[tuple[str, re.Pattern[str]]]] = {}
 for _tag, _regex, _firsts in _IMPLICIT:
     for _first in _firsts:
         _BY_FIRST.setdefault(_first, []).append((_tag, _regex))
@@ -150,7 +152,7 @@ class _Resolution:
 
 if CParser is not None:
 
-    class _CLoader(CParser, _Resolution):
+    class _CLoader(CParser, _Resolution):  # type: ignore[misc]  # ruamel.yaml.clib ships no types
         """libyaml's reader, scanner, parser and composer in one C object."""
 
 
@@ -182,25 +184,28 @@ def compose(text: str) -> Node | None:
     The C parser reads almost every file; what it rejects is read again by the Python one,
     which accepts what PyYAML accepts. Both give the same line and column positions.
     """
+    root: Node | None
     if CParser is not None:
         loader = _CLoader(text)
         try:
-            return loader.get_single_node()
+            root = loader.get_single_node()
+            return root
         except YAMLError as first:
-            c_error = first
+            c_error: YAMLError | None = first
         finally:
             loader.dispose()
     else:
         c_error = None
-    loader = _PureLoader(text)
+    pure = _PureLoader(text)
     try:
-        return loader.get_single_node()
+        root = pure.get_single_node()
+        return root
     except YAMLError:
         if c_error is not None:
             raise c_error from None
         raise
     finally:
-        loader.dispose()
+        pure.dispose()
 
 
 def depth(text: str, limit: int) -> int:
@@ -259,13 +264,13 @@ class Unreadable:
     def __init__(self, tag: str, raw: str):
         self.tag, self.raw = tag, raw
 
-    def __eq__(self, other):
+    def __eq__(self, other: object) -> bool:
         return isinstance(other, Unreadable) and (self.tag, self.raw) == (other.tag, other.raw)
 
-    def __hash__(self):
+    def __hash__(self) -> int:
         return hash((self.tag, self.raw))
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"Unreadable({self.tag!r}, {self.raw!r})"
 
     @property
@@ -318,16 +323,22 @@ def _float(raw: str) -> float:
     return sign * float(value)
 
 
-def _sexagesimal(value: str, kind):
-    total, base = kind(0), 1
+_Number = TypeVar("_Number", int, float)
+
+
+def _sexagesimal(value: str, kind: Callable[[str], _Number]) -> _Number:
+    total, base = kind("0"), 1
     for part in reversed(value.split(":")):
         total += kind(part) * base
         base *= 60
     return total
 
 
-def _timestamp(raw: str):
-    values = _TIMESTAMP.match(raw).groupdict()
+def _timestamp(raw: str) -> datetime.date:
+    match = _TIMESTAMP.match(raw)
+    if match is None:  # an explicit !!timestamp that is none
+        raise ValueError(raw)
+    values = match.groupdict()
     year, month, day = int(values["year"]), int(values["month"]), int(values["day"])
     if not values["hour"]:
         return datetime.date(year, month, day)
