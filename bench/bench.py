@@ -203,6 +203,9 @@ def main() -> None:
         raise SystemExit(f"corpus not found at {CORPUS}")
     sizes = sorted(set(args.sizes + args.code_sizes + ([50000] if args.large else [])))
     print(f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs, {args.pairs} pairs per cell")
+    # The package's bytecode, as `pip install` writes it: under PYTHONDONTWRITEBYTECODE an
+    # editable checkout would compile every module again at each start.
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "migrate")], check=True)
     single_truss(args.pairs)
     sources = templates()
     empty = {v: startup(args.pairs, VARIANTS[v]) for v in args.variants}

@@ -105,7 +105,47 @@ def check_mounts(plans: list[rules.EntryPlan], entries: list[MappingNode]) -> No
 
 # --- nested blocks (generator overlays) ------------------------------------------------
 
-_KEY_TEXT = re.compile("model_cache|hf_cache")
+# The key names where they can be a whole scalar: not inside a longer word or path (the
+# `/app/model_cache/x` of a mount location). Found with str.find: a regex with a look-behind
+# tries every position of the text.
+_BEFORE_KEY = frozenset(" \t\r\n\x85\u2028\u2029\ufeff'\"[{,?:-")
+_AFTER_KEY = frozenset(" \t\r\n\x85\u2028\u2029'\"]},:\\")
+_BEFORE_ANCHOR = frozenset(" \t\r\n\x85\u2028\u2029\ufeff[{,?:-")
+
+
+def _keys_written(body: str) -> int:
+    """How often body spells `model_cache` or `hf_cache` as a whole scalar."""
+    count, end = 0, body.find("_cache")
+    while end >= 0:
+        end += len("_cache")
+        for name in BLOCK_KEYS:
+            start = end - len(name)
+            if start >= 0 and body.startswith(name, start):
+                if (start == 0 or body[start - 1] in _BEFORE_KEY) and (end == len(body) or body[end] in _AFTER_KEY):
+                    count += 1
+                break
+        end = body.find("_cache", end)
+    return count
+
+
+# A double-quoted implicit key with an escape in it, or an explicit key (`? `: it may span lines).
+_ESCAPED_KEY = re.compile(r'"[^"\\\r\n]*\\[^\r\n](?:[^"\\\r\n]|\\[^\r\n])*"[ \t]*:|(?<![^\s\[{,])\?\s')
+
+
+_ANCHOR_NAME = re.compile("[0-9A-Za-z_-]")  # libyaml's (and PyYAML's) anchor characters
+
+
+def _keys_hidden(body: str) -> bool:
+    """The text may name a key without spelling it: an escape in a double-quoted key, or an
+    anchor (an alias of an anchored key is the same key again)."""
+    if "\\" in body and _ESCAPED_KEY.search(body):
+        return True
+    at = body.find("&")
+    while at >= 0:
+        if (at == 0 or body[at - 1] in _BEFORE_ANCHOR) and _ANCHOR_NAME.match(body, at + 1):
+            return True
+        at = body.find("&", at + 1)
+    return False
 
 
 @dataclass
@@ -128,11 +168,11 @@ class Nested:
 def nested_blocks(root: Node, body: str) -> list[Nested]:
     """Every non-empty model_cache/hf_cache key below the top level, in document order.
 
-    The tree is walked only when the text names the keys more often than the top level does,
-    so a plain config costs one regex scan.
+    The tree is walked only when the text names the keys (as whole scalars) more often than the
+    top level does, or may hide one (an escape, an anchor), so a plain config costs one scan.
     """
     top = [k for k, _ in root.value if isinstance(k, ScalarNode)] if isinstance(root, MappingNode) else []
-    if len(_KEY_TEXT.findall(body)) <= sum(k.value in BLOCK_KEYS for k in top):
+    if _keys_written(body) <= sum(k.value in BLOCK_KEYS for k in top) and not _keys_hidden(body):
         return []
     found, seen, shared = [], set(), set()
     stack: list[tuple[Node, tuple[int, ...]]] = [(root, ())]

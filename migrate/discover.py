@@ -1,4 +1,4 @@
-"""Paths -> the YAML files to look at."""
+"""Paths -> the files to look at: configs (YAML), and on request Python modules and Markdown docs."""
 
 from __future__ import annotations
 
@@ -81,7 +81,7 @@ def roots_of(paths: Iterable[str]) -> tuple[str, ...]:
     return tuple(os.path.realpath(p if os.path.isdir(p) else os.path.dirname(os.path.abspath(p))) for p in paths)
 
 
-def _by_name(entry: os.DirEntry) -> str:
+def _by_name(entry: os.DirEntry[str]) -> str:
     return entry.name
 
 
@@ -218,12 +218,15 @@ class Walk:
         remembering: it lies below the given folder, before that place in the sorted order, on a
         way the walk takes. Every place below an unpassed folder is unpassed too, so this is
         asked only at symlinks."""
-        root = self.root_real if self.since is not None else None
-        if root is None or not (real == root or real.startswith(root.rstrip(os.sep) + os.sep)):
+        since = self.since
+        if since is None:
+            return False
+        root = self.root_real
+        if not (real == root or real.startswith(root.rstrip(os.sep) + os.sep)):
             return False
         rel = real[len(root) :].strip(os.sep)
         parts = tuple(rel.split(os.sep)) if rel else ()
-        if parts >= self.since:
+        if parts >= since:
             return False
         folder = root
         for i, name in enumerate(parts):
@@ -242,5 +245,5 @@ def discover(
 ) -> Iterator[Target]:
     """Config files (python=False) or Python modules (python=True) of the given paths, in walk order."""
     for item in Walk(paths, python, exclude, clean):
-        if item is not SETTLED and item.python == python and not item.doc:
+        if isinstance(item, Target) and item.python == python and not item.doc:
             yield item

@@ -12,6 +12,8 @@ import base64
 import binascii
 import datetime
 import re
+from collections.abc import Callable
+from typing import TypeVar
 
 from ruamel.yaml.composer import Composer
 from ruamel.yaml.error import YAMLError
@@ -100,7 +102,7 @@ _IMPLICIT = (
     (P + "value", re.compile(r"^(?:=)$"), "="),
     (P + "yaml", re.compile(r"^(?:!|&|\*)$"), "!&*"),
 )
-_BY_FIRST: dict[str, list] = {}
+_BY_FIRST: dict[str, list[tuple[str, re.Pattern[str]]]] = {}
 for _tag, _regex, _firsts in _IMPLICIT:
     for _first in _firsts:
         _BY_FIRST.setdefault(_first, []).append((_tag, _regex))
@@ -133,21 +135,24 @@ def _plain_tag(value: str) -> Tag:
 class _Resolution:
     """PyYAML's Resolver without path resolvers (SafeLoader has none)."""
 
-    def resolve(self, kind, value, implicit):
+    def resolve(self, kind: type[Node], value: str | None, implicit: tuple[bool, bool] | bool) -> Tag:
+        # Called for every node: the cache is read here, not through a second call.
         if kind is ScalarNode:
-            return _plain_tag(value) if implicit[0] else _STR_TAG
+            if not implicit[0]:  # type: ignore[index]  # a tuple for scalars, a bool for collections
+                return _STR_TAG
+            tag = _plain_tags.get(value)  # type: ignore[arg-type]  # a str for scalars
+            return tag if tag is not None else _plain_tag(value)  # type: ignore[arg-type]
         return _SEQ_TAG if kind is SequenceNode else _MAP_TAG
 
-    def descend_resolver(self, parent, index):
-        pass
-
-    def ascend_resolver(self):
-        pass
+    # No path resolvers: the composer's calls before and after every node do nothing. Built-in
+    # callables that take the same arguments spare a Python call each (`slice(parent, index)`).
+    descend_resolver = slice
+    ascend_resolver = tuple
 
 
 if CParser is not None:
 
-    class _CLoader(CParser, _Resolution):
+    class _CLoader(CParser, _Resolution):  # type: ignore[misc]  # ruamel.yaml.clib ships no types
         """libyaml's reader, scanner, parser and composer in one C object."""
 
 
@@ -179,25 +184,28 @@ def compose(text: str) -> Node | None:
     The C parser reads almost every file; what it rejects is read again by the Python one,
     which accepts what PyYAML accepts. Both give the same line and column positions.
     """
+    root: Node | None
     if CParser is not None:
         loader = _CLoader(text)
         try:
-            return loader.get_single_node()
+            root = loader.get_single_node()
+            return root
         except YAMLError as first:
-            c_error = first
+            c_error: YAMLError | None = first
         finally:
             loader.dispose()
     else:
         c_error = None
-    loader = _PureLoader(text)
+    pure = _PureLoader(text)
     try:
-        return loader.get_single_node()
+        root = pure.get_single_node()
+        return root
     except YAMLError:
         if c_error is not None:
             raise c_error from None
         raise
     finally:
-        loader.dispose()
+        pure.dispose()
 
 
 def depth(text: str, limit: int) -> int:
@@ -256,13 +264,13 @@ class Unreadable:
     def __init__(self, tag: str, raw: str):
         self.tag, self.raw = tag, raw
 
-    def __eq__(self, other):
+    def __eq__(self, other: object) -> bool:
         return isinstance(other, Unreadable) and (self.tag, self.raw) == (other.tag, other.raw)
 
-    def __hash__(self):
+    def __hash__(self) -> int:
         return hash((self.tag, self.raw))
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"Unreadable({self.tag!r}, {self.raw!r})"
 
     @property
@@ -315,16 +323,22 @@ def _float(raw: str) -> float:
     return sign * float(value)
 
 
-def _sexagesimal(value: str, kind):
-    total, base = kind(0), 1
+_Number = TypeVar("_Number", int, float)
+
+
+def _sexagesimal(value: str, kind: Callable[[str], _Number]) -> _Number:
+    total, base = kind("0"), 1
     for part in reversed(value.split(":")):
         total += kind(part) * base
         base *= 60
     return total
 
 
-def _timestamp(raw: str):
-    values = _TIMESTAMP.match(raw).groupdict()
+def _timestamp(raw: str) -> datetime.date:
+    match = _TIMESTAMP.match(raw)
+    if match is None:  # an explicit !!timestamp that is none
+        raise ValueError(raw)
+    values = match.groupdict()
     year, month, day = int(values["year"]), int(values["month"]), int(values["day"])
     if not values["hour"]:
         return datetime.date(year, month, day)

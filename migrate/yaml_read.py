@@ -40,6 +40,10 @@ MAX_DEPTH = 500  # libyaml's composer overflows the C stack some ten thousand le
 _OPENERS = ("[", "{")
 # A line led by this many spaces, tabs or `-`/`?`/`:` indicators (after any line break).
 _DEEP_LEAD = re.compile(f"(?:^|(?<=[\r\x85\u2028\u2029]))[ \t?:-]{{{MAX_DEPTH // 2}}}", re.M)
+# Such a lead is a run of MAX_DEPTH // 2 of those characters, so every _STRIDE-th character of
+# the text has MAX_DEPTH // 2 // _STRIDE of them in a row: a scan of a fiftieth of the text.
+_STRIDE = 50
+_LEAD_SAMPLE = re.compile(f"[ \t?:-]{{{MAX_DEPTH // 2 // _STRIDE}}}")
 
 
 def nesting_bound(text: str) -> int:
@@ -51,7 +55,7 @@ def nesting_bound(text: str) -> int:
     scalar, comments or quoted text), stopping once past MAX_DEPTH.
     """
     brackets = sum(text.count(opener) for opener in _OPENERS)
-    if brackets <= MAX_DEPTH // 2 and not _DEEP_LEAD.search(text):
+    if brackets <= MAX_DEPTH // 2 and not (_LEAD_SAMPLE.search(text[::_STRIDE]) and _DEEP_LEAD.search(text)):
         return brackets + MAX_DEPTH // 2
     return loader.depth(text, MAX_DEPTH)
 

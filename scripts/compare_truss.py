@@ -146,7 +146,7 @@ def _outside_block_kept(original: str, migrated: str) -> bool:
 
     def around(text: str, key: str) -> tuple[list, list]:
         lines = text.splitlines()
-        start = next((i for i, l in enumerate(lines) if re.match(rf"{key}\s*:", l)), None)
+        start = next((i for i, line in enumerate(lines) if re.match(rf"{key}\s*:", line)), None)
         if start is None:
             return lines, []
         end = start + 1
@@ -155,13 +155,13 @@ def _outside_block_kept(original: str, migrated: str) -> bool:
         return lines[:start], lines[end:]
 
     def norm(lines: list) -> list:
-        return [l.replace("truss-transfer-cli && ", "") for l in lines if not l.startswith("external_data")]
+        return [line.replace("truss-transfer-cli && ", "") for line in lines if not line.startswith("external_data")]
 
     before_o, after_o = around(original, "model_cache")
     before_m, after_m = around(migrated, "weights")
-    external = [l for l in after_o]  # external_data folds into weights: compare without it
-    if any(l.startswith("external_data") for l in external):
-        cut = next(i for i, l in enumerate(external) if l.startswith("external_data"))
+    external = list(after_o)  # external_data folds into weights: compare without it
+    if any(line.startswith("external_data") for line in external):
+        cut = next(i for i, line in enumerate(external) if line.startswith("external_data"))
         rest = external[cut + 1 :]
         while rest and (rest[0][:1] in (" ", "-") or not rest[0].strip()):
             rest = rest[1:]
@@ -182,9 +182,9 @@ def classify(original: dict, ours: dict, theirs: dict) -> str:
     ):
         return "secret"
     kind = original.get("kind") or rules.resolve_kind(original["repo_id"], None)[0]
-    if diff <= {"mount_location", "auth_secret_name"} and kind != "hf" and not original.get("use_volume"):
-        if "auth_secret_name" not in diff or "runtime_secret_name" not in original:
-            return "legacy-cloud-path"
+    legacy_cloud = diff <= {"mount_location", "auth_secret_name"} and kind != "hf" and not original.get("use_volume")
+    if legacy_cloud and ("auth_secret_name" not in diff or "runtime_secret_name" not in original):
+        return "legacy-cloud-path"
     return "other: " + ", ".join(f"{k}: ours {ours.get(k)!r} / truss {theirs.get(k)!r}" for k in sorted(diff))
 
 

@@ -614,3 +614,62 @@ def test_any_depth_and_layout(doc, flow):
     assert [x.line for x in outcome.diagnostics if x.code == "W042"] == [x.line for x in left.diagnostics]
     _meaning_kept(text, outcome.text)
     assert migrate_text(outcome.text, NESTED).status == "unchanged"
+
+
+# --- the cheap text check in front of the walk: it never hides a nested key ----------------------
+
+# (input, how many nested keys there are): keys written in every way the text check must see.
+WRITTEN = [
+    pytest.param('a:\n  "model_cache":\n    - repo_id: org/a\n', 1, id="double-quoted"),
+    pytest.param("a:\n  'hf_cache':\n    - repo_id: org/a\n", 1, id="single-quoted"),
+    pytest.param("a: {model_cache: [{repo_id: org/a}]}\n", 1, id="flow"),
+    pytest.param("a:\n  ? model_cache\n  : - repo_id: org/a\n", 1, id="explicit-key"),
+    pytest.param("a:\n  !!str model_cache :\n    - repo_id: org/a\n", 1, id="tagged"),
+    pytest.param('a:\n  "model\\x5fcache":\n    - repo_id: org/a\n', 1, id="escaped"),
+    pytest.param('a:\n  ? "model\\\n    _cache"\n  : - repo_id: org/a\n', 1, id="escaped-line-break"),
+    pytest.param("&k model_cache:\n  - repo_id: org/a\nb:\n  *k :\n    - repo_id: org/b\n", 1, id="alias-of-top-key"),
+    pytest.param("model_cache:\n  - repo_id: org/a\nb:\n  model_cache: [x]\n", 1, id="top-and-nested"),
+    pytest.param(
+        "model_cache:\n  - repo_id: org/a\nb:\n  mount_location: /app/model_cache/x\n  c: model_cache_x\n",
+        0,
+        id="only-inside-longer-scalars",
+    ),
+]
+
+
+@pytest.mark.parametrize("src, count", WRITTEN)
+def test_nested_keys_are_found_however_written(src, count):
+    from migrate.yaml_edit import compose, nested_blocks
+
+    assert len(nested_blocks(compose(src), src)) == count
+
+
+def _walk_keys(node, top) -> list[int]:
+    """Lines of every non-empty block key below the top level, by a plain walk of the tree."""
+    from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
+
+    found, stack, seen = [], [(node, True)], set()
+    while stack:
+        node, at_top = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, MappingNode):
+            for key, val in node.value:
+                named = not at_top and isinstance(key, ScalarNode) and key.value in ("model_cache", "hf_cache")
+                if named and val.value not in ("", [], None) and val.tag != "tag:yaml.org,2002:null":
+                    found.append(key.start_mark.line + 1)
+                stack.append((val, False))
+        elif isinstance(node, SequenceNode):
+            stack += [(child, False) for child in node.value]
+    return sorted(found)
+
+
+def test_corpus_nested_keys_match_a_full_walk():
+    from migrate.yaml_edit import compose, nested_blocks
+
+    for path in sorted(CORPUS.rglob("config.yaml")):
+        text = path.read_text()
+        root = compose(text)
+        found = sorted(n.key.start_mark.line + 1 for n in nested_blocks(root, text))
+        assert found == _walk_keys(root, True), path

@@ -437,7 +437,11 @@ def test_plain_scalar_values_are_pyyamls(value):
 
 
 @pytest.mark.parametrize(
-    "text", [pytest.param(t, id=t) for t in ["v: =", "v: !!bool maybe", "v: !!int 0b_", "v: 2020-13-45", "v: !foo x"]]
+    "text",
+    [
+        pytest.param(t, id=t)
+        for t in ["v: =", "v: !!bool maybe", "v: !!int 0b_", "v: 2020-13-45", "v: !foo x", "v: !!timestamp x"]
+    ],
 )
 def test_scalars_pyyaml_cannot_construct_are_no_string(text):
     with pytest.raises((yaml.YAMLError, ValueError, KeyError)):  # PyYAML's constructors raise all three
