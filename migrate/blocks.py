@@ -9,11 +9,10 @@ from dataclasses import dataclass, field
 
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from . import rules
+from . import keys, rules
 from .diagnostics import Diagnostic
+from .keys import BLOCK_KEYS
 from .yaml_read import STR, Failure, diag_at, is_empty, position, top_level, value
-
-BLOCK_KEYS = ("model_cache", "hf_cache")
 
 
 @dataclass
@@ -105,27 +104,7 @@ def check_mounts(plans: list[rules.EntryPlan], entries: list[MappingNode]) -> No
 
 # --- nested blocks (generator overlays) ------------------------------------------------
 
-# The key names where they can be a whole scalar: not inside a longer word or path (the
-# `/app/model_cache/x` of a mount location). Found with str.find: a regex with a look-behind
-# tries every position of the text.
-_BEFORE_KEY = frozenset(" \t\r\n\x85\u2028\u2029\ufeff'\"[{,?:-")
-_AFTER_KEY = frozenset(" \t\r\n\x85\u2028\u2029'\"]},:\\")
 _BEFORE_ANCHOR = frozenset(" \t\r\n\x85\u2028\u2029\ufeff[{,?:-")
-
-
-def _keys_written(body: str) -> int:
-    """How often body spells `model_cache` or `hf_cache` as a whole scalar."""
-    count, end = 0, body.find("_cache")
-    while end >= 0:
-        end += len("_cache")
-        for name in BLOCK_KEYS:
-            start = end - len(name)
-            if start >= 0 and body.startswith(name, start):
-                if (start == 0 or body[start - 1] in _BEFORE_KEY) and (end == len(body) or body[end] in _AFTER_KEY):
-                    count += 1
-                break
-        end = body.find("_cache", end)
-    return count
 
 
 # A double-quoted implicit key with an escape in it, or an explicit key (`? `: it may span lines).
@@ -172,7 +151,7 @@ def nested_blocks(root: Node, body: str) -> list[Nested]:
     top level does, or may hide one (an escape, an anchor), so a plain config costs one scan.
     """
     top = [k for k, _ in root.value if isinstance(k, ScalarNode)] if isinstance(root, MappingNode) else []
-    if _keys_written(body) <= sum(k.value in BLOCK_KEYS for k in top) and not _keys_hidden(body):
+    if keys.written(body) <= sum(k.value in BLOCK_KEYS for k in top) and not _keys_hidden(body):
         return []
     found, seen, shared = [], set(), set()
     stack: list[tuple[Node, tuple[int, ...]]] = [(root, ())]

@@ -11,7 +11,7 @@ from collections.abc import Callable, Container, Iterable, Iterator
 from dataclasses import dataclass
 from typing import IO, TYPE_CHECKING, Any
 
-from . import rules
+from . import keys, rules
 from .diagnostics import Diagnostic
 from .discover import TEMP_SUFFIX, Target, Walk
 from .outcome import FileResult, MigrationError, Outcome, Status, first_changed_line, unified_diff
@@ -27,20 +27,26 @@ _ESCAPE = re.compile(rb"\\[xuU\r\n]")
 class Prefilter:
     """Which files are parsed at all: a strict superset of those truss reads a block key from.
 
-    Any file holding a key's bytes anywhere is parsed (a JSON config, a document indented as a
-    whole, `? model_cache`, bare-CR line breaks, a top-level flow mapping all hold them); the
-    parse then tells a top-level key from a mention in a comment, a value or a nested mapping.
+    Any file spelling a block key as a whole scalar anywhere is parsed (a JSON config, a document
+    indented as a whole, `? model_cache`, bare-CR line breaks, a top-level flow mapping, a comment
+    all do); the parse then tells a top-level key from a mention in a comment, a value or a nested
+    mapping. A key inside a longer word or a path (`/app/model_cache/x`) is no key, so a migrated
+    config is not parsed again. `also` are other keys whose bytes anywhere make a file parsed.
     """
 
-    def __init__(self, *keys: bytes) -> None:
-        self.keys = keys
+    def __init__(self, *also: bytes) -> None:
+        self.also = also
 
     def search(self, data: bytes) -> bool:
-        return any(key in data for key in self.keys) or (b"\\" in data and _ESCAPE.search(data) is not None)
+        return (
+            keys.written(data.decode("latin-1")) > 0
+            or any(key in data for key in self.also)
+            or (b"\\" in data and _ESCAPE.search(data) is not None)
+        )
 
 
-PREFILTER = Prefilter(b"model_cache", b"hf_cache")
-PREFILTER_TRUSS = Prefilter(b"model_cache", b"hf_cache", b"external_data")
+PREFILTER = Prefilter()
+PREFILTER_TRUSS = Prefilter(b"external_data")
 
 
 @dataclass(frozen=True)

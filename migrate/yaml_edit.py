@@ -10,10 +10,11 @@ from __future__ import annotations
 from ruamel.yaml.nodes import MappingNode, Node, SequenceNode
 
 from . import aliases, fixes, rules
-from .blocks import BLOCK_KEYS, Config, Nested, find_block, find_configs, nested_blocks
+from .blocks import Config, Nested, find_block, find_configs, nested_blocks
 from .diagnostics import Diagnostic
 from .entry_edit import EntryEditor
 from .fixes import FilePlan, Plan, Scope
+from .keys import BLOCK_KEYS
 from .outcome import Outcome, Status
 from .text_edit import Edit, apply, render_scalar
 from .verify import verify

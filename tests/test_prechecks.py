@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from migrate import blocks, loader, yaml_read
+from migrate import blocks, keys, loader, yaml_read
 from migrate.yaml_read import MAX_DEPTH, nesting_bound
 
 LEAD = MAX_DEPTH // 2
@@ -48,17 +48,41 @@ def test_the_sampled_scan_never_misses_a_deep_lead(prefix, lead, suffix):
     assert yaml_read._LEAD_SAMPLE.search(text[:: yaml_read._STRIDE])
 
 
-# A key name counts where a scalar can start before it and end after it.
-_WHOLE_KEY = re.compile("(?<![^\\s\ufeff'\"\\[{,?:-])(?:model_cache|hf_cache)(?![^\\s'\"\\]},:\\\\])")
+# A key name counts where a scalar can start before it and end after it (any non-ASCII
+# character counts as a boundary: a line break, a BOM, or a byte of one read as Latin-1).
+_WHOLE_KEY = re.compile(
+    "(?<![^ \t\r\n'\"\\[{,?:\\-\x80-\U0010ffff])(?:model_cache|hf_cache)(?![^ \t\r\n'\"\\]},:\\\\\x80-\U0010ffff])"
+)
 
 
 @settings(max_examples=500, deadline=None)
 @given(
-    st.lists(st.sampled_from(["model_cache", "hf_cache", "_cache", "model", " ", "\n", "/", ":", "'", '"', "x", "-"]))
+    st.lists(
+        st.sampled_from(
+            [
+                "model_cache",
+                "hf_cache",
+                "_cache",
+                "model",
+                " ",
+                "\n",
+                "/",
+                ":",
+                "'",
+                '"',
+                "x",
+                "-",
+                "\x85",
+                "\ufeff",
+                "é",
+                ".",
+            ]
+        )
+    )
 )
 def test_key_names_are_counted_as_whole_scalars(parts):
     text = "".join(parts)
-    assert blocks._keys_written(text) == len(_WHOLE_KEY.findall(text))
+    assert keys.written(text) == len(_WHOLE_KEY.findall(text))
 
 
 # (text, whether it may name a key without spelling it)

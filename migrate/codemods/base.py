@@ -31,7 +31,6 @@ KIND_MEMBERS = {"HF": "hf", "GCS": "gcs", "S3": "s3", "AZURE": "azure"}
 # Keys whose value the mapping only passes through: an expression there can stay as written.
 OPAQUE: dict[str, object] = {"runtime_secret_name": "secret", "allow_patterns": ["*"], "ignore_patterns": ["*"]}
 PLACEHOLDER_ID = "placeholder-org/placeholder-name"
-BLOCK_KEYS = ("model_cache", "hf_cache")  # the old block's key, as a string in code
 QUOTES: tuple[Literal['"'], Literal["'"]] = ('"', "'")
 
 # allow_patterns / ignore_patterns of an entry -> the patterns

@@ -8,7 +8,8 @@ from typing import ClassVar
 import libcst as cst
 from libcst.metadata import PositionProvider, ProviderT
 
-from .base import BLOCK_KEYS, Codemod
+from ..keys import BLOCK_KEYS
+from .base import Codemod
 
 
 class Review(Codemod):

@@ -9,7 +9,8 @@ import libcst as cst
 import libcst.matchers as m
 from libcst.metadata import PositionProvider, ProviderT
 
-from .base import BLOCK_KEYS, Codemod, _literal, _string
+from ..keys import BLOCK_KEYS
+from .base import Codemod, _literal, _string
 
 # X["model_cache"][i]: a string key, then an integer index
 _ENTRY = m.Subscript(

@@ -1,0 +1,43 @@
+"""Where a text can name the old block's key: the cheap checks run before any parse.
+
+The runner's pre-filter parses a file only when it may hold a block key, and blocks.py walks a
+parsed tree for nested blocks only when the text names the key more often than the top level
+does. Both count a key name only where it can be a whole scalar: not inside a longer word or a
+path (the `/app/model_cache/x` of a mount location, which every migrated config holds).
+"""
+
+from __future__ import annotations
+
+BLOCK_KEYS = ("model_cache", "hf_cache")  # the old block's key (hf_cache: its older name)
+
+# What can stand right before or after a scalar that is a key: a line break, a blank, a BOM, a
+# quote, a flow or block indicator. Any other non-ASCII character counts too (conservative: a
+# file read as bytes decoded as Latin-1 sees a multi-byte break or BOM as such characters).
+_BEFORE = frozenset(" \t\r\n'\"[{,?:-")
+_AFTER = frozenset(" \t\r\n'\"]},:\\")
+_TAIL = "_cache"  # what both keys end with: one find per candidate
+
+
+def written(text: str) -> int:
+    """How often text spells `model_cache` or `hf_cache` as a whole scalar.
+
+    Found with str.find: a regex with a look-behind would try every position of the text.
+    """
+    count, end = 0, text.find(_TAIL)
+    while end >= 0:
+        end += len(_TAIL)
+        for name in BLOCK_KEYS:
+            start = end - len(name)
+            if start >= 0 and text.startswith(name, start):
+                if _bounded(text, start - 1, _BEFORE) and _bounded(text, end, _AFTER):
+                    count += 1
+                break
+        end = text.find(_TAIL, end)
+    return count
+
+
+def _bounded(text: str, at: int, boundary: frozenset[str]) -> bool:
+    if at < 0 or at >= len(text):
+        return True
+    char = text[at]
+    return char in boundary or char >= "\x80"
