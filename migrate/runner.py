@@ -321,7 +321,11 @@ Batch = tuple[str, Options, list[Any]]
 def _process_batch(batch: Batch) -> list[FileResult]:
     kind, options, items = batch
     if kind == "config":
-        return [process(target, options) for target in items]
+        results = [process(target, options) for target in items]
+        if not options.code:  # the plans only feed the code pass: not sent back for nothing
+            for result in results:
+                result.plans = []
+        return results
     return [process_code(target, options, truss) for target, truss in items]
 
 

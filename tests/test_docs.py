@@ -19,13 +19,23 @@ def test_readme_documents_no_code_the_tool_does_not_have():
     assert documented == set(CODES)
 
 
+QUICK_START = README.split("## Quick start", 1)[1].split("\n## ", 1)[0].split("\n### ", 1)[0]
+
+
 def test_ci_runs_the_readme_test_command():
-    commands = re.findall(r"```sh\n(.+?)\n```", README)
+    commands = re.findall(r"```sh\n(.+?)\n```", QUICK_START.split("\nCI (`.ci/run`)", 1)[0])
     assert len(commands) == 2, "the quick start is two commands"
     ci = (ROOT / ".ci" / "run").read_text()
     for command in commands:
         assert command in ci
     assert "pytest" in commands[1] and "fixtures/" in commands[0]
+
+
+def test_ci_runs_the_readme_lint_command_before_the_tests():
+    [lint] = re.findall(r"```sh\n(.+?)\n```", QUICK_START.split("\nCI (`.ci/run`)", 1)[1])
+    ci = (ROOT / ".ci" / "run").read_text()
+    assert "ruff check" in lint and "ruff format --check" in lint and "mypy" in lint
+    assert lint in ci and ci.index(lint) < ci.index("pytest")
 
 
 def test_every_option_is_documented():
