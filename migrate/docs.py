@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from . import rules
 from .diagnostics import Diagnostic
+from .keys import CODE_NEEDLES
 from .outcome import MigrationError, Outcome, Status
 
 YAML_LANGUAGES = frozenset({"yaml", "yml"})
@@ -24,7 +25,6 @@ PYTHON_LANGUAGES = frozenset({"python", "py", "python3"})
 # Markdown file that mentions one, and leaves fences without such a line alone).
 _BLOCK_KEY = re.compile(r"""^["']?(?:model_cache|hf_cache)["']?[ \t]*:""", re.M)
 _BLOCK_KEY_TRUSS = re.compile(r"""^["']?(?:model_cache|hf_cache|external_data)["']?[ \t]*:""", re.M)
-CODE_NEEDLES = ("ModelRepo", "ModelCache")
 # Lines as markdown-it counts them: \r\n, \r and \n all end a line.
 _LINES = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
 _ENDING = re.compile(r"(?:\r\n|\r|\n)\Z")

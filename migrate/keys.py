@@ -9,6 +9,7 @@ path (the `/app/model_cache/x` of a mount location, which every migrated config 
 from __future__ import annotations
 
 BLOCK_KEYS = ("model_cache", "hf_cache")  # the old block's key (hf_cache: its older name)
+CODE_NEEDLES = ("ModelRepo", "ModelCache")  # Python code without these names builds no cache
 
 # What can stand right before or after a scalar that is a key: a line break, a blank, a BOM, a
 # quote, a flow or block indicator. Any other non-ASCII character counts too (conservative: a

@@ -223,7 +223,7 @@ class Truss:
         return (*CODE_NEEDLES, b"model_cache", b"hf_cache", *ids, *(m.encode() for m in self.moves))
 
 
-CODE_NEEDLES = (b"ModelRepo", b"ModelCache")  # a Python file without these builds no cache
+CODE_NEEDLES = tuple(needle.encode() for needle in keys.CODE_NEEDLES)
 
 
 def process_code(target: Target, options: Options, truss: Truss | None) -> FileResult:
