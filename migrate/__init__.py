@@ -16,9 +16,10 @@ from __future__ import annotations
 
 from typing import Literal
 
+from . import rules  # light: the CLI loads it at start-up anyway
 from .diagnostics import CODES, Diagnostic
 from .outcome import MigrationError, Outcome, Status
-from .rules import DEFAULT_MOUNT_ROOT, Context  # light: the CLI loads them at start-up anyway
+from .rules import DEFAULT_MOUNT_ROOT, Context
 
 __version__ = "0.1.0"
 __all__ = [
@@ -36,13 +37,11 @@ DialectName = Literal["seed", "truss"]
 
 
 def _context(dialect: DialectName, mount_root: str, nested: bool) -> Context:
-    from . import rules
-
     if dialect not in rules.DIALECTS:
         raise ValueError(f"dialect must be one of {', '.join(rules.DIALECTS)}, not {dialect!r}")
     if not mount_root.startswith("/"):
         raise ValueError(f"mount_root must be an absolute path, not {mount_root!r}")
-    return rules.Context(mount_root=mount_root.rstrip("/") or "/", dialect=rules.DIALECTS[dialect], nested=nested)
+    return Context.of(dialect, mount_root, nested)
 
 
 def migrate_config(
@@ -76,9 +75,7 @@ def migrate_python(
 
     context = _context(dialect, mount_root, nested=False)
     plans = truss_config.plans if truss_config is not None else []
-    from .rules import path_moves
-
-    moves = path_moves(plans, context)
+    moves = rules.path_moves(plans, context)
     legacy = [code_edit.LegacyEntry(index, plan) for index, plan in enumerate(plans)]
     return code_edit.migrate_code(text, context, legacy, moves, trust_patterns)
 

@@ -138,9 +138,7 @@ def migrate(
     for path in paths:
         if not os.path.exists(path):
             raise _usage(f"{path}: no such file or folder")
-    context = rules.Context(
-        mount_root=mount_root.rstrip("/") or "/", dialect=rules.DIALECTS[dialect.value], nested=nested
-    )
+    context = rules.Context.of(dialect.value, mount_root, nested)
     options = Options(
         write=not (diff or check),
         diff=diff,

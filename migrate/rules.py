@@ -80,6 +80,12 @@ class Context:
     dialect: Dialect = SEED
     nested: bool = False  # --nested: migrate model_cache blocks below the top level too
 
+    @classmethod
+    def of(cls, dialect: str, mount_root: str, nested: bool) -> Context:
+        """The context of a run from its options' values (checked by the caller): a dialect's
+        name and a mount root, whose trailing slash is dropped."""
+        return cls(mount_root=mount_root.rstrip("/") or "/", dialect=DIALECTS[dialect], nested=nested)
+
 
 @dataclass(frozen=True)
 class Note:
