@@ -8,6 +8,8 @@ path (the `/app/model_cache/x` of a mount location, which every migrated config 
 
 from __future__ import annotations
 
+import re
+
 BLOCK_KEYS = ("model_cache", "hf_cache")  # the old block's key (hf_cache: its older name)
 CODE_NEEDLES = ("ModelRepo", "ModelCache")  # Python code without these names builds no cache
 
@@ -17,6 +19,8 @@ CODE_NEEDLES = ("ModelRepo", "ModelCache")  # Python code without these names bu
 _BEFORE = frozenset(" \t\r\n'\"[{,?:-")
 _AFTER = frozenset(" \t\r\n'\"]},:\\")
 _TAIL = "_cache"  # what both keys end with: one find per candidate
+# In a double-quoted scalar, `\x5f`, `\u0063` or an escaped line break can spell a block key too.
+ESCAPE = re.compile(r"\\[xuU\r\n]")
 
 
 def written(text: str) -> int:
@@ -35,6 +39,11 @@ def written(text: str) -> int:
                 break
         end = text.find(_TAIL, end)
     return count
+
+
+def may_hold_key(text: str) -> bool:
+    """Whether text can hold a block key: spelled as a whole scalar, or behind an escape."""
+    return written(text) > 0 or ("\\" in text and ESCAPE.search(text) is not None)
 
 
 def _bounded(text: str, at: int, boundary: frozenset[str]) -> bool:

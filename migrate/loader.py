@@ -208,6 +208,23 @@ def compose(text: str) -> Node | None:
         pure.dispose()
 
 
+def parses(text: str) -> bool:
+    """Whether libyaml's parser reads text to its end, run in C with no event or node built.
+
+    False also where only ruamel's Python parser could tell (no C parser, or libyaml rejects it).
+    """
+    if CParser is None:
+        return False
+    parser = CParser(text)
+    try:
+        parser.raw_parse()
+        return True
+    except YAMLError:
+        return False
+    finally:
+        parser.dispose()
+
+
 def depth(text: str, limit: int) -> int:
     """The deepest nesting of collections in text, from the parser's events, or limit + 1
     when deeper than limit.

@@ -21,32 +21,27 @@ if TYPE_CHECKING:
 
 MAX_BYTES = 2**20  # real configs are a few KiB; this bounds time and memory on hostile input
 # In a double-quoted key, `\x5f`, `\u0063` or an escaped line break can spell a block key too.
-_ESCAPE = re.compile(rb"\\[xuU\r\n]")
+_ESCAPE = re.compile(keys.ESCAPE.pattern.encode())
 
 
 class Prefilter:
-    """Which files are parsed at all: a strict superset of those truss reads a block key from.
+    """Which files go to the editor at all: a strict superset of those truss reads a block key from.
 
-    Any file spelling a block key as a whole scalar anywhere is parsed (a JSON config, a document
-    indented as a whole, `? model_cache`, bare-CR line breaks, a top-level flow mapping, a comment
-    all do); the parse then tells a top-level key from a mention in a comment, a value or a nested
-    mapping. A key inside a longer word or a path (`/app/model_cache/x`) is no key, so a migrated
-    config is not parsed again. `also` are other keys whose bytes anywhere make a file parsed.
+    Any file holding a key's bytes anywhere goes (a JSON config, a document indented as a whole,
+    `? model_cache`, bare-CR line breaks, a top-level flow mapping all hold them), so none that
+    names the key is skipped unread; the editor then tells a top-level key from a mention in a
+    comment, a value, a path or a nested mapping.
     """
 
-    def __init__(self, *also: bytes) -> None:
-        self.also = also
+    def __init__(self, *keys: bytes) -> None:
+        self.keys = keys
 
     def search(self, data: bytes) -> bool:
-        return (
-            keys.written(data.decode("latin-1")) > 0
-            or any(key in data for key in self.also)
-            or (b"\\" in data and _ESCAPE.search(data) is not None)
-        )
+        return any(key in data for key in self.keys) or (b"\\" in data and _ESCAPE.search(data) is not None)
 
 
-PREFILTER = Prefilter()
-PREFILTER_TRUSS = Prefilter(b"external_data")
+PREFILTER = Prefilter(b"model_cache", b"hf_cache")
+PREFILTER_TRUSS = Prefilter(b"model_cache", b"hf_cache", b"external_data")
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from ruamel.yaml.nodes import MappingNode, Node, SequenceNode
 
-from . import aliases, fixes, rules
+from . import aliases, fixes, keys, rules
 from .blocks import Config, Nested, find_block, find_configs, nested_blocks
 from .diagnostics import Diagnostic
 from .entry_edit import EntryEditor
@@ -18,7 +18,7 @@ from .keys import BLOCK_KEYS
 from .outcome import Outcome, Status
 from .text_edit import Edit, apply, render_scalar
 from .verify import verify
-from .yaml_read import BOM, LINE_BREAK, Failure, Text, comments, compose, scalar_value
+from .yaml_read import BOM, LINE_BREAK, Failure, Text, comments, compose, scalar_value, surely_readable
 
 __all__ = [
     "BLOCK_KEYS",
@@ -41,6 +41,8 @@ def migrate_text(source: str, options: rules.Context = rules.Context()) -> Outco
     bom = BOM if source.startswith(BOM) else ""
     body = source[len(bom) :]
     reports: list[Diagnostic] = []
+    if not _may_change(body, options) and surely_readable(body):
+        return Outcome(Status.UNCHANGED)  # a mention in a path or a longer word, and valid YAML: no tree needed
     try:
         root = compose(body)
         if not isinstance(root, (MappingNode, SequenceNode)):
@@ -60,6 +62,11 @@ def migrate_text(source: str, options: rules.Context = rules.Context()) -> Outco
     ordered = sorted(notes + reports, key=lambda d: (d.line, d.col))
     top = plan.configs[0] if plan.configs[0][0].mapping is root else None
     return Outcome(Status.MIGRATED, bom + new_body, ordered, top[1].weights if top else [])
+
+
+def _may_change(body: str, options: rules.Context) -> bool:
+    """Whether the text can hold a block (or, in the truss dialect, external_data) at all."""
+    return keys.may_hold_key(body) or (options.dialect == rules.TRUSS and "external_data" in body)
 
 
 def _plan_and_apply(

@@ -104,6 +104,21 @@ def _pyyaml_tabs(text: str, root: Node) -> None:
         )
 
 
+# An anchor or an alias (`&a`, `*a` where a scalar or a flow item starts): PyYAML's composer, not
+# its parser, refuses an undefined alias; and several documents (`---`, `...`), which compose refuses.
+_COMPOSER_MATTERS = re.compile(r"(?:^|(?<=[\s\[{,:?-]))[&*][^\s]|---|\.\.\.")
+
+
+def surely_readable(text: str) -> bool:
+    """True when text surely reads as one YAML document truss accepts, checked without building a
+    node: libyaml's parser run in C. False when only compose() can tell (it then gives the E001):
+    a tab or an inner BOM (PyYAML refuses some libyaml takes), an anchor or alias, several documents,
+    deep nesting, or what libyaml rejects."""
+    if "\t" in text or BOM in text or _COMPOSER_MATTERS.search(text):
+        return False
+    return nesting_bound(text) <= MAX_DEPTH and loader.parses(text)
+
+
 def compose(text: str) -> Node | None:
     """The node tree of text as truss reads it; raises Failure (E001) when it is not YAML."""
     if nesting_bound(text) > MAX_DEPTH:

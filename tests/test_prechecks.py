@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from migrate import blocks, keys, loader, yaml_read
+from migrate.yaml_edit import migrate_text
 from migrate.yaml_read import MAX_DEPTH, nesting_bound
 
 LEAD = MAX_DEPTH // 2
@@ -101,3 +102,52 @@ HIDDEN = [
 @pytest.mark.parametrize("text, hidden", HIDDEN)
 def test_keys_not_spelled_out_make_the_tree_walk(text, hidden):
     assert blocks._keys_hidden(text) == hidden
+
+
+# --- files that cannot hold a block key: valid YAML needs no tree -----------------------------
+
+# (text, whether the C parser alone may vouch for it)
+READABLE = [
+    pytest.param("weights:\n  - source: hf://a/b\n    mount_location: /app/model_cache/a_b\n", True, id="migrated"),
+    pytest.param("a: {b: [1, 2]}\nc: '*.json'\n", True, id="flow-and-quoted-glob"),
+    pytest.param("", True, id="empty"),
+    pytest.param("a: [1\n", False, id="libyaml-rejects"),
+    pytest.param("a: 1\nb: *x\n", False, id="alias"),
+    pytest.param("a: &x 1\n", False, id="anchor"),
+    pytest.param("a: 1\n---\nb: 2\n", False, id="second-document"),
+    pytest.param("a: 1\t\n", False, id="tab"),
+    pytest.param("a: 1\n\ufeffb: 2\n", False, id="inner-bom"),
+    pytest.param("a: [s3://b/p]\n", False, id="url-in-flow-libyaml-rejects"),
+    pytest.param("[" * 600 + "]" * 600, False, id="nested-too-deep"),
+]
+
+
+@pytest.mark.parametrize("text, readable", READABLE)
+def test_the_c_parser_vouches_only_where_it_can(text, readable):
+    assert yaml_read.surely_readable(text) == readable
+
+
+@settings(max_examples=800, deadline=None)
+@given(st.text(alphabet="ab:-[]{},'\"#\n\t &*!|>?%@`.\\\ufeff", max_size=40))
+def test_what_the_c_parser_vouches_for_composes(text):
+    """surely_readable never lets through what the full reading refuses (E001)."""
+    if yaml_read.surely_readable(text):
+        yaml_read.compose(text)  # raises Failure (E001) on what truss cannot read
+
+
+# A file naming the key only inside a path or a longer word: answered without a tree when it is
+# valid YAML; an invalid one still gets its E001, as any file holding the key's bytes does.
+MENTIONS = [
+    pytest.param("weights:\n  - mount_location: /app/model_cache/a\n", [], id="valid-path"),
+    pytest.param("model_cache_dir: x\n", [], id="valid-longer-word"),
+    pytest.param("weights: [\n  - mount_location: /app/model_cache/a\n", ["E001"], id="invalid-path"),
+    pytest.param("a: *x\npath: /app/model_cache/a\n", ["E001"], id="undefined-alias-path"),
+    pytest.param("a: 1\t\npath: /app/model_cache/a\n", ["E001"], id="tab-path"),
+]
+
+
+@pytest.mark.parametrize("text, codes", MENTIONS)
+def test_mentions_are_read_cheaply_but_never_skipped(text, codes):
+    outcome = migrate_text(text)
+    assert [d.code for d in outcome.diagnostics] == codes
+    assert outcome.text is None

@@ -411,6 +411,12 @@ P = pytest.param
         P(b"a: x\xe2\x80\xa8model_cache: []\n", id="after-line-separator"),
         P(b"[model_cache,x]\n", id="flow-sequence"),
         P(b"a: -model_cache\n", id="after-dash"),
+        # a mention in a longer word or a path goes to the editor too, which tells it from a key
+        P(b"model_cache_dir: x\n", id="longer-word-after"),
+        P(b"my_model_cache: x\n", id="longer-word-before"),
+        P(b"weights:\n  - mount_location: /app/model_cache/llama\n", id="mount-location-path"),
+        P(b"cmd: ls /root/.cache/hf_cache/x\n", id="older-key-in-path"),
+        P(b"a: model_cache.yaml\n", id="file-name"),
     ],
 )
 def test_prefilter_matches(data):
@@ -426,12 +432,6 @@ def test_prefilter_matches(data):
         P(b"modelcache: []\n", id="no-underscore"),
         P(b'start: "a\\tb \\"c\\""\n', id="escapes-that-spell-no-key"),
         P(b"", id="empty"),
-        # the name inside a longer word or a path is no key: a migrated config is not parsed again
-        P(b"model_cache_dir: x\n", id="longer-word-after"),
-        P(b"my_model_cache: x\n", id="longer-word-before"),
-        P(b"weights:\n  - mount_location: /app/model_cache/llama\n", id="mount-location-path"),
-        P(b"cmd: ls /root/.cache/hf_cache/x\n", id="older-key-in-path"),
-        P(b"a: model_cache.yaml\n", id="file-name"),
     ],
 )
 def test_prefilter_does_not_match(data):
