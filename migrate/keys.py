@@ -1,9 +1,10 @@
 """Where a text can name the old block's key: the cheap checks run before any parse.
 
-The runner's pre-filter parses a file only when it may hold a block key, and blocks.py walks a
-parsed tree for nested blocks only when the text names the key more often than the top level
-does. Both count a key name only where it can be a whole scalar: not inside a longer word or a
-path (the `/app/model_cache/x` of a mount location, which every migrated config holds).
+The config editor builds a node tree only for a text that may hold a block key (any other is
+checked for being YAML by libyaml's parser alone), and blocks.py walks a tree for nested blocks
+only when the text names the key more often than the top level does. Both count a key name only
+where it can be a whole scalar: not inside a longer word or a path (the `/app/model_cache/x` of a
+mount location, which every migrated config holds).
 """
 
 from __future__ import annotations
