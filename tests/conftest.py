@@ -1,10 +1,39 @@
-"""Fixtures shared by several test modules."""
+"""Fixtures shared by several test modules, and the one rule every test runs under: no network.
+
+huggingface_hub (and transformers) read HF_HUB_OFFLINE, HF_ENDPOINT and HF_HOME once, when they
+are first imported, and the truss oracle tests import them while the tests are collected. So the
+offline switches are set here, before any test module is imported; the endpoint is a closed port on
+this machine, and a socket that tries any host but this one fails at once, so a test that reaches
+for the network fails instead of waiting. Subprocesses inherit the same environment.
+"""
 
 from __future__ import annotations
 
+import os
+import socket
+import tempfile
 from pathlib import Path
 
-import pytest
+os.environ["HF_HUB_OFFLINE"] = "1"
+os.environ["TRANSFORMERS_OFFLINE"] = "1"
+os.environ["HF_HUB_DISABLE_TELEMETRY"] = "1"
+os.environ["HF_ENDPOINT"] = "http://127.0.0.1:9"  # the discard port: refused at once, never the Hub
+os.environ.setdefault("HF_HOME", tempfile.mkdtemp(prefix="weights-migrate-hf-home-"))  # an empty cache
+
+import pytest  # noqa: E402
+
+_LOCAL = ("127.0.0.1", "::1", "localhost")
+_connect = socket.socket.connect
+
+
+def _local_only(sock: socket.socket, address: object) -> None:
+    host = address[0] if isinstance(address, tuple) else None
+    if host is not None and host not in _LOCAL:
+        raise OSError(f"tests never reach the network (tried {host})")
+    _connect(sock, address)  # type: ignore[arg-type]
+
+
+socket.socket.connect = _local_only  # type: ignore[method-assign]
 from batch_support import build_big, build_small, corpus_configs
 
 

@@ -1,0 +1,1 @@
+"""The config part: a Truss config's YAML text migrated from `model_cache` to `weights`."""
