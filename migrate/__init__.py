@@ -3,7 +3,7 @@
 The Python API: one function per kind of text, options as keywords, an Outcome back (the new
 text or None, and the diagnostics). Nothing is read or written; bad input never raises.
 
-    from migrate import Status, migrate_config
+    from . import Status, migrate_config
 
     outcome = migrate_config(text, dialect="truss")
     if outcome.status is Status.MIGRATED:
@@ -16,10 +16,10 @@ from __future__ import annotations
 
 from typing import Literal
 
-from . import rules  # light: the CLI loads it at start-up anyway
-from .diagnostics import CODES, Diagnostic
-from .outcome import MigrationError, Outcome, Status
-from .rules import DEFAULT_MOUNT_ROOT, Context
+from .core import mapping  # light: the CLI loads it at start-up anyway
+from .core.context import DEFAULT_MOUNT_ROOT, DIALECTS, Context
+from .core.diagnostics import CODES, Diagnostic
+from .core.outcome import MigrationError, Outcome, Status
 
 __version__ = "0.1.0"
 __all__ = [
@@ -37,8 +37,8 @@ DialectName = Literal["seed", "truss"]
 
 
 def _context(dialect: DialectName, mount_root: str, nested: bool) -> Context:
-    if dialect not in rules.DIALECTS:
-        raise ValueError(f"dialect must be one of {', '.join(rules.DIALECTS)}, not {dialect!r}")
+    if dialect not in DIALECTS:
+        raise ValueError(f"dialect must be one of {', '.join(DIALECTS)}, not {dialect!r}")
     if not mount_root.startswith("/"):
         raise ValueError(f"mount_root must be an absolute path, not {mount_root!r}")
     return Context.of(dialect, mount_root, nested)
@@ -52,9 +52,9 @@ def migrate_config(
     Outcome.plans holds the planned entries: pass the outcome as `truss_config` to
     migrate_python for the modules of the same truss.
     """
-    from . import yaml_edit
+    from .config import edit as config_edit
 
-    return yaml_edit.migrate_text(text, _context(dialect, mount_root, nested))
+    return config_edit.migrate_text(text, _context(dialect, mount_root, nested))
 
 
 def migrate_python(
@@ -71,13 +71,13 @@ def migrate_python(
     to: its legacy entries' loaders and its moved paths are followed into the code, as the
     CLI does for the Python files of a truss it migrates. trust_patterns is `--trust-patterns`.
     """
-    from . import code_edit
+    from .python import edit as python_edit
 
     context = _context(dialect, mount_root, nested=False)
     plans = truss_config.plans if truss_config is not None else []
-    moves = rules.path_moves(plans, context)
-    legacy = [code_edit.LegacyEntry(index, plan) for index, plan in enumerate(plans)]
-    return code_edit.migrate_code(text, context, legacy, moves, trust_patterns)
+    moves = mapping.path_moves(plans, context)
+    legacy = [python_edit.LegacyEntry(index, plan) for index, plan in enumerate(plans)]
+    return python_edit.migrate_code(text, context, legacy, moves, trust_patterns)
 
 
 def migrate_markdown(
@@ -90,6 +90,6 @@ def migrate_markdown(
 ) -> Outcome:
     """Migrate the yaml and python fenced code blocks of a Markdown document (`--docs`);
     code=False leaves the python fences alone (`--no-code`)."""
-    from . import docs
+    from .markdown import edit as markdown_edit
 
-    return docs.migrate_doc(text, _context(dialect, mount_root, nested), code=code)
+    return markdown_edit.migrate_doc(text, _context(dialect, mount_root, nested), code=code)

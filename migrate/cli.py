@@ -8,10 +8,11 @@ from enum import Enum
 
 import typer
 
-from . import __version__, rules
-from .outcome import FileResult
-from .report import JsonReporter, Reporter
-from .runner import Options, run
+from . import __version__
+from .core.context import DEFAULT_MOUNT_ROOT, SEED, Context
+from .core.outcome import FileResult
+from .report.text import JsonReporter, Reporter
+from .run.pipeline import Options, run
 
 HELP = """Move Truss configs from `model_cache` to `weights`, keeping every other byte.
 
@@ -76,7 +77,7 @@ def migrate(
         help="Target schema: seed (the design document's) or truss (what truss 0.18 accepts).",
     ),
     mount_root: str = typer.Option(
-        rules.DEFAULT_MOUNT_ROOT,
+        DEFAULT_MOUNT_ROOT,
         "--mount-root",
         metavar="PATH",
         help="Where volume folders live; paths under /app/model_cache/<folder> move there too.",
@@ -138,7 +139,7 @@ def migrate(
     for path in paths:
         if not os.path.exists(path):
             raise _usage(f"{path}: no such file or folder")
-    context = rules.Context.of(dialect.value, mount_root, nested)
+    context = Context.of(dialect.value, mount_root, nested)
     options = Options(
         write=not (diff or check),
         diff=diff,
@@ -154,7 +155,7 @@ def migrate(
     if output_format is Format.json:
         reporter = JsonReporter(check=check)
     elif output_format is Format.github:
-        from .github import GithubReporter
+        from .report.github import GithubReporter
 
         reporter = GithubReporter(quiet=quiet, verbose=verbose, check=check)
     else:
@@ -176,10 +177,10 @@ SEED_PYTHON = (
 )
 
 
-def _seed_python(result: FileResult, context: rules.Context) -> bool:
+def _seed_python(result: FileResult, context: Context) -> bool:
     """A Python file got WeightsSource entries in the seed dialect."""
     return (
-        context.dialect is rules.SEED
+        context.dialect is SEED
         and result.path.endswith(".py")
         and result.status.changes
         and any(d.code == "W101" for d in result.diagnostics)

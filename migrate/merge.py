@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import sys
 
-from .report import merge
+from .report.text import merge
 
 
 def main(argv: list[str]) -> int:

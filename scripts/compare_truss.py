@@ -34,7 +34,7 @@ sys.path.insert(0, str(ROOT))
 from ruamel.yaml import YAML  # noqa: E402
 from ruamel.yaml.tokens import CommentToken  # noqa: E402
 
-from migrate import rules  # noqa: E402
+from migrate.core import mapping  # noqa: E402
 
 # The ways the two tools may differ on purpose; anything else is a finding.
 DELIBERATE = {
@@ -177,11 +177,11 @@ def classify(original: dict, ours: dict, theirs: dict) -> str:
         return "same"
     if (
         diff == {"auth_secret_name"}
-        and theirs.get("auth_secret_name") == rules.HF_SECRET
+        and theirs.get("auth_secret_name") == mapping.HF_SECRET
         and "runtime_secret_name" not in original
     ):
         return "secret"
-    kind = original.get("kind") or rules.resolve_kind(original["repo_id"], None)[0]
+    kind = original.get("kind") or mapping.resolve_kind(original["repo_id"], None)[0]
     legacy_cloud = diff <= {"mount_location", "auth_secret_name"} and kind != "hf" and not original.get("use_volume")
     if legacy_cloud and ("auth_secret_name" not in diff or "runtime_secret_name" not in original):
         return "legacy-cloud-path"

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from support import write
 
-from migrate import diagnostics
+from migrate.core import diagnostics
 
 PROJECT = Path(__file__).resolve().parents[1]
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "truss-examples"

@@ -13,10 +13,10 @@ import pytest
 import yaml
 from ruamel.yaml import YAML
 
-from migrate import rules
-from migrate.diagnostics import CODES
-from migrate.discover import TEMP_SUFFIX
-from migrate.yaml_edit import comments, migrate_text
+from migrate.config.edit import comments, migrate_text
+from migrate.core.context import Context
+from migrate.core.diagnostics import CODES
+from migrate.run.discover import TEMP_SUFFIX
 
 
 def write(path: Path, data: str | bytes) -> Path:
@@ -52,7 +52,7 @@ def codes(outcome: Any) -> list[str]:
     return sorted(diag.code for diag in outcome.diagnostics)
 
 
-def check_migration(input_text: str, expected_text: str, expected_codes: list[str], ctx: rules.Context) -> Any:
+def check_migration(input_text: str, expected_text: str, expected_codes: list[str], ctx: Context) -> Any:
     """One row of a YAML before/after table: the exact output (or 'unchanged') and the codes."""
     outcome = migrate_text(input_text, ctx)
     if expected_text == input_text:
@@ -71,7 +71,7 @@ def check_migration(input_text: str, expected_text: str, expected_codes: list[st
     return outcome
 
 
-def migrated_rows(table: list[Any], ctx: rules.Context, *, output: bool) -> list[Any]:
+def migrated_rows(table: list[Any], ctx: Context, *, output: bool) -> list[Any]:
     """The rows of a before/after table that migrate, as (expected output or input, ctx) params."""
     return [
         pytest.param(row.values[1] if output else row.values[0], ctx, id=row.id)
@@ -80,14 +80,14 @@ def migrated_rows(table: list[Any], ctx: rules.Context, *, output: bool) -> list
     ]
 
 
-def check_second_run(output_text: str, ctx: rules.Context) -> None:
+def check_second_run(output_text: str, ctx: Context) -> None:
     """A migrated output migrates to nothing."""
     outcome = migrate_text(output_text, ctx)
     assert outcome.status == "unchanged", outcome.diagnostics
     assert outcome.text is None
 
 
-def check_actual_output_second_run(input_text: str, ctx: rules.Context) -> None:
+def check_actual_output_second_run(input_text: str, ctx: Context) -> None:
     """The real first output (whatever it is) migrates to nothing on a second run."""
     first = migrate_text(input_text, ctx)
     if first.status != "migrated":
@@ -96,9 +96,9 @@ def check_actual_output_second_run(input_text: str, ctx: rules.Context) -> None:
     assert second.status == "unchanged", second.diagnostics
 
 
-def check_layout(src: str, expected: str, codes: list[str], ctx: rules.Context | None = None) -> None:
+def check_layout(src: str, expected: str, codes: list[str], ctx: Context | None = None) -> None:
     """One row of a layout table: the exact output, read by PyYAML as the expected text, every comment kept."""
-    outcome = migrate_text(src, ctx or rules.Context())
+    outcome = migrate_text(src, ctx or Context())
     if expected == src:
         assert outcome.status == "unchanged", outcome.diagnostics
     else:

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from migrate.outcome import FileResult
-from migrate.report import Reporter
+from migrate.core.outcome import FileResult
+from migrate.report.text import Reporter
 
 # --- 5. the progress bar ------------------------------------------------------------------------
 

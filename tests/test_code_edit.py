@@ -24,8 +24,9 @@ import types
 
 import pytest
 
-from migrate import rules
-from migrate.code_edit import LegacyEntry, migrate_code
+from migrate.core import mapping
+from migrate.core.context import Context
+from migrate.python.edit import LegacyEntry, migrate_code
 
 
 def src(text: str) -> str:
@@ -35,13 +36,11 @@ def src(text: str) -> str:
 WHISPER = "openai/whisper-large-v3"
 WHISPER_MOUNT = "/app/model_cache/openai_whisper-large-v3"
 # The legacy entry of a truss's config.yaml (use_volume absent): what the runner passes as `legacy`.
-LEGACY_WHISPER = [LegacyEntry(0, rules.plan_entry({"repo_id": WHISPER}, rules.Context()))]
+LEGACY_WHISPER = [LegacyEntry(0, mapping.plan_entry({"repo_id": WHISPER}, Context()))]
 # index 0 legacy HF, index 1 on a volume: only index 0 loads from a new place.
 LEGACY_AND_VOLUME = [
-    LegacyEntry(0, rules.plan_entry({"repo_id": WHISPER}, rules.Context())),
-    LegacyEntry(
-        1, rules.plan_entry({"repo_id": "org/vol", "use_volume": True, "volume_folder": "vol"}, rules.Context())
-    ),
+    LegacyEntry(0, mapping.plan_entry({"repo_id": WHISPER}, Context())),
+    LegacyEntry(1, mapping.plan_entry({"repo_id": "org/vol", "use_volume": True, "volume_folder": "vol"}, Context())),
 ]
 MOVES = {"/app/model_cache/v": "/models/v"}
 
@@ -584,7 +583,7 @@ def _codes(outcome) -> list[str]:
 @pytest.mark.parametrize("source, expected, codes", ROWS)
 def test_before_after(source, expected, codes, request):
     extra = EXTRA.get(request.node.callspec.id, {})
-    outcome = migrate_code(source, rules.Context(), **extra)
+    outcome = migrate_code(source, Context(), **extra)
     if expected is None:
         assert outcome.status == "unchanged", outcome.text
         assert outcome.text in (None, source)
@@ -614,7 +613,7 @@ TRUSS_NAMES = {
 def _migrated(row_id: str) -> tuple[str, dict]:
     source = next(row.values[0] for row in ROWS if row.id == row_id)
     extra = EXTRA.get(row_id, {})
-    outcome = migrate_code(source, rules.Context(), **extra)
+    outcome = migrate_code(source, Context(), **extra)
     assert outcome.status == "migrated", outcome.diagnostics
     return outcome.text, extra
 
@@ -628,7 +627,7 @@ def test_migrated_output_compiles(row_id, expected):
 @pytest.mark.parametrize("row_id, expected", MIGRATED_ROWS)
 def test_second_run_changes_nothing(row_id, expected):
     text, extra = _migrated(row_id)
-    again = migrate_code(text, rules.Context(), **extra)
+    again = migrate_code(text, Context(), **extra)
     assert again.status == "unchanged", again.text
     assert not {d.code for d in again.diagnostics} & REWRITE_CODES, again.diagnostics
 

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from migrate import loaders
+from migrate.python import loader_table
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "truss-examples"
 if not CORPUS.is_dir():
@@ -141,7 +141,7 @@ def _at_loader(tree: ast.AST, constant: ast.Constant) -> bool:
         if isinstance(node, ast.Call):
             method = node.func.attr if isinstance(node.func, ast.Attribute) else None
             names = {ast.unparse(node.func)}
-            loader = loaders.loader_for(names, method)
+            loader = loader_table.loader_for(names, method)
             for i, arg in enumerate(node.args):
                 if arg is constant:
                     return loader is not None and loader.takes(i, None)

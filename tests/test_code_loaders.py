@@ -18,8 +18,10 @@ import textwrap
 
 import pytest
 
-from migrate import loaders, rules
-from migrate.code_edit import LegacyEntry, migrate_code
+from migrate.core import mapping
+from migrate.core.context import Context
+from migrate.python import loader_table
+from migrate.python.edit import LegacyEntry, migrate_code
 
 
 def src(text: str) -> str:
@@ -31,10 +33,10 @@ FILTERED = "org/filtered"  # allow_patterns: the mount holds only some files
 PATTERNS = ["*.json", "vocab.txt"]
 
 
-def legacy(context: rules.Context = rules.Context()) -> list[LegacyEntry]:
+def legacy(context: Context = Context()) -> list[LegacyEntry]:
     return [
-        LegacyEntry(0, rules.plan_entry({"repo_id": FULL}, context)),
-        LegacyEntry(1, rules.plan_entry({"repo_id": FILTERED, "allow_patterns": PATTERNS}, context)),
+        LegacyEntry(0, mapping.plan_entry({"repo_id": FULL}, context)),
+        LegacyEntry(1, mapping.plan_entry({"repo_id": FILTERED, "allow_patterns": PATTERNS}, context)),
     ]
 
 
@@ -201,24 +203,24 @@ def _codes(outcome) -> list[str]:
 
 @pytest.mark.parametrize("source, expected, codes", REWRITES)
 def test_rewrites(source, expected, codes):
-    outcome = migrate_code(source, rules.Context(), legacy())
+    outcome = migrate_code(source, Context(), legacy())
     assert outcome.status == "migrated", outcome.diagnostics
     assert outcome.text == expected
     assert _codes(outcome) == sorted(codes)
-    again = migrate_code(expected, rules.Context(), legacy())
+    again = migrate_code(expected, Context(), legacy())
     assert again.status == "unchanged"
 
 
 @pytest.mark.parametrize("source, codes", NO_OPS)
 def test_no_ops(source, codes):
-    outcome = migrate_code(source, rules.Context(), legacy())
+    outcome = migrate_code(source, Context(), legacy())
     assert outcome.status == "unchanged", outcome.text
     assert _codes(outcome) == sorted(codes)
 
 
 def test_trust_patterns_points_loaders_at_filtered_mounts():
     source = 'from transformers import AutoTokenizer\ntok = AutoTokenizer.from_pretrained("org/filtered")\n'
-    outcome = migrate_code(source, rules.Context(), legacy(), trust_patterns=True)
+    outcome = migrate_code(source, Context(), legacy(), trust_patterns=True)
     assert outcome.text == f'from transformers import AutoTokenizer\ntok = AutoTokenizer.from_pretrained("{MF}")\n'
     assert _codes(outcome) == ["2:W105"]
 
@@ -226,7 +228,7 @@ def test_trust_patterns_points_loaders_at_filtered_mounts():
 def test_the_loader_table_is_in_the_readme():
     with open(os.path.join(os.path.dirname(__file__), "..", "README.md"), encoding="utf-8") as handle:
         readme = handle.read()
-    assert loaders.table() in readme
+    assert loader_table.table() in readme
 
 
 # --- the real libraries: what the rewrites and reports claim at runtime -----------------
@@ -296,7 +298,7 @@ LOADABLE = [
 
 @pytest.mark.parametrize("source", LOADABLE)
 def test_rewritten_loaders_load_from_the_mount(source, mount):
-    context = rules.Context(mount_root=str(mount))
+    context = Context(mount_root=str(mount))
     outcome = migrate_code(source, context, legacy(context), trust_patterns=True)
     assert outcome.status == "migrated", outcome.diagnostics
     assert str(mount) in outcome.text

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from migrate.codemods import REGISTRY
-from migrate.codemods.rewrite import Rewrite
-from migrate.codemods.survey import Survey
-from migrate.diagnostics import CODES
+from migrate.core.diagnostics import CODES
+from migrate.python.codemods import REGISTRY
+from migrate.python.codemods.rewrite import Rewrite
+from migrate.python.codemods.survey import Survey
 
 
 def _owners() -> dict[str, list[str]]:

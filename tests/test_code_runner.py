@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from test_code_edit import ROWS
 
-from migrate import rules
-from migrate.runner import Options, run
+from migrate.core.context import Context
+from migrate.run.pipeline import Options, run
 
 
 def _row(row_id: str) -> tuple[str, str | None]:
@@ -131,7 +131,7 @@ def test_run_mount_root_moves_paths_in_code(tmp_path):
         "model_name: llama\nmodel_cache:\n  - repo_id: org/llama\n    use_volume: true\n    volume_folder: v\n"
     )
     (folder / "model" / "model.py").write_text('TOKENIZER = "/app/model_cache/v/tokenizer"\n')
-    context = rules.Context(mount_root="/models")
+    context = Context(mount_root="/models")
     results = _by_name(run([str(tmp_path)], Options(context=context)))
     assert results["model.py"].status == "migrated"
     assert (folder / "model" / "model.py").read_text() == 'TOKENIZER = "/models/v/tokenizer"\n'

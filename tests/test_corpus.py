@@ -3,7 +3,7 @@
 The corpus lives beside the project (never copied into it); the module is skipped when it
 is absent. Every check here is computed independently of migrate's own helpers: the block's
 line range comes from a line scan, comments from ruamel's pure round-trip scanner, and the
-expected `weights` from `rules.plan_entry` over the originally loaded entries.
+expected `weights` from `mapping.plan_entry` over the originally loaded entries.
 """
 
 from __future__ import annotations
@@ -18,8 +18,9 @@ import pytest
 from ruamel.yaml import YAML
 from ruamel.yaml.tokens import CommentToken
 
-from migrate import rules
-from migrate.yaml_edit import migrate_text
+from migrate.config.edit import migrate_text
+from migrate.core import mapping
+from migrate.core.context import Context
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "truss-examples"
 
@@ -31,7 +32,7 @@ if not CORPUS.is_dir():
 CONFIGS = sorted(CORPUS.rglob("config.yaml"))
 IDS = [str(path.relative_to(CORPUS)) for path in CONFIGS]
 GENERATOR = CORPUS / "templates" / "generate.yaml"
-CTX = rules.Context()
+CTX = Context()
 CLI = "truss-transfer-cli && "
 _TOP_LEVEL_BLOCK = re.compile(r"^(model_cache|hf_cache)\s*:")
 _TOP_LEVEL_WEIGHTS = re.compile(r"^weights\s*:")
@@ -94,8 +95,8 @@ def comment_texts(text: str) -> Counter:
 
 def expected_weights(original: dict) -> list[dict]:
     secrets = original.get("secrets") or {}
-    ctx = rules.Context(declares_hf_secret=rules.HF_SECRET in secrets)
-    return [rules.plan_entry(entry, ctx).weight for entry in original["model_cache"]]
+    ctx = Context(declares_hf_secret=mapping.HF_SECRET in secrets)
+    return [mapping.plan_entry(entry, ctx).weight for entry in original["model_cache"]]
 
 
 def test_corpus_is_the_documented_one():

@@ -8,7 +8,7 @@ truss dialect", SPEC "Truss dialect"):
 2. `rules.plan_external` (external_data items).
 
 The other tables of the two dialects: test_dialects_text.py (`yaml_edit.migrate_text`),
-test_dialects_validate.py (`validate.problems`), test_dialects_code.py (`code_edit.migrate_code`).
+test_dialects_validate.py (`schema.problems`), test_dialects_code.py (`code_edit.migrate_code`).
 """
 
 from __future__ import annotations
@@ -19,8 +19,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from migrate import validate
-from migrate.rules import SEED, TRUSS, Context, RuleError, plan_entry, plan_external
+from migrate.config import schema
+from migrate.core.context import SEED, TRUSS, Context
+from migrate.core.mapping import RuleError, plan_entry, plan_external
 
 if importlib.util.find_spec("truss") is None:  # the oracle extra (truss==0.18.36)
     pytest.skip("truss is not installed: pip install -e '.[oracle]'", allow_module_level=True)
@@ -191,7 +192,7 @@ def test_truss_dialect_mapping(entry, ctx, weight):
     plan = plan_entry(entry, Context(dialect=TRUSS, **ctx))
     assert plan.weight == weight
     assert "revision" not in plan.weight and "runtime_secret_name" not in plan.weight
-    assert validate.problems([plan.weight], TRUSS) == []
+    assert schema.problems([plan.weight], TRUSS) == []
     # the same entry in the seed dialect mounts at the same place (legacy or not)
     seed = plan_entry(entry, Context(dialect=SEED, **ctx))
     assert seed.weight["mount_location"] == plan.weight["mount_location"]
@@ -303,8 +304,8 @@ def test_seed_and_truss_plans_agree(entry, declares, root):
     assert "auth_secret_name" not in s and "runtime_secret_name" not in t
     assert set(s) - {"revision", "runtime_secret_name"} == set(t) - {"auth_secret_name"}
     # both are valid in their own schema, and truss accepts its own
-    assert validate.problems([s], SEED) == []
-    assert validate.problems([t], TRUSS) == []
+    assert schema.problems([s], SEED) == []
+    assert schema.problems([t], TRUSS) == []
     WeightsSource.model_validate(t)
 
 
@@ -376,7 +377,7 @@ def test_plan_external(item, weight, notes):
     assert changes["url"] == "source" and changes["local_data_path"] == "mount_location"
     assert all(changes[k] is None for k in ("backend", "name") if k in item)
     assert plan.inserts == ()
-    assert validate.problems([plan.weight], TRUSS) == []
+    assert schema.problems([plan.weight], TRUSS) == []
     WeightsSource.model_validate(plan.weight)
 
 

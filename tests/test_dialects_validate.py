@@ -1,4 +1,4 @@
-"""The two target dialects side by side: `validate.problems` for both, cross-checked against
+"""The two target dialects side by side: `schema.problems` for both, cross-checked against
 truss's own model (README "The truss dialect", SPEC "Truss dialect").
 """
 
@@ -8,8 +8,8 @@ import importlib.util
 
 import pytest
 
-from migrate import validate
-from migrate.rules import SEED, TRUSS
+from migrate.config import schema
+from migrate.core.context import SEED, TRUSS
 
 if importlib.util.find_spec("truss") is None:  # the oracle extra (truss==0.18.36)
     pytest.skip("truss is not installed: pip install -e '.[oracle]'", allow_module_level=True)
@@ -19,7 +19,7 @@ from truss.base.truss_config import Weights, WeightsSource
 HTTPS = "https://example.com/files/model.bin"
 
 # =====================================================================================
-# 4. validate.problems
+# 4. schema.problems
 # =====================================================================================
 
 HF = {"source": "hf://org/name", "mount_location": "/m"}
@@ -63,7 +63,7 @@ VALID = [
 
 @pytest.mark.parametrize("dialect, weights", VALID)
 def test_valid_weights(dialect, weights):
-    assert validate.problems(weights, dialect) == []
+    assert schema.problems(weights, dialect) == []
     if dialect is TRUSS:
         Weights.model_validate(weights)
 
@@ -167,7 +167,7 @@ INVALID = [
 
 @pytest.mark.parametrize("dialect, weights, problem", INVALID)
 def test_invalid_weights(dialect, weights, problem):
-    found = validate.problems(weights, dialect)
+    found = schema.problems(weights, dialect)
     assert any(problem in p for p in found), found
 
 
@@ -195,7 +195,7 @@ TRUSS_SOURCES = [
 @pytest.mark.parametrize("source", TRUSS_SOURCES)
 def test_truss_validator_agrees_with_truss(source):
     entry = {"source": source, "mount_location": "/m"}
-    ours = validate.problems([entry], TRUSS)
+    ours = schema.problems([entry], TRUSS)
     try:
         WeightsSource.model_validate(entry)
         theirs = True

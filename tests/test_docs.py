@@ -3,7 +3,7 @@
 import re
 from pathlib import Path
 
-from migrate.diagnostics import CODES
+from migrate.core.diagnostics import CODES
 
 ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text()

@@ -28,10 +28,11 @@ import pytest
 from support import temp_files, write
 from typer.testing import CliRunner
 
-from migrate import runner, yaml_edit
 from migrate.cli import app
-from migrate.runner import Options
-from migrate.yaml_edit import Edit, migrate_text
+from migrate.config import edit as config_edit
+from migrate.config.edit import Edit, migrate_text
+from migrate.run import pipeline
+from migrate.run.pipeline import Options
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "truss-examples"
@@ -270,7 +271,7 @@ def test_disk_full_by_patching_fsync(tmp_path, monkeypatch):
     bad = write(tmp_path / "bad" / "config.yaml", GOOD)
     good = write(tmp_path / "good" / "config.yaml", GOOD)
     monkeypatch.setattr(
-        runner.os, "fsync", _fails_for(bad.parent, os.fsync, OSError(errno.ENOSPC, "No space left on device"))
+        pipeline.os, "fsync", _fails_for(bad.parent, os.fsync, OSError(errno.ENOSPC, "No space left on device"))
     )
     result = CliRunner().invoke(app, ["--jobs", "1", "bad", "good"])
     assert result.exit_code == 3, result.stderr
@@ -309,8 +310,8 @@ def test_disk_full_by_patching_the_temp_file_write(tmp_path, monkeypatch):
         handle = real_fdopen(fd, *args, **kwargs)
         return Full(handle) if os.path.dirname(where) == os.path.realpath(bad.parent) else handle
 
-    monkeypatch.setattr(runner.os, "fdopen", fdopen)
-    results = {r.path: r for r in runner.run([str(tmp_path)], Options(jobs=1))}
+    monkeypatch.setattr(pipeline.os, "fdopen", fdopen)
+    results = {r.path: r for r in pipeline.run([str(tmp_path)], Options(jobs=1))}
     failed = results[str(bad)]
     assert failed.status == "failed"
     assert [d.code for d in failed.diagnostics if d.code.startswith("E")] == ["E020"]
@@ -367,7 +368,7 @@ def test_eacces_on_rename_is_e020(tmp_path, monkeypatch):
             raise OSError(errno.EACCES, "Permission denied")
         return real_replace(src, dst, *args, **kwargs)
 
-    monkeypatch.setattr(runner.os, "replace", replace)
+    monkeypatch.setattr(pipeline.os, "replace", replace)
     result = CliRunner().invoke(app, ["--jobs", "1", "."])
     assert result.exit_code == 3, result.stderr
     [line] = error_lines(result.stderr)
@@ -389,7 +390,7 @@ def test_file_changed_while_migrating_is_not_overwritten(tmp_path, monkeypatch, 
         "same-length": GOOD.replace(b"good-model", b"GOOD-model"),
         "replaced-by-rename": GOOD.replace(b"main", b"dev\n"),
     }[edit]
-    real = yaml_edit.migrate_text
+    real = config_edit.migrate_text
 
     def migrate_text(text, *args, **kwargs):
         if "org/good-model" in text and not getattr(migrate_text, "done", False):
@@ -402,8 +403,8 @@ def test_file_changed_while_migrating_is_not_overwritten(tmp_path, monkeypatch, 
                 path.write_bytes(theirs)
         return real(text, *args, **kwargs)
 
-    monkeypatch.setattr(yaml_edit, "migrate_text", migrate_text)
-    results = list(runner.run([str(tmp_path)], Options(jobs=1)))
+    monkeypatch.setattr(config_edit, "migrate_text", migrate_text)
+    results = list(pipeline.run([str(tmp_path)], Options(jobs=1)))
     assert [r.status for r in results] == ["failed", "migrated"]
     assert [d.code for d in results[0].diagnostics if d.code.startswith("E")] == ["E021"]
     assert path.read_bytes() == theirs
@@ -416,7 +417,7 @@ def test_file_changed_while_migrating_through_cli(tmp_path, monkeypatch):
     path = write(tmp_path / "a" / "config.yaml", GOOD)
     write(tmp_path / "b" / "config.yaml", GOOD)
     theirs = b"model_name: rewritten by hand\n"
-    real = yaml_edit.migrate_text
+    real = config_edit.migrate_text
 
     def migrate_text(text, *args, **kwargs):
         outcome = real(text, *args, **kwargs)
@@ -424,7 +425,7 @@ def test_file_changed_while_migrating_through_cli(tmp_path, monkeypatch):
             path.write_bytes(theirs)
         return outcome
 
-    monkeypatch.setattr(yaml_edit, "migrate_text", migrate_text)
+    monkeypatch.setattr(config_edit, "migrate_text", migrate_text)
     result = CliRunner().invoke(app, ["--jobs", "1", "."])
     assert result.exit_code == 3, result.stderr
     [line] = error_lines(result.stderr)
@@ -741,7 +742,7 @@ INJECTIONS = [
 
 @pytest.mark.parametrize("kind", INJECTIONS)
 def test_a_wrong_edit_never_reaches_the_disk(tmp_path, monkeypatch, kind):
-    real = yaml_edit.EntryEditor.edits
+    real = config_edit.EntryEditor.edits
     change = _inject(kind)
     calls = []
 
@@ -750,7 +751,7 @@ def test_a_wrong_edit_never_reaches_the_disk(tmp_path, monkeypatch, kind):
         calls.append(result)
         return result
 
-    monkeypatch.setattr(yaml_edit.EntryEditor, "edits", edits)
+    monkeypatch.setattr(config_edit.EntryEditor, "edits", edits)
     outcome = migrate_text(VERIFY.decode())
     assert calls, "the injection was not used"
     assert outcome.status == "failed", outcome.text
@@ -758,7 +759,7 @@ def test_a_wrong_edit_never_reaches_the_disk(tmp_path, monkeypatch, kind):
     assert outcome.text is None
 
     path = write(tmp_path / "t" / "config.yaml", VERIFY)
-    [result] = list(runner.run([str(tmp_path)], Options(jobs=1)))
+    [result] = list(pipeline.run([str(tmp_path)], Options(jobs=1)))
     assert result.status == "failed"
     assert [d.code for d in result.diagnostics] == ["E099"]
     assert path.read_bytes() == VERIFY

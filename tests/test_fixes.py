@@ -11,27 +11,28 @@ from textwrap import dedent
 
 import pytest
 
-from migrate import fixes, rules
-from migrate.blocks import find_configs, nested_blocks
-from migrate.fixes import REGISTRY, Fix, Plan, Scope
-from migrate.fixes.block import block
-from migrate.fixes.empty_weights import empty_weights
-from migrate.fixes.external_data import external_data
-from migrate.fixes.path_moves import path_moves
-from migrate.fixes.start_command import start_command
-from migrate.text_edit import Edit, apply
-from migrate.yaml_read import Text, compose
+from migrate.config import fixes
+from migrate.config.blocks import find_configs, nested_blocks
+from migrate.config.fixes import REGISTRY, Fix, Plan, Scope
+from migrate.config.fixes.block import block
+from migrate.config.fixes.empty_weights import empty_weights
+from migrate.config.fixes.external_data import external_data
+from migrate.config.fixes.path_moves import path_moves
+from migrate.config.fixes.start_command import start_command
+from migrate.config.read import Text, compose
+from migrate.config.text.edit import Edit, apply
+from migrate.core.context import TRUSS, Context
 
-SEED, TRUSS = rules.Context(), rules.Context(dialect=rules.TRUSS)
-MOVED = rules.Context(mount_root="/models")
-NESTED = rules.Context(mount_root="/models", nested=True)
+SEED, TRUSS = Context(), Context(dialect=TRUSS)
+MOVED = Context(mount_root="/models")
+NESTED = Context(mount_root="/models", nested=True)
 
 
 def d(text: str) -> str:
     return dedent(text).lstrip("\n")
 
 
-def run(fix: Fix, src: str, options: rules.Context) -> tuple[str, Plan]:
+def run(fix: Fix, src: str, options: Context) -> tuple[str, Plan]:
     """The text after fix's own edits, and its plan (the fixes before it in REGISTRY run first)."""
     root = compose(src)
     found = nested_blocks(root, src)
@@ -44,7 +45,7 @@ def run(fix: Fix, src: str, options: rules.Context) -> tuple[str, Plan]:
     return apply(src, plan.edits), plan
 
 
-def check(fix: Fix, src: str, expected: str, codes: list[str], options: rules.Context) -> Plan:
+def check(fix: Fix, src: str, expected: str, codes: list[str], options: Context) -> Plan:
     after, plan = run(fix, src, options)
     assert after == expected
     assert [d.code for d in plan.diagnostics] == codes

@@ -5,11 +5,11 @@
     single- or double-quoted keys and values, block or flow entries, one-line or multi-line flow,
     2- or 4-space indentation, sequences indented or not, comments on every line and between
     every key, CRLF or LF, a BOM, a missing final newline). The output must be `migrated`, mean
-    exactly `rules.plan_entry` of each entry, be valid in the seed schema, keep every byte before
+    exactly `mapping.plan_entry` of each entry, be valid in the seed schema, keep every byte before
     and after the block, keep every comment the renderer wrote, and migrate to `unchanged`.
 (b) `test_mutated_corpus_configs`: 1-5 random byte mutations of a real corpus config (bytes
     replaced, inserted, deleted: YAML indicators, quotes, line breaks, tabs, non-UTF-8 bytes) run
-    through `runner.process` in write mode on a temp file. Never an exception, a documented
+    through `pipeline.process` in write mode on a temp file. Never an exception, a documented
     status and codes, a file that was written parses and has valid `weights` and the same other
     keys, and a file that did not parse (or failed) is byte-for-byte untouched.
 
@@ -39,11 +39,14 @@ from hypothesis import strategies as st
 from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 
-from migrate import rules, runner, shell, validate
-from migrate.diagnostics import CODES
-from migrate.discover import Target
-from migrate.runner import Options
-from migrate.yaml_edit import migrate_text
+from migrate.config import schema
+from migrate.config.edit import migrate_text
+from migrate.core import mapping, shell
+from migrate.core.context import SEED, Context
+from migrate.core.diagnostics import CODES
+from migrate.run import pipeline
+from migrate.run.discover import Target
+from migrate.run.pipeline import Options
 
 _HEALTH = [HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much]
 settings.register_profile("ci", max_examples=150, deadline=None, suppress_health_check=_HEALTH)
@@ -257,8 +260,8 @@ SECRETS = [("secrets:\n  hf_access_token: null  # from the UI\n", True), ("secre
 def configs(draw) -> Rendered:
     data = draw(st.lists(entries(), min_size=1, max_size=4))
     secret_snippet, declares = draw(st.sampled_from([("", False), *SECRETS]))
-    ctx = rules.Context(declares_hf_secret=declares)
-    mounts = [rules.plan_entry(e, ctx).weight["mount_location"] for e in data]
+    ctx = Context(declares_hf_secret=declares)
+    mounts = [mapping.plan_entry(e, ctx).weight["mount_location"] for e in data]
     assume(len(set(mounts)) == len(mounts))
     w = Writer(draw)
     snippets = draw(st.lists(st.sampled_from(OTHERS), unique=True, max_size=5))
@@ -318,10 +321,10 @@ def test_generated_configs_migrate_exactly(case: Rendered):
     out = outcome.text
 
     after = load(out)
-    ctx = rules.Context(declares_hf_secret=case.declares_secret)
-    expected = [rules.plan_entry(e, ctx).weight for e in case.entries]
+    ctx = Context(declares_hf_secret=case.declares_secret)
+    expected = [mapping.plan_entry(e, ctx).weight for e in case.entries]
     assert after["weights"] == expected
-    assert validate.problems(after["weights"], rules.SEED) == []
+    assert schema.problems(after["weights"], SEED) == []
     assert list(after) == ["weights" if k == case.block_key else k for k in before]
     assert {k: v for k, v in after.items() if k != "weights"} == {
         k: v for k, v in before.items() if k != case.block_key
@@ -510,7 +513,7 @@ def test_mutated_corpus_configs(case):
         path = os.path.join(folder, "config.yaml")
         with open(path, "wb") as handle:
             handle.write(data)
-        result = runner.process(Target(path, path), Options(write=True, code=False))
+        result = pipeline.process(Target(path, path), Options(write=True, code=False))
         with open(path, "rb") as handle:
             now = handle.read()
         leftovers = [n for n in os.listdir(folder) if n != "config.yaml"]
@@ -546,11 +549,11 @@ def test_mutated_corpus_configs(case):
         root = composes(now)
         weights = [v for k, v in root.value if getattr(k, "value", None) == "weights"]
         assert len(weights) == 1
-        assert validate.problems(yaml.SafeLoader("").construct_object(weights[0], deep=True), rules.SEED) == []
+        assert schema.problems(yaml.SafeLoader("").construct_object(weights[0], deep=True), SEED) == []
         return
     assert isinstance(after, dict), out
     assert "model_cache" not in after and "hf_cache" not in after
-    assert validate.problems(after.get("weights"), rules.SEED) == []
+    assert schema.problems(after.get("weights"), SEED) == []
     block = "model_cache" if before.get("model_cache") else "hf_cache"
     old = [k for k in before if k != "weights" or before["weights"]]
     assert list(after) == ["weights" if k == block else k for k in old]
@@ -559,12 +562,10 @@ def test_mutated_corpus_configs(case):
             assert after[key] == expected_other(key, before[key], before), key
     # and it means the plan of the entries as loaded (when this loader reads them as the tool
     # does: ruamel's YAML 1.1 takes `y`/`n` for booleans, PyYAML and the tool do not)
-    ctx = rules.Context(
-        declares_hf_secret=isinstance(before.get("secrets"), dict) and "hf_access_token" in before["secrets"]
-    )
+    ctx = Context(declares_hf_secret=isinstance(before.get("secrets"), dict) and "hf_access_token" in before["secrets"])
     try:
-        planned = [rules.plan_entry(e, ctx).weight for e in before[block]]
-    except (rules.RuleError, AttributeError, TypeError):
+        planned = [mapping.plan_entry(e, ctx).weight for e in before[block]]
+    except (mapping.RuleError, AttributeError, TypeError):
         event("entries read differently by ruamel's YAML 1.1: plan not compared")
         return
     assert after["weights"] == planned

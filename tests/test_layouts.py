@@ -19,8 +19,8 @@ import yaml
 from support import check_layout, d
 from test_layouts_aliases import ALIASES
 
-from migrate import rules
-from migrate.yaml_edit import comments, migrate_text
+from migrate.config.edit import comments, migrate_text
+from migrate.core.context import SEED, TRUSS, Context
 
 # --- class 4: explicit keys, comments between key and value, block scalars -----------------
 
@@ -519,10 +519,10 @@ def _rewrite(text: str, layout) -> str:
 @pytest.mark.parametrize(
     "layout", [_explicit, _comment_between, _block_scalar], ids=["explicit", "comment-between", "block-scalar"]
 )
-@pytest.mark.parametrize("dialect", [rules.SEED, rules.TRUSS], ids=lambda d: d.name)
+@pytest.mark.parametrize("dialect", [SEED, TRUSS], ids=lambda d: d.name)
 def test_corpus_entries_in_every_layout(layout, dialect):
     """Every corpus config, its entries rewritten, migrates to the weights the original gives."""
-    ctx = rules.Context(dialect=dialect)
+    ctx = Context(dialect=dialect)
     migrated = 0
     for path in CORPUS_CONFIGS:
         original = path.read_text(encoding="utf-8")
@@ -552,7 +552,7 @@ TRUSS_REFUSED = {"anchor-on-kept-revision-used-elsewhere"}
 )
 def test_truss_reads_the_truss_dialect_output(src, tmp_path, request):
     truss_config = pytest.importorskip("truss.base.truss_config")
-    outcome = migrate_text(src, rules.Context(dialect=rules.TRUSS))
+    outcome = migrate_text(src, Context(dialect=TRUSS))
     if request.node.callspec.id in TRUSS_REFUSED:  # truss sources hold the revision: its anchor goes
         assert [d.code for d in outcome.diagnostics] == ["E017"]
         return

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 from support import check_layout, d
 
-from migrate.yaml_edit import migrate_text
+from migrate.config.edit import migrate_text
 
 # --- class 5: aliases and anchors ------------------------------------------------------------
 

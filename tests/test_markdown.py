@@ -18,8 +18,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from support import snapshot, write
 
-from migrate.diagnostics import Diagnostic
-from migrate.docs import fences, migrate_doc
+from migrate.core.diagnostics import Diagnostic
+from migrate.markdown.edit import fences, migrate_doc
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "truss-examples"
 

@@ -18,12 +18,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from support import d, migrate_cli
 
-from migrate import rules
-from migrate.diagnostics import CODES
-from migrate.yaml_edit import migrate_text
+from migrate.config.edit import migrate_text
+from migrate.core import mapping
+from migrate.core.context import Context
+from migrate.core.diagnostics import CODES
 
-NESTED = rules.Context(nested=True)
-DEFAULT = rules.Context()
+NESTED = Context(nested=True)
+DEFAULT = Context()
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "truss-examples"
 
 
@@ -430,8 +431,8 @@ def _meaning_kept(before: str, after: str) -> None:
             old = dict(old)
             for key in ("model_cache", "hf_cache"):
                 if old.get(key):
-                    ctx = rules.Context(declares_hf_secret=rules.HF_SECRET in (old.get("secrets") or {}))
-                    assert new["weights"] == [rules.plan_entry(e, ctx).weight for e in old.pop(key)]
+                    ctx = Context(declares_hf_secret=mapping.HF_SECRET in (old.get("secrets") or {}))
+                    assert new["weights"] == [mapping.plan_entry(e, ctx).weight for e in old.pop(key)]
                     old["weights"] = new["weights"]
                     if old.get("docker_server", {}).get("start_command") and not old.get("trt_llm"):
                         old["docker_server"] = new["docker_server"]  # checked exactly by the table
@@ -463,7 +464,7 @@ def test_nested_block_is_migrated(src, expected, diagnostics):
 
 @pytest.mark.parametrize("src, expected, diagnostics", MOVED)
 def test_mount_root_moves_stay_within_the_mapping(src, expected, diagnostics):
-    outcome = migrate_text(src, rules.Context(mount_root="/models", nested=True))
+    outcome = migrate_text(src, Context(mount_root="/models", nested=True))
     assert outcome.text == expected
     assert lines(outcome) == diagnostics
 
@@ -503,7 +504,7 @@ def test_default_moves_do_not_reach_into_an_overlay():
               use_volume: true
               volume_folder: a
         """)
-    outcome = migrate_text(src, rules.Context(mount_root="/models"))
+    outcome = migrate_text(src, Context(mount_root="/models"))
     assert outcome.text == src.replace(
         "model_cache:\n  - repo_id: org/a\n    use_volume: true\n    volume_folder: a\n",
         "weights:\n  - source: hf://org/a\n    mount_location: /models/a\n",
@@ -562,7 +563,7 @@ def test_corpus_generator_reported_then_migrated(corpus_copy):
     overlays = [name for name, spec in old.items() if "model_cache" in spec.get("config", {})]
     assert overlays == ["whisper/faster-whisper-v2", "whisper/faster-whisper-v3"]
     for name in overlays:
-        plans = [rules.plan_entry(e, rules.Context()).weight for e in old[name]["config"]["model_cache"]]
+        plans = [mapping.plan_entry(e, Context()).weight for e in old[name]["config"]["model_cache"]]
         assert new[name]["config"]["weights"] == plans
     check = migrate_cli("--check", "--nested", ".", cwd=corpus_copy)
     assert check.returncode == 0, check.stderr
@@ -639,7 +640,7 @@ WRITTEN = [
 
 @pytest.mark.parametrize("src, count", WRITTEN)
 def test_nested_keys_are_found_however_written(src, count):
-    from migrate.yaml_edit import compose, nested_blocks
+    from migrate.config.edit import compose, nested_blocks
 
     assert len(nested_blocks(compose(src), src)) == count
 
@@ -666,7 +667,7 @@ def _walk_keys(node, top) -> list[int]:
 
 
 def test_corpus_nested_keys_match_a_full_walk():
-    from migrate.yaml_edit import compose, nested_blocks
+    from migrate.config.edit import compose, nested_blocks
 
     for path in sorted(CORPUS.rglob("config.yaml")):
         text = path.read_text()

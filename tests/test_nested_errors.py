@@ -8,11 +8,11 @@ from __future__ import annotations
 import pytest
 from support import d, migrate_cli, write
 
-from migrate import rules
-from migrate.yaml_edit import migrate_text
+from migrate.config.edit import migrate_text
+from migrate.core.context import Context
 
-NESTED = rules.Context(nested=True)
-DEFAULT = rules.Context()
+NESTED = Context(nested=True)
+DEFAULT = Context()
 
 
 def lines(outcome, *codes: str) -> list[tuple[int, str]]:

@@ -14,7 +14,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from migrate import code_edit, rules, validate, yaml_edit
+from migrate.config import edit as config_edit
+from migrate.config import schema
+from migrate.core.context import SEED, TRUSS, Context
+from migrate.python import edit as python_edit
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT.parent / "shared" / "corpus" / "truss-examples"
@@ -40,25 +43,25 @@ def accepted_by_truss(text: str, tmp_path: Path) -> None:
 @needs_corpus
 @pytest.mark.parametrize("path", CONFIGS, ids=[str(p.relative_to(CORPUS)) for p in CONFIGS])
 def test_corpus_in_the_truss_dialect_is_valid_for_truss(path, tmp_path):
-    outcome = yaml_edit.migrate_text(path.read_text(), rules.Context(dialect=rules.TRUSS))
+    outcome = config_edit.migrate_text(path.read_text(), Context(dialect=TRUSS))
     assert outcome.status == "migrated", outcome.diagnostics
     accepted_by_truss(outcome.text, tmp_path)
-    assert validate.problems(yaml.safe_load(outcome.text)["weights"], rules.TRUSS) == []
+    assert schema.problems(yaml.safe_load(outcome.text)["weights"], TRUSS) == []
 
 
 @needs_corpus
 @pytest.mark.parametrize("path", CONFIGS, ids=[str(p.relative_to(CORPUS)) for p in CONFIGS])
 def test_corpus_in_the_seed_dialect_is_valid_for_the_seed_validator(path):
-    outcome = yaml_edit.migrate_text(path.read_text())
+    outcome = config_edit.migrate_text(path.read_text())
     assert outcome.status == "migrated", outcome.diagnostics
-    assert validate.problems(yaml.safe_load(outcome.text)["weights"], rules.SEED) == []
+    assert schema.problems(yaml.safe_load(outcome.text)["weights"], SEED) == []
 
 
 @needs_corpus
 @pytest.mark.parametrize("path", CONFIGS, ids=[str(p.relative_to(CORPUS)) for p in CONFIGS])
 def test_seed_entries_without_revision_or_secret_are_valid_for_truss(path):
     """Seed sources carry hf:// as truss's do: such an entry is a valid truss WeightsSource as it stands."""
-    outcome = yaml_edit.migrate_text(path.read_text())
+    outcome = config_edit.migrate_text(path.read_text())
     assert outcome.status == "migrated", outcome.diagnostics
     for entry in yaml.safe_load(outcome.text)["weights"]:
         if not {"revision", "runtime_secret_name"} & set(entry):
@@ -69,7 +72,7 @@ def test_seed_entries_without_revision_or_secret_are_valid_for_truss(path):
 def test_the_oracle_can_say_no(tmp_path):
     """Seed output (`revision`, `runtime_secret_name`) is what truss 0.18 refuses: the check is not a rubber stamp."""
     text = (CORPUS / "model_cache" / "config.yaml").read_text()
-    seed = yaml_edit.migrate_text(text).text
+    seed = config_edit.migrate_text(text).text
     with pytest.raises(Exception, match=r"revision|Extra|scheme"):
         accepted_by_truss(seed, tmp_path)
 
@@ -134,7 +137,7 @@ def import_file(path: Path):
 
 
 def test_rewritten_chainlet_builds_valid_weights_sources(tmp_path):
-    outcome = code_edit.migrate_code(CHAIN, rules.Context(dialect=rules.TRUSS))
+    outcome = python_edit.migrate_code(CHAIN, Context(dialect=TRUSS))
     assert outcome.status == "migrated", outcome.diagnostics
     path = tmp_path / "wm_oracle_chain.py"
     path.write_text(outcome.text)
@@ -150,7 +153,7 @@ def test_rewritten_chainlet_builds_valid_weights_sources(tmp_path):
 
 def test_rewritten_generator_builds_a_valid_truss_config(monkeypatch):
     monkeypatch.setenv("REPO", "org/from-env")
-    outcome = code_edit.migrate_code(GENERATOR, rules.Context(dialect=rules.TRUSS))
+    outcome = python_edit.migrate_code(GENERATOR, Context(dialect=TRUSS))
     assert outcome.status == "migrated", outcome.diagnostics
     assert "ModelRepo" not in outcome.text and "ModelCache" not in outcome.text
     namespace: dict = {}

@@ -8,15 +8,16 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from migrate import blocks, keys, loader, yaml_read
-from migrate.yaml_edit import migrate_text
-from migrate.yaml_read import MAX_DEPTH, nesting_bound
+from migrate.config import blocks, pyyaml_rules, read
+from migrate.config.edit import migrate_text
+from migrate.config.read import MAX_DEPTH, nesting_bound
+from migrate.core import keys
 
 LEAD = MAX_DEPTH // 2
 
 
 def _deep(text: str) -> bool:
-    return yaml_read._DEEP_LEAD.search(text) is not None
+    return read._DEEP_LEAD.search(text) is not None
 
 
 # (text, whether a line has a lead of MAX_DEPTH // 2 indentation or indicator characters)
@@ -34,7 +35,7 @@ LEADS = [
 @pytest.mark.parametrize("text, deep", LEADS)
 def test_deep_leads_are_bounded_by_the_parser(text, deep):
     assert _deep(text) == deep
-    assert (nesting_bound(text) == loader.depth(text, MAX_DEPTH)) or not deep
+    assert (nesting_bound(text) == pyyaml_rules.depth(text, MAX_DEPTH)) or not deep
 
 
 @settings(max_examples=300, deadline=None)
@@ -46,7 +47,7 @@ def test_deep_leads_are_bounded_by_the_parser(text, deep):
 def test_the_sampled_scan_never_misses_a_deep_lead(prefix, lead, suffix):
     text = prefix + "\n" + lead + suffix
     assert _deep(text)
-    assert yaml_read._LEAD_SAMPLE.search(text[:: yaml_read._STRIDE])
+    assert read._LEAD_SAMPLE.search(text[:: read._STRIDE])
 
 
 # A key name counts where a scalar can start before it and end after it (any non-ASCII
@@ -124,15 +125,15 @@ READABLE = [
 
 @pytest.mark.parametrize("text, readable", READABLE)
 def test_the_c_parser_vouches_only_where_it_can(text, readable):
-    assert yaml_read.surely_readable(text) == readable
+    assert read.surely_readable(text) == readable
 
 
 @settings(max_examples=800, deadline=None)
 @given(st.text(alphabet="ab:-[]{},'\"#\n\t &*!|>?%@`.\\\ufeff", max_size=40))
 def test_what_the_c_parser_vouches_for_composes(text):
     """surely_readable never lets through what the full reading refuses (E001)."""
-    if yaml_read.surely_readable(text):
-        yaml_read.compose(text)  # raises Failure (E001) on what truss cannot read
+    if read.surely_readable(text):
+        read.compose(text)  # raises Failure (E001) on what truss cannot read
 
 
 # A file naming the key only inside a path or a longer word: answered without a tree when it is

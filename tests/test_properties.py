@@ -18,8 +18,9 @@ from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 from ruamel.yaml import YAML
 
-from migrate.rules import DEFAULT_MOUNT_ROOT, Context, plan_entry
-from migrate.yaml_edit import migrate_text
+from migrate.config.edit import migrate_text
+from migrate.core.context import DEFAULT_MOUNT_ROOT, Context
+from migrate.core.mapping import plan_entry
 
 SETTINGS = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

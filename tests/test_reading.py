@@ -21,24 +21,25 @@ import yaml
 from hypothesis import given
 from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
-from migrate import rules, runner, yaml_edit
-from migrate.discover import Target
-from migrate.rules import TRUSS, Context
-from migrate.runner import Options
+from migrate.config import edit as config_edit
+from migrate.core.context import SEED, TRUSS, Context
+from migrate.run import pipeline
+from migrate.run.discover import Target
+from migrate.run.pipeline import Options
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "truss-examples"
 ENTRY = "  - repo_id: org/a\n    use_volume: true\n    volume_folder: a\n"
 WEIGHTS = "weights:\n  - source: hf://org/a\n    mount_location: /app/model_cache/a\n"
 
 
-def migrate(src: str, dialect=rules.SEED):
-    return yaml_edit.migrate_text(src, Context(dialect=dialect))
+def migrate(src: str, dialect=SEED):
+    return config_edit.migrate_text(src, Context(dialect=dialect))
 
 
-def process(tmp_path, src: str, dialect=rules.SEED):
+def process(tmp_path, src: str, dialect=SEED):
     path = tmp_path / "config.yaml"
     path.write_bytes(src.encode())
-    result = runner.process(
+    result = pipeline.process(
         Target(str(path), str(path)), Options(write=True, code=False, context=Context(dialect=dialect))
     )
     return result, path.read_bytes().decode()
@@ -432,8 +433,8 @@ def _same(mine, theirs) -> bool:
 
 @pytest.mark.parametrize("value", [pytest.param(v, id=f"plain-{v or 'empty'}") for v in PLAIN_TABLE])
 def test_plain_scalar_values_are_pyyamls(value):
-    [(_, node)] = yaml_edit.compose(f"v: {value}\n").value
-    assert _same(yaml_edit.scalar_value(node), yaml.safe_load(f"v: {value}\n")["v"])
+    [(_, node)] = config_edit.compose(f"v: {value}\n").value
+    assert _same(config_edit.scalar_value(node), yaml.safe_load(f"v: {value}\n")["v"])
 
 
 @pytest.mark.parametrize(
@@ -447,14 +448,14 @@ def test_scalars_pyyaml_cannot_construct_are_no_string(text):
     # PyYAML's constructors raise all four (AttributeError: an explicit !!timestamp that is none)
     with pytest.raises((yaml.YAMLError, ValueError, KeyError, AttributeError)):
         yaml.safe_load(text)
-    [(_, node)] = yaml_edit.compose(text).value
-    assert not isinstance(yaml_edit.scalar_value(node), (str, int, float, bool))
+    [(_, node)] = config_edit.compose(text).value
+    assert not isinstance(config_edit.scalar_value(node), (str, int, float, bool))
 
 
 @pytest.mark.parametrize("data", ["=", "yes", "1e+3", "1:30", "012", "~", "null", "2020-01-01"])
 def test_rendered_plain_only_when_it_reads_back_as_the_string(data):
     for flow in (False, True):
-        text = yaml_edit.render_scalar(data, None, flow)
+        text = config_edit.render_scalar(data, None, flow)
         assert yaml.safe_load(f"v: {text}\n")["v"] == data
 
 
@@ -532,10 +533,10 @@ def test_invalid_yaml_is_still_e001(src):
 
 
 def test_flow_text_written_by_the_tool_is_read_by_the_c_parser():
-    from migrate import loader
+    from migrate.config import pyyaml_rules
 
     out = migrate("model_cache: [{repo_id: org/a, use_volume: true, volume_folder: a}]\nm: x\n").text
-    loader._CLoader(out).get_single_node()  # `hf://` quoted in flow: no fallback needed
+    pyyaml_rules._CLoader(out).get_single_node()  # `hf://` quoted in flow: no fallback needed
 
 
 # --- 6. nesting counts structure ----------------------------------------------------------------------
@@ -593,7 +594,7 @@ def test_deep_structure_is_still_refused(src):
 def assert_reads_as_pyyaml(text: str, ends: bool = True) -> None:
     """Our node tree of text has PyYAML's shape, scalar values and scalar positions."""
     text = text.lstrip("\ufeff")
-    mine = yaml_edit.compose(text)
+    mine = config_edit.compose(text)
     pyyaml = yaml.SafeLoader(text)
     try:
         theirs = pyyaml.get_single_node()
@@ -618,9 +619,9 @@ def _walk(mine, theirs, pyyaml, seen: set, ends: bool = True) -> None:
         try:
             expected = pyyaml.construct_object(theirs, deep=True)
         except (yaml.YAMLError, ValueError, TypeError, KeyError):
-            assert not isinstance(yaml_edit.scalar_value(mine), (str, int, float, bool, type(None)))
+            assert not isinstance(config_edit.scalar_value(mine), (str, int, float, bool, type(None)))
             return
-        assert _same(yaml_edit.scalar_value(mine), expected), (mine.value, theirs.tag)
+        assert _same(config_edit.scalar_value(mine), expected), (mine.value, theirs.tag)
     elif isinstance(theirs, yaml.SequenceNode):
         assert isinstance(mine, SequenceNode) and len(mine.value) == len(theirs.value)
         for a, b in zip(mine.value, theirs.value):
@@ -632,7 +633,7 @@ def _walk(mine, theirs, pyyaml, seen: set, ends: bool = True) -> None:
             _walk(va, vb, pyyaml, seen, ends)
 
 
-def _accepted(text: str, dialect=rules.SEED) -> list[str]:
+def _accepted(text: str, dialect=SEED) -> list[str]:
     """The texts whose reading must be PyYAML's: the input and output of an accepted migration."""
     outcome = migrate(text.lstrip("\ufeff"), dialect)
     if outcome.status == "failed":
@@ -644,7 +645,7 @@ CORPUS_CONFIGS = sorted(CORPUS.rglob("*.yaml")) if CORPUS.is_dir() else []
 
 
 @pytest.mark.skipif(not CORPUS_CONFIGS, reason=f"corpus not found at {CORPUS}")
-@pytest.mark.parametrize("dialect", [rules.SEED, TRUSS], ids=["seed", "truss"])
+@pytest.mark.parametrize("dialect", [SEED, TRUSS], ids=["seed", "truss"])
 def test_corpus_reads_as_pyyaml(dialect):
     checked = 0
     for path in CORPUS_CONFIGS:
@@ -724,8 +725,8 @@ TABS = [
 def test_tabs_are_read_as_pyyaml_reads_them(text, reads):
     assert _pyyaml_reads(text) is reads  # the row says what PyYAML does
     try:
-        yaml_edit.compose(text)
-    except yaml_edit.Failure as failure:
+        config_edit.compose(text)
+    except config_edit.Failure as failure:
         assert not reads
         assert failure.diagnostic.code == "E001"
     else:

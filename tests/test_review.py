@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 from support import snapshot, write
 
-from migrate.diagnostics import Diagnostic
-from migrate.github import GithubReporter, command, escape_data, escape_property
-from migrate.outcome import FileResult
+from migrate.core.diagnostics import Diagnostic
+from migrate.core.outcome import FileResult
+from migrate.report.github import GithubReporter, command, escape_data, escape_property
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "truss-examples"
 

@@ -9,16 +9,9 @@ from __future__ import annotations
 
 import pytest
 
-from migrate.rules import (
-    UNCHANGED,
-    Context,
-    KeyChange,
-    RuleError,
-    duplicate_mount,
-    move_path,
-    plan_entry,
-)
-from migrate.shell import drop_transfer_cli
+from migrate.core.context import Context
+from migrate.core.mapping import UNCHANGED, KeyChange, RuleError, duplicate_mount, move_path, plan_entry
+from migrate.core.shell import drop_transfer_cli
 
 ROOT = "/app/model_cache"
 VOL = {"use_volume": True, "volume_folder": "llama"}  # the plain, non-legacy case

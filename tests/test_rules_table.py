@@ -8,12 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from migrate.rules import (
+from migrate.core.context import SEED, TRUSS, Context
+from migrate.core.mapping import (
     EXTERNAL_KEYS,
     OLD_KEYS,
-    SEED,
-    TRUSS,
-    Context,
     RuleError,
     is_legacy,
     mount_location,

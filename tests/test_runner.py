@@ -1,4 +1,4 @@
-"""runner.py: atomic writes and safety (modes, symlinks, loops, conflicts, I/O errors)."""
+"""pipeline.py: atomic writes and safety (modes, symlinks, loops, conflicts, I/O errors)."""
 
 from __future__ import annotations
 
@@ -14,10 +14,10 @@ import pytest
 from support import temp_files, write
 from typer.testing import CliRunner
 
-from migrate import runner
 from migrate.cli import app
-from migrate.discover import Target
-from migrate.runner import PREFILTER, TEMP_SUFFIX, Conflict, Options, atomic_write, process, run
+from migrate.run import pipeline
+from migrate.run.discover import Target
+from migrate.run.pipeline import PREFILTER, TEMP_SUFFIX, Conflict, Options, atomic_write, process, run
 
 OLD = """\
 # a truss
@@ -128,7 +128,7 @@ def test_check_and_diff_never_write(tmp_path, monkeypatch):
     def boom(*args, **kwargs):
         raise AssertionError("wrote under --check/--diff")
 
-    monkeypatch.setattr(runner, "atomic_write", boom)
+    monkeypatch.setattr(pipeline, "atomic_write", boom)
     for options in (Options(write=False), Options(write=False, diff=True)):
         [result] = results([tmp_path / "t"], options)
         assert result.status == "would-migrate"
@@ -488,11 +488,11 @@ STATE = ("batch", "waiting", "groups", "code_batch", "trusses", "reported", "hel
 
 def _drive(root, hold: int, monkeypatch) -> tuple[list, dict]:
     """run() by hand, in-process, noting the most each piece of state held."""
-    from migrate.discover import Walk
+    from migrate.run.discover import Walk
 
-    monkeypatch.setattr(runner._Run, "HOLD", hold)
-    monkeypatch.setattr(runner._Workers, "BATCH", 4)  # small batches: the bounds are reached by small trees
-    state = runner._Run(Options(write=False, jobs=1), None)
+    monkeypatch.setattr(pipeline._Run, "HOLD", hold)
+    monkeypatch.setattr(pipeline._Workers, "BATCH", 4)  # small batches: the bounds are reached by small trees
+    state = pipeline._Run(Options(write=False, jobs=1), None)
     peak = dict.fromkeys(STATE, 0)
     walk = Walk([str(root)], python=True)
     out = []
@@ -553,7 +553,7 @@ WALK_ONCE = [
 
 @pytest.mark.parametrize("layout, expected", WALK_ONCE)
 def test_walk_meets_each_file_once(tmp_path, layout, expected):
-    from migrate.discover import SETTLED, Walk
+    from migrate.run.discover import SETTLED, Walk
 
     root = tmp_path / "repo"
     for name, content in layout.items():

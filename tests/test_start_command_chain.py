@@ -10,8 +10,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from support import check_layout
 
-from migrate import shell
-from migrate.yaml_edit import migrate_text
+from migrate.config.edit import migrate_text
+from migrate.core import shell
 
 # --- class 7: truss-transfer-cli in the shell chain ----------------------------------------
 

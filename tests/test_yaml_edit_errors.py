@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import pytest
 
-from migrate import rules
-from migrate.diagnostics import CODES
-from migrate.yaml_edit import migrate_text
+from migrate.config.edit import migrate_text
+from migrate.core.context import Context
+from migrate.core.diagnostics import CODES
 
-DEFAULT = rules.Context()
+DEFAULT = Context()
 
 ERRORS = [
     pytest.param(

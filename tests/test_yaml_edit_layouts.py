@@ -12,9 +12,9 @@ from __future__ import annotations
 import pytest
 from support import check_actual_output_second_run, check_migration, check_second_run, d, migrated_rows
 
-from migrate import rules
+from migrate.core.context import Context
 
-DEFAULT = rules.Context()
+DEFAULT = Context()
 
 
 LAYOUTS = [

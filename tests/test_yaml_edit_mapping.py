@@ -12,10 +12,10 @@ from __future__ import annotations
 import pytest
 from support import check_actual_output_second_run, check_migration, check_second_run, codes, d, migrated_rows
 
-from migrate import rules
-from migrate.yaml_edit import migrate_text
+from migrate.config.edit import migrate_text
+from migrate.core.context import Context
 
-DEFAULT = rules.Context()
+DEFAULT = Context()
 
 
 MAPPING = [
@@ -357,11 +357,11 @@ MOUNT_ROOT_CASES = [
 
 @pytest.mark.parametrize("input_text, expected_text, expected_codes", MOUNT_ROOT_CASES)
 def test_migrate_table_mount_root(input_text, expected_text, expected_codes):
-    check_migration(input_text, expected_text, expected_codes, rules.Context(mount_root="/models"))
+    check_migration(input_text, expected_text, expected_codes, Context(mount_root="/models"))
 
 
 @pytest.mark.parametrize(
-    "output_text, ctx", migrated_rows(MOUNT_ROOT_CASES, rules.Context(mount_root="/models"), output=True)
+    "output_text, ctx", migrated_rows(MOUNT_ROOT_CASES, Context(mount_root="/models"), output=True)
 )
 def test_second_run_is_unchanged_mount_root(output_text, ctx):
     """Run on the expected output of every migrated row (the table fixes it to the real output)."""
@@ -369,7 +369,7 @@ def test_second_run_is_unchanged_mount_root(output_text, ctx):
 
 
 @pytest.mark.parametrize(
-    "input_text, ctx", migrated_rows(MOUNT_ROOT_CASES, rules.Context(mount_root="/models"), output=False)
+    "input_text, ctx", migrated_rows(MOUNT_ROOT_CASES, Context(mount_root="/models"), output=False)
 )
 def test_second_run_on_actual_output_is_unchanged_mount_root(input_text, ctx):
     check_actual_output_second_run(input_text, ctx)

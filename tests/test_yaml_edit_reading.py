@@ -13,10 +13,10 @@ import pytest
 from ruamel.yaml import YAML
 from support import check_actual_output_second_run, check_migration, check_second_run, d, migrated_rows
 
-from migrate import rules
-from migrate.yaml_edit import migrate_text
+from migrate.config.edit import migrate_text
+from migrate.core.context import Context
 
-DEFAULT = rules.Context()
+DEFAULT = Context()
 
 
 READINGS = [

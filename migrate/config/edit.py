@@ -1,0 +1,93 @@
+"""config.yaml: find the configs to migrate, plan each with the fixes, apply the edits, verify.
+
+The output is the input text with a few spans replaced, so every byte outside those spans is kept
+as it was. The fixes themselves are in migrate/fixes/ (one module each, run in REGISTRY's order);
+this module knows none of them by name.
+"""
+
+from __future__ import annotations
+
+from ruamel.yaml.nodes import MappingNode, Node, SequenceNode
+
+from ..core import keys
+from ..core.context import TRUSS, Context
+from ..core.diagnostics import Diagnostic
+from ..core.keys import BLOCK_KEYS
+from ..core.outcome import Outcome, Status
+from . import aliases, fixes
+from .blocks import Config, Nested, find_block, find_configs, nested_blocks
+from .fixes import FilePlan, Plan, Scope
+from .read import BOM, LINE_BREAK, Failure, Text, comments, compose, scalar_value, surely_readable
+from .text.edit import Edit, apply, render_scalar
+from .text.entry import EntryEditor
+from .verify import verify
+
+__all__ = [
+    "BLOCK_KEYS",
+    "BOM",
+    "Edit",
+    "EntryEditor",
+    "Failure",
+    "Outcome",
+    "comments",
+    "compose",
+    "find_block",
+    "migrate_text",
+    "render_scalar",
+    "scalar_value",
+]
+
+
+def migrate_text(source: str, options: Context = Context()) -> Outcome:
+    """Migrate one config's text (and, under --nested, the nested blocks). Never raises for bad input."""
+    bom = BOM if source.startswith(BOM) else ""
+    body = source[len(bom) :]
+    reports: list[Diagnostic] = []
+    if not _may_change(body, options) and surely_readable(body):
+        return Outcome(Status.UNCHANGED)  # a mention in a path or a longer word, and valid YAML: no tree needed
+    try:
+        root = compose(body)
+        if not isinstance(root, (MappingNode, SequenceNode)):
+            return Outcome(Status.UNCHANGED)
+        found = nested_blocks(root, body)
+        configs, reports = find_configs(root, found, options)
+        if not configs:
+            return Outcome(Status.UNCHANGED, diagnostics=reports)
+        aliases.check(root, configs, body)
+        new_body, plan = _plan_and_apply(root, body, found, configs, options)
+        verify(new_body, plan)
+    except Failure as failure:
+        return Outcome(Status.FAILED, diagnostics=[failure.diagnostic])
+    except RecursionError:
+        return Outcome(Status.FAILED, diagnostics=[Diagnostic(1, 1, "E001", "invalid YAML: nested too deeply")])
+    notes = [d for _, config_plan in plan.configs for d in config_plan.diagnostics]
+    ordered = sorted(notes + reports, key=lambda d: (d.line, d.col))
+    top = plan.configs[0] if plan.configs[0][0].mapping is root else None
+    return Outcome(Status.MIGRATED, bom + new_body, ordered, top[1].weights if top else [])
+
+
+def _may_change(body: str, options: Context) -> bool:
+    """Whether the text can hold a block (or, in the truss dialect, external_data) at all."""
+    return keys.may_hold_key(body) or (options.dialect == TRUSS and "external_data" in body)
+
+
+def _plan_and_apply(
+    root: Node, body: str, found: list[Nested], configs: list[Config], options: Context
+) -> tuple[str, FilePlan]:
+    """Each config planned by the fixes, and the text with all their edits."""
+    # Edit as if the file ended with a line break, and take it off again after.
+    unterminated = body and not LINE_BREAK.match(body[-1])
+    ending = Text(body).newline_at(0) if unterminated else ""
+    text = Text(body + ending)
+    # Moves stay within their own config: none reaches into a mapping with a nested block.
+    inner = [n.mapping for n in found if n.entry_list]
+    planned: list[tuple[Config, Plan]] = [
+        (config, fixes.plan(Scope(text, config, options, [m for m in inner if m is not config.mapping])))
+        for config in configs
+    ]
+    new_body = apply(text.body, [edit for _, plan in planned for edit in plan.edits])
+    if ending:
+        if not new_body.endswith(ending):
+            raise Failure(Diagnostic(1, 1, "E099", "internal error: lost the end of the file"))
+        new_body = new_body[: -len(ending)]
+    return new_body, FilePlan(root, body, planned, options.dialect, None if ending else text)

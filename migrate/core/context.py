@@ -1,0 +1,51 @@
+"""The run's context: what the parts need to know beyond the text they edit.
+
+The target dialect (what differs between the seed schema and released truss), the mount root,
+and the switches of a run that change what an editor does.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+DEFAULT_MOUNT_ROOT = "/app/model_cache"  # truss's MODEL_CACHE_PATH
+SECRET = "runtime_secret_name"  # the secret's key in seed's names; each dialect names it (`Dialect.secret_key`)
+
+
+@dataclass(frozen=True)
+class Dialect:
+    """What differs between the target schemas; the mapping itself is shared."""
+
+    name: str
+    secret_key: str
+    revision_in_source: bool  # truss: hf://org/name@rev, no `revision` key
+
+    def key(self, seed_key: str) -> str:
+        """A new entry's key as this dialect names it."""
+        return self.secret_key if seed_key == SECRET else seed_key
+
+    def hf_source(self, repo_id: str, revision: str | None) -> str:
+        """hf://org/name, with @rev in truss (seed keeps the revision as its own key)."""
+        bare = repo_id[len("hf://") :] if repo_id.startswith("hf://") else repo_id
+        return f"hf://{bare}@{revision}" if revision and self.revision_in_source else f"hf://{bare}"
+
+
+SEED = Dialect("seed", secret_key=SECRET, revision_in_source=False)
+TRUSS = Dialect("truss", secret_key="auth_secret_name", revision_in_source=True)
+DIALECTS = {d.name: d for d in (SEED, TRUSS)}
+
+
+@dataclass(frozen=True)
+class Context:
+    """What the mapping needs to know beyond the entry itself."""
+
+    mount_root: str = DEFAULT_MOUNT_ROOT
+    declares_hf_secret: bool = False  # top-level `secrets:` has hf_access_token
+    dialect: Dialect = SEED
+    nested: bool = False  # --nested: migrate model_cache blocks below the top level too
+
+    @classmethod
+    def of(cls, dialect: str, mount_root: str, nested: bool) -> Context:
+        """The context of a run from its options' values (checked by the caller): a dialect's
+        name and a mount root, whose trailing slash is dropped."""
+        return cls(mount_root=mount_root.rstrip("/") or "/", dialect=DIALECTS[dialect], nested=nested)

@@ -1,0 +1,111 @@
+"""What happened to a text or a file: a Status, the new text, the diagnostics; and the one error type.
+
+Every editor (a config's YAML, a Python module, a Markdown document) returns an Outcome; the
+runner turns it into a FileResult, which the reporters print. This module imports nothing else
+of the package at run time, so the editors, the runner and the reporters all depend on it and
+not on each other.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # for the annotations only: importing them here would make a cycle
+    from .diagnostics import Diagnostic
+    from .mapping import EntryPlan
+
+
+class Status(str, Enum):
+    """What happened to a file (the values are those of the JSON report and the summary).
+
+    A str, so a status equals its value and prints as it.
+    """
+
+    MIGRATED = "migrated"  # an editor's text changed; the file was written
+    WOULD_MIGRATE = "would-migrate"  # it changes, but --diff or --check writes nothing
+    UNCHANGED = "unchanged"  # nothing to change, or skipped with a warning
+    FAILED = "failed"  # an error: the file is left byte for byte as it was
+
+    def __str__(self) -> str:
+        return self.value
+
+    def __format__(self, spec: str) -> str:
+        return format(self.value, spec)
+
+    @property
+    def changes(self) -> bool:
+        return self in (Status.MIGRATED, Status.WOULD_MIGRATE)
+
+
+class MigrationError(Exception):
+    """A text or file that cannot be migrated; carries the diagnostic that says why.
+
+    `key` names the entry key at fault, when the diagnostic's position is still to be found
+    (the rules see values, not where they stand in the file).
+    """
+
+    def __init__(self, diagnostic: Diagnostic, key: str | None = None):
+        super().__init__(diagnostic.message)
+        self.diagnostic = diagnostic
+        self.key = key
+
+
+@dataclass
+class Outcome:
+    """An editor's result: `text` is the new text when status is MIGRATED, else None."""
+
+    status: Status
+    text: str | None = None
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    plans: list[EntryPlan] = field(default_factory=list)  # the top-level entries, as planned
+
+
+@dataclass
+class FileResult:
+    path: str
+    status: Status
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    diff: str = ""
+    entries: int = 0
+    plans: list[EntryPlan] = field(default_factory=list, repr=False)
+    order: int = 0  # place in the report of the whole (unsharded) run
+    changed_line: int = 0  # 1-based line of the first change, when the file changes
+
+
+NO_NEWLINE = "\\ No newline at end of file\n"
+
+
+def relative(path: str) -> str:
+    """A path relative to the current folder, with / separators (`../x` when it lies outside)."""
+    try:
+        return os.path.relpath(os.path.abspath(path)).replace(os.sep, "/")
+    except ValueError:  # another drive: no relative form
+        return path.replace(os.sep, "/")
+
+
+def unified_diff(path: str, old: str, new: str) -> str:
+    """A git-style unified diff, relative to the current folder (`git apply`, `patch -p1` there);
+    line endings shown as they are."""
+    import difflib  # only a run with --diff needs it
+
+    name = relative(path)
+    lines = difflib.unified_diff(old.splitlines(keepends=True), new.splitlines(keepends=True), f"a/{name}", f"b/{name}")
+    out = []
+    for line in lines:
+        if line.endswith("\n"):
+            out.append(line)
+        else:
+            out += [line + "\n", NO_NEWLINE]
+    return "".join(out)
+
+
+def first_changed_line(old: str, new: str) -> int:
+    same = 0
+    for a, b in zip(old.split("\n"), new.split("\n")):  # lines as editors and diffs number them
+        if a != b:
+            break
+        same += 1
+    return same + 1
