@@ -14,9 +14,9 @@ The editors load on first call, so importing the package stays as cheap as the C
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Literal
 
-from .core import mapping  # light: the CLI loads it at start-up anyway
 from .core.context import DEFAULT_MOUNT_ROOT, DIALECTS, Context
 from .core.diagnostics import CODES, Diagnostic
 from .core.outcome import MigrationError, Outcome, Status
@@ -36,12 +36,14 @@ __all__ = [
 DialectName = Literal["seed", "truss"]
 
 
-def _context(dialect: DialectName, mount_root: str, nested: bool) -> Context:
+def _context(
+    dialect: DialectName, mount_root: str, nested: bool = False, code: bool = True, trust_patterns: bool = False
+) -> Context:
     if dialect not in DIALECTS:
         raise ValueError(f"dialect must be one of {', '.join(DIALECTS)}, not {dialect!r}")
     if not mount_root.startswith("/"):
         raise ValueError(f"mount_root must be an absolute path, not {mount_root!r}")
-    return Context.of(dialect, mount_root, nested)
+    return Context.of(dialect, mount_root, nested, code, trust_patterns)
 
 
 def migrate_config(
@@ -54,7 +56,7 @@ def migrate_config(
     """
     from .config import edit as config_edit
 
-    return config_edit.migrate_text(text, _context(dialect, mount_root, nested))
+    return config_edit.migrate(text, _context(dialect, mount_root, nested))
 
 
 def migrate_python(
@@ -73,11 +75,10 @@ def migrate_python(
     """
     from .python import edit as python_edit
 
-    context = _context(dialect, mount_root, nested=False)
-    plans = truss_config.plans if truss_config is not None else []
-    moves = mapping.path_moves(plans, context)
-    legacy = [python_edit.LegacyEntry(index, plan) for index, plan in enumerate(plans)]
-    return python_edit.migrate_code(text, context, legacy, moves, trust_patterns)
+    context = _context(dialect, mount_root, trust_patterns=trust_patterns)
+    if truss_config is not None:
+        context = dataclasses.replace(context, truss=tuple(truss_config.plans))
+    return python_edit.migrate(text, context)
 
 
 def migrate_markdown(
@@ -92,4 +93,4 @@ def migrate_markdown(
     code=False leaves the python fences alone (`--no-code`)."""
     from .markdown import edit as markdown_edit
 
-    return markdown_edit.migrate_doc(text, _context(dialect, mount_root, nested), code=code)
+    return markdown_edit.migrate(text, _context(dialect, mount_root, nested, code))

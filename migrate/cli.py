@@ -1,4 +1,4 @@
-"""The command line: options -> runner.run() -> report. Nothing else."""
+"""The command line: options -> run.schedule.run() -> a reporter. Nothing else."""
 
 from __future__ import annotations
 
@@ -9,10 +9,12 @@ from enum import Enum
 import typer
 
 from . import __version__
-from .core.context import DEFAULT_MOUNT_ROOT, SEED, Context
-from .core.outcome import FileResult
-from .report.text import JsonReporter, Reporter
-from .run.pipeline import Options, run
+from .core.context import DEFAULT_MOUNT_ROOT, Context
+from .report.json import JsonReporter
+from .report.tally import Tally
+from .report.text import Reporter
+from .run.pipeline import Options
+from .run.schedule import run
 
 HELP = """Move Truss configs from `model_cache` to `weights`, keeping every other byte.
 
@@ -61,7 +63,12 @@ def _usage(message: str) -> typer.Exit:
     return typer.Exit(2)
 
 
-app = typer.Typer(add_completion=False, rich_markup_mode=None, pretty_exceptions_enable=False)
+app = typer.Typer(
+    add_completion=False,
+    rich_markup_mode=None,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
 
 
 @app.command(help=HELP, no_args_is_help=False)
@@ -110,7 +117,8 @@ def migrate(
         "--format",
         help=(
             "text: diagnostics on stderr; json: one JSON report on stdout; "
-            "github: GitHub Actions annotations on stdout."
+            "github: GitHub Actions annotations on stdout. Every format writes files in place like the "
+            "default mode: combine with --check or --diff to write nothing."
         ),
     ),
     exclude: list[str] | None = typer.Option(
@@ -139,52 +147,33 @@ def migrate(
     for path in paths:
         if not os.path.exists(path):
             raise _usage(f"{path}: no such file or folder")
-    context = Context.of(dialect.value, mount_root, nested)
+    context = Context.of(dialect.value, mount_root, nested, code=not no_code, trust_patterns=trust_patterns)
     options = Options(
         write=not (diff or check),
         diff=diff,
         context=context,
-        code=not no_code,
         jobs=jobs,
         exclude=tuple(exclude or ()),
         shard=_shard(shard),
         docs=docs,
-        trust_patterns=trust_patterns,
     )
-    reporter: Reporter | JsonReporter
-    if output_format is Format.json:
-        reporter = JsonReporter(check=check)
-    elif output_format is Format.github:
-        from .report.github import GithubReporter
-
-        reporter = GithubReporter(quiet=quiet, verbose=verbose, check=check)
-    else:
-        reporter = Reporter(quiet=quiet, verbose=verbose, progress=not quiet)
-    seed_python = False
+    reporter = _reporter(output_format, Tally(check=check, writes=options.write), quiet, verbose, tuple(paths))
     for result in run(paths, options, on_total=reporter.add_total, on_docs=reporter.add_docs):
         reporter.file(result)
-        seed_python = seed_python or _seed_python(result, context)
-    if seed_python and output_format is not Format.json and not quiet:
-        print(f"weights-migrate: W119 {SEED_PYTHON}", file=sys.stderr)  # once per run, not per file
-    reporter.summary()
-    raise typer.Exit(reporter.exit_code(check))
+    reporter.finish()
+    raise typer.Exit(reporter.tally.exit_code())
 
 
-SEED_PYTHON = (
-    "Python was rewritten in the seed dialect: truss 0.18.36 keeps `revision=` and `runtime_secret_name=` "
-    "of a WeightsSource without using them, so this code cannot run on released truss; "
-    "rerun with --dialect truss on the original files to target it"
-)
+def _reporter(
+    output_format: Format, tally: Tally, quiet: bool, verbose: bool, paths: tuple[str, ...]
+) -> Reporter | JsonReporter:
+    if output_format is Format.json:
+        return JsonReporter(tally)
+    if output_format is Format.github:
+        from .report.github import GithubReporter
 
-
-def _seed_python(result: FileResult, context: Context) -> bool:
-    """A Python file got WeightsSource entries in the seed dialect."""
-    return (
-        context.dialect is SEED
-        and result.path.endswith(".py")
-        and result.status.changes
-        and any(d.code == "W101" for d in result.diagnostics)
-    )
+        return GithubReporter(quiet=quiet, verbose=verbose, tally=tally, paths=paths)
+    return Reporter(quiet=quiet, verbose=verbose, progress=not quiet, tally=tally, paths=paths)
 
 
 def main() -> None:

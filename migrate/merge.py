@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import sys
 
-from .report.text import merge
+from .report.json import merge
 
 
 def main(argv: list[str]) -> int:

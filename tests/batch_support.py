@@ -1,7 +1,7 @@
 """The trees and the subprocess runner shared by the batch tests (test_batch*.py, test_pre_commit.py).
 
 Every tree is built in tmp_path. The big tree (>= 400 files, so the process pool of
-runner._Workers is really used and the progress bar threshold is passed) is made of the real
+run.schedule._Workers is really used and the progress bar threshold is passed) is made of the real
 configs of ../shared/corpus/truss-examples; tests that need it skip with a reason when that folder
 is absent. The CLI runs as `python -m migrate` in a subprocess (a fork-based pool inside pytest's
 process is best avoided).
@@ -27,7 +27,17 @@ CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "truss-exam
 TOP_KEYS = {"schema", "version", "files", "summary"}
 FILE_KEYS = {"path", "status", "entries", "diagnostics", "order"}
 DIAG_KEYS = {"code", "severity", "line", "column", "message"}
-SUMMARY_KEYS = {"scanned", "migrated", "would_migrate", "unchanged", "failed", "exit_code", "docs_mentioning"}
+SUMMARY_KEYS = {
+    "scanned",
+    "migrated",
+    "would_migrate",
+    "unchanged",
+    "failed",
+    "exit_code",
+    "docs_mentioning",
+    "diagnostics",
+}
+RUN_DIAG_KEYS = {"code", "severity", "message"}  # a run-level diagnostic: no path, no line
 STATUSES = {"migrated", "would-migrate", "unchanged", "failed"}
 STATUS_KEY = {"migrated": "migrated", "would-migrate": "would_migrate", "unchanged": "unchanged", "failed": "failed"}
 
@@ -196,7 +206,9 @@ def check_report(report: dict, exit_code: int, diff: bool = False, whole: bool =
         assert orders == list(range(len(files)))
     summary = report["summary"]
     assert set(summary) == SUMMARY_KEYS, summary
-    assert all(type(v) is int for v in summary.values()), summary
+    assert all(type(v) is int for k, v in summary.items() if k != "diagnostics"), summary
+    for diag in summary["diagnostics"]:
+        assert set(diag) == RUN_DIAG_KEYS and diag["code"] in diagnostics.CODES, diag
     assert summary["scanned"] == len(files)
     for status, key in STATUS_KEY.items():
         assert summary[key] == sum(r["status"] == status for r in files), (key, summary)

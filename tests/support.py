@@ -13,10 +13,11 @@ import pytest
 import yaml
 from ruamel.yaml import YAML
 
-from migrate.config.edit import comments, migrate_text
+from migrate.config.edit import migrate as migrate_config
+from migrate.config.read import comments
 from migrate.core.context import Context
 from migrate.core.diagnostics import CODES
-from migrate.run.discover import TEMP_SUFFIX
+from migrate.run.write import TEMP_SUFFIX
 
 
 def write(path: Path, data: str | bytes) -> Path:
@@ -54,7 +55,7 @@ def codes(outcome: Any) -> list[str]:
 
 def check_migration(input_text: str, expected_text: str, expected_codes: list[str], ctx: Context) -> Any:
     """One row of a YAML before/after table: the exact output (or 'unchanged') and the codes."""
-    outcome = migrate_text(input_text, ctx)
+    outcome = migrate_config(input_text, ctx)
     if expected_text == input_text:
         assert outcome.status == "unchanged", outcome.diagnostics
         assert outcome.text is None
@@ -82,23 +83,23 @@ def migrated_rows(table: list[Any], ctx: Context, *, output: bool) -> list[Any]:
 
 def check_second_run(output_text: str, ctx: Context) -> None:
     """A migrated output migrates to nothing."""
-    outcome = migrate_text(output_text, ctx)
+    outcome = migrate_config(output_text, ctx)
     assert outcome.status == "unchanged", outcome.diagnostics
     assert outcome.text is None
 
 
 def check_actual_output_second_run(input_text: str, ctx: Context) -> None:
     """The real first output (whatever it is) migrates to nothing on a second run."""
-    first = migrate_text(input_text, ctx)
+    first = migrate_config(input_text, ctx)
     if first.status != "migrated":
         pytest.skip(f"first run did not migrate ({first.status}); test_migrate_table reports it")
-    second = migrate_text(first.text, ctx)
+    second = migrate_config(first.text, ctx)
     assert second.status == "unchanged", second.diagnostics
 
 
 def check_layout(src: str, expected: str, codes: list[str], ctx: Context | None = None) -> None:
     """One row of a layout table: the exact output, read by PyYAML as the expected text, every comment kept."""
-    outcome = migrate_text(src, ctx or Context())
+    outcome = migrate_config(src, ctx or Context())
     if expected == src:
         assert outcome.status == "unchanged", outcome.diagnostics
     else:

@@ -110,6 +110,15 @@ SMALL_EXPECTED = {
         "failed": 1,
         "exit_code": 3,
         "docs_mentioning": 0,
+        "diagnostics": [
+            {
+                "code": "W119",
+                "severity": "warning",
+                "message": "Python would be rewritten in the seed dialect: truss 0.18.36 keeps `revision=` and "
+                "`runtime_secret_name=` of a WeightsSource without using them, so this code could not run on "
+                "released truss; add --dialect truss to target it",
+            }
+        ],
     },
 }
 
@@ -128,6 +137,7 @@ def test_json_small_report_is_pinned_exactly(small_tree):
         "failed",
         "exit_code",
         "docs_mentioning",
+        "diagnostics",
     ]
     assert snapshot(small_tree) == before
 
@@ -169,6 +179,16 @@ def test_json_small_write_mode(small_tree):
         "failed": 1,
         "exit_code": 3,
         "docs_mentioning": 0,
+        "diagnostics": [
+            {
+                "code": "W119",
+                "severity": "warning",
+                "message": "Python was rewritten in the seed dialect: truss 0.18.36 keeps `revision=` and "
+                "`runtime_secret_name=` of a WeightsSource without using them, so this code cannot run on "
+                "released truss; to target it, restore the original files (e.g. `git checkout -- PATH`) and "
+                "rerun with --dialect truss",
+            }
+        ],
     }
     assert (small_tree / "broken" / "config.yaml").read_text() == BROKEN_KIND
     assert "weights:" in (small_tree / "legacy" / "config.yaml").read_text()
@@ -200,6 +220,7 @@ def test_json_exit_codes_0_and_1(tmp_path):
         "failed": 0,
         "exit_code": 0,
         "docs_mentioning": 0,
+        "diagnostics": [],
     }
 
 
@@ -218,6 +239,7 @@ def test_json_empty_tree_is_still_one_document(tmp_path):
             "failed": 0,
             "exit_code": 0,
             "docs_mentioning": 0,
+            "diagnostics": [],
         },
     }
 

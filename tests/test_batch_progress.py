@@ -41,7 +41,7 @@ def test_progress_bar_drawn_on_a_terminal_stderr(monkeypatch):
     assert "rich" in sys.modules
     for result in _results(500):
         reporter.file(result)
-    reporter.summary()
+    reporter.finish()
     drawn = err.getvalue()
     assert "\x1b[" in drawn, f"no progress bar drawn on the terminal stderr: {drawn!r}"
     assert "500 files scanned" in drawn
@@ -59,7 +59,7 @@ def test_no_progress_bar_when_stderr_is_not_a_terminal(monkeypatch):
     assert reporter.bar is None
     for result in _results(1000):
         reporter.file(result)
-    reporter.summary()
+    reporter.finish()
     assert err.getvalue() == "weights-migrate: 1000 files scanned, 0 migrated, 1000 unchanged, 0 failed\n"
     assert out.getvalue() == ""
 
@@ -75,7 +75,7 @@ def test_no_progress_bar_under_300_files(monkeypatch):
     assert reporter.bar is None
     for result in _results(299):
         reporter.file(result)
-    reporter.summary()
+    reporter.finish()
     assert err.getvalue() == "weights-migrate: 299 files scanned, 0 migrated, 299 unchanged, 0 failed\n"
 
 

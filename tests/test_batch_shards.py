@@ -19,7 +19,7 @@ from batch_support import (
 )
 from support import snapshot, write
 
-from migrate.report.text import merge
+from migrate.report.json import merge
 
 # --- 3. --shard and migrate.merge -------------------------------------------------------------
 

@@ -26,7 +26,7 @@ import pytest
 
 from migrate.core import mapping
 from migrate.core.context import Context
-from migrate.python.edit import LegacyEntry, migrate_code
+from migrate.python.edit import migrate as migrate_python
 
 
 def src(text: str) -> str:
@@ -35,14 +35,20 @@ def src(text: str) -> str:
 
 WHISPER = "openai/whisper-large-v3"
 WHISPER_MOUNT = "/app/model_cache/openai_whisper-large-v3"
-# The legacy entry of a truss's config.yaml (use_volume absent): what the runner passes as `legacy`.
-LEGACY_WHISPER = [LegacyEntry(0, mapping.plan_entry({"repo_id": WHISPER}, Context()))]
+# The legacy entry of a truss's config.yaml (use_volume absent): the truss the runner passes in the context.
+LEGACY_WHISPER = Context(truss=(mapping.plan_entry({"repo_id": WHISPER}),))
 # index 0 legacy HF, index 1 on a volume: only index 0 loads from a new place.
-LEGACY_AND_VOLUME = [
-    LegacyEntry(0, mapping.plan_entry({"repo_id": WHISPER}, Context())),
-    LegacyEntry(1, mapping.plan_entry({"repo_id": "org/vol", "use_volume": True, "volume_folder": "vol"}, Context())),
-]
-MOVES = {"/app/model_cache/v": "/models/v"}
+LEGACY_AND_VOLUME = Context(
+    truss=(
+        mapping.plan_entry({"repo_id": WHISPER}),
+        mapping.plan_entry({"repo_id": "org/vol", "use_volume": True, "volume_folder": "vol"}),
+    )
+)
+# --mount-root /models, and a volume entry at /app/model_cache/v before: its paths move to /models/v.
+MOVES = Context(
+    mount_root="/models",
+    truss=(mapping.plan_entry({"repo_id": "org/v", "use_volume": True, "volume_folder": "v"}, Context("/models")),),
+)
 
 
 # --- the before/after table ---------------------------------------------------------
@@ -566,13 +572,13 @@ ROWS = [
     ),
 ]
 
-# What the runner would pass besides the text, for the rows that belong to a migrated truss.
-EXTRA = {
-    "config-subscript-of-legacy-entry": {"legacy": LEGACY_WHISPER},
-    "config-subscript-of-volume-entry-is-only-reported": {"legacy": LEGACY_AND_VOLUME},
-    "legacy-repo-id-passed-to-calls-from-config": {"legacy": LEGACY_AND_VOLUME},
-    "moves-under-old-mount-root": {"moves": MOVES},
-    "moves-in-an-f-string": {"moves": MOVES},
+# The context the runner would pass, for the rows that belong to a migrated truss.
+CONTEXTS = {
+    "config-subscript-of-legacy-entry": LEGACY_WHISPER,
+    "config-subscript-of-volume-entry-is-only-reported": LEGACY_AND_VOLUME,
+    "legacy-repo-id-passed-to-calls-from-config": LEGACY_AND_VOLUME,
+    "moves-under-old-mount-root": MOVES,
+    "moves-in-an-f-string": MOVES,
 }
 
 
@@ -582,8 +588,7 @@ def _codes(outcome) -> list[str]:
 
 @pytest.mark.parametrize("source, expected, codes", ROWS)
 def test_before_after(source, expected, codes, request):
-    extra = EXTRA.get(request.node.callspec.id, {})
-    outcome = migrate_code(source, Context(), **extra)
+    outcome = migrate_python(source, CONTEXTS.get(request.node.callspec.id, Context()))
     if expected is None:
         assert outcome.status == "unchanged", outcome.text
         assert outcome.text in (None, source)
@@ -610,12 +615,12 @@ TRUSS_NAMES = {
 }
 
 
-def _migrated(row_id: str) -> tuple[str, dict]:
+def _migrated(row_id: str) -> tuple[str, Context]:
     source = next(row.values[0] for row in ROWS if row.id == row_id)
-    extra = EXTRA.get(row_id, {})
-    outcome = migrate_code(source, Context(), **extra)
+    context = CONTEXTS.get(row_id, Context())
+    outcome = migrate_python(source, context)
     assert outcome.status == "migrated", outcome.diagnostics
-    return outcome.text, extra
+    return outcome.text, context
 
 
 @pytest.mark.parametrize("row_id, expected", MIGRATED_ROWS)
@@ -626,8 +631,8 @@ def test_migrated_output_compiles(row_id, expected):
 
 @pytest.mark.parametrize("row_id, expected", MIGRATED_ROWS)
 def test_second_run_changes_nothing(row_id, expected):
-    text, extra = _migrated(row_id)
-    again = migrate_code(text, Context(), **extra)
+    text, context = _migrated(row_id)
+    again = migrate_python(text, context)
     assert again.status == "unchanged", again.text
     assert not {d.code for d in again.diagnostics} & REWRITE_CODES, again.diagnostics
 

@@ -9,7 +9,7 @@ import textwrap
 import pytest
 
 from migrate.core.context import Context
-from migrate.python.edit import migrate_code
+from migrate.python.edit import migrate as migrate_python
 
 
 def src(text: str) -> str:
@@ -18,7 +18,7 @@ def src(text: str) -> str:
 
 def test_syntax_error_fails_with_e030_and_no_text():
     source = "import os\ndef load(:\n    pass\n"
-    outcome = migrate_code(source, Context())
+    outcome = migrate_python(source, Context())
     assert outcome.status == "failed"
     assert outcome.text is None
     assert [d.code for d in outcome.diagnostics] == ["E030"]
@@ -30,7 +30,7 @@ def test_syntax_error_e030_points_at_the_bad_line():
     with pytest.raises(SyntaxError) as err:
         compile(source, "m.py", "exec")
     assert err.value.lineno == 2
-    (diagnostic,) = migrate_code(source, Context()).diagnostics
+    (diagnostic,) = migrate_python(source, Context()).diagnostics
     assert diagnostic.line == 2
 
 
@@ -40,7 +40,7 @@ def test_crlf_line_endings_survive():
         "\r\n"
         'C = TrussConfig(model_cache=[ModelRepo(repo_id="org/a", use_volume=True, volume_folder="a")])  # keep\r\n'
     )
-    outcome = migrate_code(source, Context())
+    outcome = migrate_python(source, Context())
     assert outcome.text == (
         "from truss.base.truss_config import TrussConfig, WeightsSource\r\n"
         "\r\n"
@@ -50,7 +50,7 @@ def test_crlf_line_endings_survive():
 
 def test_utf8_bom_survives_a_rewrite():
     source = '\ufefffrom truss.base.truss_config import ModelCache, ModelRepo, TrussConfig\n\nR = ModelCache([ModelRepo(repo_id="org/a", use_volume=True, volume_folder="a")])\nC = TrussConfig(model_cache=R)\n'
-    outcome = migrate_code(source, Context())
+    outcome = migrate_python(source, Context())
     assert outcome.status == "migrated"
     assert outcome.text == (
         "\ufefffrom truss.base.truss_config import TrussConfig, Weights, WeightsSource\n\n"
@@ -61,7 +61,7 @@ def test_utf8_bom_survives_a_rewrite():
 def test_utf8_bom_alone_is_no_change():
     """Nothing to rewrite: the file is unchanged, byte for byte (its BOM included)."""
     source = "\ufeff# weights came from model_cache\nx = 1\n"
-    outcome = migrate_code(source, Context())
+    outcome = migrate_python(source, Context())
     assert outcome.status == "unchanged", repr(outcome.text)
     assert outcome.diagnostics == []
 
@@ -75,7 +75,7 @@ def test_untouched_code_around_a_rewrite_is_byte_identical():
         def  f ( y ) :
             return  y  # done
         """)
-    outcome = migrate_code(source, Context())
+    outcome = migrate_python(source, Context())
     assert outcome.status == "migrated"
     old, new = source.splitlines(), outcome.text.splitlines()
     assert len(old) == len(new)

@@ -12,6 +12,7 @@ have raised with a local path.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import textwrap
@@ -21,7 +22,7 @@ import pytest
 from migrate.core import mapping
 from migrate.core.context import Context
 from migrate.python import loader_table
-from migrate.python.edit import LegacyEntry, migrate_code
+from migrate.python.edit import migrate as migrate_python
 
 
 def src(text: str) -> str:
@@ -33,11 +34,12 @@ FILTERED = "org/filtered"  # allow_patterns: the mount holds only some files
 PATTERNS = ["*.json", "vocab.txt"]
 
 
-def legacy(context: Context = Context()) -> list[LegacyEntry]:
-    return [
-        LegacyEntry(0, mapping.plan_entry({"repo_id": FULL}, context)),
-        LegacyEntry(1, mapping.plan_entry({"repo_id": FILTERED, "allow_patterns": PATTERNS}, context)),
-    ]
+def legacy(context: Context = Context()) -> tuple[mapping.EntryPlan, ...]:
+    """A truss's config with two legacy entries: the first whole, the second filtered."""
+    return (
+        mapping.plan_entry({"repo_id": FULL}, context),
+        mapping.plan_entry({"repo_id": FILTERED, "allow_patterns": PATTERNS}, context),
+    )
 
 
 M = "/app/model_cache/org_full"
@@ -203,24 +205,24 @@ def _codes(outcome) -> list[str]:
 
 @pytest.mark.parametrize("source, expected, codes", REWRITES)
 def test_rewrites(source, expected, codes):
-    outcome = migrate_code(source, Context(), legacy())
+    outcome = migrate_python(source, Context(truss=legacy()))
     assert outcome.status == "migrated", outcome.diagnostics
     assert outcome.text == expected
     assert _codes(outcome) == sorted(codes)
-    again = migrate_code(expected, Context(), legacy())
+    again = migrate_python(expected, Context(truss=legacy()))
     assert again.status == "unchanged"
 
 
 @pytest.mark.parametrize("source, codes", NO_OPS)
 def test_no_ops(source, codes):
-    outcome = migrate_code(source, Context(), legacy())
+    outcome = migrate_python(source, Context(truss=legacy()))
     assert outcome.status == "unchanged", outcome.text
     assert _codes(outcome) == sorted(codes)
 
 
 def test_trust_patterns_points_loaders_at_filtered_mounts():
     source = 'from transformers import AutoTokenizer\ntok = AutoTokenizer.from_pretrained("org/filtered")\n'
-    outcome = migrate_code(source, Context(), legacy(), trust_patterns=True)
+    outcome = migrate_python(source, Context(truss=legacy(), trust_patterns=True))
     assert outcome.text == f'from transformers import AutoTokenizer\ntok = AutoTokenizer.from_pretrained("{MF}")\n'
     assert _codes(outcome) == ["2:W105"]
 
@@ -299,7 +301,7 @@ LOADABLE = [
 @pytest.mark.parametrize("source", LOADABLE)
 def test_rewritten_loaders_load_from_the_mount(source, mount):
     context = Context(mount_root=str(mount))
-    outcome = migrate_code(source, context, legacy(context), trust_patterns=True)
+    outcome = migrate_python(source, dataclasses.replace(context, truss=legacy(context), trust_patterns=True))
     assert outcome.status == "migrated", outcome.diagnostics
     assert str(mount) in outcome.text
     namespace: dict = {}

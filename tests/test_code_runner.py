@@ -12,7 +12,8 @@ import pytest
 from test_code_edit import ROWS
 
 from migrate.core.context import Context
-from migrate.run.pipeline import Options, run
+from migrate.run.pipeline import Options
+from migrate.run.schedule import run
 
 
 def _row(row_id: str) -> tuple[str, str | None]:
@@ -118,7 +119,7 @@ def test_run_diff_shows_config_and_code_writes_nothing(truss):
 
 
 def test_run_without_code_leaves_python_alone(truss):
-    results = list(run([str(truss)], Options(code=False)))
+    results = list(run([str(truss)], Options(context=Context(code=False))))
     assert [Path(r.path).name for r in results] == ["config.yaml"]
     assert (truss / "config.yaml").read_text() == CONFIG_MIGRATED
     assert (truss / "model" / "model.py").read_text() == MODEL_PY

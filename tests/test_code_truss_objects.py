@@ -18,7 +18,7 @@ import textwrap
 import pytest
 
 from migrate.core.context import TRUSS, Context
-from migrate.python.edit import migrate_code
+from migrate.python.edit import migrate as migrate_python
 
 
 def src(text: str) -> str:
@@ -188,16 +188,16 @@ def _codes(outcome) -> list[str]:
 
 @pytest.mark.parametrize("source, expected, codes", REWRITES)
 def test_rewrites(source, expected, codes):
-    outcome = migrate_code(source, Context())
+    outcome = migrate_python(source, Context())
     assert outcome.status == "migrated", outcome.diagnostics
     assert outcome.text == expected
     assert _codes(outcome) == sorted(codes)
-    assert migrate_code(expected, Context()).status == "unchanged"
+    assert migrate_python(expected, Context()).status == "unchanged"
 
 
 @pytest.mark.parametrize("source, codes", NO_OPS)
 def test_no_ops(source, codes):
-    outcome = migrate_code(source, Context())
+    outcome = migrate_python(source, Context())
     assert outcome.status == "unchanged", outcome.text
     assert _codes(outcome) == sorted(codes)
 
@@ -207,7 +207,7 @@ def test_truss_imports_the_truss_dialect_output(source, expected, codes, tmp_pat
     """truss 0.18.36 (the oracle extra) imports every rewritten module of the table, truss dialect."""
     pytest.importorskip("truss")
     pytest.importorskip("truss_chains")
-    outcome = migrate_code(source, Context(dialect=TRUSS))
+    outcome = migrate_python(source, Context(dialect=TRUSS))
     assert outcome.status == "migrated", outcome.diagnostics
     module = tmp_path / "rewritten_module.py"
     module.write_text(outcome.text)
@@ -279,7 +279,7 @@ START_COMMANDS = [
 @pytest.mark.parametrize("command, expected, codes", START_COMMANDS)
 def test_generator_start_command(command, expected, codes):
     source = GENERATOR.replace("COMMAND", command)
-    outcome = migrate_code(source, Context())
+    outcome = migrate_python(source, Context())
     assert outcome.status == "migrated"
     assert outcome.text == GENERATED.replace("COMMAND", expected if expected else command)
     assert _codes(outcome) == sorted(codes)
@@ -289,12 +289,12 @@ def test_trt_llm_config_keeps_its_transfer_step():
     source = GENERATOR.replace("COMMAND", '"truss-transfer-cli && serve"').replace(
         "docker_server=", "trt_llm=TRT, docker_server="
     )
-    outcome = migrate_code(source, Context())
+    outcome = migrate_python(source, Context())
     assert 'start_command="truss-transfer-cli && serve"' in outcome.text
     assert _codes(outcome) == ["5:W104", "6:W101", "7:W121"]
 
 
 def test_start_command_without_a_rewritten_truss_config_is_not_looked_at():
     source = 'COMMAND = "truss-transfer-cli && serve"\n'
-    outcome = migrate_code(source, Context())
+    outcome = migrate_python(source, Context())
     assert outcome.status == "unchanged" and outcome.diagnostics == []

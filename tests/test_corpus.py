@@ -18,7 +18,7 @@ import pytest
 from ruamel.yaml import YAML
 from ruamel.yaml.tokens import CommentToken
 
-from migrate.config.edit import migrate_text
+from migrate.config.edit import migrate as migrate_config
 from migrate.core import mapping
 from migrate.core.context import Context
 
@@ -49,7 +49,7 @@ def read(path: Path) -> str:
 
 @functools.cache
 def migrated(path: Path):
-    return migrate_text(read(path), CTX)
+    return migrate_config(read(path), CTX)
 
 
 def block_range(lines: list[str], start_pattern: re.Pattern) -> tuple[int, int]:
@@ -170,7 +170,7 @@ def test_config_migrates_keeping_everything_else(path):
 def test_second_run_is_unchanged(path):
     outcome = migrated(path)
     assert outcome.status == "migrated", outcome.diagnostics
-    again = migrate_text(outcome.text, CTX)
+    again = migrate_config(outcome.text, CTX)
     assert again.status == "unchanged", again.diagnostics
     assert again.text is None
 
@@ -178,7 +178,7 @@ def test_second_run_is_unchanged(path):
 def test_generator_template_is_unchanged():
     """A `model_cache` nested in a generator's templates is not a truss config: left alone,
     and each block reported at its line (--nested migrates them, see test_nested)."""
-    outcome = migrate_text(read(GENERATOR), CTX)
+    outcome = migrate_config(read(GENERATOR), CTX)
     assert outcome.status == "unchanged", outcome.diagnostics
     assert outcome.text is None
     assert [(d.line, d.code) for d in outcome.diagnostics] == [(400, "W040"), (410, "W040")]

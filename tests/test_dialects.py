@@ -8,7 +8,7 @@ truss dialect", SPEC "Truss dialect"):
 2. `rules.plan_external` (external_data items).
 
 The other tables of the two dialects: test_dialects_text.py (`yaml_edit.migrate_text`),
-test_dialects_validate.py (`schema.problems`), test_dialects_code.py (`code_edit.migrate_code`).
+test_dialects_validate.py (`schema.problems`), test_dialects_code.py (`python.edit.migrate`).
 """
 
 from __future__ import annotations

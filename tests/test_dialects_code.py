@@ -1,4 +1,4 @@
-"""The two target dialects side by side: `python_edit.migrate_code` in the truss dialect, the
+"""The two target dialects side by side: `migrate.python.edit.migrate` in the truss dialect, the
 result run against the real truss (README "The truss dialect", SPEC "Truss dialect").
 """
 
@@ -150,7 +150,7 @@ CODE = [
 
 @pytest.mark.parametrize("before, after, expected", CODE)
 def test_code_in_the_truss_dialect(before, after, expected, tmp_path, monkeypatch):
-    outcome = python_edit.migrate_code(before, Context(dialect=TRUSS))
+    outcome = python_edit.migrate(before, Context(dialect=TRUSS))
     assert outcome.status == "migrated", outcome.diagnostics
     assert outcome.text == after
     assert "W101" in codes(outcome.diagnostics)
@@ -166,7 +166,7 @@ def test_code_in_the_truss_dialect(before, after, expected, tmp_path, monkeypatc
     Weights.model_validate([r.model_dump(exclude_none=True) for r in repos])
     assert schema.problems([r.model_dump(exclude_none=True) for r in repos], TRUSS) == []
     # a second run has nothing left to do
-    assert python_edit.migrate_code(outcome.text, Context(dialect=TRUSS)).status == "unchanged"
+    assert python_edit.migrate(outcome.text, Context(dialect=TRUSS)).status == "unchanged"
 
 
 def test_code_expression_with_both_quotes_falls_back_to_concatenation(tmp_path, monkeypatch):
@@ -180,7 +180,7 @@ def test_code_expression_with_both_quotes_falls_back_to_concatenation(tmp_path, 
         CONFIG = TrussConfig(model_cache=REPOS)
         """
     )
-    outcome = python_edit.migrate_code(before, Context(dialect=TRUSS))
+    outcome = python_edit.migrate(before, Context(dialect=TRUSS))
     assert outcome.status == "migrated", outcome.diagnostics
     assert 'source="hf://" + str(os.environ.get("R", \'org/d\')) + "@main"' in outcome.text
     monkeypatch.delenv("R", raising=False)
@@ -197,7 +197,7 @@ def test_code_seed_dialect_prefixes_the_expression():
         'R = ModelRepo(repo_id=os.environ["REPO"], revision="main", use_volume=True, volume_folder="m")\n'
         "CONFIG = TrussConfig(model_cache=[R])\n"
     )
-    outcome = python_edit.migrate_code(before, Context(dialect=SEED))
+    outcome = python_edit.migrate(before, Context(dialect=SEED))
     assert outcome.status == "migrated", outcome.diagnostics
     assert (
         'WeightsSource(source=f\'hf://{os.environ["REPO"]}\', revision="main", mount_location="/app/model_cache/m")'

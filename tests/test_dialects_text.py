@@ -1,4 +1,4 @@
-"""The two target dialects side by side: `config_edit.migrate_text` with exact before/after texts.
+"""The two target dialects side by side: `config_edit.migrate` with exact before/after texts.
 
 Every migrated output loads, validates, is stable, and (truss dialect) is accepted by truss itself
 (README "The truss dialect", SPEC "Truss dialect").
@@ -40,7 +40,7 @@ def codes(diagnostics) -> list[str]:
     return sorted(d.code for d in diagnostics)
 
 
-# 3. migrate_text, truss dialect: exact texts
+# 3. the config editor, truss dialect: exact texts
 # =====================================================================================
 
 
@@ -248,13 +248,13 @@ MIGRATIONS = [
 
 @pytest.mark.parametrize("before, after, warnings, dialect", MIGRATIONS)
 def test_migrate_text_dialects(before, after, warnings, dialect, tmp_path):
-    outcome = config_edit.migrate_text(before, Context(dialect=dialect))
+    outcome = config_edit.migrate(before, Context(dialect=dialect))
     assert outcome.status == "migrated", outcome.diagnostics
     assert outcome.text == after
     assert codes(outcome.diagnostics) == warnings
     data = load(outcome.text)
     assert schema.problems(data["weights"], dialect) == []
-    assert config_edit.migrate_text(outcome.text, Context(dialect=dialect)).status == "unchanged"
+    assert config_edit.migrate(outcome.text, Context(dialect=dialect)).status == "unchanged"
     if dialect is TRUSS:
         assert "external_data" not in data and "model_cache" not in data
         config = accepted_by_truss(outcome.text, tmp_path)
@@ -313,7 +313,7 @@ FAILURES = [
 
 @pytest.mark.parametrize("text, code, line", FAILURES)
 def test_migrate_text_truss_dialect_errors(text, code, line):
-    outcome = config_edit.migrate_text(text, Context(dialect=TRUSS))
+    outcome = config_edit.migrate(text, Context(dialect=TRUSS))
     assert outcome.status == "failed"
     assert outcome.text is None  # the file stays as it is
     assert [(diag.code, diag.line) for diag in outcome.diagnostics] == [(code, line)]
@@ -324,7 +324,7 @@ def test_seed_dialect_never_complains_about_external_data_errors():
     text = (
         "model_cache:\n  - repo_id: org/name\n    use_volume: true\n    volume_folder: a\nexternal_data:\n  - url: x\n"
     )
-    outcome = config_edit.migrate_text(text, Context(dialect=SEED))
+    outcome = config_edit.migrate(text, Context(dialect=SEED))
     assert outcome.status == "migrated" and codes(outcome.diagnostics) == ["W010"]
     assert outcome.text.endswith("external_data:\n  - url: x\n")
 
@@ -333,7 +333,7 @@ def test_seed_dialect_never_complains_about_external_data_errors():
 def test_external_data_url_is_either_refused_or_accepted_by_truss(url, tmp_path):
     """The truss dialect must never write a config truss 0.18 refuses (http:// is not one of its schemes)."""
     text = f"external_data:\n  - url: {url}\n    local_data_path: a.bin\n"
-    outcome = config_edit.migrate_text(text, Context(dialect=TRUSS))
+    outcome = config_edit.migrate(text, Context(dialect=TRUSS))
     if outcome.status == "migrated":
         accepted_by_truss(outcome.text, tmp_path)
     else:

@@ -30,8 +30,11 @@ from typer.testing import CliRunner
 
 from migrate.cli import app
 from migrate.config import edit as config_edit
-from migrate.config.edit import Edit, migrate_text
-from migrate.run import pipeline
+from migrate.config.edit import migrate as migrate_config
+from migrate.config.text import entry
+from migrate.config.text.edit import Edit
+from migrate.run import schedule
+from migrate.run import write as run_write
 from migrate.run.pipeline import Options
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -64,7 +67,7 @@ resources:
 
 
 def test_good_fixture_is_what_the_tool_makes():
-    outcome = migrate_text(GOOD.decode())
+    outcome = migrate_config(GOOD.decode())
     assert outcome.status == "migrated"
     assert outcome.text.encode() == GOOD_MIGRATED
 
@@ -82,7 +85,7 @@ def corpus_configs() -> list[bytes]:
 
 
 def expected_of(original: bytes) -> bytes:
-    outcome = migrate_text(original.decode("utf-8"))
+    outcome = migrate_config(original.decode("utf-8"))
     assert outcome.status in ("migrated", "unchanged"), outcome.diagnostics
     return outcome.text.encode("utf-8") if outcome.status == "migrated" else original
 
@@ -271,7 +274,7 @@ def test_disk_full_by_patching_fsync(tmp_path, monkeypatch):
     bad = write(tmp_path / "bad" / "config.yaml", GOOD)
     good = write(tmp_path / "good" / "config.yaml", GOOD)
     monkeypatch.setattr(
-        pipeline.os, "fsync", _fails_for(bad.parent, os.fsync, OSError(errno.ENOSPC, "No space left on device"))
+        run_write.os, "fsync", _fails_for(bad.parent, os.fsync, OSError(errno.ENOSPC, "No space left on device"))
     )
     result = CliRunner().invoke(app, ["--jobs", "1", "bad", "good"])
     assert result.exit_code == 3, result.stderr
@@ -310,8 +313,8 @@ def test_disk_full_by_patching_the_temp_file_write(tmp_path, monkeypatch):
         handle = real_fdopen(fd, *args, **kwargs)
         return Full(handle) if os.path.dirname(where) == os.path.realpath(bad.parent) else handle
 
-    monkeypatch.setattr(pipeline.os, "fdopen", fdopen)
-    results = {r.path: r for r in pipeline.run([str(tmp_path)], Options(jobs=1))}
+    monkeypatch.setattr(run_write.os, "fdopen", fdopen)
+    results = {r.path: r for r in schedule.run([str(tmp_path)], Options(jobs=1))}
     failed = results[str(bad)]
     assert failed.status == "failed"
     assert [d.code for d in failed.diagnostics if d.code.startswith("E")] == ["E020"]
@@ -368,7 +371,7 @@ def test_eacces_on_rename_is_e020(tmp_path, monkeypatch):
             raise OSError(errno.EACCES, "Permission denied")
         return real_replace(src, dst, *args, **kwargs)
 
-    monkeypatch.setattr(pipeline.os, "replace", replace)
+    monkeypatch.setattr(run_write.os, "replace", replace)
     result = CliRunner().invoke(app, ["--jobs", "1", "."])
     assert result.exit_code == 3, result.stderr
     [line] = error_lines(result.stderr)
@@ -390,11 +393,11 @@ def test_file_changed_while_migrating_is_not_overwritten(tmp_path, monkeypatch, 
         "same-length": GOOD.replace(b"good-model", b"GOOD-model"),
         "replaced-by-rename": GOOD.replace(b"main", b"dev\n"),
     }[edit]
-    real = config_edit.migrate_text
+    real = config_edit.migrate
 
-    def migrate_text(text, *args, **kwargs):
-        if "org/good-model" in text and not getattr(migrate_text, "done", False):
-            migrate_text.done = True  # only the first file: someone saves it meanwhile
+    def migrate_config(text, *args, **kwargs):
+        if "org/good-model" in text and not getattr(migrate_config, "done", False):
+            migrate_config.done = True  # only the first file: someone saves it meanwhile
             if edit == "replaced-by-rename":  # an editor's save: a new file renamed over
                 fresh = path.with_name("config.yaml.new")
                 fresh.write_bytes(theirs)
@@ -403,8 +406,8 @@ def test_file_changed_while_migrating_is_not_overwritten(tmp_path, monkeypatch, 
                 path.write_bytes(theirs)
         return real(text, *args, **kwargs)
 
-    monkeypatch.setattr(config_edit, "migrate_text", migrate_text)
-    results = list(pipeline.run([str(tmp_path)], Options(jobs=1)))
+    monkeypatch.setattr(config_edit, "migrate", migrate_config)
+    results = list(schedule.run([str(tmp_path)], Options(jobs=1)))
     assert [r.status for r in results] == ["failed", "migrated"]
     assert [d.code for d in results[0].diagnostics if d.code.startswith("E")] == ["E021"]
     assert path.read_bytes() == theirs
@@ -417,15 +420,15 @@ def test_file_changed_while_migrating_through_cli(tmp_path, monkeypatch):
     path = write(tmp_path / "a" / "config.yaml", GOOD)
     write(tmp_path / "b" / "config.yaml", GOOD)
     theirs = b"model_name: rewritten by hand\n"
-    real = config_edit.migrate_text
+    real = config_edit.migrate
 
-    def migrate_text(text, *args, **kwargs):
+    def migrate_config(text, *args, **kwargs):
         outcome = real(text, *args, **kwargs)
         if path.read_bytes() == GOOD:
             path.write_bytes(theirs)
         return outcome
 
-    monkeypatch.setattr(config_edit, "migrate_text", migrate_text)
+    monkeypatch.setattr(config_edit, "migrate", migrate_config)
     result = CliRunner().invoke(app, ["--jobs", "1", "."])
     assert result.exit_code == 3, result.stderr
     [line] = error_lines(result.stderr)
@@ -742,7 +745,7 @@ INJECTIONS = [
 
 @pytest.mark.parametrize("kind", INJECTIONS)
 def test_a_wrong_edit_never_reaches_the_disk(tmp_path, monkeypatch, kind):
-    real = config_edit.EntryEditor.edits
+    real = entry.EntryEditor.edits
     change = _inject(kind)
     calls = []
 
@@ -751,15 +754,15 @@ def test_a_wrong_edit_never_reaches_the_disk(tmp_path, monkeypatch, kind):
         calls.append(result)
         return result
 
-    monkeypatch.setattr(config_edit.EntryEditor, "edits", edits)
-    outcome = migrate_text(VERIFY.decode())
+    monkeypatch.setattr(entry.EntryEditor, "edits", edits)
+    outcome = migrate_config(VERIFY.decode())
     assert calls, "the injection was not used"
     assert outcome.status == "failed", outcome.text
     assert [d.code for d in outcome.diagnostics] == ["E099"]
     assert outcome.text is None
 
     path = write(tmp_path / "t" / "config.yaml", VERIFY)
-    [result] = list(pipeline.run([str(tmp_path)], Options(jobs=1)))
+    [result] = list(schedule.run([str(tmp_path)], Options(jobs=1)))
     assert result.status == "failed"
     assert [d.code for d in result.diagnostics] == ["E099"]
     assert path.read_bytes() == VERIFY
@@ -767,7 +770,7 @@ def test_a_wrong_edit_never_reaches_the_disk(tmp_path, monkeypatch, kind):
 
 
 def test_the_injection_target_migrates_without_it():
-    outcome = migrate_text(VERIFY.decode())
+    outcome = migrate_config(VERIFY.decode())
     assert outcome.status == "migrated"
     assert outcome.text == VERIFY.decode().replace("model_cache", "weights").replace(
         "repo_id: bucket/path", "source: s3://bucket/path"

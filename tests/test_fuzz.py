@@ -40,7 +40,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 
 from migrate.config import schema
-from migrate.config.edit import migrate_text
+from migrate.config.edit import migrate as migrate_config
 from migrate.core import mapping, shell
 from migrate.core.context import SEED, Context
 from migrate.core.diagnostics import CODES
@@ -316,7 +316,7 @@ def test_generated_configs_migrate_exactly(case: Rendered):
     before = load(text)
     assert before[case.block_key] == case.entries, "the generator wrote something else than it meant"
 
-    outcome = migrate_text(text)
+    outcome = migrate_config(text)
     assert outcome.status == "migrated", (outcome.diagnostics, text)
     out = outcome.text
 
@@ -343,7 +343,7 @@ def test_generated_configs_migrate_exactly(case: Rendered):
     for comment in case.comments:
         assert comment in out, comment
 
-    again = migrate_text(out)
+    again = migrate_config(out)
     assert again.status == "unchanged", again.diagnostics
 
 
@@ -355,7 +355,7 @@ def test_found_no_final_newline_after_a_nested_last_key():
     text = (
         "model_cache:\n  - repo_id: org/name\n    use_volume: true\n    volume_folder: x\nresources:\n  use_gpu: true"
     )
-    outcome = migrate_text(text)  # must never raise
+    outcome = migrate_config(text)  # must never raise
     assert outcome.status == "migrated", outcome.diagnostics
     assert (
         outcome.text
@@ -365,7 +365,7 @@ def test_found_no_final_newline_after_a_nested_last_key():
 
 def test_found_comment_after_a_dropped_key_of_a_multi_line_flow_entry():
     text = "model_cache:\n- {kind: s3,  # the kind\n   repo_id: b/p}\n"
-    outcome = migrate_text(text)
+    outcome = migrate_config(text)
     assert outcome.status == "migrated", outcome.diagnostics
     assert "# the kind" in outcome.text
     assert load(outcome.text)["weights"] == [{"source": "s3://b/p", "mount_location": "/app/model_cache/b/p"}]
@@ -513,7 +513,7 @@ def test_mutated_corpus_configs(case):
         path = os.path.join(folder, "config.yaml")
         with open(path, "wb") as handle:
             handle.write(data)
-        result = pipeline.process(Target(path, path), Options(write=True, code=False))
+        result = pipeline.process(Target(path, path), Options(write=True, context=Context(code=False)))
         with open(path, "rb") as handle:
             now = handle.read()
         leftovers = [n for n in os.listdir(folder) if n != "config.yaml"]

@@ -19,7 +19,8 @@ import yaml
 from support import check_layout, d
 from test_layouts_aliases import ALIASES
 
-from migrate.config.edit import comments, migrate_text
+from migrate.config.edit import migrate as migrate_config
+from migrate.config.read import comments
 from migrate.core.context import SEED, TRUSS, Context
 
 # --- class 4: explicit keys, comments between key and value, block scalars -----------------
@@ -474,7 +475,7 @@ NOOPS = [
 
 @pytest.mark.parametrize("src", NOOPS)
 def test_noop(src):
-    outcome = migrate_text(src)
+    outcome = migrate_config(src)
     assert outcome.status == "unchanged" and outcome.text is None and outcome.diagnostics == []
 
 
@@ -526,12 +527,12 @@ def test_corpus_entries_in_every_layout(layout, dialect):
     migrated = 0
     for path in CORPUS_CONFIGS:
         original = path.read_text(encoding="utf-8")
-        before = migrate_text(original, ctx)
+        before = migrate_config(original, ctx)
         if before.status != "migrated":
             continue
         src = _rewrite(original, layout)
         assert src != original and yaml.safe_load(src) == yaml.safe_load(original), path
-        after = migrate_text(src, ctx)
+        after = migrate_config(src, ctx)
         assert after.status == "migrated", (path, after.diagnostics)
         assert yaml.safe_load(after.text) == yaml.safe_load(before.text), path
         assert sorted(comments(after.text)) == sorted(comments(src)), path
@@ -552,7 +553,7 @@ TRUSS_REFUSED = {"anchor-on-kept-revision-used-elsewhere"}
 )
 def test_truss_reads_the_truss_dialect_output(src, tmp_path, request):
     truss_config = pytest.importorskip("truss.base.truss_config")
-    outcome = migrate_text(src, Context(dialect=TRUSS))
+    outcome = migrate_config(src, Context(dialect=TRUSS))
     if request.node.callspec.id in TRUSS_REFUSED:  # truss sources hold the revision: its anchor goes
         assert [d.code for d in outcome.diagnostics] == ["E017"]
         return

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 from support import check_layout, d
 
-from migrate.config.edit import migrate_text
+from migrate.config.edit import migrate as migrate_config
 
 # --- class 5: aliases and anchors ------------------------------------------------------------
 
@@ -249,7 +249,7 @@ ALIASES_REFUSED = [
 @pytest.mark.parametrize("src, expected, codes", ALIASES)
 def test_aliases(src, expected, codes):
     if "E012" in codes:
-        outcome = migrate_text(src)
+        outcome = migrate_config(src)
         assert outcome.status == "failed" and [x.code for x in outcome.diagnostics] == ["E012"]
         return
     check_layout(src, expected, codes)
@@ -257,6 +257,6 @@ def test_aliases(src, expected, codes):
 
 @pytest.mark.parametrize("src, line", ALIASES_REFUSED)
 def test_aliases_refused(src, line):
-    outcome = migrate_text(src)
+    outcome = migrate_config(src)
     assert outcome.status == "failed" and outcome.text is None
     assert [(x.code, x.line) for x in outcome.diagnostics] == [("E017", line)]

@@ -18,8 +18,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from support import snapshot, write
 
+from migrate.core.context import Context
 from migrate.core.diagnostics import Diagnostic
-from migrate.markdown.edit import fences, migrate_doc
+from migrate.markdown.edit import fences
+from migrate.markdown.edit import migrate as migrate_markdown
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "truss-examples"
 
@@ -137,10 +139,10 @@ MIGRATED = [
 
 @pytest.mark.parametrize("source, expected, diagnostics", MIGRATED)
 def test_fence_migrated(source, expected, diagnostics):
-    outcome = migrate_doc(source)
+    outcome = migrate_markdown(source)
     assert (outcome.status, outcome.text) == ("migrated", expected)
     assert outcome.diagnostics == diagnostics
-    assert migrate_doc(expected).status == "unchanged"  # idempotent
+    assert migrate_markdown(expected).status == "unchanged"  # idempotent
 
 
 UNTOUCHED = [
@@ -160,7 +162,7 @@ UNTOUCHED = [
 
 @pytest.mark.parametrize("source", UNTOUCHED)
 def test_fence_untouched(source):
-    outcome = migrate_doc(source)
+    outcome = migrate_markdown(source)
     assert outcome.status == "unchanged"
     assert outcome.diagnostics == []
 
@@ -202,7 +204,7 @@ REPORTED = [
 
 @pytest.mark.parametrize("source, diagnostics", REPORTED)
 def test_fence_reported_and_the_doc_untouched(source, diagnostics):
-    outcome = migrate_doc(source)
+    outcome = migrate_markdown(source)
     assert outcome.status == "failed" and outcome.text is None
     got = [(d.line, d.col, d.code) for d in outcome.diagnostics]
     assert got == [(d.line, d.col, d.code) for d in diagnostics]
@@ -212,7 +214,7 @@ def test_fence_reported_and_the_doc_untouched(source, diagnostics):
 
 def test_no_code_leaves_python_fences_alone():
     source = f"```python\n{PY_OLD}```\n\n```yaml\n{OLD}```\n"
-    outcome = migrate_doc(source, code=False)
+    outcome = migrate_markdown(source, Context(code=False))
     assert outcome.text == f"```python\n{PY_OLD}```\n\n```yaml\n{NEW}```\n"
 
 
@@ -392,6 +394,6 @@ def test_any_document_changes_exactly_its_config_fences(chunks, newline):
         after.append(render(container, marker, language, NEW if migrates else body))
     source = "\n".join(before).replace("\n", newline)
     expected = "\n".join(after).replace("\n", newline)
-    outcome = migrate_doc(source)
+    outcome = migrate_markdown(source)
     assert outcome.status == ("migrated" if source != expected else "unchanged"), outcome.diagnostics
     assert (outcome.text or source) == expected

@@ -18,7 +18,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from support import d, migrate_cli
 
-from migrate.config.edit import migrate_text
+from migrate.config.edit import migrate as migrate_config
 from migrate.core import mapping
 from migrate.core.context import Context
 from migrate.core.diagnostics import CODES
@@ -451,20 +451,20 @@ def _meaning_kept(before: str, after: str) -> None:
 
 @pytest.mark.parametrize("src, expected, diagnostics", MIGRATED)
 def test_nested_block_is_migrated(src, expected, diagnostics):
-    outcome = migrate_text(src, NESTED)
+    outcome = migrate_config(src, NESTED)
     assert outcome.status == "migrated", outcome.diagnostics
     assert outcome.text == expected
     assert lines(outcome) == diagnostics
     assert all(x.code in CODES for x in outcome.diagnostics)
     _meaning_kept(src, outcome.text)
     assert "model_cache:" not in outcome.text and "hf_cache:" not in outcome.text
-    again = migrate_text(outcome.text, NESTED)
+    again = migrate_config(outcome.text, NESTED)
     assert again.status == "unchanged" and again.diagnostics == []
 
 
 @pytest.mark.parametrize("src, expected, diagnostics", MOVED)
 def test_mount_root_moves_stay_within_the_mapping(src, expected, diagnostics):
-    outcome = migrate_text(src, Context(mount_root="/models", nested=True))
+    outcome = migrate_config(src, Context(mount_root="/models", nested=True))
     assert outcome.text == expected
     assert lines(outcome) == diagnostics
 
@@ -473,7 +473,7 @@ def test_mount_root_moves_stay_within_the_mapping(src, expected, diagnostics):
 def test_without_nested_each_block_is_reported_at_its_line(src, expected, diagnostics):
     """The default: nested blocks stay byte for byte, each reported (W040) where --nested
     would migrate it (W042); a top-level block still migrates."""
-    outcome = migrate_text(src, DEFAULT)
+    outcome = migrate_config(src, DEFAULT)
     assert lines(outcome, "W040") == [(line, "W040") for line, code in diagnostics if code == "W042"]
     if outcome.status == "unchanged":
         assert outcome.text is None
@@ -483,7 +483,7 @@ def test_without_nested_each_block_is_reported_at_its_line(src, expected, diagno
 
 
 def test_the_report_says_what_to_do():
-    (report,) = migrate_text("a:\n  hf_cache:\n    - repo_id: org/a\n", DEFAULT).diagnostics
+    (report,) = migrate_config("a:\n  hf_cache:\n    - repo_id: org/a\n", DEFAULT).diagnostics
     assert (report.line, report.col, report.code) == (2, 3, "W040")
     assert report.message == "nested hf_cache left as it is: not a truss config; --nested migrates it"
 
@@ -504,7 +504,7 @@ def test_default_moves_do_not_reach_into_an_overlay():
               use_volume: true
               volume_folder: a
         """)
-    outcome = migrate_text(src, Context(mount_root="/models"))
+    outcome = migrate_config(src, Context(mount_root="/models"))
     assert outcome.text == src.replace(
         "model_cache:\n  - repo_id: org/a\n    use_volume: true\n    volume_folder: a\n",
         "weights:\n  - source: hf://org/a\n    mount_location: /models/a\n",
@@ -608,13 +608,13 @@ def _count_blocks(data) -> int:
 def test_any_depth_and_layout(doc, flow):
     text = yaml.safe_dump(doc, default_flow_style=flow, sort_keys=False, width=60)
     blocks = _count_blocks(doc)
-    left = migrate_text(text, DEFAULT)
+    left = migrate_config(text, DEFAULT)
     assert left.status == "unchanged" and [x.code for x in left.diagnostics] == ["W040"] * blocks
-    outcome = migrate_text(text, NESTED)
+    outcome = migrate_config(text, NESTED)
     assert outcome.status == "migrated", outcome.diagnostics
     assert [x.line for x in outcome.diagnostics if x.code == "W042"] == [x.line for x in left.diagnostics]
     _meaning_kept(text, outcome.text)
-    assert migrate_text(outcome.text, NESTED).status == "unchanged"
+    assert migrate_config(outcome.text, NESTED).status == "unchanged"
 
 
 # --- the cheap text check in front of the walk: it never hides a nested key ----------------------
@@ -640,7 +640,8 @@ WRITTEN = [
 
 @pytest.mark.parametrize("src, count", WRITTEN)
 def test_nested_keys_are_found_however_written(src, count):
-    from migrate.config.edit import compose, nested_blocks
+    from migrate.config.blocks import nested_blocks
+    from migrate.config.read import compose
 
     assert len(nested_blocks(compose(src), src)) == count
 
@@ -667,7 +668,8 @@ def _walk_keys(node, top) -> list[int]:
 
 
 def test_corpus_nested_keys_match_a_full_walk():
-    from migrate.config.edit import compose, nested_blocks
+    from migrate.config.blocks import nested_blocks
+    from migrate.config.read import compose
 
     for path in sorted(CORPUS.rglob("config.yaml")):
         text = path.read_text()

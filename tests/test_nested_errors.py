@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 from support import d, migrate_cli, write
 
-from migrate.config.edit import migrate_text
+from migrate.config.edit import migrate as migrate_config
 from migrate.core.context import Context
 
 NESTED = Context(nested=True)
@@ -41,7 +41,7 @@ NOOP = [
 @pytest.mark.parametrize("ctx", [DEFAULT, NESTED], ids=["default", "nested"])
 @pytest.mark.parametrize("src, diagnostics", NOOP)
 def test_left_as_it_is(src, diagnostics, ctx):
-    outcome = migrate_text(src, ctx)
+    outcome = migrate_config(src, ctx)
     assert outcome.status == "unchanged"
     assert outcome.text is None
     assert lines(outcome) == diagnostics
@@ -132,7 +132,7 @@ ERRORS = [
 
 @pytest.mark.parametrize("src, code, line", ERRORS)
 def test_errors_name_the_entry_and_leave_the_file(src, code, line):
-    outcome = migrate_text(src, NESTED)
+    outcome = migrate_config(src, NESTED)
     assert outcome.status == "failed"
     assert outcome.text is None
     assert lines(outcome) == [(line, code)]
@@ -141,7 +141,7 @@ def test_errors_name_the_entry_and_leave_the_file(src, code, line):
 @pytest.mark.parametrize("src, code, line", ERRORS)
 def test_errors_in_nested_blocks_do_not_matter_by_default(src, code, line):
     """Without --nested a nested block is only reported, whatever is wrong in it."""
-    outcome = migrate_text(src, DEFAULT)
+    outcome = migrate_config(src, DEFAULT)
     nested = [x for x in outcome.diagnostics if x.code == "W040"]
     assert nested and not [x for x in outcome.diagnostics if x.severity == "error"]
     assert outcome.status == ("migrated" if src.startswith("model_cache:") else "unchanged")

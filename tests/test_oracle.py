@@ -43,7 +43,7 @@ def accepted_by_truss(text: str, tmp_path: Path) -> None:
 @needs_corpus
 @pytest.mark.parametrize("path", CONFIGS, ids=[str(p.relative_to(CORPUS)) for p in CONFIGS])
 def test_corpus_in_the_truss_dialect_is_valid_for_truss(path, tmp_path):
-    outcome = config_edit.migrate_text(path.read_text(), Context(dialect=TRUSS))
+    outcome = config_edit.migrate(path.read_text(), Context(dialect=TRUSS))
     assert outcome.status == "migrated", outcome.diagnostics
     accepted_by_truss(outcome.text, tmp_path)
     assert schema.problems(yaml.safe_load(outcome.text)["weights"], TRUSS) == []
@@ -52,7 +52,7 @@ def test_corpus_in_the_truss_dialect_is_valid_for_truss(path, tmp_path):
 @needs_corpus
 @pytest.mark.parametrize("path", CONFIGS, ids=[str(p.relative_to(CORPUS)) for p in CONFIGS])
 def test_corpus_in_the_seed_dialect_is_valid_for_the_seed_validator(path):
-    outcome = config_edit.migrate_text(path.read_text())
+    outcome = config_edit.migrate(path.read_text())
     assert outcome.status == "migrated", outcome.diagnostics
     assert schema.problems(yaml.safe_load(outcome.text)["weights"], SEED) == []
 
@@ -61,7 +61,7 @@ def test_corpus_in_the_seed_dialect_is_valid_for_the_seed_validator(path):
 @pytest.mark.parametrize("path", CONFIGS, ids=[str(p.relative_to(CORPUS)) for p in CONFIGS])
 def test_seed_entries_without_revision_or_secret_are_valid_for_truss(path):
     """Seed sources carry hf:// as truss's do: such an entry is a valid truss WeightsSource as it stands."""
-    outcome = config_edit.migrate_text(path.read_text())
+    outcome = config_edit.migrate(path.read_text())
     assert outcome.status == "migrated", outcome.diagnostics
     for entry in yaml.safe_load(outcome.text)["weights"]:
         if not {"revision", "runtime_secret_name"} & set(entry):
@@ -72,7 +72,7 @@ def test_seed_entries_without_revision_or_secret_are_valid_for_truss(path):
 def test_the_oracle_can_say_no(tmp_path):
     """Seed output (`revision`, `runtime_secret_name`) is what truss 0.18 refuses: the check is not a rubber stamp."""
     text = (CORPUS / "model_cache" / "config.yaml").read_text()
-    seed = config_edit.migrate_text(text).text
+    seed = config_edit.migrate(text).text
     with pytest.raises(Exception, match=r"revision|Extra|scheme"):
         accepted_by_truss(seed, tmp_path)
 
@@ -137,7 +137,7 @@ def import_file(path: Path):
 
 
 def test_rewritten_chainlet_builds_valid_weights_sources(tmp_path):
-    outcome = python_edit.migrate_code(CHAIN, Context(dialect=TRUSS))
+    outcome = python_edit.migrate(CHAIN, Context(dialect=TRUSS))
     assert outcome.status == "migrated", outcome.diagnostics
     path = tmp_path / "wm_oracle_chain.py"
     path.write_text(outcome.text)
@@ -153,7 +153,7 @@ def test_rewritten_chainlet_builds_valid_weights_sources(tmp_path):
 
 def test_rewritten_generator_builds_a_valid_truss_config(monkeypatch):
     monkeypatch.setenv("REPO", "org/from-env")
-    outcome = python_edit.migrate_code(GENERATOR, Context(dialect=TRUSS))
+    outcome = python_edit.migrate(GENERATOR, Context(dialect=TRUSS))
     assert outcome.status == "migrated", outcome.diagnostics
     assert "ModelRepo" not in outcome.text and "ModelCache" not in outcome.text
     namespace: dict = {}

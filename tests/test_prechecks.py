@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from migrate.config import blocks, pyyaml_rules, read
-from migrate.config.edit import migrate_text
+from migrate.config.edit import migrate as migrate_config
 from migrate.config.read import MAX_DEPTH, nesting_bound
 from migrate.core import keys
 
@@ -149,6 +149,6 @@ MENTIONS = [
 
 @pytest.mark.parametrize("text, codes", MENTIONS)
 def test_mentions_are_read_cheaply_but_never_skipped(text, codes):
-    outcome = migrate_text(text)
+    outcome = migrate_config(text)
     assert [d.code for d in outcome.diagnostics] == codes
     assert outcome.text is None

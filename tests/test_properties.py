@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 from ruamel.yaml import YAML
 
-from migrate.config.edit import migrate_text
+from migrate.config.edit import migrate as migrate_config
 from migrate.core.context import DEFAULT_MOUNT_ROOT, Context
 from migrate.core.mapping import plan_entry
 
@@ -293,7 +293,7 @@ def check(case: Case, text: str, newline: str = "\n") -> str:
     # the generator's own sanity: the text means what was generated
     assert before[case.block_key] == case.entries, "test generator bug"
 
-    outcome = migrate_text(text, case.ctx)
+    outcome = migrate_config(text, case.ctx)
     # (a)
     assert outcome.status == "migrated", outcome.diagnostics
     out = outcome.text
@@ -311,7 +311,7 @@ def check(case: Case, text: str, newline: str = "\n") -> str:
     assert out.endswith(suffix)
     assert out[len(prefix) :].startswith("weights:")
     # (e)
-    again = migrate_text(out, case.ctx)
+    again = migrate_config(out, case.ctx)
     assert again.status == "unchanged", again.diagnostics
     # (f)
     for comment in case.comments:

@@ -22,6 +22,8 @@ from hypothesis import given
 from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
 from migrate.config import edit as config_edit
+from migrate.config import read
+from migrate.config.text import edit as text_edit
 from migrate.core.context import SEED, TRUSS, Context
 from migrate.run import pipeline
 from migrate.run.discover import Target
@@ -33,14 +35,14 @@ WEIGHTS = "weights:\n  - source: hf://org/a\n    mount_location: /app/model_cach
 
 
 def migrate(src: str, dialect=SEED):
-    return config_edit.migrate_text(src, Context(dialect=dialect))
+    return config_edit.migrate(src, Context(dialect=dialect))
 
 
 def process(tmp_path, src: str, dialect=SEED):
     path = tmp_path / "config.yaml"
     path.write_bytes(src.encode())
     result = pipeline.process(
-        Target(str(path), str(path)), Options(write=True, code=False, context=Context(dialect=dialect))
+        Target(str(path), str(path)), Options(write=True, context=Context(dialect=dialect, code=False))
     )
     return result, path.read_bytes().decode()
 
@@ -433,8 +435,8 @@ def _same(mine, theirs) -> bool:
 
 @pytest.mark.parametrize("value", [pytest.param(v, id=f"plain-{v or 'empty'}") for v in PLAIN_TABLE])
 def test_plain_scalar_values_are_pyyamls(value):
-    [(_, node)] = config_edit.compose(f"v: {value}\n").value
-    assert _same(config_edit.scalar_value(node), yaml.safe_load(f"v: {value}\n")["v"])
+    [(_, node)] = read.compose(f"v: {value}\n").value
+    assert _same(read.scalar_value(node), yaml.safe_load(f"v: {value}\n")["v"])
 
 
 @pytest.mark.parametrize(
@@ -448,14 +450,14 @@ def test_scalars_pyyaml_cannot_construct_are_no_string(text):
     # PyYAML's constructors raise all four (AttributeError: an explicit !!timestamp that is none)
     with pytest.raises((yaml.YAMLError, ValueError, KeyError, AttributeError)):
         yaml.safe_load(text)
-    [(_, node)] = config_edit.compose(text).value
-    assert not isinstance(config_edit.scalar_value(node), (str, int, float, bool))
+    [(_, node)] = read.compose(text).value
+    assert not isinstance(read.scalar_value(node), (str, int, float, bool))
 
 
 @pytest.mark.parametrize("data", ["=", "yes", "1e+3", "1:30", "012", "~", "null", "2020-01-01"])
 def test_rendered_plain_only_when_it_reads_back_as_the_string(data):
     for flow in (False, True):
-        text = config_edit.render_scalar(data, None, flow)
+        text = text_edit.render_scalar(data, None, flow)
         assert yaml.safe_load(f"v: {text}\n")["v"] == data
 
 
@@ -594,7 +596,7 @@ def test_deep_structure_is_still_refused(src):
 def assert_reads_as_pyyaml(text: str, ends: bool = True) -> None:
     """Our node tree of text has PyYAML's shape, scalar values and scalar positions."""
     text = text.lstrip("\ufeff")
-    mine = config_edit.compose(text)
+    mine = read.compose(text)
     pyyaml = yaml.SafeLoader(text)
     try:
         theirs = pyyaml.get_single_node()
@@ -619,9 +621,9 @@ def _walk(mine, theirs, pyyaml, seen: set, ends: bool = True) -> None:
         try:
             expected = pyyaml.construct_object(theirs, deep=True)
         except (yaml.YAMLError, ValueError, TypeError, KeyError):
-            assert not isinstance(config_edit.scalar_value(mine), (str, int, float, bool, type(None)))
+            assert not isinstance(read.scalar_value(mine), (str, int, float, bool, type(None)))
             return
-        assert _same(config_edit.scalar_value(mine), expected), (mine.value, theirs.tag)
+        assert _same(read.scalar_value(mine), expected), (mine.value, theirs.tag)
     elif isinstance(theirs, yaml.SequenceNode):
         assert isinstance(mine, SequenceNode) and len(mine.value) == len(theirs.value)
         for a, b in zip(mine.value, theirs.value):
@@ -725,8 +727,8 @@ TABS = [
 def test_tabs_are_read_as_pyyaml_reads_them(text, reads):
     assert _pyyaml_reads(text) is reads  # the row says what PyYAML does
     try:
-        config_edit.compose(text)
-    except config_edit.Failure as failure:
+        read.compose(text)
+    except read.Failure as failure:
         assert not reads
         assert failure.diagnostic.code == "E001"
     else:

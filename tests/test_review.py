@@ -19,6 +19,7 @@ from support import snapshot, write
 from migrate.core.diagnostics import Diagnostic
 from migrate.core.outcome import FileResult
 from migrate.report.github import GithubReporter, command, escape_data, escape_property
+from migrate.report.tally import Tally
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "truss-examples"
 
@@ -108,7 +109,7 @@ def test_github_reporter_lines(result, check, lines, monkeypatch):
     out, err = io.StringIO(), io.StringIO()
     monkeypatch.setattr(sys, "stdout", out)
     monkeypatch.setattr(sys, "stderr", err)
-    reporter = GithubReporter(check=check)
+    reporter = GithubReporter(tally=Tally(check=check))
     reporter.file(result)
     assert out.getvalue().splitlines() == lines
     assert err.getvalue() == ""

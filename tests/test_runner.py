@@ -1,4 +1,4 @@
-"""pipeline.py: atomic writes and safety (modes, symlinks, loops, conflicts, I/O errors)."""
+"""run/: atomic writes and safety (modes, symlinks, loops, conflicts, I/O errors)."""
 
 from __future__ import annotations
 
@@ -15,9 +15,14 @@ from support import temp_files, write
 from typer.testing import CliRunner
 
 from migrate.cli import app
-from migrate.run import pipeline
+from migrate.core import keys
+from migrate.core.context import Context
+from migrate.run import schedule
+from migrate.run import write as run_write
 from migrate.run.discover import Target
-from migrate.run.pipeline import PREFILTER, TEMP_SUFFIX, Conflict, Options, atomic_write, process, run
+from migrate.run.pipeline import Options, process
+from migrate.run.schedule import run
+from migrate.run.write import TEMP_SUFFIX, Conflict, atomic_write
 
 OLD = """\
 # a truss
@@ -128,7 +133,7 @@ def test_check_and_diff_never_write(tmp_path, monkeypatch):
     def boom(*args, **kwargs):
         raise AssertionError("wrote under --check/--diff")
 
-    monkeypatch.setattr(pipeline, "atomic_write", boom)
+    monkeypatch.setattr(run_write, "atomic_write", boom)
     for options in (Options(write=False), Options(write=False, diff=True)):
         [result] = results([tmp_path / "t"], options)
         assert result.status == "would-migrate"
@@ -420,7 +425,7 @@ P = pytest.param
     ],
 )
 def test_prefilter_matches(data):
-    assert PREFILTER.search(data)
+    assert keys.config_wanted(data, Context())
 
 
 @pytest.mark.parametrize(
@@ -435,7 +440,7 @@ def test_prefilter_matches(data):
     ],
 )
 def test_prefilter_does_not_match(data):
-    assert not PREFILTER.search(data)
+    assert not keys.config_wanted(data, Context())
 
 
 def test_file_mentioning_the_key_only_elsewhere_is_unchanged(tmp_path):
@@ -490,9 +495,9 @@ def _drive(root, hold: int, monkeypatch) -> tuple[list, dict]:
     """run() by hand, in-process, noting the most each piece of state held."""
     from migrate.run.discover import Walk
 
-    monkeypatch.setattr(pipeline._Run, "HOLD", hold)
-    monkeypatch.setattr(pipeline._Workers, "BATCH", 4)  # small batches: the bounds are reached by small trees
-    state = pipeline._Run(Options(write=False, jobs=1), None)
+    monkeypatch.setattr(schedule._Run, "HOLD", hold)
+    monkeypatch.setattr(schedule._Workers, "BATCH", 4)  # small batches: the bounds are reached by small trees
+    state = schedule._Run(Options(write=False, jobs=1), None)
     peak = dict.fromkeys(STATE, 0)
     walk = Walk([str(root)], python=True)
     out = []

@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from support import check_layout
 
-from migrate.config.edit import migrate_text
+from migrate.config.edit import migrate as migrate_config
 from migrate.core import shell
 
 # --- class 7: truss-transfer-cli in the shell chain ----------------------------------------
@@ -169,7 +169,7 @@ def test_start_command_in_config(command, after, codes):
 
 def test_start_command_left_alone_with_trt_llm():
     src = CONFIG.format("truss-transfer-cli && x") + "trt_llm:\n  build:\n    base_model: llama\n"
-    outcome = migrate_text(src)
+    outcome = migrate_config(src)
     assert outcome.status == "migrated" and "truss-transfer-cli && x" in outcome.text
 
 

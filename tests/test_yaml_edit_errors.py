@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from migrate.config.edit import migrate_text
+from migrate.config.edit import migrate as migrate_config
 from migrate.core.context import Context
 from migrate.core.diagnostics import CODES
 
@@ -110,7 +110,7 @@ ERRORS = [
 
 @pytest.mark.parametrize("input_text, code, line", ERRORS)
 def test_errors_leave_file_untouched(input_text, code, line):
-    outcome = migrate_text(input_text, DEFAULT)
+    outcome = migrate_config(input_text, DEFAULT)
     assert outcome.status == "failed"
     assert outcome.text is None
     assert [diag.code for diag in outcome.diagnostics] == [code]
@@ -123,7 +123,7 @@ def test_errors_leave_file_untouched(input_text, code, line):
 
 
 def test_invalid_yaml_points_at_the_problem():
-    outcome = migrate_text("model_cache:\n  - repo_id: a/b\n    use_volume: [true\nresources: {}\n", DEFAULT)
+    outcome = migrate_config("model_cache:\n  - repo_id: a/b\n    use_volume: [true\nresources: {}\n", DEFAULT)
     assert outcome.status == "failed"
     assert outcome.diagnostics[0].code == "E001"
     # the unclosed flow sequence opens on line 3; the error is reported there or just after

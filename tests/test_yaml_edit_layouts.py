@@ -1,7 +1,7 @@
 """Block layouts, quoting, comments and line endings kept byte for byte by the YAML editor.
 
 Rows are `pytest.param(input_text, expected_text, expected_codes, id=...)` for
-`migrate.yaml_edit.migrate_text`; expected_codes is compared sorted. Each migrated row gives the
+`migrate.config.edit.migrate`; expected_codes is compared sorted. Each migrated row gives the
 exact full output text: SPEC "Keeping the file" says the output is the input with only the block
 changed (plus the "Beyond the block" edits), so every byte of the expectation is meaningful. Rows
 whose expected text equals the input must come back 'unchanged'.

@@ -1,7 +1,7 @@
 """The mapping written as text: entries, the implicit Hugging Face secret, start_command and moved paths.
 
 Rows are `pytest.param(input_text, expected_text, expected_codes, id=...)` for
-`migrate.yaml_edit.migrate_text`; expected_codes is compared sorted. Each migrated row gives the
+`migrate.config.edit.migrate`; expected_codes is compared sorted. Each migrated row gives the
 exact full output text: SPEC "Keeping the file" says the output is the input with only the block
 changed (plus the "Beyond the block" edits), so every byte of the expectation is meaningful. Rows
 whose expected text equals the input must come back 'unchanged'.
@@ -12,7 +12,7 @@ from __future__ import annotations
 import pytest
 from support import check_actual_output_second_run, check_migration, check_second_run, codes, d, migrated_rows
 
-from migrate.config.edit import migrate_text
+from migrate.config.edit import migrate as migrate_config
 from migrate.core.context import Context
 
 DEFAULT = Context()
@@ -389,7 +389,7 @@ def test_plans_and_diagnostic_positions():
         docker_server:
           start_command: sh -c "truss-transfer-cli && python x"
         """)
-    outcome = migrate_text(text, DEFAULT)
+    outcome = migrate_config(text, DEFAULT)
     assert outcome.status == "migrated"
     assert [p.weight for p in outcome.plans] == [
         {"source": "hf://a/b", "mount_location": "/app/model_cache/a_b", "runtime_secret_name": "hf_access_token"},
@@ -416,7 +416,7 @@ def test_start_command_diagnostic_only_with_trt_llm_absent():
         docker_server:
           start_command: truss-transfer-cli && python x
         """)
-    outcome = migrate_text(text, DEFAULT)
+    outcome = migrate_config(text, DEFAULT)
     assert outcome.status == "migrated"
     assert "W004" not in codes(outcome)
     assert "start_command: truss-transfer-cli && python x\n" in outcome.text

@@ -1,7 +1,7 @@
 """YAML 1.1 scalars, anchors, `hf_cache` and empty blocks, read the way truss reads them.
 
 Rows are `pytest.param(input_text, expected_text, expected_codes, id=...)` for
-`migrate.yaml_edit.migrate_text`; expected_codes is compared sorted. Each migrated row gives the
+`migrate.config.edit.migrate`; expected_codes is compared sorted. Each migrated row gives the
 exact full output text: SPEC "Keeping the file" says the output is the input with only the block
 changed (plus the "Beyond the block" edits), so every byte of the expectation is meaningful. Rows
 whose expected text equals the input must come back 'unchanged'.
@@ -13,7 +13,7 @@ import pytest
 from ruamel.yaml import YAML
 from support import check_actual_output_second_run, check_migration, check_second_run, d, migrated_rows
 
-from migrate.config.edit import migrate_text
+from migrate.config.edit import migrate as migrate_config
 from migrate.core.context import Context
 
 DEFAULT = Context()
@@ -181,7 +181,7 @@ def test_second_run_on_actual_output_is_unchanged(input_text, ctx):
     ids=["empty", "newline", "comment", "top-level-list", "scalar", "bom-only", "no-block"],
 )
 def test_nothing_to_do(text):
-    outcome = migrate_text(text, DEFAULT)
+    outcome = migrate_config(text, DEFAULT)
     assert outcome.status == "unchanged"
     assert outcome.text is None
 
@@ -192,7 +192,7 @@ def test_empty_weights_beside_model_cache_is_not_an_error(empty):
     text = f"model_cache:\n  - repo_id: a/b\n    use_volume: true\n    volume_folder: x\nweights: {empty}\n".replace(
         ": \n", ":\n"
     )
-    outcome = migrate_text(text, DEFAULT)
+    outcome = migrate_config(text, DEFAULT)
     assert outcome.status == "migrated", outcome.diagnostics
     data = YAML(typ="safe").load(outcome.text)  # the safe loader rejects duplicate keys
     assert data["weights"] == [{"source": "hf://a/b", "mount_location": "/app/model_cache/x"}]

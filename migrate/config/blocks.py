@@ -194,10 +194,10 @@ class Config:
     ancestors: tuple[int, ...] = ()  # nested: ids of the collections above mapping
 
 
-def plan_config(node: MappingNode, options: Context, ancestors: tuple[int, ...] = ()) -> Config | None:
+def plan_config(node: MappingNode, context: Context, ancestors: tuple[int, ...] = ()) -> Config | None:
     """Plan the block (and truss external_data) of one config mapping; None: nothing to do."""
     block = find_block(node)
-    external = find_block(node, ("external_data",)) if options.dialect == TRUSS else None
+    external = find_block(node, ("external_data",)) if context.dialect == TRUSS else None
     if block is None:
         if external is None:
             return None
@@ -207,16 +207,16 @@ def plan_config(node: MappingNode, options: Context, ancestors: tuple[int, ...] 
             diag_at(block.key, "W012", f"external_data became weights ({len(plans)} entries, under {mapping.DATA_DIR})")
         )
     else:
-        ctx = Context(options.mount_root, declares_hf_secret(node), options.dialect)
+        ctx = Context(context.mount_root, declares_hf_secret(node), context.dialect)
         plans, diagnostics = plan_entries(block, lambda data: mapping.plan_entry(data, ctx))
     extra, extra_notes = plan_entries(external, mapping.plan_external) if external else ([], [])
     check_mounts(plans + extra, block.entries + (external.entries if external else []))
     return Config(node, block, plans, diagnostics + extra_notes, external, extra, ancestors)
 
 
-def find_configs(root: Node, found: list[Nested], options: Context) -> tuple[list[Config], list[Diagnostic]]:
+def find_configs(root: Node, found: list[Nested], context: Context) -> tuple[list[Config], list[Diagnostic]]:
     """The config mappings to migrate (root first) and the reports about nested blocks."""
-    configs = [top] if isinstance(root, MappingNode) and (top := plan_config(root, options)) else []
+    configs = [top] if isinstance(root, MappingNode) and (top := plan_config(root, context)) else []
     reports, planned = [], set()
     for nested in found:
         name = nested.key.value
@@ -228,7 +228,7 @@ def find_configs(root: Node, found: list[Nested], options: Context) -> tuple[lis
                     f"nested `{name}` left as it is: not a list of entry mappings, so nothing to migrate",
                 )
             )
-        elif not options.nested:
+        elif not context.nested:
             reports.append(
                 diag_at(nested.key, "W040", f"nested {name} left as it is: not a truss config; --nested migrates it")
             )
@@ -240,7 +240,7 @@ def find_configs(root: Node, found: list[Nested], options: Context) -> tuple[lis
             )
         elif id(nested.mapping) not in planned:
             planned.add(id(nested.mapping))
-            config = plan_config(nested.mapping, options, nested.ancestors)
+            config = plan_config(nested.mapping, context, nested.ancestors)
             if config is not None:  # always: the nested block is a non-empty list of entry mappings
                 configs.append(config)
                 reports.append(

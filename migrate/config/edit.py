@@ -1,7 +1,7 @@
 """config.yaml: find the configs to migrate, plan each with the fixes, apply the edits, verify.
 
 The output is the input text with a few spans replaced, so every byte outside those spans is kept
-as it was. The fixes themselves are in migrate/fixes/ (one module each, run in REGISTRY's order);
+as it was. The fixes themselves are in fixes/ (one module each, run in REGISTRY's order);
 this module knows none of them by name.
 """
 
@@ -10,51 +10,35 @@ from __future__ import annotations
 from ruamel.yaml.nodes import MappingNode, Node, SequenceNode
 
 from ..core import keys
-from ..core.context import TRUSS, Context
+from ..core.context import SECRET, SEED, Context
 from ..core.diagnostics import Diagnostic
-from ..core.keys import BLOCK_KEYS
+from ..core.mapping import EntryPlan
 from ..core.outcome import Outcome, Status
 from . import aliases, fixes
-from .blocks import Config, Nested, find_block, find_configs, nested_blocks
+from .blocks import Config, Nested, find_configs, nested_blocks
 from .fixes import FilePlan, Plan, Scope
-from .read import BOM, LINE_BREAK, Failure, Text, comments, compose, scalar_value, surely_readable
-from .text.edit import Edit, apply, render_scalar
-from .text.entry import EntryEditor
+from .read import BOM, LINE_BREAK, Failure, Text, compose, surely_readable
+from .text.edit import apply
 from .verify import verify
 
-__all__ = [
-    "BLOCK_KEYS",
-    "BOM",
-    "Edit",
-    "EntryEditor",
-    "Failure",
-    "Outcome",
-    "comments",
-    "compose",
-    "find_block",
-    "migrate_text",
-    "render_scalar",
-    "scalar_value",
-]
 
-
-def migrate_text(source: str, options: Context = Context()) -> Outcome:
+def migrate(source: str, context: Context = Context()) -> Outcome:
     """Migrate one config's text (and, under --nested, the nested blocks). Never raises for bad input."""
     bom = BOM if source.startswith(BOM) else ""
     body = source[len(bom) :]
     reports: list[Diagnostic] = []
-    if not _may_change(body, options) and surely_readable(body):
+    if not keys.config_may_change(body, context) and surely_readable(body):
         return Outcome(Status.UNCHANGED)  # a mention in a path or a longer word, and valid YAML: no tree needed
     try:
         root = compose(body)
         if not isinstance(root, (MappingNode, SequenceNode)):
             return Outcome(Status.UNCHANGED)
         found = nested_blocks(root, body)
-        configs, reports = find_configs(root, found, options)
+        configs, reports = find_configs(root, found, context)
         if not configs:
             return Outcome(Status.UNCHANGED, diagnostics=reports)
         aliases.check(root, configs, body)
-        new_body, plan = _plan_and_apply(root, body, found, configs, options)
+        new_body, plan = _plan_and_apply(root, body, found, configs, context)
         verify(new_body, plan)
     except Failure as failure:
         return Outcome(Status.FAILED, diagnostics=[failure.diagnostic])
@@ -63,16 +47,19 @@ def migrate_text(source: str, options: Context = Context()) -> Outcome:
     notes = [d for _, config_plan in plan.configs for d in config_plan.diagnostics]
     ordered = sorted(notes + reports, key=lambda d: (d.line, d.col))
     top = plan.configs[0] if plan.configs[0][0].mapping is root else None
-    return Outcome(Status.MIGRATED, bom + new_body, ordered, top[1].weights if top else [])
+    weights = [entry for _, config_plan in plan.configs for entry in config_plan.weights]
+    notices = _notices(weights, context)
+    return Outcome(Status.MIGRATED, bom + new_body, ordered, top[1].weights if top else [], notices)
 
 
-def _may_change(body: str, options: Context) -> bool:
-    """Whether the text can hold a block (or, in the truss dialect, external_data) at all."""
-    return keys.may_hold_key(body) or (options.dialect == TRUSS and "external_data" in body)
+def _notices(weights: list[EntryPlan], context: Context) -> frozenset[str]:
+    """W013: entries written in the seed dialect with keys released truss refuses."""
+    refused = context.dialect == SEED and any("revision" in p.weight or SECRET in p.weight for p in weights)
+    return frozenset({"W013"}) if refused else frozenset()
 
 
 def _plan_and_apply(
-    root: Node, body: str, found: list[Nested], configs: list[Config], options: Context
+    root: Node, body: str, found: list[Nested], configs: list[Config], context: Context
 ) -> tuple[str, FilePlan]:
     """Each config planned by the fixes, and the text with all their edits."""
     # Edit as if the file ended with a line break, and take it off again after.
@@ -82,7 +69,7 @@ def _plan_and_apply(
     # Moves stay within their own config: none reaches into a mapping with a nested block.
     inner = [n.mapping for n in found if n.entry_list]
     planned: list[tuple[Config, Plan]] = [
-        (config, fixes.plan(Scope(text, config, options, [m for m in inner if m is not config.mapping])))
+        (config, fixes.plan(Scope(text, config, context, [m for m in inner if m is not config.mapping])))
         for config in configs
     ]
     new_body = apply(text.body, [edit for _, plan in planned for edit in plan.edits])
@@ -90,4 +77,4 @@ def _plan_and_apply(
         if not new_body.endswith(ending):
             raise Failure(Diagnostic(1, 1, "E099", "internal error: lost the end of the file"))
         new_body = new_body[: -len(ending)]
-    return new_body, FilePlan(root, body, planned, options.dialect, None if ending else text)
+    return new_body, FilePlan(root, body, planned, context.dialect, None if ending else text)

@@ -7,6 +7,10 @@ and the switches of a run that change what an editor does.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # for the annotations only: the mapping imports this module
+    from .mapping import EntryPlan
 
 DEFAULT_MOUNT_ROOT = "/app/model_cache"  # truss's MODEL_CACHE_PATH
 SECRET = "runtime_secret_name"  # the secret's key in seed's names; each dialect names it (`Dialect.secret_key`)
@@ -37,15 +41,26 @@ DIALECTS = {d.name: d for d in (SEED, TRUSS)}
 
 @dataclass(frozen=True)
 class Context:
-    """What the mapping needs to know beyond the entry itself."""
+    """What an editor needs to know beyond the text it edits: the target, and the switches of a run."""
 
     mount_root: str = DEFAULT_MOUNT_ROOT
-    declares_hf_secret: bool = False  # top-level `secrets:` has hf_access_token
+    declares_hf_secret: bool = False  # the config's top-level `secrets:` has hf_access_token
     dialect: Dialect = SEED
     nested: bool = False  # --nested: migrate model_cache blocks below the top level too
+    code: bool = True  # False (--no-code): Python files and python fences are left alone
+    trust_patterns: bool = False  # --trust-patterns: loaders point at filtered mounts too
+    truss: tuple[EntryPlan, ...] = ()  # for a Python module: the entries of its truss's config, as planned
 
     @classmethod
-    def of(cls, dialect: str, mount_root: str, nested: bool) -> Context:
+    def of(
+        cls, dialect: str, mount_root: str, nested: bool, code: bool = True, trust_patterns: bool = False
+    ) -> Context:
         """The context of a run from its options' values (checked by the caller): a dialect's
         name and a mount root, whose trailing slash is dropped."""
-        return cls(mount_root=mount_root.rstrip("/") or "/", dialect=DIALECTS[dialect], nested=nested)
+        return cls(
+            mount_root=mount_root.rstrip("/") or "/",
+            dialect=DIALECTS[dialect],
+            nested=nested,
+            code=code,
+            trust_patterns=trust_patterns,
+        )

@@ -48,6 +48,10 @@ CODES = {
     "W010": "seed dialect: `external_data` left as it is (the seed schema has no place for it)",
     "W011": "truss dialect: an `external_data` item's `backend` dropped",
     "W012": "truss dialect: `external_data` folded into `weights` (mounted under /app/data)",
+    "W013": (
+        "seed dialect: configs were written whose `weights` entries released truss refuses (`revision`, "
+        "`runtime_secret_name`; once per run; see `--dialect truss`)"
+    ),
     "W030": (
         "`truss-transfer-cli` left in `docker_server.start_command`: in a form that cannot be dropped safely "
         "(remove it by hand)"
@@ -117,3 +121,31 @@ class Diagnostic:
 
     def format(self, path: str) -> str:
         return f"{path}:{max(self.line, 1)}:{max(self.col, 1)}: {self.code} {self.message}"
+
+
+# Notices about a whole run (no path, no line): once per run, worded for a run that writes (True)
+# or one that only looks (--check, --diff).
+_RETARGET = {
+    True: "to target it, restore the original files (e.g. `git checkout -- PATH`) and rerun with --dialect truss",
+    False: "add --dialect truss to target it",
+}
+NOTICES = {
+    "W013": (
+        "configs {was} migrated in the seed dialect: released truss (0.18.36) refuses a `weights` entry "
+        "holding `revision` or `runtime_secret_name` (unknown keys there), so it {can} load them; {retarget}"
+    ),
+    "W119": (
+        "Python {was} rewritten in the seed dialect: truss 0.18.36 keeps `revision=` and `runtime_secret_name=` "
+        "of a WeightsSource without using them, so this code {can} run on released truss; {retarget}"
+    ),
+}
+
+
+def notice(code: str, writes: bool) -> Diagnostic:
+    """A run's notice as a diagnostic without a place (line and column 0)."""
+    words = (
+        {"was": "were" if code == "W013" else "was", "can": "cannot"}
+        if writes
+        else {"was": "would be", "can": "could not"}
+    )
+    return Diagnostic(0, 0, code, NOTICES[code].format(**words, retarget=_RETARGET[writes]))

@@ -1,18 +1,24 @@
-"""Where a text can name the old block's key: the cheap checks run before any parse.
+"""Which texts may need a change at all: the one pre-filter, checked before anything is parsed.
 
-The config editor builds a node tree only for a text that may hold a block key (any other is
-checked for being YAML by libyaml's parser alone), and blocks.py walks a tree for nested blocks
-only when the text names the key more often than the top level does. Both count a key name only
-where it can be a whole scalar: not inside a longer word or a path (the `/app/model_cache/x` of a
-mount location, which every migrated config holds).
+Two depths, both here. The run reads a file's bytes and asks whether it can need its editor
+(`config_wanted`, `code_wanted`, `doc_wanted`): a strict superset of the files truss reads a block
+key from, so none that names the key is skipped unread. The config editor then builds a node tree
+only for a text that may hold a block key as a whole scalar (`config_may_change`; any other is
+checked for being YAML by libyaml's parser alone), and the nested-block walk counts whole
+scalars too (`written`): not a key inside a longer word or a path, such as the
+`/app/model_cache/x` of a mount location, which every migrated config holds.
 """
 
 from __future__ import annotations
 
 import re
 
+from .context import TRUSS, Context
+from .mapping import path_moves
+
 BLOCK_KEYS = ("model_cache", "hf_cache")  # the old block's key (hf_cache: its older name)
 CODE_NEEDLES = ("ModelRepo", "ModelCache")  # Python code without these names builds no cache
+EXTERNAL_DATA = "external_data"  # the truss dialect folds it into weights
 
 # What can stand right before or after a scalar that is a key: a line break, a blank, a BOM, a
 # quote, a flow or block indicator. Any other non-ASCII character counts too (conservative: a
@@ -22,6 +28,65 @@ _AFTER = frozenset(" \t\r\n'\"]},:\\")
 _TAIL = "_cache"  # what both keys end with: one find per candidate
 # In a double-quoted scalar, `\x5f`, `\u0063` or an escaped line break can spell a block key too.
 ESCAPE = re.compile(r"\\[xuU\r\n]")
+_ESCAPE_BYTES = re.compile(ESCAPE.pattern.encode())
+_KEY_BYTES = tuple(key.encode() for key in BLOCK_KEYS)
+_CODE_BYTES = tuple(needle.encode() for needle in CODE_NEEDLES)
+# A doc mentions the block when a line holds its key (indented, quoted, in a list or a quote):
+# a mount path such as /app/model_cache/x is no mention.
+_DOC_MENTION = re.compile(rb"""^[ \t>*+-]*["']?(?:model_cache|hf_cache)["']?[ \t]*:""", re.M)
+# A yaml fence is migrated when a line of its content starts with a block key.
+_FENCE_KEY = re.compile(r"""^["']?(?:model_cache|hf_cache)["']?[ \t]*:""", re.M)
+_FENCE_KEY_TRUSS = re.compile(r"""^["']?(?:model_cache|hf_cache|external_data)["']?[ \t]*:""", re.M)
+
+
+def config_wanted(data: bytes, context: Context) -> bool:
+    """Whether a file's bytes can hold a block truss reads: the key's bytes anywhere.
+
+    Any file holding them goes to the editor (a JSON config, a document indented as a whole,
+    `? model_cache`, bare-CR line breaks, a top-level flow mapping all hold them), so none that
+    names the key is skipped unread; the editor tells a top-level key from a mention in a comment,
+    a value, a path or a nested mapping.
+    """
+    if any(key in data for key in _KEY_BYTES) or (b"\\" in data and _ESCAPE_BYTES.search(data) is not None):
+        return True
+    return context.dialect == TRUSS and EXTERNAL_DATA.encode() in data
+
+
+def config_may_change(text: str, context: Context) -> bool:
+    """Whether a config's text can hold a block (or, in the truss dialect, external_data) at all."""
+    return may_hold_key(text) or (context.dialect == TRUSS and EXTERNAL_DATA in text)
+
+
+def code_wanted(data: bytes, context: Context) -> bool:
+    """Whether a Python file can need a change: it builds a cache, or, in a truss whose config
+    migrates, names the block, a legacy entry's repo id or a path that moves."""
+    return any(needle in data for needle in code_needles(context))
+
+
+def code_needles(context: Context) -> tuple[bytes, ...]:
+    if not context.truss:
+        return _CODE_BYTES
+    ids = [plan.repo_id.encode() for plan in context.truss if plan.legacy_hf]
+    moves = [old.encode() for old in path_moves(list(context.truss), context)]
+    return (*_CODE_BYTES, *_KEY_BYTES, *ids, *moves)
+
+
+def doc_wanted(data: bytes, context: Context) -> bool:
+    """Whether a Markdown file can show a config or code to migrate (--docs)."""
+    needles = (*_KEY_BYTES, *_CODE_BYTES) + ((EXTERNAL_DATA.encode(),) if context.dialect == TRUSS else ())
+    return any(needle in data for needle in needles)
+
+
+def doc_mentions(data: bytes) -> bool:
+    """Whether a Markdown file shows a line with the block's key (without --docs: only counted)."""
+    return _DOC_MENTION.search(data) is not None
+
+
+def fence_wanted(language: str, text: str, context: Context) -> bool:
+    """Whether a fence shows a config with the block, or code the code pass looks at."""
+    if language == "python":
+        return any(needle in text for needle in CODE_NEEDLES)
+    return bool((_FENCE_KEY_TRUSS if context.dialect == TRUSS else _FENCE_KEY).search(text))
 
 
 def written(text: str) -> int:

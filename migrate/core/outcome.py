@@ -61,6 +61,7 @@ class Outcome:
     text: str | None = None
     diagnostics: list[Diagnostic] = field(default_factory=list)
     plans: list[EntryPlan] = field(default_factory=list)  # the top-level entries, as planned
+    notices: frozenset[str] = frozenset()  # codes of notices about the whole run this text raises (W013, W119)
 
 
 @dataclass
@@ -73,9 +74,7 @@ class FileResult:
     plans: list[EntryPlan] = field(default_factory=list, repr=False)
     order: int = 0  # place in the report of the whole (unsharded) run
     changed_line: int = 0  # 1-based line of the first change, when the file changes
-
-
-NO_NEWLINE = "\\ No newline at end of file\n"
+    notices: frozenset[str] = frozenset()  # codes of the run's notices this file raises
 
 
 def relative(path: str) -> str:
@@ -84,28 +83,3 @@ def relative(path: str) -> str:
         return os.path.relpath(os.path.abspath(path)).replace(os.sep, "/")
     except ValueError:  # another drive: no relative form
         return path.replace(os.sep, "/")
-
-
-def unified_diff(path: str, old: str, new: str) -> str:
-    """A git-style unified diff, relative to the current folder (`git apply`, `patch -p1` there);
-    line endings shown as they are."""
-    import difflib  # only a run with --diff needs it
-
-    name = relative(path)
-    lines = difflib.unified_diff(old.splitlines(keepends=True), new.splitlines(keepends=True), f"a/{name}", f"b/{name}")
-    out = []
-    for line in lines:
-        if line.endswith("\n"):
-            out.append(line)
-        else:
-            out += [line + "\n", NO_NEWLINE]
-    return "".join(out)
-
-
-def first_changed_line(old: str, new: str) -> int:
-    same = 0
-    for a, b in zip(old.split("\n"), new.split("\n")):  # lines as editors and diffs number them
-        if a != b:
-            break
-        same += 1
-    return same + 1

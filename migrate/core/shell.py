@@ -225,9 +225,6 @@ def _unescape_double(script: str, lo: int, hi: int) -> tuple[str, list[int]]:
     return "".join(chars), where
 
 
-_OPERATORS = ("&&", "||", ";;", ";", "&", "|", "(", ")", "\n")
-
-
 def _shell_tokens(script: str, lo: int, hi: int) -> list[Token] | None:
     """Words and operators of script[lo:hi] as (kind, start, end); None when unbalanced.
 

@@ -14,18 +14,13 @@ import difflib
 import re
 from dataclasses import dataclass
 
-from ..core import mapping
-from ..core.context import TRUSS, Context
+from ..core import keys, mapping
+from ..core.context import Context
 from ..core.diagnostics import Diagnostic
-from ..core.keys import CODE_NEEDLES
 from ..core.outcome import MigrationError, Outcome, Status
 
 YAML_LANGUAGES = frozenset({"yaml", "yml"})
 PYTHON_LANGUAGES = frozenset({"python", "py", "python3"})
-# A yaml fence is migrated when a line of its content starts with a block key (the runner reads any
-# Markdown file that mentions one, and leaves fences without such a line alone).
-_BLOCK_KEY = re.compile(r"""^["']?(?:model_cache|hf_cache)["']?[ \t]*:""", re.M)
-_BLOCK_KEY_TRUSS = re.compile(r"""^["']?(?:model_cache|hf_cache|external_data)["']?[ \t]*:""", re.M)
 # Lines as markdown-it counts them: \r\n, \r and \n all end a line.
 _LINES = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
 _ENDING = re.compile(r"(?:\r\n|\r|\n)\Z")
@@ -121,22 +116,15 @@ def fences(text: str) -> list[Fence | Skip]:
     return found
 
 
-def _wanted(fence: Fence | Skip, context: Context) -> bool:
-    """Whether the fence shows a config with the block, or code the code pass looks at."""
-    if fence.language == "python":
-        return any(needle in fence.text for needle in CODE_NEEDLES)
-    return bool((_BLOCK_KEY_TRUSS if context.dialect == TRUSS else _BLOCK_KEY).search(fence.text))
-
-
 def _migrate(fence: Fence, context: Context) -> Outcome:
     """The fence's content migrated as a Python module or as a config (the editors load on first use)."""
     if fence.language == "python":
         from ..python import edit as python_edit
 
-        return python_edit.migrate_code(fence.text, context)
+        return python_edit.migrate(fence.text, context)
     from ..config import edit as config_edit
 
-    return config_edit.migrate_text(fence.text, context)
+    return config_edit.migrate(fence.text, context)
 
 
 def _place(fence: Fence, diagnostic: Diagnostic) -> Diagnostic:
@@ -164,13 +152,17 @@ def _put_back(fence: Fence, new_text: str) -> list[str]:
     return out
 
 
-def migrate_doc(source: str, context: Context = Context(), code: bool = True) -> Outcome:
-    """Migrate the fenced configs (and, with code, the Python) of one Markdown document.
+def migrate(source: str, context: Context = Context()) -> Outcome:
+    """Migrate the fenced configs (and, unless context.code is False, the Python) of one Markdown document.
 
     Never raises for bad input.
     """
     lines = split_lines(source)
-    found = [f for f in fences(source) if (code or f.language != "python") and _wanted(f, context)]
+    found = [
+        f
+        for f in fences(source)
+        if (context.code or f.language != "python") and keys.fence_wanted(f.language, f.text, context)
+    ]
     if not found:
         return Outcome(Status.UNCHANGED)
     errors: list[Diagnostic] = []
@@ -211,13 +203,13 @@ def migrate_doc(source: str, context: Context = Context(), code: bool = True) ->
         out += lines[at : opening + 1] + new_lines
         at = opening + 1 + len(fence.lines)
     text = "".join(out + lines[at:])
-    failure = verify(source, text, {f.opening: new for f, _, new in replaced.values()}, context)
+    failure = same_fences(source, text, {f.opening: new for f, _, new in replaced.values()}, context)
     if failure:
         return Outcome(Status.FAILED, diagnostics=[failure])
     return Outcome(Status.MIGRATED, text, diagnostics, plans)
 
 
-def verify(old: str, new: str, changed: dict[int, str], context: Context) -> Diagnostic | None:
+def same_fences(old: str, new: str, changed: dict[int, str], context: Context) -> Diagnostic | None:
     """The new document holds the same fences, and each shows the migrated (or its old) content."""
     before = [f for f in fences(old) if isinstance(f, Fence)]
     after = [f for f in fences(new) if isinstance(f, Fence)]

@@ -1,6 +1,6 @@
 """Python code: move ModelRepo / ModelCache constructs and the code that loads weights.
 
-libcst keeps every byte it is not asked to change. The rules are codemods in migrate/codemods/,
+libcst keeps every byte it is not asked to change. The rules are codemods in codemods/,
 listed in its REGISTRY: the `Survey` reads the module once (constants, ModelRepo calls and their
 plans, what flows where), then the registry's codemods rewrite it in one walk, then the imports
 follow. The mapping of a ModelRepo's arguments is mapping.plan_entry, as for the YAML.
@@ -11,14 +11,14 @@ from __future__ import annotations
 import libcst as cst
 from libcst.metadata import MetadataWrapper
 
-from ..core.context import Context
+from ..core.context import SEED, Context
 from ..core.diagnostics import Diagnostic
+from ..core.mapping import path_moves
 from ..core.outcome import Outcome, Status
-from .codemods.base import LegacyEntry as LegacyEntry  # part of this module's interface
+from .codemods.base import LegacyEntry
 from .codemods.imports import fix_imports
 from .codemods.rewrite import Rewrite
 from .codemods.survey import Survey
-from .codemods.truss_objects import hf_source  # noqa: F401  (part of this module's interface)
 
 
 def _syntax_error(source: str, err: cst.ParserSyntaxError) -> Diagnostic:
@@ -32,14 +32,11 @@ def _syntax_error(source: str, err: cst.ParserSyntaxError) -> Diagnostic:
     return Diagnostic(err.raw_line, err.raw_column + 1, "E030", f"Python syntax error: {err.message}")
 
 
-def migrate_code(
-    source: str,
-    context: Context = Context(),
-    legacy: list[LegacyEntry] | None = None,
-    moves: dict[str, str] | None = None,
-    trust_patterns: bool = False,
-) -> Outcome:
-    """Migrate one Python module's text. Never raises for bad input."""
+def migrate(source: str, context: Context = Context()) -> Outcome:
+    """Migrate one Python module's text; context.truss holds the entries of its truss's config,
+    whose legacy loaders and moved paths are followed into the code. Never raises for bad input."""
+    legacy = [LegacyEntry(index, plan) for index, plan in enumerate(context.truss)]
+    moves = path_moves(list(context.truss), context)
     bom = "\ufeff" if source.startswith("\ufeff") else ""
     source = source[len(bom) :]  # libcst's code would drop it
     try:
@@ -47,9 +44,9 @@ def migrate_code(
     except cst.ParserSyntaxError as err:
         return Outcome(Status.FAILED, diagnostics=[_syntax_error(source, err)])
     wrapper = MetadataWrapper(module)
-    survey = Survey(context, legacy or [], trust_patterns)
+    survey = Survey(context, legacy, context.trust_patterns)
     wrapper.visit(survey)
-    rewrite = Rewrite(survey, legacy or [], moves or {})
+    rewrite = Rewrite(survey, legacy, moves)
     rewrite.lines = source.splitlines()
     rewrite.width = max([88, *map(len, rewrite.lines)])
     tree = wrapper.visit(rewrite)
@@ -67,4 +64,10 @@ def migrate_code(
                 Diagnostic(1, 1, "E099", f"internal error: the rewritten code does not compile ({err}); left untouched")
             ],
         )
-    return Outcome(Status.MIGRATED, bom + code, diagnostics)
+    return Outcome(Status.MIGRATED, bom + code, diagnostics, notices=_notices(diagnostics, context))
+
+
+def _notices(diagnostics: list[Diagnostic], context: Context) -> frozenset[str]:
+    """W119: WeightsSource entries written in the seed dialect, which released truss cannot run."""
+    seed_sources = context.dialect == SEED and any(d.code == "W101" for d in diagnostics)
+    return frozenset({"W119"}) if seed_sources else frozenset()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..core.diagnostics import Diagnostic
 from ..core.outcome import FileResult, Status, relative
 from .text import Reporter
 
@@ -36,9 +37,7 @@ PENDING = {
 @dataclass
 class GithubReporter(Reporter):
     """One `::error`/`::warning` per diagnostic, one `::notice` per file that changes
-    (`::error` under --check: the migration is still pending)."""
-
-    check: bool = False
+    (`::error` under --check: the migration is still pending), one without a file per run notice."""
 
     def __post_init__(self) -> None:
         super().__post_init__()
@@ -57,8 +56,13 @@ class GithubReporter(Reporter):
                 command(diagnostic.severity, path, diagnostic.line, diagnostic.col, diagnostic.code, diagnostic.message)
             )
         if result.status in PENDING:
-            kind = "error" if self.check and result.status == Status.WOULD_MIGRATE else "notice"
+            kind = "error" if self.tally.check and result.status == Status.WOULD_MIGRATE else "notice"
             if kind == "error" or not self.quiet:
                 self.out.write(command(kind, path, result.changed_line, 1, "weights-migrate", PENDING[result.status]))
         if self.verbose:
             self._print(f"{result.path}: {result.status}")
+
+    def run_diagnostic(self, diagnostic: Diagnostic) -> None:
+        self.out.write(
+            f"::{diagnostic.severity} title={escape_property(diagnostic.code)}::{escape_data(diagnostic.message)}\n"
+        )

@@ -1,4 +1,4 @@
-"""What the user sees: diagnostics on stderr, diffs on stdout, a closing summary."""
+"""Text output: diffs on stdout; diagnostics, the run's notices and a closing summary on stderr."""
 
 from __future__ import annotations
 
@@ -7,45 +7,13 @@ import sys
 from dataclasses import dataclass, field
 from typing import IO, Any
 
+from ..core.diagnostics import Diagnostic
 from ..core.outcome import FileResult, Status
+from .tally import Tally
 
 
 def _colour(stream: IO[str]) -> bool:
     return stream.isatty() and "NO_COLOR" not in os.environ and os.environ.get("TERM") != "dumb"
-
-
-STATUSES = tuple(Status)
-JSON_SCHEMA = "weights-migrate/report"
-JSON_VERSION = 1
-
-
-@dataclass
-class Tally:
-    """The files of a run by status, and the docs left alone: what the summary and exit code say."""
-
-    counts: dict[Status, int] = field(default_factory=lambda: dict.fromkeys(Status, 0))
-    docs_mentioning: int = 0  # Markdown files that mention the block and were left alone (no --docs)
-
-    def add(self, result: FileResult) -> None:
-        self.counts[result.status] += 1
-
-    def exit_code(self, check: bool) -> int:
-        """3 when a file failed, 1 when changes are pending under --check, else 0."""
-        if self.counts[Status.FAILED]:
-            return 3
-        if check and self.counts[Status.WOULD_MIGRATE]:
-            return 1
-        return 0
-
-    def summary(self, exit_code: int) -> dict[str, int]:
-        """The JSON report's summary."""
-        counts = {status.value.replace("-", "_"): count for status, count in self.counts.items()}
-        return {
-            "scanned": sum(self.counts.values()),
-            **counts,
-            "exit_code": exit_code,
-            "docs_mentioning": self.docs_mentioning,
-        }
 
 
 @dataclass
@@ -56,6 +24,7 @@ class Reporter:
     verbose: bool = False
     progress: bool = False  # a progress bar on stderr (only when it is a terminal)
     tally: Tally = field(default_factory=Tally)
+    paths: tuple[str, ...] = ()  # the paths given, named when nothing was found under them
 
     PROGRESS_MIN = 300  # files; fewer finish before a bar would be worth drawing
 
@@ -105,17 +74,23 @@ class Reporter:
         if self.verbose:
             self._print(f"{result.path}: {result.status}")
 
-    def summary(self) -> None:
+    def finish(self) -> None:
+        """The run's own diagnostics, then the summary (what -q leaves out: warnings and the summary)."""
         if self.bar is not None:
             self.bar.stop()
+        for diagnostic in self.tally.run_diagnostics():
+            if not self.quiet or diagnostic.severity == "error":
+                self.run_diagnostic(diagnostic)
         if self.quiet:
             return
         print(f"weights-migrate: {summary_line(self.tally.counts)}", file=self.err)
         if self.tally.docs_mentioning:
             print(f"weights-migrate: {docs_note(self.tally.docs_mentioning)}", file=self.err)
+        if not self.tally.scanned and self.paths:
+            print(f"weights-migrate: {nothing_found(self.paths)}", file=self.err)
 
-    def exit_code(self, check: bool) -> int:
-        return self.tally.exit_code(check)
+    def run_diagnostic(self, diagnostic: Diagnostic) -> None:
+        print(f"weights-migrate: {diagnostic.code} {diagnostic.message}", file=self.err)
 
 
 def summary_line(counts: dict[Status, int]) -> str:
@@ -135,73 +110,9 @@ def docs_note(count: int) -> str:
     return f"{count} {docs} {mention} model_cache; --docs migrates their fenced configs"
 
 
-def file_record(result: FileResult) -> dict[str, Any]:
-    record: dict[str, Any] = {
-        "path": result.path.replace(os.sep, "/"),
-        "status": result.status.value,
-        "entries": result.entries,
-        "diagnostics": [
-            {
-                "code": d.code,
-                "severity": d.severity,
-                "line": max(d.line, 1),
-                "column": max(d.col, 1),
-                "message": d.message,
-            }
-            for d in result.diagnostics
-        ],
-        "order": result.order,
-    }
-    if result.diff:
-        record["diff"] = result.diff
-    return record
-
-
-@dataclass
-class JsonReporter:
-    """`--format json`: one JSON document on stdout, written as files finish (never held)."""
-
-    check: bool = False
-    tally: Tally = field(default_factory=Tally)
-
-    def __post_init__(self) -> None:
-        self.out = sys.stdout
-        self.first = True
-        self.out.write(f'{{"schema": "{JSON_SCHEMA}", "version": {JSON_VERSION}, "files": [')
-
-    def add_total(self, count: int) -> None:
-        pass
-
-    def add_docs(self, count: int) -> None:
-        self.tally.docs_mentioning += count
-
-    def file(self, result: FileResult) -> None:
-        import json  # only the JSON report needs it (loaded once, then a lookup)
-
-        self.tally.add(result)
-        self.out.write(("\n  " if self.first else ",\n  ") + json.dumps(file_record(result)))
-        self.first = False
-
-    def summary(self) -> None:
-        import json
-
-        summary = self.tally.summary(self.tally.exit_code(self.check))
-        self.out.write(f'\n], "summary": {json.dumps(summary)}}}\n')
-
-    def exit_code(self, check: bool) -> int:
-        return self.tally.exit_code(check)
-
-
-def merge(reports: list[dict[str, Any]]) -> dict[str, Any]:
-    """The reports of the N shards of one run -> the report of the unsharded run."""
-    for report in reports:
-        if report.get("schema") != JSON_SCHEMA or report.get("version") != JSON_VERSION:
-            raise ValueError(f"not a {JSON_SCHEMA} v{JSON_VERSION} report")
-    files = sorted((f for r in reports for f in r["files"]), key=lambda f: f["order"])
-    tally = Tally(docs_mentioning=sum(r["summary"].get("docs_mentioning", 0) for r in reports))
-    for record in files:
-        tally.counts[Status(record["status"])] += 1
-    # The shards' codes, not the counts: whether the run was under --check is not in the report.
-    codes = [r["summary"]["exit_code"] for r in reports]
-    summary = tally.summary(3 if 3 in codes else 1 if 1 in codes else 0)
-    return {"schema": JSON_SCHEMA, "version": JSON_VERSION, "files": files, "summary": summary}
+def nothing_found(paths: tuple[str, ...]) -> str:
+    """What the summary adds when no file was found: where, and what was looked for (as ruff says it)."""
+    return (
+        f"no Truss config found under {', '.join(paths)} "
+        "(looked for *.yaml and *.yml files with a top-level model_cache or hf_cache)"
+    )

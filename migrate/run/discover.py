@@ -6,6 +6,8 @@ import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
+from .write import TEMP_SUFFIX, remove_if_stale
+
 YAML_SUFFIXES = (".yaml", ".yml")
 PYTHON_SUFFIXES = (".py",)
 DOC_SUFFIXES = (".md", ".mdx")  # Markdown and MDX: their fenced configs (--docs)
@@ -35,41 +37,6 @@ def excluded(path: str, exclude: tuple[str, ...]) -> bool:
     path = os.path.normpath(path).replace(os.sep, "/")
     names = path.split("/")
     return any(fnmatch.fnmatchcase(path, g) or any(fnmatch.fnmatchcase(n, g) for n in names) for g in exclude)
-
-
-TEMP_SUFFIX = ".weights-migrate.tmp"  # .<name>.<pid>.<random>.weights-migrate.tmp
-STALE_AFTER = 3600  # seconds; a temp file this old is stale even if its pid lives again
-
-
-def remove_if_stale(path: str) -> None:
-    """Remove a temp file left by a run that was killed (its process is gone)."""
-    import time
-
-    try:
-        pid = int(os.path.basename(path).split(".")[-4])
-    except (ValueError, IndexError):
-        return
-    try:
-        os.kill(pid, 0)
-        alive = not _zombie(pid)
-    except ProcessLookupError:
-        alive = False
-    except OSError:
-        alive = True  # exists, but not ours to signal
-    try:
-        if not alive or time.time() - os.lstat(path).st_mtime > STALE_AFTER:
-            os.unlink(path)
-    except OSError:
-        pass
-
-
-def _zombie(pid: int) -> bool:
-    """A killed process not yet reaped still answers kill(pid, 0)."""
-    try:
-        with open(f"/proc/{pid}/stat", "rb") as handle:
-            return handle.read().rsplit(b")", 1)[1].split()[0] == b"Z"
-    except (OSError, IndexError):
-        return False
 
 
 def _inside(real: str, roots: tuple[str, ...]) -> bool:
@@ -238,12 +205,3 @@ class Walk:
             if name.startswith(".") or name in SKIP_DIRS or os.path.exists(os.path.join(folder, "pyvenv.cfg")):
                 return False
         return python is None
-
-
-def discover(
-    paths: Iterable[str], python: bool = False, exclude: tuple[str, ...] = (), clean: bool = False
-) -> Iterator[Target]:
-    """Config files (python=False) or Python modules (python=True) of the given paths, in walk order."""
-    for item in Walk(paths, python, exclude, clean):
-        if isinstance(item, Target) and item.python == python and not item.doc:
-            yield item

@@ -28,7 +28,7 @@ def external_data(scope: Scope, done: Plan) -> Plan:
                 )
             ],
         )
-    if scope.options.dialect == SEED and "external_data" in (top := top_level(config.mapping)):
+    if scope.context.dialect == SEED and "external_data" in (top := top_level(config.mapping)):
         return Plan(
             diagnostics=[
                 diag_at(

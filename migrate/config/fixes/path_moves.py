@@ -11,7 +11,7 @@ from .plan import Plan, Scope
 
 
 def path_moves(scope: Scope, done: Plan) -> Plan:
-    moves = mapping.path_moves(scope.config.plans, scope.options)
+    moves = mapping.path_moves(scope.config.plans, scope.context)
     if not moves:
         return Plan()
     text, block = scope.text, scope.config.block

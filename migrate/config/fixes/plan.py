@@ -43,11 +43,11 @@ class Plan:
 
 @dataclass
 class Scope:
-    """What a fix sees: the document, the config it fixes, the options."""
+    """What a fix sees: the document, the config it fixes, the run's context."""
 
     text: Text  # the document, ending in a line break
     config: Config
-    options: Context
+    context: Context
     skip: list[Node] = field(default_factory=list)  # mappings below with a nested block: configs of their own
 
     @cached_property
