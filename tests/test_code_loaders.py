@@ -21,6 +21,7 @@ import pytest
 
 from migrate.core import mapping
 from migrate.core.context import Context
+from migrate.core.entry import EntryPlan
 from migrate.python import loader_table
 from migrate.python.edit import migrate as migrate_python
 
@@ -34,7 +35,7 @@ FILTERED = "org/filtered"  # allow_patterns: the mount holds only some files
 PATTERNS = ["*.json", "vocab.txt"]
 
 
-def legacy(context: Context = Context()) -> tuple[mapping.EntryPlan, ...]:
+def legacy(context: Context = Context()) -> tuple[EntryPlan, ...]:
     """A truss's config with two legacy entries: the first whole, the second filtered."""
     return (
         mapping.plan_entry({"repo_id": FULL}, context),

@@ -10,7 +10,8 @@ from __future__ import annotations
 import pytest
 
 from migrate.core.context import Context
-from migrate.core.mapping import UNCHANGED, KeyChange, RuleError, duplicate_mount, move_path, plan_entry
+from migrate.core.entry import UNCHANGED, KeyChange
+from migrate.core.mapping import RuleError, duplicate_mount, move_path, plan_entry
 from migrate.core.shell import drop_transfer_cli
 
 ROOT = "/app/model_cache"

@@ -1,4 +1,11 @@
-"""The package's shape: its imports form no cycle, and each module says what it is for."""
+"""The package's shape: parts side by side over a core, imports only downward, no cycle, and each
+module says what it is for.
+
+The layers, from the ground up: core/ (imports no part); the parts config/, python/ and markdown/
+(each imports core/ and no other part, except markdown/, whose fences hold configs and Python and
+so uses the other two parts' editors); run/ (core/ and the parts' editors) and report/ (core/ only);
+and at the top the entry points (the package's API, __main__, cli, merge), which may import anything.
+"""
 
 from __future__ import annotations
 
@@ -65,8 +72,71 @@ def test_imports_have_no_cycle() -> None:
             visit(module, [])
 
 
-def test_the_outcome_module_imports_nothing_of_the_package() -> None:
-    assert _module_imports(PACKAGE / "core" / "outcome.py") == set()
+PARTS = ("config", "python", "markdown")
+# layer -> the layers it may import (itself included); anything else is an import running up or sideways
+ALLOWED = {
+    "core": {"core"},
+    "config": {"core", "config"},
+    "python": {"core", "python"},
+    "markdown": {"core", "markdown", "config", "python"},
+    "run": {"core", "run", *PARTS},
+    "report": {"core", "report"},
+}
+ENTRY_POINTS = {"migrate", "migrate.__main__", "migrate.cli", "migrate.merge"}
+
+
+def _layer(module: str) -> str | None:
+    parts = module.split(".")
+    return parts[1] if len(parts) > 1 and parts[1] in ALLOWED else None
+
+
+def _imports_by_layer() -> list[tuple[str, str, str, str]]:
+    """(module, its layer, an imported module, that module's layer) for every import inside the package."""
+    found = []
+    for path in MODULES:
+        module = _name(path)
+        if module in ENTRY_POINTS:
+            continue
+        layer = _layer(module)
+        assert layer is not None, f"{module} stands outside the six folders"
+        found += [(module, layer, target, _layer(target) or target) for target in _module_imports(path)]
+    return found
+
+
+def test_every_module_stands_in_a_layer() -> None:
+    for path in MODULES:
+        module = _name(path)
+        assert module in ENTRY_POINTS or _layer(module) is not None, f"{module} stands outside the six folders"
+
+
+def _wrong(imports: list[tuple[str, str, str, str]], layer: str) -> list[str]:
+    """The imports of a layer's modules that reach a layer it does not stand on."""
+    return [
+        f"{module} -> {target}"
+        for module, own, target, theirs in imports
+        if own == layer and theirs not in ALLOWED[layer]
+    ]
+
+
+@pytest.mark.parametrize("layer", sorted(ALLOWED))
+def test_imports_run_only_downward(layer: str) -> None:
+    wrong = _wrong(_imports_by_layer(), layer)
+    assert wrong == [], f"{layer}/ imports only what it stands on: {', '.join(wrong)}"
+
+
+@pytest.mark.parametrize(
+    "imported, layer",
+    [
+        pytest.param(("migrate.core.keys", "core", "migrate.config.read", "config"), "core", id="core-imports-a-part"),
+        pytest.param(("migrate.config.edit", "config", "migrate.python.edit", "python"), "config", id="part-to-part"),
+        pytest.param(("migrate.python.edit", "python", "migrate.run.write", "run"), "python", id="part-imports-run"),
+        pytest.param(
+            ("migrate.report.text", "report", "migrate.run.schedule", "run"), "report", id="report-imports-run"
+        ),
+    ],
+)
+def test_the_layer_rule_refuses_an_import_running_up(imported: tuple[str, str, str, str], layer: str) -> None:
+    assert _wrong([imported], layer) == [f"{imported[0]} -> {imported[2]}"]
 
 
 @pytest.mark.parametrize("path", [pytest.param(p, id=_name(p)) for p in MODULES if p.name != "__main__.py"])

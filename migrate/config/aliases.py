@@ -6,7 +6,7 @@ import re
 
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from ..core import mapping
+from ..core.entry import UNCHANGED, EntryPlan
 from .blocks import Block, Config
 from .read import Failure, before, diag_at, nodes
 
@@ -15,7 +15,7 @@ _ALIAS_TOKEN = re.compile(r"(?:^|(?<=[\s\[{,]))\*[0-9A-Za-z_-]")
 _ANCHOR_TOKEN = re.compile(r"(?:^|(?<=[\s\[{,]))&[0-9A-Za-z_-]")
 
 
-def check_anchors(root: MappingNode, block: Block, plans: list[mapping.EntryPlan], body: str) -> None:
+def check_anchors(root: MappingNode, block: Block, plans: list[EntryPlan], body: str) -> None:
     """Refuse when an alias that stays in the file shares a node the migration edits.
 
     Edited: the block key, renamed or dropped keys, and values replaced or dropped where
@@ -30,7 +30,7 @@ def check_anchors(root: MappingNode, block: Block, plans: list[mapping.EntryPlan
         for index, ((key, val), change) in enumerate(zip(entry.value, plan.changes)):
             if change.new != change.old:
                 edited.add(id(key))
-            if change.new is None or change.value is not mapping.UNCHANGED:
+            if change.new is None or change.value is not UNCHANGED:
                 if before(val, key):
                     removed.add((id(entry), index))
                 else:
@@ -44,14 +44,14 @@ def check_anchors(root: MappingNode, block: Block, plans: list[mapping.EntryPlan
             )
 
 
-def _changed_nodes(block: Block, plans: list[mapping.EntryPlan]) -> set[int]:
+def _changed_nodes(block: Block, plans: list[EntryPlan]) -> set[int]:
     """Ids of the nodes the migration of block changes (for a nested block's alias check)."""
     inside = {id(block.node)} | {id(entry) for entry in block.entries}
     for entry, plan in zip(block.entries, plans):
         for (key, val), change in zip(entry.value, plan.changes):
             if change.new != change.old:
                 inside.add(id(key))
-            if change.new is None or change.value is not mapping.UNCHANGED:
+            if change.new is None or change.value is not UNCHANGED:
                 inside |= {id(node) for node in nodes(val, set())}
     return inside
 

@@ -12,8 +12,8 @@ from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from ..core import keys, mapping
 from ..core.context import TRUSS, Context
 from ..core.diagnostics import Diagnostic
+from ..core.entry import EntryPlan
 from ..core.keys import BLOCK_KEYS
-from ..core.mapping import EntryPlan
 from .read import STR, Failure, diag_at, is_empty, position, top_level, value
 
 

@@ -12,7 +12,7 @@ from ruamel.yaml.nodes import MappingNode, Node, SequenceNode
 from ..core import keys
 from ..core.context import SECRET, SEED, Context
 from ..core.diagnostics import Diagnostic
-from ..core.mapping import EntryPlan
+from ..core.entry import EntryPlan
 from ..core.outcome import Outcome, Status
 from . import aliases, fixes
 from .blocks import Config, Nested, find_configs, nested_blocks

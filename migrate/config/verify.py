@@ -7,9 +7,9 @@ from typing import NoReturn
 
 from ruamel.yaml.nodes import MappingNode, Node, SequenceNode
 
-from ..core import mapping
 from ..core.context import Dialect
 from ..core.diagnostics import Diagnostic
+from ..core.entry import EntryPlan
 from . import schema
 from .blocks import Config
 from .fixes.plan import FilePlan, Plan
@@ -114,7 +114,7 @@ def _verify_configs(new_body: str, new_root: Node | None, plan: FilePlan) -> Non
 
 
 def _check_weights(
-    key: Node, node: Node, plans: list[mapping.EntryPlan], dialect: Dialect, fail: Callable[[str], NoReturn]
+    key: Node, node: Node, plans: list[EntryPlan], dialect: Dialect, fail: Callable[[str], NoReturn]
 ) -> None:
     if getattr(key, "value", None) != "weights" or not isinstance(node, SequenceNode):
         fail("the block did not become `weights`")

@@ -7,10 +7,8 @@ and the switches of a run that change what an editor does.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:  # for the annotations only: the mapping imports this module
-    from .mapping import EntryPlan
+from .entry import EntryPlan
 
 DEFAULT_MOUNT_ROOT = "/app/model_cache"  # truss's MODEL_CACHE_PATH
 SECRET = "runtime_secret_name"  # the secret's key in seed's names; each dialect names it (`Dialect.secret_key`)

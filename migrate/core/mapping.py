@@ -13,11 +13,10 @@ import datetime
 import posixpath
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from typing import Any
 
 from .context import DEFAULT_MOUNT_ROOT, SECRET, TRUSS, Context, Dialect
 from .diagnostics import Diagnostic
+from .entry import EntryPlan, KeyChange, Note, Weight
 from .outcome import MigrationError
 
 HF_SECRET = "hf_access_token"  # the secret model_cache used for Hugging Face when none was named
@@ -44,17 +43,6 @@ SCHEME_KINDS = {scheme[: -len("://")]: kind for kind, scheme in KIND_SCHEMES.ite
 SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*)://")  # a URL scheme, at the start of a repo id or a source
 FORBIDDEN_MOUNTS = ("/", "/app")
 
-Weight = dict[str, Any]  # one new entry's meaning, as PyYAML reads it: strings, and lists of strings for patterns
-
-
-@dataclass(frozen=True)
-class Note:
-    """A warning about one entry; `key` names the entry key it concerns."""
-
-    code: str
-    message: str
-    key: str | None = None
-
 
 class RuleError(MigrationError):
     """An entry that cannot be migrated: the package's one error, spelled short for the rules.
@@ -73,43 +61,6 @@ class RuleError(MigrationError):
     @property
     def message(self) -> str:
         return self.diagnostic.message
-
-
-class _Unchanged:
-    def __repr__(self) -> str:
-        return "UNCHANGED"
-
-
-UNCHANGED = _Unchanged()
-
-
-@dataclass(frozen=True)
-class KeyChange:
-    """What becomes of one key of the old entry.
-
-    new is None: the key is dropped. value is UNCHANGED: the value stays as written.
-    """
-
-    old: str
-    new: str | None
-    value: object = UNCHANGED
-
-
-@dataclass(frozen=True)
-class EntryPlan:
-    weight: Weight  # the new entry's meaning
-    changes: tuple[KeyChange, ...]  # one per key of the old entry, in its order
-    inserts: tuple[tuple[str, object], ...]  # new keys, placed right after `source`
-    notes: tuple[Note, ...] = field(default=())
-    kind: str = "hf"
-    legacy: bool = False
-    old_location: str | None = None  # where the files lived before, if on disk
-    repo_id: str = ""  # as the old entry had it
-
-    @property
-    def legacy_hf(self) -> bool:
-        """A legacy Hugging Face entry: its files were in the image's HF cache, and code loaded them by repo id."""
-        return self.legacy and self.kind == "hf"
 
 
 # -- one function per key of the new entry ------------------------------------------------

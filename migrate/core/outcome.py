@@ -1,9 +1,8 @@
 """What happened to a text or a file: a Status, the new text, the diagnostics; and the one error type.
 
-Every editor (a config's YAML, a Python module, a Markdown document) returns an Outcome; the
-runner turns it into a FileResult, which the reporters print. This module imports nothing else
-of the package at run time, so the editors, the runner and the reporters all depend on it and
-not on each other.
+Every part's editor (a config's YAML, a Python module, a Markdown document) returns an Outcome;
+the run turns it into a FileResult, which the reporters print. The parts, the run and the
+reporters all depend on this module and not on each other.
 """
 
 from __future__ import annotations
@@ -11,11 +10,9 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:  # for the annotations only: importing them here would make a cycle
-    from .diagnostics import Diagnostic
-    from .mapping import EntryPlan
+from .diagnostics import Diagnostic
+from .entry import EntryPlan
 
 
 class Status(str, Enum):

@@ -14,9 +14,10 @@ import difflib
 import re
 from dataclasses import dataclass
 
-from ..core import keys, mapping
+from ..core import keys
 from ..core.context import Context
 from ..core.diagnostics import Diagnostic
+from ..core.entry import EntryPlan
 from ..core.outcome import MigrationError, Outcome, Status
 
 YAML_LANGUAGES = frozenset({"yaml", "yml"})
@@ -167,7 +168,7 @@ def migrate(source: str, context: Context = Context()) -> Outcome:
         return Outcome(Status.UNCHANGED)
     errors: list[Diagnostic] = []
     notes: list[Diagnostic] = []
-    plans: list[mapping.EntryPlan] = []
+    plans: list[EntryPlan] = []
     replaced: dict[int, tuple[Fence, list[str], str]] = {}  # opening line -> fence, its new lines, new content
     for fence in found:
         if isinstance(fence, Skip):

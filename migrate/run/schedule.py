@@ -14,7 +14,7 @@ from typing import IO, TYPE_CHECKING, Any
 
 from ..core import keys
 from ..core.context import Context
-from ..core.mapping import EntryPlan
+from ..core.entry import EntryPlan
 from ..core.outcome import FileResult, MigrationError
 from .discover import Target, Walk
 from .pipeline import MAX_BYTES, Options, mentions, process, read

@@ -6,6 +6,7 @@ from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from ...core import mapping
 from ...core.context import SEED
+from ...core.entry import EntryPlan
 from ..blocks import Block
 from ..read import LINE_BREAK, Text, comments, diag_at, top_level
 from ..text.edit import Edit, render_scalar
@@ -53,7 +54,7 @@ def content_end(text: Text, node: Node) -> int:
     return end
 
 
-def append_entries(text: Text, block: Block, plans: list[mapping.EntryPlan]) -> Edit:
+def append_entries(text: Text, block: Block, plans: list[EntryPlan]) -> Edit:
     """New entries after the block's last one, in the style of its first."""
     if block.node.flow_style:  # [..., {...}]: before the closing bracket
         end = text.offset(block.node.end_mark) - 1

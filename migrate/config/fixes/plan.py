@@ -8,9 +8,9 @@ from functools import cached_property
 
 from ruamel.yaml.nodes import Node
 
-from ...core import mapping
 from ...core.context import Context, Dialect
 from ...core.diagnostics import Diagnostic
+from ...core.entry import EntryPlan
 from ..blocks import Config
 from ..read import Text, nodes
 from ..text.edit import Edit
@@ -22,7 +22,7 @@ class Plan:
 
     edits: list[Edit] = field(default_factory=list)
     expected: dict[int, object] = field(default_factory=dict)  # id(scalar node) -> the value it reads as after
-    weights: list[mapping.EntryPlan] = field(default_factory=list)  # the entries `weights` holds after, in order
+    weights: list[EntryPlan] = field(default_factory=list)  # the entries `weights` holds after, in order
     removed: list[Node] = field(default_factory=list)  # keys of the config mapping the edits delete
     diagnostics: list[Diagnostic] = field(default_factory=list)
 

@@ -6,7 +6,7 @@ import re
 
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode
 
-from ...core import mapping
+from ...core.entry import UNCHANGED, EntryPlan
 from ..read import Failure, Text, before, comments, diag_at
 from .edit import Edit, render_scalar
 from .scalar import BLOCK_HEADER
@@ -28,7 +28,7 @@ def _prefix_end(body: str, start: int, end: int) -> int:
 class EntryEditor:
     """Turns one EntryPlan into text edits on one entry mapping node."""
 
-    def __init__(self, text: Text, entry: MappingNode, plan: mapping.EntryPlan):
+    def __init__(self, text: Text, entry: MappingNode, plan: EntryPlan):
         self.text, self.entry, self.plan = text, entry, plan
         self.pairs = list(entry.value)
         self.in_flow = bool(entry.flow_style)
@@ -102,7 +102,7 @@ class EntryEditor:
         for i, change in enumerate(self.plan.changes):
             if change.new is not None and change.new != change.old:
                 edits.append(self.rename(i, change.new))
-            if change.new is not None and change.value is not mapping.UNCHANGED:
+            if change.new is not None and change.value is not UNCHANGED:
                 edits.append(self.replace(i, str(change.value)))  # the rules plan strings only
         if self.entry.flow_style:
             edits += self.drop_flow(dropped)
@@ -236,7 +236,7 @@ class EntryEditor:
         lines = [f"{' ' * column}{k}: {render_scalar(str(v), style)}" for k, v in self.plan.inserts]
         at = self.text.after_break(eol)
         node = self.pairs[i][1]
-        kept = self.plan.changes[i].value is mapping.UNCHANGED and not before(node, self.pairs[i][0])
+        kept = self.plan.changes[i].value is UNCHANGED and not before(node, self.pairs[i][0])
         if kept and node.style in ("|", ">") and node.end_mark.column == 0:
             at = max(at, self.text.offset(node.end_mark))  # after the trailing lines it keeps
         return [Edit(at, at, "".join(line + newline for line in lines))]

@@ -18,8 +18,8 @@ from libcst.metadata import (
     ScopeProvider,
 )
 
-from ...core import mapping
 from ...core.diagnostics import Diagnostic
+from ...core.entry import EntryPlan
 
 if TYPE_CHECKING:
     from .survey import Survey
@@ -42,7 +42,7 @@ class LegacyEntry:
     """An entry of the truss's migrated config, for the code that used it."""
 
     index: int
-    plan: mapping.EntryPlan
+    plan: EntryPlan
 
 
 class RenamedImport(NamedTuple):
@@ -112,7 +112,7 @@ def _constant(visitor: MetadataDependent, name: cst.Name, constants: dict[str, s
     return None
 
 
-def _patterns_of(plan: mapping.EntryPlan) -> Patterns:
+def _patterns_of(plan: EntryPlan) -> Patterns:
     return {k: plan.weight[k] for k in ("allow_patterns", "ignore_patterns") if k in plan.weight}
 
 

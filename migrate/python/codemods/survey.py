@@ -18,6 +18,7 @@ from libcst.metadata import (
 
 from ...core import mapping
 from ...core.context import Context
+from ...core.entry import UNCHANGED, EntryPlan
 from .. import loader_table
 from .base import (
     KIND_MEMBERS,
@@ -64,7 +65,7 @@ class Survey(Reporting, cst.CSTVisitor):
         self.accesses: set[cst.CSTNode] = set()  # the Name nodes that read them
         self.slots: dict[cst.CSTNode, Slot] = {}  # argument value -> what its slot is (classify_slots)
         self.module: cst.Module | None = None
-        self.repos: dict[cst.Call, mapping.EntryPlan] = {}  # calls to rewrite
+        self.repos: dict[cst.Call, EntryPlan] = {}  # calls to rewrite
         self.containers: dict[cst.Call, str] = {}  # ModelCache / Assets / TrussConfig calls -> which
         self.all_repos: list[cst.Call] = []  # every ModelRepo call
         self.failed: set[cst.Call] = set()  # ModelRepo calls that cannot be planned
@@ -306,7 +307,7 @@ class Survey(Reporting, cst.CSTVisitor):
             if uses and self.loads_whole_repo(data) and all(self.loader_slot(u) == "loader" for u in uses):
                 self.rewritten_constants.add(name)
 
-    def plan(self, call: cst.Call, context: Context | None = None) -> mapping.EntryPlan:
+    def plan(self, call: cst.Call, context: Context | None = None) -> EntryPlan:
         entry: dict[str, object] = {}
         opaque: dict[str, cst.BaseExpression] = {}  # keys whose value is an expression, and the expression
         for arg in call.args:
@@ -327,7 +328,7 @@ class Survey(Reporting, cst.CSTVisitor):
         if "repo_id" in opaque and (plan.kind != "hf" or plan.legacy):
             raise Unresolved(f"repo_id={_code(opaque['repo_id'])}")
         for change in plan.changes:
-            if change.old in opaque and change.value is not mapping.UNCHANGED and change.old != "repo_id":
+            if change.old in opaque and change.value is not UNCHANGED and change.old != "repo_id":
                 raise Unresolved(change.old)
         if "repo_id" in opaque:
             self.opaque_ids.add(call)

@@ -9,7 +9,7 @@ import libcst as cst
 import libcst.matchers as m
 from libcst.metadata import PositionProvider, ProviderT, QualifiedNameProvider
 
-from ...core import mapping
+from ...core.entry import UNCHANGED, EntryPlan
 from .base import PLACEHOLDER_ID, QUOTES, RENAMED_CALLS, Codemod, DroppedImport, RenamedImport, _code, _literal
 
 
@@ -130,7 +130,7 @@ class TrussObjects(Codemod):
             return updated.with_changes(func=cst.Name(new))
         return updated
 
-    def rewrite_repo(self, original: cst.Call, updated: cst.Call, plan: mapping.EntryPlan) -> cst.Call:
+    def rewrite_repo(self, original: cst.Call, updated: cst.Call, plan: EntryPlan) -> cst.Call:
         changes = {c.old: c for c in plan.changes}
         sep = _separator(updated)
         args: list[cst.Arg] = []
@@ -153,7 +153,7 @@ class TrussObjects(Codemod):
             elif change.new == "source" and self.constant_source(original.args[i].value, plan):
                 planned = plan.weight["source"].replace(f"hf://{plan.repo_id}", f"hf://{PLACEHOLDER_ID}", 1)
                 arg = arg.with_changes(value=hf_source(arg.value, planned))
-            elif change.value is not mapping.UNCHANGED:
+            elif change.value is not UNCHANGED:
                 arg = arg.with_changes(value=_literal(str(change.value), arg.value))
             args.append(arg)
             if change.new == "source":
@@ -168,7 +168,7 @@ class TrussObjects(Codemod):
             self.report(original, note.code, note.message)
         return updated
 
-    def constant_source(self, value: cst.BaseExpression, plan: mapping.EntryPlan) -> bool:
+    def constant_source(self, value: cst.BaseExpression, plan: EntryPlan) -> bool:
         """A constant HF id stays the source's expression, so the constant keeps its other uses."""
         return (
             isinstance(value, cst.Name)
