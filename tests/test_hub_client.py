@@ -208,6 +208,11 @@ def test_a_cached_commit_needs_no_request_and_a_branch_only_its_resolution(serve
     second = list_in_process(stand_in.url, tmp_path, request)
     assert second == first
     assert stand_in.requests() == ["GET /api/models/org/tiny/revision/main?expand=sha"]
+    stand_in.clear()
+    pinned = list_in_process(stand_in.url, tmp_path, {"wanted": wanted(PIPELINE)}, HF_HUB_DISABLE_TELEMETRY="0")
+    assert pinned["results"] == first["results"][1:]
+    assert stand_in.requests() == []  # not even huggingface_hub's daily question, telemetry on
+    server.check_assertions()
     cached = sorted(path.relative_to(tmp_path / "cache") for path in (tmp_path / "cache").rglob("*.json"))
     assert [path.as_posix() for path in cached] == [
         f"weights-migrate/hub-listings/org--pipeline/{PIPELINE.commit}.json",

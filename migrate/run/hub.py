@@ -47,6 +47,7 @@ thread as each pair is answered, from the lock and the cache too.
 from __future__ import annotations
 
 import contextlib
+import functools
 import importlib.util
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
@@ -167,13 +168,19 @@ class _Hub:
 
     def __init__(self, *, timeout: float, cache: Path | None) -> None:
         from huggingface_hub import HfApi
-        from huggingface_hub.utils import build_hf_headers
 
-        version = _own_version()
-        self._api = HfApi(library_name=APP_NAME, library_version=version)
-        self._headers = build_hf_headers(library_name=APP_NAME, library_version=version)
+        self._api = HfApi(library_name=APP_NAME, library_version=_own_version())
         self._timeout = timeout
         self._cache = cache
+
+    @functools.cached_property
+    def _headers(self) -> dict[str, str]:
+        # Built on the first request only: building them may ask the Hub for its list of agents
+        # (once a day, unless HF_HUB_DISABLE_TELEMETRY), and a run answered from the cache asks nothing.
+        from huggingface_hub.utils import build_hf_headers
+
+        headers: dict[str, str] = build_hf_headers(library_name=APP_NAME, library_version=_own_version())
+        return headers
 
     def outcome(self, repo_id: str, revision: str) -> Outcome:
         """The listing of repo_id at revision, or the problem that kept it from being listed."""
