@@ -20,8 +20,9 @@ For each listing (repo R, revision V, commit C), at V and at C alike:
 A request no route matches is answered 500 and recorded by pytest-httpserver
 (`server.check_assertions()` raises it). Faults, by repository: see `Fault`.
 
-Fixtures are listings kept one per file in `tests/data/hub/` (`org--name.json`): a lock entry
-(see `migrate.core.listing`) and a `source` saying where the listing came from.
+Fixtures are listings kept one per file in `tests/data/hub/`, named `org--name.json` (or
+`org--name@revision.json` beside it): a lock entry (see `migrate.core.listing`) and a `source`
+saying where the listing came from (`synthetic: ...` for the hand-written ones).
 """
 
 from __future__ import annotations
