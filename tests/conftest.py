@@ -34,7 +34,7 @@ def _local_only(sock: socket.socket, address: object) -> None:
 
 
 socket.socket.connect = _local_only  # type: ignore[method-assign]
-from batch_support import build_big, build_small, corpus_configs  # noqa: E402
+from batch_support import build_big, build_small, corpus_configs  # noqa: E402  (after the socket guard)
 
 
 @pytest.fixture(scope="module")
