@@ -20,7 +20,7 @@ os.environ["HF_HUB_DISABLE_TELEMETRY"] = "1"
 os.environ["HF_ENDPOINT"] = "http://127.0.0.1:9"  # the discard port: refused at once, never the Hub
 os.environ.setdefault("HF_HOME", tempfile.mkdtemp(prefix="weights-migrate-hf-home-"))  # an empty cache
 
-import pytest  # noqa: E402
+import pytest
 
 _LOCAL = ("127.0.0.1", "::1", "localhost")
 _connect = socket.socket.connect
@@ -34,7 +34,7 @@ def _local_only(sock: socket.socket, address: object) -> None:
 
 
 socket.socket.connect = _local_only  # type: ignore[method-assign]
-from batch_support import build_big, build_small, corpus_configs
+from batch_support import build_big, build_small, corpus_configs  # noqa: E402
 
 
 @pytest.fixture(scope="module")
