@@ -73,7 +73,9 @@ def collect() -> dict[str, object]:
     if CORPUS.is_dir():
         sources["corpus"] = CORPUS
     return {
-        f"{label}:{mode}": _run(source, label, args) for label, source in sources.items() for mode, args in MODES.items()
+        f"{label}:{mode}": _run(source, label, args)
+        for label, source in sources.items()
+        for mode, args in MODES.items()
     }
 
 
