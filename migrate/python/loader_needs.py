@@ -483,11 +483,18 @@ def _processor(listing: Listing, call: Call) -> Needs:
     return Needs(listing.present([*PROCESSOR_FILES, "config.json"])) | _tokenizer(listing, call)
 
 
+PROCESSOR_TYPES = ("image_processor_type", "feature_extractor_type", "video_processor_type", "processor_class")
+
+
 def _image_processor(listing: Listing, call: Call) -> Needs:
-    names = ["preprocessor_config.json", "video_preprocessor_config.json"]
-    if _auto_class(call):
-        names.append("config.json")
-    return Needs(listing.present(names)) | _remote_code(listing, call, listing.json("config.json"), _auto_class(call))
+    """preprocessor_config.json; an Auto class reads config.json only when that file names no class."""
+    needs = Needs(listing.present(["preprocessor_config.json", "video_preprocessor_config.json"]))
+    if not _auto_class(call):
+        return needs
+    config = listing.json("preprocessor_config.json")
+    if config is None or not any(key in config for key in PROCESSOR_TYPES) or "auto_map" in config:
+        needs |= Needs(listing.present(["config.json"]))
+    return needs | _remote_code(listing, call, listing.json("config.json"), _auto_class(call))
 
 
 def _pipeline(listing: Listing, call: Call) -> Needs:
@@ -857,7 +864,8 @@ TABLE: tuple[tuple[str, str, str, str], ...] = (
     (
         IMAGE_PROCESSOR,
         "`AutoImageProcessor`, `AutoFeatureExtractor`, `<Name>ImageProcessor`",
-        "preprocessor_config.json (video_preprocessor_config.json); Auto classes: config.json",
+        "preprocessor_config.json (video_preprocessor_config.json); Auto classes: config.json where that file "
+        "names no class",
         "subfolder, trust_remote_code",
     ),
     (
