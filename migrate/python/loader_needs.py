@@ -163,7 +163,11 @@ def _diffusers_family(cls: str) -> str:
 
 
 def describe(name: str, keywords: Mapping[str, object], unresolved: Collection[str] = ()) -> Call | None:
-    """The call a qualified name and its literal keyword arguments make, or None for an unknown callable."""
+    """The call a qualified name and its literal keyword arguments make, or None for an unknown callable.
+
+    Positional arguments that matter come by their parameter's name (`pipeline`'s first is `task`);
+    `unresolved` names the arguments whose value the caller could not read.
+    """
     family = family_of(name)
     if family is None:
         return None
