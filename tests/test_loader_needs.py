@@ -30,7 +30,7 @@ CORPUS = Path(__file__).parent.parent.parent / "shared" / "corpus" / "truss-exam
 
 
 def fixture(repo: str) -> dict:
-    return json.loads((HUB / (repo.replace("/", "__") + ".json")).read_text())
+    return json.loads((HUB / (repo.replace("/", "--") + ".json")).read_text())
 
 
 def needs_of(name: str, keywords: dict, files: list[str], small: dict | None = None) -> ln.Needs:
@@ -783,7 +783,7 @@ def test_fixtures_are_well_formed():
     for path in sorted(HUB.glob("*.json")):
         data = json.loads(path.read_text())
         assert set(data) == {"repo_id", "revision", "commit", "files", "small", "source"}, path.name
-        assert path.name == data["repo_id"].replace("/", "__") + ".json"
+        assert path.name == data["repo_id"].replace("/", "--") + ".json"
         assert re.fullmatch(r"[0-9a-f]{40}", data["commit"]), path.name
         assert set(data["small"]) <= set(data["files"]), path.name
         assert data["files"] == sorted(set(data["files"])), path.name
