@@ -1,70 +1,116 @@
 """Python code: move ModelRepo / ModelCache constructs and the code that loads weights.
 
-libcst keeps every byte it is not asked to change. The rules are codemods in codemods/,
-listed in its REGISTRY: the `Survey` reads the module once (constants, ModelRepo calls and their
-plans, what flows where), then the registry's codemods rewrite it in one walk, then the imports
-follow. The mapping of a ModelRepo's arguments is mapping.plan_entry, as for the YAML.
+The module is read with `ast` (the interpreter's parser, in C): the survey reads it once, and the
+registry's codemods (codemods/) decide from that what to report and what to rewrite. Only a module
+with something to rewrite is parsed by libcst, which keeps every byte it is not asked to change:
+the codemods edit it in one walk, then the imports follow. The mapping of a ModelRepo's arguments
+is mapping.plan_entry, as for the YAML.
 """
 
 from __future__ import annotations
 
-import libcst as cst
-from libcst.metadata import MetadataWrapper
+import ast
+from typing import TYPE_CHECKING
 
 from ..core.context import SEED, Context
 from ..core.diagnostics import Diagnostic
 from ..core.mapping import path_moves
 from ..core.outcome import Outcome, Status
-from .codemods.base import LegacyEntry
-from .codemods.imports import fix_imports
-from .codemods.rewrite import Rewrite
-from .codemods.survey import Survey
+from .codemods import REGISTRY
+from .spans import Span, spans
+from .survey import LegacyEntry, Survey
 
-
-def _syntax_error(source: str, err: cst.ParserSyntaxError) -> Diagnostic:
-    """Where Python itself places the error (libcst's own line can be off)."""
-    try:
-        compile(source, "<file>", "exec")
-    except SyntaxError as exc:
-        return Diagnostic(exc.lineno or 1, exc.offset or 1, "E030", f"Python syntax error: {exc.msg}")
-    except ValueError:
-        pass
-    return Diagnostic(err.raw_line, err.raw_column + 1, "E030", f"Python syntax error: {err.message}")
+if TYPE_CHECKING:
+    import libcst as cst
 
 
 def migrate(source: str, context: Context = Context()) -> Outcome:
     """Migrate one Python module's text; context.truss holds the entries of its truss's config,
     whose legacy loaders and moved paths are followed into the code. Never raises for bad input."""
-    legacy = [LegacyEntry(index, plan) for index, plan in enumerate(context.truss)]
-    moves = path_moves(list(context.truss), context)
     bom = "\ufeff" if source.startswith("\ufeff") else ""
     source = source[len(bom) :]  # libcst's code would drop it
     try:
-        module = cst.parse_module(source)
-    except cst.ParserSyntaxError as err:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError) as err:
         return Outcome(Status.FAILED, diagnostics=[_syntax_error(source, err)])
-    wrapper = MetadataWrapper(module)
-    survey = Survey(context, legacy, context.trust_patterns)
-    wrapper.visit(survey)
-    rewrite = Rewrite(survey, legacy, moves)
-    rewrite.lines = source.splitlines()
-    rewrite.width = max([88, *map(len, rewrite.lines)])
-    tree = wrapper.visit(rewrite)
-    tree = fix_imports(tree, rewrite.imports, rewrite.unused)
-    code = tree.code
-    diagnostics = sorted(survey.diagnostics + rewrite.diagnostics, key=lambda d: (d.line, d.col))
+    survey = Survey(source, tree, context, _legacy(context), context.trust_patterns)
+    survey.moves = path_moves(list(context.truss), context)
+    survey.read()
+    for codemod in REGISTRY:
+        rule = codemod(survey)
+        survey.rules.append(rule)
+        rule.decide()
+    diagnostics = survey.findings.ordered()
+    if not survey.findings.edits:
+        return Outcome(Status.UNCHANGED, diagnostics=diagnostics)
+    code = _rewrite(source, survey)
     if code == source:
         return Outcome(Status.UNCHANGED, diagnostics=diagnostics)
     try:
         compile(code, "<migrated>", "exec")
     except (SyntaxError, ValueError) as err:
-        return Outcome(
-            Status.FAILED,
-            diagnostics=[
-                Diagnostic(1, 1, "E099", f"internal error: the rewritten code does not compile ({err}); left untouched")
-            ],
-        )
+        message = f"internal error: the rewritten code does not compile ({err}); left untouched"
+        return Outcome(Status.FAILED, diagnostics=[Diagnostic(1, 1, "E099", message)])
     return Outcome(Status.MIGRATED, bom + code, diagnostics, notices=_notices(diagnostics, context))
+
+
+def _legacy(context: Context) -> list[LegacyEntry]:
+    return [LegacyEntry(index, plan) for index, plan in enumerate(context.truss)]
+
+
+def _rewrite(source: str, survey: Survey) -> str:
+    """The module with the codemods' edits: libcst parses only the statements they touch (and loads only here)."""
+    from libcst.metadata import MetadataWrapper
+
+    from .codemods.imports import add_imports, remove_unused
+    from .codemods.rewrite import Rewrite
+
+    plan = survey.imports.plan(survey.tree)
+    for statement in plan.statements:
+        if any((m, a.name) in plan.renames for m in [statement.module or ""] for a in statement.names):
+            survey.findings.edit("ImportFrom", survey.where(statement), (None, plan), statement)
+    edited = [survey.statement_of(node) for node in survey.findings.nodes] + list(plan.statements)
+    lines = survey.source.lines
+    out: list[str] = []
+    done = 0
+    for span in spans(survey.tree, edited, bool(plan.additions), lines):
+        module, offset, prefix = _parse_span(lines, span, survey.source.newline)
+        rewrite = Rewrite(survey.findings.edits, survey.rules, source.splitlines(), offset)
+        tree = MetadataWrapper(module, unsafe_skip_copy=True).visit(rewrite)
+        if span.head and plan.additions:
+            tree = add_imports(tree, plan)
+        if plan.removals:
+            tree = remove_unused(tree, plan)
+        out += lines[done : span.first - 1]
+        out.append(tree.code[len(prefix) :])
+        done = span.last
+    out += lines[done:]
+    return "".join(out)
+
+
+def _parse_span(lines: list[str], span: Span, newline: str) -> tuple[cst.Module, int, str]:
+    """A span's statements as a module of their own, after a `pass` that keeps their block from ever
+    being empty and their leading lines their own: nested ones under `if 1:` (keeping their
+    indentation). The head, where imports are added, stands as it is: it is the module's start.
+
+    Returns the module, the line offset of its line 1 in the module, and the prefix to take off again."""
+    import libcst as cst
+
+    text = "".join(lines[span.first - 1 : span.last])
+    statement = lines[span.statement - 1]
+    indent = statement[: len(statement) - len(statement.lstrip(" \t"))]
+    prefix = ""
+    if not span.head:
+        prefix = f"if 1:{newline}{indent}pass{newline}" if indent else f"pass{newline}"
+    offset = span.first - 1 - prefix.count(newline)
+    return cst.parse_module(prefix + text), offset, prefix
+
+
+def _syntax_error(source: str, err: SyntaxError | ValueError) -> Diagnostic:
+    """Where Python itself places the error."""
+    if isinstance(err, SyntaxError):
+        return Diagnostic(err.lineno or 1, err.offset or 1, "E030", f"Python syntax error: {err.msg}")
+    return Diagnostic(1, 1, "E030", f"Python syntax error: {err}")
 
 
 def _notices(diagnostics: list[Diagnostic], context: Context) -> frozenset[str]:

@@ -1,93 +1,190 @@
-"""The imports a rewrite needs: renamed in their own slot, added, or removed when unused."""
+"""The imports as the rewrite leaves them: renamed in their own slot, added, or removed when unused.
+
+What changes is decided on `ast` (migrate/python/imports.py); this module writes it with libcst on
+the statements concerned. Additions and removals are written as libcst's AddImportsVisitor and
+RemoveImportsVisitor write them (the same nodes, so the same text), for the `from m import name`
+imports a migration touches; importing libcst's codemod package for them would cost more than the
+rest of a rewrite.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
-import libcst as cst
-from libcst.codemod import CodemodContext
-from libcst.codemod.visitors import AddImportsVisitor, RemoveImportsVisitor
-
-from .base import DroppedImport, RenamedImport, _code
+from ..imports import ImportPlan
+from .base import code_of, cst
 
 
 def _module_name(node: cst.CSTNode | None) -> str:
-    return _code(node) if node is not None else ""
+    return code_of(node) if node is not None else ""
 
 
-def _names_in_use(tree: cst.Module) -> set[str]:
-    """Names the module reads outside its imports."""
-
-    class Names(cst.CSTVisitor):
-        def __init__(self) -> None:
-            super().__init__()
-            self.seen: set[str] = set()
-
-        def visit_Import(self, node: cst.Import) -> bool:
-            return False
-
-        def visit_ImportFrom(self, node: cst.ImportFrom) -> bool:
-            return False
-
-        def visit_Name(self, node: cst.Name) -> None:
-            self.seen.add(node.value)
-
-    names = Names()
-    tree.visit(names)
-    return names.seen
+def _absolute_module(node: cst.ImportFrom) -> str | None:
+    """The module of `from m import ...` (None for a relative import: its package is unknown)."""
+    return None if node.relative or node.module is None else _module_name(node.module)
 
 
 def _ordered(names: list[str]) -> bool:
     return names == sorted(names) or names == sorted(names, key=str.lower)
 
 
-class _RenameImports(cst.CSTTransformer):
-    """`from m import A, Old` -> `from m import A, New` in Old's own slot; the block's order kept.
+def rename_in_place(updated: cst.ImportFrom, plan: ImportPlan) -> cst.ImportFrom:
+    """`from m import A, Old` -> `from m import A, New` in Old's own slot; the block's order kept."""
+    if isinstance(updated.names, cst.ImportStar):
+        return updated
+    module = _module_name(updated.module)
+    aliases = list(updated.names)
+    names = [_module_name(a.name) for a in aliases]
+    new_names = list(names)
+    for i, alias in enumerate(aliases):
+        new = plan.renames.get((module, names[i]))
+        if new is None or names[i] in plan.in_use or new in names or alias.asname is not None:
+            continue
+        new_names[i] = new
+    if new_names == names:
+        return updated
+    if _ordered(names):
+        new_names = sorted(new_names) if names == sorted(names) else sorted(new_names, key=str.lower)
+    aliases = [a.with_changes(name=cst.Name(n)) for a, n in zip(aliases, new_names)]
+    return updated.with_changes(names=aliases)
 
-    An old name still used elsewhere stays, and the new one is left to AddImportsVisitor.
-    """
 
-    def __init__(self, renames: dict[tuple[str, str], str], in_use: set[str]):
+def add_imports(tree: cst.Module, plan: ImportPlan) -> cst.Module:
+    """The new names imported: into a `from m import` of the module's top, else as statements after it."""
+    needed: dict[str, set[str]] = {}
+    for i in plan.additions:
+        needed.setdefault(i.module, set()).add(i.new)
+    return tree.visit(_AddImports(dict(sorted(needed.items()))))
+
+
+def remove_unused(tree: cst.Module, plan: ImportPlan) -> cst.Module:
+    """The imports whose last use the rewrite took away, removed."""
+    return tree.visit(_RemoveImports(plan))
+
+
+def _top_imports(module: cst.Module) -> tuple[int, list[cst.Import | cst.ImportFrom]]:
+    """Where the module's first import block starts (after a docstring), and its imports."""
+    start = 1 if _docstring_or_strict(module) else 0
+    found: list[cst.Import | cst.ImportFrom] = []
+    for statement in module.body[start:]:
+        small = statement.body if isinstance(statement, cst.SimpleStatementLine) else []
+        if len(small) != 1 or not isinstance(small[0], (cst.Import, cst.ImportFrom)):
+            break
+        found.append(small[0])
+    return start, found
+
+
+def _docstring_or_strict(module: cst.Module) -> bool:
+    first = module.body[0] if module.body else None
+    if not isinstance(first, cst.SimpleStatementLine) or not first.body:
+        return False
+    small = first.body[0]
+    if isinstance(small, cst.Expr):
+        return isinstance(small.value, cst.SimpleString)
+    return (
+        isinstance(small, cst.Assign)
+        and len(small.targets) == 1
+        and isinstance(small.targets[0].target, cst.Name)
+        and small.targets[0].target.value == "__strict__"
+    )
+
+
+class _AddImports(cst.CSTTransformer):
+    """libcst's AddImportsVisitor for `from m import name` imports."""
+
+    def __init__(self, needed: dict[str, set[str]]) -> None:
         super().__init__()
-        self.renames, self.in_use = renames, in_use
-        self.done: set[tuple[str, str]] = set()  # (module, old name) renamed in place
+        self.needed = needed
+        self.top: list[cst.Import | cst.ImportFrom] = []
+
+    def visit_Module(self, node: cst.Module) -> None:
+        _, self.top = _top_imports(node)
+        for statement in self.top:
+            module = _absolute_module(statement) if isinstance(statement, cst.ImportFrom) else None
+            if module is None or module not in self.needed or not isinstance(statement, cst.ImportFrom):
+                continue
+            if isinstance(statement.names, cst.ImportStar):
+                del self.needed[module]
+                continue
+            self.needed[module] -= {a.evaluated_name for a in statement.names if a.asname is None}
+            if not self.needed[module]:
+                del self.needed[module]
 
     def leave_ImportFrom(self, original: cst.ImportFrom, updated: cst.ImportFrom) -> cst.ImportFrom:
-        if isinstance(updated.names, cst.ImportStar):
+        if isinstance(updated.names, cst.ImportStar) or not any(original is t for t in self.top):
             return updated
-        module = _module_name(updated.module)
-        aliases = list(updated.names)
-        names = [_module_name(a.name) for a in aliases]
-        new_names = list(names)
-        for i, alias in enumerate(aliases):
-            new = self.renames.get((module, names[i]))
-            if new is None or names[i] in self.in_use or new in names or alias.asname is not None:
+        module = _absolute_module(updated)
+        if module is None or module not in self.needed:
+            return updated
+        added = [cst.ImportAlias(name=cst.Name(name)) for name in sorted(self.needed.pop(module))]
+        return updated.with_changes(names=[*added, *updated.names])
+
+    def leave_Module(self, original: cst.Module, updated: cst.Module) -> cst.Module:
+        if not self.needed:
+            return updated
+        start, top = _top_imports(original)
+        end = start + len(top)
+        after = list(updated.body[end:])
+        if after and not after[0].leading_lines:
+            after[0] = after[0].with_changes(leading_lines=(cst.EmptyLine(),))
+        elif after and after[0].leading_lines[0].comment is not None:
+            after[0] = after[0].with_changes(leading_lines=(cst.EmptyLine(), *after[0].leading_lines))
+        new = [
+            cst.parse_statement(f"from {module} import {', '.join(sorted(names))}", config=updated.config_for_parsing)
+            for module, names in self.needed.items()
+        ]
+        return updated.with_changes(body=(*updated.body[:end], *new, *after))
+
+
+class _RemoveImports(cst.CSTTransformer):
+    """libcst's RemoveImportsVisitor for `from m import name [as alias]` imports the module no longer reads."""
+
+    def __init__(self, plan: ImportPlan) -> None:
+        super().__init__()
+        self.removals: dict[str, set[tuple[str, str | None]]] = {}
+        for d in plan.removals:
+            self.removals.setdefault(d.module, set()).add((d.name, d.asname))
+        self.in_use = plan.in_use
+
+    def leave_ImportFrom(
+        self, original: cst.ImportFrom, updated: cst.ImportFrom
+    ) -> cst.ImportFrom | cst.RemovalSentinel:
+        names = original.names
+        module = _absolute_module(updated)
+        if isinstance(names, cst.ImportStar) or module is None or module not in self.removals:
+            return updated
+        keep: list[cst.ImportAlias] = []
+        lpar = updated.lpar
+        for alias in names:
+            bound = alias.evaluated_alias or alias.evaluated_name
+            if (alias.evaluated_name, alias.evaluated_alias) not in self.removals[module] or bound in self.in_use:
+                keep.append(alias)
                 continue
-            new_names[i] = new
-            self.done.add((module, names[i]))
-        if new_names == names:
+            comma = alias.comma  # a removed alias's comments go to the one before it (or the parenthesis)
+            if isinstance(comma, cst.Comma):
+                if keep:
+                    previous = keep[-1]
+                    if isinstance(previous.comma, cst.Comma):
+                        merged = _merge_whitespace_after(previous.comma.whitespace_after, comma.whitespace_after)
+                        keep[-1] = previous.with_deep_changes(previous.comma, whitespace_after=merged)
+                    else:
+                        keep[-1] = previous.with_changes(comma=comma)
+                elif isinstance(lpar, cst.LeftParen):
+                    lpar = lpar.with_changes(
+                        whitespace_after=_merge_whitespace_after(lpar.whitespace_after, comma.whitespace_after)
+                    )
+        if keep == list(names):
             return updated
-        if _ordered(names):
-            new_names = sorted(new_names) if names == sorted(names) else sorted(new_names, key=str.lower)
-        aliases = [a.with_changes(name=cst.Name(n)) for a, n in zip(aliases, new_names)]
-        return updated.with_changes(names=aliases)
+        if not keep:
+            return cst.RemoveFromParent()
+        if keep[-1] != names[-1]:  # no trailing comma after what was not the last
+            keep[-1] = keep[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
+        return updated.with_changes(names=keep, lpar=lpar)
 
 
-def fix_imports(tree: cst.Module, imports: Sequence[RenamedImport], unused: Sequence[DroppedImport]) -> cst.Module:
-    """Rename in place where the old name has no other use, add what is still missing, drop what lost its use."""
-    if not imports and not unused:
-        return tree
-    renames = {(i.module, i.old): i.new for i in imports if i.asname is None}
-    if renames:
-        renamer = _RenameImports(renames, _names_in_use(tree))
-        tree = tree.visit(renamer)
-        renamed = {renames[k] for k in renamer.done}
-        imports = [i for i in imports if i.new not in renamed or (i.module, i.old) not in renamer.done]
-    context = CodemodContext()
-    for i in imports:
-        AddImportsVisitor.add_needed_import(context, i.module, i.new)
-        RemoveImportsVisitor.remove_unused_import(context, i.module, i.old, i.asname)
-    for d in unused:
-        RemoveImportsVisitor.remove_unused_import(context, d.module, d.name, d.asname)
-    tree = AddImportsVisitor(context).transform_module(tree)
-    return RemoveImportsVisitor(context).transform_module(tree)
+def _merge_whitespace_after(
+    left: cst.BaseParenthesizableWhitespace, right: cst.BaseParenthesizableWhitespace
+) -> cst.BaseParenthesizableWhitespace:
+    if not isinstance(right, cst.ParenthesizedWhitespace):
+        return left
+    if not isinstance(left, cst.ParenthesizedWhitespace):
+        return right
+    return left.with_changes(empty_lines=tuple(line for line in right.empty_lines if line.comment is not None))

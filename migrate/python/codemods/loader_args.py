@@ -6,174 +6,229 @@ Hub call only fetches a file or folder the mount holds; everywhere else it is re
 
 from __future__ import annotations
 
-from collections.abc import Collection
-from typing import ClassVar
+import ast
+import fnmatch
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, ClassVar
 
-import libcst as cst
-from libcst.metadata import PositionProvider, ProviderT, QualifiedNameProvider, ScopeProvider
+from ..findings import END, REWRITE
+from ..imports import DroppedImport
+from ..survey import Call, Patterns, patterns_of
+from ..syntax import StringPiece, Where, string_value
+from .base import Codemod, cst, literal
 
-from .base import (
-    Codemod,
-    DroppedImport,
-    Patterns,
-    _code,
-    _constant,
-    _describe,
-    _literal,
-    _passes,
-    _patterns_of,
-    _string,
-)
+if TYPE_CHECKING:
+    from .rewrite import Rewrite
 
 HUB_ARGS = {"snapshot_download": ("repo_id",), "hf_hub_download": ("repo_id", "filename")}
 
 
-def _hub_path(call: cst.Call, function: str, patterns: Patterns) -> tuple[str | None, str]:
-    """The path under the mount a Hub call returns ("" for the folder), or None and why not."""
-    if function not in HUB_ARGS:
-        return None, "no local equivalent is known"
-    positional = HUB_ARGS[function]
-    values: dict[str, str] = {}  # the arguments besides repo_id, which is the legacy id
-    for i, arg in enumerate(call.args):
-        if arg.star:
-            return None, "a * or ** argument"
-        key = arg.keyword.value if arg.keyword else (positional[i] if i < len(positional) else None)
-        if key == "repo_id":
-            continue
-        value = _string(arg.value) if key is not None else None
-        if key is None or value is None:
-            return None, f"an argument whose effect cannot be reproduced: {_code(arg.value)}"
-        values[key] = value
-    extra = set(values) - {*HUB_ARGS[function], "subfolder", "repo_type"}
-    if extra or values.get("repo_type", "model") != "model":
-        return None, "an argument whose effect cannot be reproduced: " + ", ".join(sorted(extra) or ["repo_type"])
-    if function == "snapshot_download":
-        if patterns:
-            return None, f"the mount holds only the files of {_describe(patterns)}"
-        return "", ""
-    if "filename" not in values:
-        return None, "no file name"
-    path = "/".join(filter(None, [values.get("subfolder"), values["filename"]]))
-    if patterns and not _passes(path, patterns):
-        return None, f"{path!r} is left out of the mount by {_describe(patterns)}"
-    return path, ""
+@dataclass(frozen=True)
+class Mount:
+    """An argument (by its place in the call) whose legacy id becomes the mount location."""
+
+    index: int
+    mount: str
+
+
+@dataclass(frozen=True)
+class HubPath:
+    """A Hub call replaced by the path it returned."""
+
+    path: str
+
+
+@dataclass(frozen=True)
+class NewString:
+    """A string literal replaced by another (in its quote style)."""
+
+    data: str
+
+
+def _passes(path: str, patterns: Patterns) -> bool:
+    """Whether a file survives the entry's allow/ignore patterns (fnmatch, as huggingface_hub filters)."""
+    allow, ignore = patterns.get("allow_patterns"), patterns.get("ignore_patterns", [])
+    if allow is not None and not any(fnmatch.fnmatch(path, p) for p in allow):
+        return False
+    return not any(fnmatch.fnmatch(path, p) for p in ignore)
+
+
+def _describe(patterns: Patterns) -> str:
+    return ", ".join(f"{k}={v!r}" for k, v in patterns.items())
 
 
 class LoaderArguments(Codemod):
     """Legacy HF ids at loader, Hub API and other arguments, and in module constants."""
 
     CODES: ClassVar[tuple[str, ...]] = ("W105", "W111", "W112", "W113", "W114", "W115")
-    METADATA_DEPENDENCIES: ClassVar[Collection[ProviderT]] = (
-        QualifiedNameProvider,
-        PositionProvider,
-        ScopeProvider,
-    )
 
-    def legacy_arguments(self, original: cst.Call, updated: cst.Call) -> cst.BaseExpression:
-        """A legacy HF repo id passed to a call: rewritten where the call is known to take a folder there."""
-        args = list(updated.args)
-        changed = False
-        for i, arg in enumerate(original.args):
-            repo_id, constant = self.legacy_id_of(arg.value)
-            if repo_id is None or constant in self.survey.rewritten_constants:
-                continue
-            self.pending.pop(arg.value, None)
+    def decide(self) -> None:
+        survey = self.survey
+        self.legacy_ids = survey.legacy_ids()
+        # legacy ids in code not yet rewritten or reported: the node (or piece) -> where it is, its id
+        self.pending: dict[int, tuple[Where, int, str]] = {}
+        if not self.legacy_ids:
+            return
+        for name in survey.accesses_in_order():
+            if id(name) not in survey.sources and name.id not in survey.rewritten_constants:
+                self.pending[id(name)] = (survey.where(name), survey.post[id(name)], survey.constants[name.id])
+        for item in survey.events():
+            if isinstance(item, StringPiece):
+                self.string(item)
+            elif id(item.node) not in survey.protected:
+                self.arguments(item)
+        for where, post, repo_id in self.pending.values():
             mount = self.legacy_ids[repo_id]
-            slot = self.survey.loader_slot(arg.value)
+            message = (
+                f"{repo_id!r} left in code: a legacy entry's id; its weights now mount at {mount!r} "
+                "(use that path where this loads them)"
+            )
+            survey.report_at(where, (END, post, self.rule), "W115", message)
+
+    def string(self, piece: StringPiece) -> None:
+        """A legacy id held in a constant every use of which loads it changes there; other ids wait for W115."""
+        survey, data = self.survey, piece.value
+        if not isinstance(data, str):
+            return
+        constant = survey.constant_of(piece)
+        if constant in survey.rewritten_constants:
+            mount = self.legacy_ids[data]
+            survey.claimed.add(piece.where)
+            self.edit_at("SimpleString", piece.where, NewString(mount), piece.node)
+            message = (
+                f"{data!r} -> {mount!r}: every use of {constant} loads the legacy entry's weights, "
+                "from its mount location now"
+            )
+            survey.report_at(piece.where, (REWRITE, survey.post[id(piece.node)], self.rule), "W105", message)
+        elif data in self.legacy_ids and id(piece.node) not in survey.sources and constant not in survey.used_constants:
+            key = id(piece.node) if survey.single(piece) else id(piece)
+            self.pending[key] = (piece.where, survey.post[id(piece.node)], data)
+
+    def arguments(self, call: Call) -> None:
+        """A legacy HF repo id passed to a call: rewritten where the call is known to take a folder there."""
+        survey = self.survey
+        mounts = []
+        for i, argument in enumerate(call.arguments):
+            repo_id, constant = self.legacy_id_of(argument.value)
+            if repo_id is None or constant in survey.rewritten_constants:
+                continue
+            self.pending.pop(id(argument.value), None)
+            mount = self.legacy_ids[repo_id]
+            slot = survey.loader_slot(argument.value)
             if slot == "hub":
-                return self.hub_call(original, updated, repo_id, constant)
-            if slot == "loader" and not self.survey.loads_whole_repo(repo_id):
-                patterns = _describe(_patterns_of(self.survey.legacy_plans[repo_id]))
+                self.hub_call(call, repo_id, constant)
+                return
+            if slot == "loader" and not survey.loads_whole_repo(repo_id):
+                patterns = _describe(patterns_of(survey.legacy_plans[repo_id]))
                 self.report(
-                    arg,
+                    argument.node,
                     "W112",
                     f"loader left: {repo_id!r} mounts at {mount!r} filtered by {patterns}, so it still downloads "
                     "from the Hub; pass --trust-patterns if the patterns keep every file it loads",
                 )
             elif slot == "loader":
-                like = updated.args[i].value if isinstance(updated.args[i].value, cst.SimpleString) else None
-                args[i] = updated.args[i].with_changes(value=_literal(mount, like))
+                mounts.append(Mount(i, mount))
                 self.report(
-                    arg, "W105", f"{repo_id!r} -> {mount!r}: a legacy entry's weights load from its mount location"
+                    argument.node,
+                    "W105",
+                    f"{repo_id!r} -> {mount!r}: a legacy entry's weights load from its mount location",
                 )
-                changed = True
             else:
                 self.report(
-                    arg,
+                    argument.node,
                     "W114",
                     f"{repo_id!r} left: this argument is not one the loader table knows to take a folder; "
                     f"the weights now mount at {mount!r}",
                 )
-        updated = updated.with_changes(args=args)
-        return self.fit(original, updated) if changed else updated
+        if mounts:
+            self.edit("Call", call.node, tuple(mounts))
+            for replaced in mounts:
+                survey.imports.take(call.arguments[replaced.index].value)
 
-    def legacy_id_of(self, node: cst.BaseExpression) -> tuple[str | None, str | None]:
+    def legacy_id_of(self, node: ast.expr) -> tuple[str | None, str | None]:
         """The legacy id an argument holds (a literal or a module constant), and the constant's name."""
-        data = _string(node)
+        data = string_value(node)
         constant = None
-        if data is None and isinstance(node, cst.Name):
-            data, constant = _constant(self, node, self.survey.constants), node.value
+        if data is None and isinstance(node, ast.Name):
+            data, constant = self.survey.constant(node), node.id
         return (data, constant) if data in self.legacy_ids else (None, None)
 
-    def hub_call(self, original: cst.Call, updated: cst.Call, repo_id: str, constant: str | None) -> cst.BaseExpression:
+    def hub_call(self, call: Call, repo_id: str, constant: str | None) -> None:
         """snapshot_download(<id>) is the snapshot folder: the mount. hf_hub_download(<id>, F) is a file in it."""
+        survey = self.survey
         mount = self.legacy_ids[repo_id]
-        name = next(iter(sorted(q.name for q in self.get_metadata(QualifiedNameProvider, original.func, set()))), "")
+        name = next(iter(sorted(call.names)), "")
         function = name.rsplit(".", 1)[-1]
-        path, why = _hub_path(original, function, _patterns_of(self.survey.legacy_plans[repo_id]))
-        if (
-            path is not None
-            and constant is not None
-            and constant in self.survey.used_constants
-            and self.constant_uses(constant) == 1
-        ):
+        path, why = self.hub_path(call, function, patterns_of(survey.legacy_plans[repo_id]))
+        if path is not None and constant in survey.used_constants and survey.constant_uses(constant or "") == 1:
             path, why = None, f"its repo id is the constant {constant}, which nothing else would use"
         if path is None:
             self.report(
-                original,
+                call.node,
                 "W113",
                 f"{function or 'Hub API'}(...) left: it takes a repo id, never a folder ({why}); "
                 f"the weights of {repo_id!r} now mount at {mount!r}",
             )
-            return updated
+            return
         result = mount + ("/" + path if path else "")
-        if isinstance(original.func, cst.Name) and name:  # the import may have lost its last use
-            asname = original.func.value if original.func.value != function else None
-            self.unused.append(DroppedImport(name.rsplit(".", 1)[0], function, asname))
+        func = call.node.func
+        if isinstance(func, ast.Name) and name:  # the import may have lost its last use
+            asname = func.id if func.id != function else None
+            survey.imports.dropped.append(DroppedImport(name.rsplit(".", 1)[0], function, asname))
+        survey.imports.take(call.node)
+        self.edit("Call", call.node, HubPath(result))
         self.report(
-            original, "W111", f"{function}(...) -> {result!r}: the legacy entry's files are at its mount location"
+            call.node, "W111", f"{function}(...) -> {result!r}: the legacy entry's files are at its mount location"
         )
-        return _literal(result)
 
-    def constant_uses(self, constant: str) -> int:
-        """How often the module reads a module-level constant."""
-        if self.survey.module is None:
-            return 0
-        scope = self.get_metadata(ScopeProvider, self.survey.module, None)
-        return sum(len(a.references) for a in scope.assignments[constant]) if scope else 0
+    def hub_path(self, call: Call, function: str, patterns: Patterns) -> tuple[str | None, str]:
+        """The path under the mount a Hub call returns ("" for the folder), or None and why not."""
+        if function not in HUB_ARGS:
+            return None, "no local equivalent is known"
+        positional = HUB_ARGS[function]
+        values: dict[str, str] = {}  # the arguments besides repo_id, which is the legacy id
+        for i, argument in enumerate(call.arguments):
+            if argument.star:
+                return None, "a * or ** argument"
+            key = argument.keyword or (positional[i] if i < len(positional) else None)
+            if key == "repo_id":
+                continue
+            value = string_value(argument.value) if key is not None else None
+            if key is None or value is None:
+                segment = self.survey.source.segment(argument.value)
+                return None, f"an argument whose effect cannot be reproduced: {segment}"
+            values[key] = value
+        extra = set(values) - {*HUB_ARGS[function], "subfolder", "repo_type"}
+        if extra or values.get("repo_type", "model") != "model":
+            return None, "an argument whose effect cannot be reproduced: " + ", ".join(sorted(extra) or ["repo_type"])
+        if function == "snapshot_download":
+            if patterns:
+                return None, f"the mount holds only the files of {_describe(patterns)}"
+            return "", ""
+        if "filename" not in values:
+            return None, "no file name"
+        path = "/".join(filter(None, [values.get("subfolder"), values["filename"]]))
+        if patterns and not _passes(path, patterns):
+            return None, f"{path!r} is left out of the mount by {_describe(patterns)}"
+        return path, ""
 
-    def loader_string(self, original: cst.SimpleString, data: str) -> cst.BaseExpression | None:
-        """A legacy id held in a constant every use of which loads it changes there; other ids wait for W115."""
-        constant = next((n for n, v in self.survey.constant_nodes.items() if v is original), None)
-        if constant in self.survey.rewritten_constants:
-            mount = self.legacy_ids[data]
-            self.report(
-                original,
-                "W105",
-                f"{data!r} -> {mount!r}: every use of {constant} loads the legacy entry's weights, "
-                "from its mount location now",
-            )
-            return _literal(mount, original)
-        if data in self.legacy_ids and not self.sources and constant not in self.survey.used_constants:
-            self.pending[original] = data
-        return None
+    # -- the rewrite
 
-    def report_pending(self) -> None:
-        for node, repo_id in self.pending.items():
-            mount = self.legacy_ids[repo_id]
-            self.report(
-                node,
-                "W115",
-                f"{repo_id!r} left in code: a legacy entry's id; its weights now mount at {mount!r} "
-                "(use that path where this loads them)",
-            )
+    def edit_call(
+        self, rewrite: Rewrite, original: cst.Call, updated: cst.BaseExpression, payload: object
+    ) -> cst.BaseExpression:
+        if isinstance(payload, HubPath):
+            return literal(payload.path)
+        if not isinstance(payload, tuple) or not isinstance(updated, cst.Call):
+            return updated
+        args = list(updated.args)
+        for mount in payload:
+            value = args[mount.index].value
+            like = value if isinstance(value, cst.SimpleString) else None
+            args[mount.index] = args[mount.index].with_changes(value=literal(mount.mount, like))
+        return rewrite.fit(original, updated.with_changes(args=args))
+
+    def edit_string(
+        self, rewrite: Rewrite, original: cst.SimpleString, updated: cst.BaseExpression, payload: object
+    ) -> cst.BaseExpression:
+        return literal(payload.data, original) if isinstance(payload, NewString) else updated

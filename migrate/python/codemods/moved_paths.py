@@ -2,36 +2,52 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
-from typing import ClassVar
-
-import libcst as cst
-from libcst.metadata import PositionProvider, ProviderT
+from typing import TYPE_CHECKING, ClassVar
 
 from ...core import mapping
-from .base import Codemod, _literal
+from ..findings import REWRITE
+from .base import Codemod, cst, literal
+from .loader_args import NewString
+
+if TYPE_CHECKING:
+    from .rewrite import Rewrite
 
 
 class MovedPaths(Codemod):
     """Paths the config's moves map, as in the YAML."""
 
     CODES: ClassVar[tuple[str, ...]] = ("W008",)
-    METADATA_DEPENDENCIES: ClassVar[Collection[ProviderT]] = (PositionProvider,)
 
-    def moved_string(self, original: cst.SimpleString, data: str) -> cst.BaseExpression | None:
-        if self.moves:
-            moved = mapping.move_path(data, self.moves)
-            if moved != data:
-                self.report(original, "W008", f"path moved: {data!r} -> {moved!r}")
-                return _literal(moved, original)
-        return None
+    def decide(self) -> None:
+        survey = self.survey
+        if not survey.moves:
+            return
+        for piece in survey.strings():
+            if piece.formatted:
+                for text in survey.fstring_texts(piece, moved=False):
+                    if text is None:
+                        continue
+                    moved = mapping.move_path(text.value, survey.moves)
+                    if moved != text.value:
+                        where = survey.source.span(text.start, text.start + len(text.value))
+                        self.edit_at("FormattedStringText", where, NewString(moved), piece.node)
+                        order = (REWRITE, survey.post[id(piece.node)], self.rule)
+                        survey.report_at(where, order, "W008", f"path moved: {text.value!r} -> {moved!r}")
+            elif piece.where not in survey.claimed and isinstance(piece.value, str):
+                moved = mapping.move_path(piece.value, survey.moves)
+                if moved != piece.value:
+                    self.edit_at("SimpleString", piece.where, NewString(moved), piece.node)
+                    order = (REWRITE, survey.post[id(piece.node)], self.rule)
+                    survey.report_at(piece.where, order, "W008", f"path moved: {piece.value!r} -> {moved!r}")
 
-    def leave_FormattedStringText(
-        self, original: cst.FormattedStringText, updated: cst.FormattedStringText
+    # -- the rewrite
+
+    def edit_string(
+        self, rewrite: Rewrite, original: cst.SimpleString, updated: cst.BaseExpression, payload: object
+    ) -> cst.BaseExpression:
+        return literal(payload.data, original) if isinstance(payload, NewString) else updated
+
+    def edit_fstring_text(
+        self, rewrite: Rewrite, original: cst.FormattedStringText, updated: cst.FormattedStringText, payload: object
     ) -> cst.FormattedStringText:
-        if self.moves:
-            moved = mapping.move_path(original.value, self.moves)
-            if moved != original.value:
-                self.report(original, "W008", f"path moved: {original.value!r} -> {moved!r}")
-                return updated.with_changes(value=moved)
-        return updated
+        return updated.with_changes(value=payload.data) if isinstance(payload, NewString) else updated

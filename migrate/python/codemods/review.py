@@ -2,28 +2,26 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
 from typing import ClassVar
 
-import libcst as cst
-from libcst.metadata import PositionProvider, ProviderT
-
 from ...core.keys import BLOCK_KEYS
+from ..findings import END
 from .base import Codemod
+from .subscripts import Subscripts
 
 
 class Review(Codemod):
     """Uses of the old key that no rewrite covered."""
 
     CODES: ClassVar[tuple[str, ...]] = ("W108",)
-    METADATA_DEPENDENCIES: ClassVar[Collection[ProviderT]] = (PositionProvider,)
 
-    def review_string(self, original: cst.SimpleString, data: str) -> cst.BaseExpression | None:
-        """Held until the module ends: a rewrite later in the walk (W106) may take the string out."""
-        if data in BLOCK_KEYS:
-            self.review.append(original)
-        return None
-
-    def report_review(self) -> None:
-        for node in self.review:
-            self.report(node, "W108", f"{node.value} in code: the config key is `weights` now; review this use by hand")
+    def decide(self) -> None:
+        survey = self.survey
+        reviewed = survey.decided(Subscripts).reviewed
+        for piece in survey.strings():
+            if piece.formatted or piece.where in survey.claimed or piece.where in reviewed:
+                continue
+            if piece.value in BLOCK_KEYS:
+                order = (END, survey.post[id(piece.node)], self.rule)
+                message = f"{piece.raw} in code: the config key is `weights` now; review this use by hand"
+                survey.report_at(piece.where, order, "W108", message)

@@ -2,25 +2,111 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
-from typing import ClassVar
-
-import libcst as cst
-import libcst.matchers as m
-from libcst.metadata import PositionProvider, ProviderT
+import ast
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, ClassVar
 
 from ...core.keys import BLOCK_KEYS
-from .base import Codemod, _literal, _string
+from ..syntax import StringPiece, Where
+from .base import Codemod, cst, literal
 
-# X["model_cache"][i]: a string key, then an integer index
-_ENTRY = m.Subscript(
-    value=m.Subscript(slice=[m.SubscriptElement(m.Index(m.SimpleString()))]),
-    slice=[m.SubscriptElement(m.Index(m.Integer()))],
-)
-# X["model_cache"][i]["repo_id"]
-_FIELD = m.Subscript(value=_ENTRY, slice=[m.SubscriptElement(m.Index(m.SimpleString()))])
-# X["model_cache"][i].get("repo_id")
-_GET = m.Call(func=m.Attribute(value=_ENTRY, attr=m.Name("get")), args=[m.Arg(m.SimpleString(), keyword=None)])
+if TYPE_CHECKING:
+    from .rewrite import Rewrite
+
+
+@dataclass(frozen=True)
+class Entry:
+    """X["model_cache"][i] of a legacy Hugging Face entry: what the survey read of it."""
+
+    block_key: StringPiece  # the "model_cache" literal
+    index: int
+
+
+class Subscripts(Codemod):
+    """Reads of a legacy entry's repo id from the loaded config."""
+
+    CODES: ClassVar[tuple[str, ...]] = ("W106",)
+
+    def decide(self) -> None:
+        survey = self.survey
+        self.reviewed: set[Where] = set()  # block keys rewritten here: the review (W108) leaves them
+        found = [n for n in survey.nodes if isinstance(n, (ast.Subscript, ast.Call))]
+        for node in sorted(found, key=lambda n: survey.post[id(n)]):
+            if isinstance(node, ast.Subscript):
+                self.subscript(node)
+            elif isinstance(node, ast.Call):
+                self.get(node)
+
+    def subscript(self, node: ast.Subscript) -> None:
+        """X["model_cache"][i]["repo_id"]"""
+        entry = self.legacy_entry(node.value)
+        key = self.plain_string(node.slice)
+        if entry is None or key is None or key.value != "repo_id":
+            return
+        index = entry.index
+        self.edit("Subscript", node, entry)
+        self.reviewed.add(entry.block_key.where)
+        message = f'[{entry.block_key.raw}][{index}][{key.raw}] -> ["weights"][{index}]["mount_location"]'
+        self.report(node, "W106", message)
+
+    def get(self, node: ast.Call) -> None:
+        """X["model_cache"][i].get("repo_id")"""
+        func = node.func
+        if not (isinstance(func, ast.Attribute) and func.attr == "get") or node.keywords or len(node.args) != 1:
+            return
+        entry = self.legacy_entry(func.value)
+        key = self.plain_string(node.args[0])
+        if entry is None or key is None or key.value != "repo_id":
+            return
+        index = entry.index
+        self.edit("Call", node, entry)
+        self.reviewed.add(entry.block_key.where)
+        message = f'[{entry.block_key.raw}][{index}].get("repo_id") -> ["weights"][{index}].get("mount_location")'
+        self.report(node, "W106", message)
+
+    def legacy_entry(self, node: ast.expr) -> Entry | None:
+        """X["model_cache"][i] when entry i is a legacy HF entry."""
+        if not isinstance(node, ast.Subscript) or not isinstance(node.value, ast.Subscript):
+            return None
+        index = node.slice
+        if not (isinstance(index, ast.Constant) and type(index.value) is int):
+            return None
+        block_key = self.plain_string(node.value.slice)
+        plan = self.survey.legacy.get(index.value)
+        if block_key is None or block_key.value not in BLOCK_KEYS or plan is None or not plan.legacy_hf:
+            return None
+        return Entry(block_key, index.value)
+
+    def plain_string(self, node: ast.expr) -> StringPiece | None:
+        """node when it is one plain string literal (what libcst calls a SimpleString)."""
+        if not (isinstance(node, ast.Constant) and isinstance(node.value, (str, bytes))):
+            return None
+        pieces = self.survey.pieces(node)
+        return pieces[0] if len(pieces) == 1 and not pieces[0].formatted else None
+
+    # -- the rewrite
+
+    def edit_subscript(
+        self, rewrite: Rewrite, original: cst.Subscript, updated: cst.BaseExpression, payload: object
+    ) -> cst.BaseExpression:
+        if not isinstance(updated, cst.Subscript) or not isinstance(updated.value, cst.Subscript):
+            return updated
+        entry = updated.value
+        field_key = _index(updated)
+        return updated.with_changes(value=_weights_entry(entry)).with_deep_changes(
+            updated.slice[0].slice, value=literal("mount_location", field_key)
+        )
+
+    def edit_call(
+        self, rewrite: Rewrite, original: cst.Call, updated: cst.BaseExpression, payload: object
+    ) -> cst.BaseExpression:
+        if not isinstance(payload, Entry) or not isinstance(updated, cst.Call):
+            return updated
+        attribute = cst.ensure_type(updated.func, cst.Attribute)
+        entry = cst.ensure_type(attribute.value, cst.Subscript)
+        func = attribute.with_changes(value=_weights_entry(entry))
+        arg = updated.args[0].with_changes(value=literal("mount_location", updated.args[0].value))
+        return updated.with_changes(func=func, args=[arg, *updated.args[1:]])
 
 
 def _index(node: cst.BaseExpression) -> cst.BaseExpression:
@@ -28,70 +114,8 @@ def _index(node: cst.BaseExpression) -> cst.BaseExpression:
     return cst.ensure_type(cst.ensure_type(node, cst.Subscript).slice[0].slice, cst.Index).value
 
 
-def _entry_of(get: cst.Call) -> cst.Subscript:
-    """X["model_cache"][i] of a call _GET matched."""
-    return cst.ensure_type(cst.ensure_type(get.func, cst.Attribute).value, cst.Subscript)
-
-
-class Subscripts(Codemod):
-    """Reads of a legacy entry's repo id from the loaded config."""
-
-    CODES: ClassVar[tuple[str, ...]] = ("W106",)
-    METADATA_DEPENDENCIES: ClassVar[Collection[ProviderT]] = (PositionProvider,)
-
-    def leave_Subscript(self, original: cst.Subscript, updated: cst.Subscript) -> cst.BaseExpression:
-        if not m.matches(updated, _FIELD):
-            return updated
-        entry = cst.ensure_type(updated.value, cst.Subscript)
-        field_key = cst.ensure_type(_index(updated), cst.SimpleString)
-        found = self.legacy_entry(entry) if _string(field_key) == "repo_id" else None
-        if found is None:
-            return updated
-        block_key, index = found
-        self.report(
-            original,
-            "W106",
-            f'[{block_key.value}][{index}][{field_key.value}] -> ["weights"][{index}]["mount_location"]',
-        )
-        self.reviewed(cst.ensure_type(original.value, cst.Subscript))
-        return updated.with_changes(value=self.weights_entry(entry)).with_deep_changes(
-            updated.slice[0].slice, value=_literal("mount_location", field_key)
-        )
-
-    def get_repo_id(self, original: cst.Call, updated: cst.Call) -> cst.Call:
-        """X["model_cache"][i].get("repo_id") of a legacy HF entry: X["weights"][i].get("mount_location")."""
-        if not m.matches(updated, _GET) or _string(updated.args[0].value) != "repo_id":
-            return updated
-        found = self.legacy_entry(_entry_of(updated))
-        if found is None:
-            return updated
-        block_key, index = found
-        self.report(
-            original,
-            "W106",
-            f'[{block_key.value}][{index}].get("repo_id") -> ["weights"][{index}].get("mount_location")',
-        )
-        self.reviewed(_entry_of(original))
-        func = cst.ensure_type(updated.func, cst.Attribute).with_changes(value=self.weights_entry(_entry_of(updated)))
-        arg = updated.args[0].with_changes(value=_literal("mount_location", updated.args[0].value))
-        return updated.with_changes(func=func, args=[arg, *updated.args[1:]])
-
-    def legacy_entry(self, node: cst.Subscript) -> tuple[cst.SimpleString, int] | None:
-        """(block key, index) of X["model_cache"][i] when entry i is a legacy HF entry."""
-        block_key = cst.ensure_type(_index(node.value), cst.SimpleString)
-        index = int(cst.ensure_type(_index(node), cst.Integer).value, 0)
-        plan = self.legacy.get(index)
-        if _string(block_key) not in BLOCK_KEYS or plan is None or not plan.legacy_hf:
-            return None
-        return block_key, index
-
-    def reviewed(self, entry: cst.Subscript) -> None:
-        """The block key of X["model_cache"][i] (in the parsed source) is rewritten: W108 leaves it."""
-        key = _index(entry.value)
-        self.review = [n for n in self.review if n is not key]
-
-    def weights_entry(self, node: cst.Subscript) -> cst.Subscript:
-        """X["model_cache"][i] -> X["weights"][i], in the quote style of the old key."""
-        top = cst.ensure_type(node.value, cst.Subscript)
-        top = top.with_deep_changes(top.slice[0].slice, value=_literal("weights", _index(top)))
-        return node.with_changes(value=top)
+def _weights_entry(node: cst.Subscript) -> cst.Subscript:
+    """X["model_cache"][i] -> X["weights"][i], in the quote style of the old key."""
+    top = cst.ensure_type(node.value, cst.Subscript)
+    top = top.with_deep_changes(top.slice[0].slice, value=literal("weights", _index(top)))
+    return node.with_changes(value=top)

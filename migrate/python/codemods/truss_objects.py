@@ -2,15 +2,35 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
-from typing import ClassVar
-
-import libcst as cst
-import libcst.matchers as m
-from libcst.metadata import PositionProvider, ProviderT, QualifiedNameProvider
+import ast
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, ClassVar
 
 from ...core.entry import UNCHANGED, EntryPlan
-from .base import PLACEHOLDER_ID, QUOTES, RENAMED_CALLS, Codemod, DroppedImport, RenamedImport, _code, _literal
+from ..imports import DroppedImport, RenamedImport
+from ..survey import PLACEHOLDER_ID, RENAMED_CALLS, RENAMED_KEYWORDS, Call
+from .base import QUOTES, Codemod, code_of, cst, literal
+
+if TYPE_CHECKING:
+    from .rewrite import Rewrite
+
+
+@dataclass(frozen=True)
+class RepoEdit:
+    """A ModelRepo call that becomes a WeightsSource: its plan, and what the survey knew of its arguments."""
+
+    plan: EntryPlan
+    callee: str  # the qualified name of ModelRepo, as imported
+    opaque_id: bool  # the Hugging Face repo_id is an expression
+    constants: frozenset[int]  # arguments that are a module constant's name
+
+
+@dataclass(frozen=True)
+class Rename:
+    """ModelCache(...) -> Weights(...), or a container's keyword: cached= / model_cache= -> weights=."""
+
+    callee: str
+    keyword: tuple[str, str] | None = None
 
 
 def _commented_line(comma: cst.Comma | cst.MaybeSentinel) -> cst.TrailingWhitespace | None:
@@ -43,7 +63,7 @@ def _separator(call: cst.Call) -> cst.Comma:
 
 
 def _new_arg(key: str, data: object, beside: cst.Arg, sep: cst.Comma) -> cst.Arg:
-    return cst.Arg(keyword=cst.Name(key), value=_literal(str(data), beside.value), equal=beside.equal, comma=sep)
+    return cst.Arg(keyword=cst.Name(key), value=literal(str(data), beside.value), equal=beside.equal, comma=sep)
 
 
 def _arrange_commas(args: list[cst.Arg], call: cst.Call, sep: cst.Comma) -> list[cst.Arg]:
@@ -86,11 +106,11 @@ def hf_source(expr: cst.BaseExpression, planned: str) -> cst.BaseExpression:
     before, after = planned.split(PLACEHOLDER_ID, 1)
     if not before and not after:
         return expr
-    code = _code(expr)
+    code = code_of(expr)
     quote = next((q for q in QUOTES if q not in code), None)
     if quote is None or "{" in before + after or "}" in before + after:  # no f-string can hold it
-        parts: list[cst.BaseExpression] = [_literal(before)] if before else []
-        parts += [cst.Call(cst.Name("str"), [cst.Arg(expr)])] + ([_literal(after)] if after else [])
+        parts: list[cst.BaseExpression] = [literal(before)] if before else []
+        parts += [cst.Call(cst.Name("str"), [cst.Arg(expr)])] + ([literal(after)] if after else [])
         result = parts[0]
         for part in parts[1:]:
             result = cst.BinaryOperation(result, cst.Add(), part)
@@ -110,27 +130,100 @@ class TrussObjects(Codemod):
     """The truss constructs that move with the config, rewritten where their entries flow into a rewritten container."""
 
     CODES: ClassVar[tuple[str, ...]] = ("W101", "W102", "W103", "W104")
-    METADATA_DEPENDENCIES: ClassVar[Collection[ProviderT]] = (
-        QualifiedNameProvider,
-        PositionProvider,
-    )
 
-    def rename_func(self, updated: cst.Call, name: str | None) -> cst.Call:
-        """ModelRepo(...) -> WeightsSource(...), ModelCache(...) -> Weights(...); a bare name's import follows."""
-        if name is None:
-            return updated
+    def decide(self) -> None:
+        survey = self.survey
+        for call in sorted(survey.calls.values(), key=lambda c: c.post):
+            key = id(call.node)
+            if key in survey.blocked:
+                continue
+            if key in survey.repos:
+                self.repo(call, survey.repos[key])
+            elif key not in survey.changeable or call.truss is None:
+                continue
+            elif call.short == "ModelCache":
+                self.edit("Call", call.node, Rename(call.truss))
+                self.renamed(call)
+                self.report(call.node, "W103", "ModelCache([...]) -> Weights([...])")
+            elif call.short in RENAMED_KEYWORDS:
+                old, new = RENAMED_KEYWORDS[call.short]
+                if call.argument(old) is not None:
+                    self.edit("Call", call.node, Rename(call.truss, (old, new)))
+                    self.survey.imports.take_name(old)
+                    code = "W102" if call.short == "Assets" else "W104"
+                    self.report(call.node, code, f"{call.short}({old}=...) -> {call.short}({new}=...)")
+
+    def repo(self, call: Call, plan: EntryPlan) -> None:
+        survey = self.survey
+        constants = frozenset(
+            i for i, a in enumerate(call.arguments) if isinstance(a.value, ast.Name) and a.value.id in survey.constants
+        )
+        opaque = id(call.node) in survey.opaque_ids
+        self.edit("Call", call.node, RepoEdit(plan, call.truss or "", opaque, constants))
+        self.renamed(call)
+        self.taken_arguments(call, plan, opaque, constants)
+        self.report(call.node, "W101", "ModelRepo(...) -> WeightsSource(...)")
+        for note in plan.notes:
+            self.report(call.node, note.code, note.message)
+
+    def renamed(self, call: Call) -> None:
+        """ModelRepo / ModelCache renamed: a bare name's import follows, and the old spelling is gone."""
+        name, func = call.truss or "", call.node.func
         old = name.rsplit(".", 1)[-1]
-        new = RENAMED_CALLS[old]
-        func = updated.func
-        if isinstance(func, cst.Attribute):  # truss_config.ModelRepo: the module import stays
-            return updated.with_changes(func=func.with_changes(attr=cst.Name(new)))
-        if isinstance(func, cst.Name):
-            asname = func.value if func.value != old else None
-            self.imports.append(RenamedImport(name.rsplit(".", 1)[0], old, asname, new))
-            return updated.with_changes(func=cst.Name(new))
+        if isinstance(func, ast.Name):
+            asname = func.id if func.id != old else None
+            self.survey.imports.renamed.append(RenamedImport(name.rsplit(".", 1)[0], old, asname, RENAMED_CALLS[old]))
+            self.survey.imports.take_name(func.id)
+        elif isinstance(func, ast.Attribute):
+            self.survey.imports.take_name(func.attr)
+
+    def taken_arguments(self, call: Call, plan: EntryPlan, opaque: bool, constants: frozenset[int]) -> None:
+        """What the rewrite of a ModelRepo's arguments takes out of the code: dropped arguments with the
+        imports only they used, renamed keywords, and values written anew."""
+        imports = self.survey.imports
+        changes = {c.old: c for c in plan.changes}
+        for i, argument in enumerate(call.arguments):
+            change = changes[argument.keyword or ""]
+            if change.new is None:
+                imports.dropped += self.dropped_imports(argument.value)
+                imports.take(argument.node)
+                continue
+            if change.new != change.old:
+                imports.take_name(change.old)
+            kept = change.new == "source" and (opaque or (i in constants and _constant_source(plan)))
+            if not kept and change.value is not UNCHANGED:
+                imports.take(argument.value)
+
+    def dropped_imports(self, value: ast.expr) -> list[DroppedImport]:
+        """Names only a dropped argument used (kind=ModelRepoSourceKind.S3) lose their import."""
+        found = []
+        for node in ast.walk(value):
+            if not isinstance(node, ast.Name):
+                continue
+            names = self.survey.scopes.qualified(node)
+            qualified = next((n for n in sorted(names) if n.split(".")[0] in ("truss", "truss_chains")), None)
+            if qualified and "." in qualified:
+                module, obj = qualified.rsplit(".", 1)
+                found.append(DroppedImport(module, obj, node.id if node.id != obj else None))
+        return found
+
+    def edit_call(
+        self, rewrite: Rewrite, original: cst.Call, updated: cst.BaseExpression, payload: object
+    ) -> cst.BaseExpression:
+        if not isinstance(updated, cst.Call):
+            return updated
+        if isinstance(payload, RepoEdit):
+            return self.rewrite_repo(rewrite, original, updated, payload)
+        if isinstance(payload, Rename) and payload.keyword is None:
+            return rename_func(updated, payload.callee)
+        if isinstance(payload, Rename) and payload.keyword is not None:
+            old, new = payload.keyword
+            arg = next((a for a in updated.args if a.keyword is not None and a.keyword.value == old), None)
+            return updated.with_deep_changes(arg, keyword=cst.Name(new)) if arg is not None else updated
         return updated
 
-    def rewrite_repo(self, original: cst.Call, updated: cst.Call, plan: EntryPlan) -> cst.Call:
+    def rewrite_repo(self, rewrite: Rewrite, original: cst.Call, updated: cst.Call, edit: RepoEdit) -> cst.Call:
+        plan = edit.plan
         changes = {c.old: c for c in plan.changes}
         sep = _separator(updated)
         args: list[cst.Arg] = []
@@ -141,47 +234,42 @@ class TrussObjects(Codemod):
             change = changes[arg.keyword.value]
             if change.new is None:
                 orphans += filter(None, [_comment_of(arg.comma)])
-                self.drop_imports(original.args[i].value)
                 continue
             if orphans:
                 args = _keep_comments(args, orphans)
                 orphans = []
             if change.new != change.old:
                 arg = arg.with_changes(keyword=cst.Name(change.new))
-            if change.new == "source" and original in self.survey.opaque_ids:
+            if change.new == "source" and edit.opaque_id:
                 arg = arg.with_changes(value=hf_source(arg.value, plan.weight["source"]))
-            elif change.new == "source" and self.constant_source(original.args[i].value, plan):
+            elif change.new == "source" and i in edit.constants and _constant_source(plan):
                 planned = plan.weight["source"].replace(f"hf://{plan.repo_id}", f"hf://{PLACEHOLDER_ID}", 1)
                 arg = arg.with_changes(value=hf_source(arg.value, planned))
             elif change.value is not UNCHANGED:
-                arg = arg.with_changes(value=_literal(str(change.value), arg.value))
+                arg = arg.with_changes(value=literal(str(change.value), arg.value))
             args.append(arg)
             if change.new == "source":
                 args += [_new_arg(k, v, arg, sep) for k, v in plan.inserts]
         if orphans:
             args = _keep_comments(args, orphans)
         args = _arrange_commas(args, updated, sep)
-        updated = self.rename_func(updated.with_changes(args=args), self.qualified(original.func))
-        updated = self.fit(original, updated)
-        self.report(original, "W101", "ModelRepo(...) -> WeightsSource(...)")
-        for note in plan.notes:
-            self.report(original, note.code, note.message)
-        return updated
+        updated = rename_func(updated.with_changes(args=args), edit.callee)
+        return rewrite.fit(original, updated)
 
-    def constant_source(self, value: cst.BaseExpression, plan: EntryPlan) -> bool:
-        """A constant HF id stays the source's expression, so the constant keeps its other uses."""
-        return (
-            isinstance(value, cst.Name)
-            and plan.kind == "hf"
-            and not plan.repo_id.startswith("hf://")
-            and value.value in self.survey.constants
-            and f"hf://{plan.repo_id}" in plan.weight["source"]
-        )
 
-    def drop_imports(self, value: cst.BaseExpression) -> None:
-        """Names only a dropped argument used (kind=ModelRepoSourceKind.S3) lose their import."""
-        for name in m.findall(value, m.Name()):
-            qualified = self.qualified(name)
-            if isinstance(name, cst.Name) and qualified and "." in qualified:
-                module, obj = qualified.rsplit(".", 1)
-                self.unused.append(DroppedImport(module, obj, name.value if name.value != obj else None))
+def _constant_source(plan: EntryPlan) -> bool:
+    """A constant HF id stays the source's expression, so the constant keeps its other uses."""
+    return (
+        plan.kind == "hf" and not plan.repo_id.startswith("hf://") and f"hf://{plan.repo_id}" in plan.weight["source"]
+    )
+
+
+def rename_func(updated: cst.Call, name: str) -> cst.Call:
+    """ModelRepo(...) -> WeightsSource(...), ModelCache(...) -> Weights(...) (its import follows: imports.py)."""
+    new = RENAMED_CALLS[name.rsplit(".", 1)[-1]]
+    func = updated.func
+    if isinstance(func, cst.Attribute):  # truss_config.ModelRepo: the module import stays
+        return updated.with_changes(func=func.with_changes(attr=cst.Name(new)))
+    if isinstance(func, cst.Name):
+        return updated.with_changes(func=cst.Name(new))
+    return updated

@@ -1,0 +1,537 @@
+"""The survey: the module read once with `ast`, and what every rule needs to know of it.
+
+String constants, the calls and the slots of their arguments (a truss construct's source, a folder
+in the loader table, a Hub repo id, or anything else), the ModelRepo calls and their plans, what
+flows into which Assets / ModelCache / TrussConfig call, and the legacy ids held in constants.
+The registry's codemods decide from this what to rewrite and what to report; nothing is edited
+here, and a module the rules leave as it is is never parsed by libcst.
+"""
+
+from __future__ import annotations
+
+import ast
+import dataclasses
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Literal, TypeVar
+
+from ..core import mapping
+from ..core.context import Context
+from ..core.entry import UNCHANGED, EntryPlan
+from ..core.keys import BLOCK_KEYS
+from . import loader_table
+from .findings import REWRITE, SURVEY, SURVEY_END, Findings, Order
+from .imports import ImportChanges
+from .syntax import (
+    Binding,
+    FText,
+    Scopes,
+    Source,
+    StringPiece,
+    Walks,
+    Where,
+    fstring_parts,
+    string_pieces,
+    string_value,
+)
+
+CodemodT = TypeVar("CodemodT")
+# What an argument's slot takes: a truss construct's source, a folder (loader table), a Hub repo id, or unknown
+Slot = Literal["source", "loader", "hub", "other"]
+RENAMED_CALLS = {"ModelRepo": "WeightsSource", "ModelCache": "Weights"}
+RENAMED_KEYWORDS = {"Assets": ("cached", "weights"), "TrussConfig": ("model_cache", "weights")}
+KIND_MEMBERS = {"HF": "hf", "GCS": "gcs", "S3": "s3", "AZURE": "azure"}
+# Keys whose value the mapping only passes through: an expression there can stay as written.
+OPAQUE: dict[str, object] = {"runtime_secret_name": "secret", "allow_patterns": ["*"], "ignore_patterns": ["*"]}
+PLACEHOLDER_ID = "placeholder-org/placeholder-name"
+Patterns = dict[str, list[str]]  # allow_patterns / ignore_patterns of an entry -> the patterns
+
+
+@dataclass
+class LegacyEntry:
+    """An entry of the truss's migrated config, for the code that used it."""
+
+    index: int
+    plan: EntryPlan
+
+
+class Unresolved(Exception):
+    """An argument of a ModelRepo call whose value the survey cannot know."""
+
+
+@dataclass(frozen=True)
+class Argument:
+    """One argument of a call, in the order of the source (as libcst lists them)."""
+
+    keyword: str | None
+    star: str  # "", "*" or "**"
+    value: ast.expr
+    node: ast.AST  # what its position is read from: the keyword, or the value
+
+
+@dataclass
+class Call:
+    """A call, with what its callee is and what each of its argument slots takes."""
+
+    node: ast.Call
+    where: Where
+    names: set[str]  # the callee's qualified names
+    truss: str | None  # the qualified name that comes from truss or truss_chains, if any
+    arguments: list[Argument]
+    post: int = 0  # its place in the rewrite's walk (children first)
+
+    @property
+    def short(self) -> str | None:
+        return self.truss.rsplit(".", 1)[-1] if self.truss else None
+
+    def argument(self, keyword: str) -> Argument | None:
+        return next((a for a in self.arguments if a.keyword == keyword), None)
+
+
+def truss_name(names: set[str]) -> str | None:
+    """The qualified name that comes from truss or truss_chains, if any."""
+    for name in sorted(names):
+        if name.split(".")[0] in ("truss", "truss_chains"):
+            return name
+    return None
+
+
+def patterns_of(plan: EntryPlan) -> Patterns:
+    return {k: plan.weight[k] for k in ("allow_patterns", "ignore_patterns") if k in plan.weight}
+
+
+class Survey:
+    """Reads the module: string constants, calls and slots, ModelRepo calls and what they become."""
+
+    CODES = ("W107", "W110", "W116", "W117", "W118")
+
+    def __init__(
+        self, text: str, tree: ast.Module, context: Context, legacy: Sequence[LegacyEntry], trust_patterns: bool
+    ) -> None:
+        self.source, self.tree = Source(text), tree
+        self.scopes = Scopes(tree)
+        self.context, self.trust_patterns = context, trust_patterns
+        self.legacy = {e.index: e.plan for e in legacy}  # entry index in the config -> its plan
+        # legacy HF repo id -> its plan: the config's entries, then the ModelRepo calls this module rewrites
+        self.legacy_plans = {e.plan.repo_id: e.plan for e in legacy if e.plan.legacy_hf}
+        self.findings = Findings()
+        walks = Walks.of(tree)
+        self.nodes = walks.nodes
+        self.pre, self.post = walks.pre, walks.post  # each node's place: the survey's walk, the rewrite's
+        self.parents = walks.parents
+        self.constants: dict[str, str] = {}
+        self.constant_nodes: dict[str, ast.expr] = {}  # name -> its one assigned value
+        self.rewritten_constants: set[str] = set()  # legacy ids changed once, at their definition
+        self.used_constants: set[str] = set()  # legacy-id constants some code reads
+        self.accesses: set[int] = set()  # ids of the Name nodes that read them
+        self.slots: dict[int, Slot] = {}  # id(argument value) -> what its slot is
+        self.calls: dict[int, Call] = {}  # id(call) -> the call
+        self.repos: dict[int, EntryPlan] = {}  # ModelRepo calls to rewrite
+        self.containers: dict[int, str] = {}  # ModelCache / Assets / TrussConfig calls -> which
+        self.all_repos: list[Call] = []  # every ModelRepo call
+        self.failed: set[int] = set()  # ModelRepo calls that cannot be planned
+        self.flowing: dict[int, int] = {}  # ModelRepo -> the container it flows into
+        self.changeable: set[int] = set()  # containers that change with their entries
+        self.blocked: set[int] = set()  # containers holding a ModelRepo that stays
+        self.with_secret: set[int] = set()  # containers whose chainlet declares hf_access_token
+        self.opaque_ids: set[int] = set()  # ModelRepo calls whose HF repo_id is an expression
+        self.protected: set[int] = set()  # ModelRepo / WeightsSource calls: a repo id there is the source
+        self.sources: set[int] = set()  # ids of the nodes inside such calls
+        self.claimed: set[Where] = set()  # string literals a rule rewrites: the rules after it leave them
+        self._strings: list[StringPiece] | None = None
+        self._pieces: dict[int, list[StringPiece]] = {}
+        self.moves: dict[str, str] = {}  # old location -> new mount location (--mount-root)
+        self.rules: list[Any] = []  # the registry's codemods, in order, once they decide
+        self.imports = ImportChanges()  # what the rules' edits do to the imports
+
+    # -- reading
+
+    def read(self) -> None:
+        self._constants()
+        for node in self.nodes:
+            if isinstance(node, ast.Call):
+                self._call(node)
+            elif isinstance(node, ast.Attribute) and node.attr == "model_cache":
+                self.report(node, "W118", _ATTRIBUTE, SURVEY)
+        self._follow_containers()
+        self._decide_constants()
+
+    def report(self, node: ast.AST, code: str, message: str, phase: int, rule: int = 0) -> None:
+        walk_order = self.post if phase == REWRITE else self.pre
+        order: Order = (phase, walk_order.get(id(node), 0), rule)
+        self.findings.report(self.where(node), code, message, order)
+
+    def statement_of(self, node: ast.AST) -> ast.stmt:
+        """The innermost statement holding node (a compound one when node is in its header)."""
+        while not isinstance(node, ast.stmt):
+            node = self.parents[id(node)]
+        return node
+
+    def report_at(self, where: Where, order: Order, code: str, message: str) -> None:
+        self.findings.report(where, code, message, order)
+
+    def where(self, node: ast.AST) -> Where:
+        return self.source.where(node)
+
+    # -- the strings, and the walk the rewrite takes
+
+    def pieces(self, node: ast.AST) -> list[StringPiece]:
+        """The literals one string expression is written as."""
+        found = self._pieces.get(id(node))
+        if found is None:
+            found = self._pieces[id(node)] = string_pieces(self.source, node)
+        return found
+
+    def fstring_texts(self, piece: StringPiece, moved: bool = True) -> list[FText | None]:
+        """An f-string's raw text parts (None for each expression), with their paths moved (W008) if moved."""
+        parts = fstring_parts(self.source.text, piece.piece)
+        if not (moved and self.moves):
+            return parts
+        return [FText(p.start, mapping.move_path(p.value, self.moves)) if p is not None else None for p in parts]
+
+    def decided(self, rule: type[CodemodT]) -> CodemodT:
+        """The registry's instance of a rule that decided before the asking one."""
+        return next(r for r in self.rules if isinstance(r, rule))
+
+    def strings(self) -> list[StringPiece]:
+        """The string literals a rule may read (the parts of a concatenation each), in the order of the source:
+        those that spell a legacy id, a block key, `truss-transfer-cli` or a path that moves."""
+        if self._strings is None:
+            needles = (*self.legacy_plans, *BLOCK_KEYS, "truss-transfer-cli", *self.moves)
+            self._strings = [
+                piece
+                for node in self.nodes
+                if _spells(node, needles)
+                and not isinstance(self.parents.get(id(node)), (ast.JoinedStr, ast.FormattedValue))
+                for piece in self.pieces(node)
+            ]
+        return self._strings
+
+    def events(self) -> list[StringPiece | Call]:
+        """The string literals and the calls in the order the rewrite leaves them (children first)."""
+        items: list[tuple[int, int, StringPiece | Call]] = [
+            (self.post[id(p.node)], i, p) for i, p in enumerate(self.strings())
+        ]
+        items += [(call.post, 0, call) for call in self.calls.values()]
+        return [item for _, _, item in sorted(items, key=lambda x: (x[0], x[1]))]
+
+    def single(self, piece: StringPiece) -> bool:
+        """Whether the piece is its expression's only literal (a SimpleString, not a concatenation)."""
+        return self.where(piece.node) == piece.where
+
+    def constant_of(self, piece: StringPiece) -> str | None:
+        """The module constant this literal is the whole value of, if any."""
+        if not self.single(piece):
+            return None
+        return next((name for name, value in self.constant_nodes.items() if value is piece.node), None)
+
+    def accesses_in_order(self) -> list[ast.Name]:
+        return sorted(
+            (node for node in self.nodes if isinstance(node, ast.Name) and id(node) in self.accesses),
+            key=lambda node: self.pre[id(node)],
+        )
+
+    def _constants(self) -> None:
+        assigned: dict[str, int] = {}
+        for statement in self.tree.body:
+            if isinstance(statement, ast.Assign):
+                targets, value = statement.targets, statement.value
+            elif isinstance(statement, ast.AnnAssign) and statement.value is not None:
+                targets, value = [statement.target], statement.value
+            else:
+                continue
+            for target in targets:
+                if isinstance(target, ast.Name):
+                    assigned[target.id] = assigned.get(target.id, 0) + 1
+                    data = string_value(value)
+                    if data is not None:
+                        self.constants[target.id] = data
+                        self.constant_nodes[target.id] = value
+        for name, count in assigned.items():  # a constant assigned twice is no constant
+            if count > 1:
+                self.constants.pop(name, None)
+
+    def _call(self, node: ast.Call) -> None:
+        names = self.scopes.qualified(node.func)
+        call = Call(node, self.where(node), names, truss_name(names), arguments(node), self.post[id(node)])
+        self.calls[id(node)] = call
+        self._classify_slots(call)
+        short = call.short
+        if short in ("ModelRepo", "WeightsSource"):
+            self.protected.add(id(node))
+            self.sources.update(id(n) for n in ast.walk(node))
+        if short in ("ModelCache", *RENAMED_KEYWORDS):
+            self.containers[id(node)] = short
+        if short != "ModelRepo":
+            return
+        self.all_repos.append(call)
+        try:
+            self.repos[id(node)] = self.plan(call)
+        except Unresolved as why:
+            self.report(node, "W107", f"ModelRepo left as it is: {why} cannot be resolved; migrate it by hand", SURVEY)
+            self.failed.add(id(node))
+        except mapping.RuleError as err:
+            self.report(node, "W110", f"ModelRepo left as it is: {err.message} ({err.code})", SURVEY)
+            self.failed.add(id(node))
+
+    def _classify_slots(self, call: Call) -> None:
+        """What each argument slot of a call is: "source", "loader", "hub" or "other"."""
+        every: Slot | None = None  # the slot of every argument, for a truss or a Hub call
+        if call.truss:
+            every = "source"
+        elif loader_table.is_hub_api(call.names) or self._is_hub_client(call.node.func):
+            every = "hub"
+        func = call.node.func
+        method = func.attr if isinstance(func, ast.Attribute) else None
+        loader = loader_table.loader_for(call.names, method)
+        for i, argument in enumerate(call.arguments):
+            position = None if argument.keyword or argument.star else i
+            takes = loader is not None and loader.takes(position, argument.keyword)
+            self.slots[id(argument.value)] = every or ("loader" if takes else "other")
+
+    def _is_hub_client(self, func: ast.expr) -> bool:
+        """HfApi().method(...): a method of a Hub client made in place."""
+        if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Call):
+            return loader_table.is_hub_api(self.scopes.qualified(func.value.func))
+        return False
+
+    # -- ModelRepo plans
+
+    def evaluate(self, node: ast.expr) -> object:
+        data = string_value(node)
+        if data is not None:
+            return data
+        if isinstance(node, ast.Constant) and (node.value is None or isinstance(node.value, bool)):
+            return node.value
+        if isinstance(node, ast.Name):
+            constant = self.constant(node)
+            if constant is not None:
+                return constant
+        if isinstance(node, ast.Attribute) and node.attr in KIND_MEMBERS:
+            return KIND_MEMBERS[node.attr]  # ModelRepoSourceKind.S3, however imported
+        if isinstance(node, (ast.List, ast.Tuple)):
+            return [self.evaluate(e) for e in node.elts if not isinstance(e, ast.Starred)]
+        raise Unresolved(self.source.segment(node))
+
+    def constant(self, name: ast.Name) -> str | None:
+        """The module-level string constant this name refers to, if it refers to one."""
+        if name.id not in self.constants:
+            return None
+        bindings = self.scopes.of(name).lookup(name.id)
+        if bindings and all(b.scope.kind == "module" for b in bindings):
+            return self.constants[name.id]
+        return None
+
+    def plan(self, call: Call, context: Context | None = None) -> EntryPlan:
+        entry: dict[str, object] = {}
+        opaque: dict[str, ast.expr] = {}  # keys whose value is an expression, and the expression
+        for argument in call.arguments:
+            if argument.keyword is None or argument.star:
+                raise Unresolved("a positional or ** argument")
+            key = argument.keyword
+            try:
+                entry[key] = self.evaluate(argument.value)
+            except Unresolved:
+                if key in OPAQUE:
+                    entry[key] = OPAQUE[key]
+                elif key == "repo_id":
+                    entry[key] = PLACEHOLDER_ID  # an HF id can stay an expression (see hf_source)
+                else:
+                    raise
+                opaque[key] = argument.value
+        plan = mapping.plan_entry(entry, context or self.context)
+        if "repo_id" in opaque and (plan.kind != "hf" or plan.legacy):
+            raise Unresolved(f"repo_id={self.source.segment(opaque['repo_id'])}")
+        for change in plan.changes:
+            if change.old in opaque and change.value is not UNCHANGED and change.old != "repo_id":
+                raise Unresolved(change.old)
+        if "repo_id" in opaque:
+            self.opaque_ids.add(id(call.node))
+        return plan
+
+    # -- what flows where
+
+    def _follow_containers(self) -> None:
+        """ModelRepo entries change only with the container they flow into, and a list never mixes old and new."""
+        for container, short in self.containers.items():
+            if short != "ModelCache":  # a ModelCache changes with the TrussConfig it flows into
+                self._follow(self.calls[container], short)
+        for container, short in self.containers.items():
+            if short == "ModelCache" and container not in self.changeable and container not in self.blocked:
+                self.report(
+                    self.calls[container].node,
+                    "W117",
+                    "ModelCache(...) left as it is: it does not flow, as a list of ModelRepo entries, "
+                    "into TrussConfig(model_cache=...); migrate it by hand",
+                    SURVEY_END,
+                )
+        for call in self.all_repos:
+            key = id(call.node)
+            if key in self.failed:
+                continue
+            owner = self.flowing.get(key)
+            if owner is None:
+                self.repos.pop(key, None)
+                self.report(
+                    call.node,
+                    "W116",
+                    "ModelRepo left as it is: it does not flow into Assets(cached=[...]), ModelCache([...]) "
+                    "or TrussConfig(model_cache=...), so the code that uses it still expects a ModelRepo",
+                    SURVEY_END,
+                )
+            elif owner in self.blocked:
+                self.repos.pop(key, None)
+                self.report(
+                    call.node,
+                    "W107",
+                    "ModelRepo left as it is: another entry in its list cannot be migrated",
+                    SURVEY_END,
+                )
+            elif owner in self.with_secret:
+                self.repos[key] = self.plan(call, dataclasses.replace(self.context, declares_hf_secret=True))
+        for plan in self.repos.values():
+            if plan.legacy_hf and plan.repo_id != PLACEHOLDER_ID:
+                self.legacy_plans.setdefault(plan.repo_id, plan)
+
+    def _follow(self, container: Call, short: str) -> None:
+        """Mark the container changeable with its ModelRepo entries, or report why it stays."""
+        old = RENAMED_KEYWORDS[short][0]
+        argument = container.argument(old)
+        if argument is None:
+            return
+        value = self.single_use_value(argument.value)
+        entries = value
+        inner_call = self.calls.get(id(value)) if isinstance(value, ast.Call) else None
+        if short == "TrussConfig" and inner_call is not None and self.containers.get(id(value)) == "ModelCache":
+            first = inner_call.arguments[0] if len(inner_call.arguments) == 1 else None
+            inner = first if first is not None and first.keyword is None else None
+            entries = self.single_use_value(inner.value) if inner is not None else None
+            if entries is not None:
+                self.changeable.add(id(value))
+        members = self._entries(entries)
+        if members is None:
+            what = "ModelCache(...)" if isinstance(value, ast.Call) else f"{old}=..."
+            self.report(
+                container.node,
+                "W117",
+                f"{short}({old}=...) left as it is: {what} is not a list of ModelRepo entries the tool can follow; "
+                "migrate it by hand",
+                SURVEY_END,
+            )
+            self.changeable.discard(id(value))
+            return
+        key = id(container.node)
+        self.changeable.add(key)
+        secrets = self._declares_secret(container)
+        for call in members:
+            self.flowing[call] = key
+            if call in self.failed:
+                self.blocked.add(key)
+        if any(call in self.failed for call in members):
+            self.changeable.discard(key)
+            if isinstance(value, ast.Call):  # a ModelCache(...) between them
+                self.changeable.discard(id(value))
+                self.blocked.add(id(value))  # reported through its entries (W107)
+        if secrets:
+            self.with_secret.add(key)
+
+    def _entries(self, value: ast.expr | None) -> list[int] | None:
+        """The ModelRepo calls a list literal holds (directly or by names used only there), or None."""
+        if not isinstance(value, (ast.List, ast.Tuple)):
+            return None
+        calls = []
+        repos = {id(c.node) for c in self.all_repos}
+        for element in value.elts:
+            item = None if isinstance(element, ast.Starred) else self.single_use_value(element)
+            if not isinstance(item, ast.Call) or id(item) not in repos:
+                return None
+            calls.append(id(item))
+        return calls
+
+    def single_use_value(self, node: ast.expr) -> ast.expr | None:
+        """node itself, or for a name assigned once and read only here, the value assigned."""
+        if not isinstance(node, ast.Name):
+            return node
+        bindings = self.scopes.of(node).lookup(node.id)
+        if len(bindings) != 1 or bindings[0].imported is not None:
+            return None
+        binding = bindings[0]
+        statement = binding.statement
+        if len(binding.references) != 1 or statement is None:
+            return None
+        if isinstance(statement, ast.Assign) and len(statement.targets) != 1:
+            return None
+        return statement.value
+
+    def _declares_secret(self, container: Call) -> bool:
+        """Assets(secret_keys=[..., "hf_access_token"]) or TrussConfig(secrets={"hf_access_token": ...})."""
+        if self.context.declares_hf_secret:
+            return False  # the plan adds it already
+        keys = container.argument("secret_keys")
+        if keys is not None and isinstance(keys.value, (ast.List, ast.Tuple)):
+            return any(string_value(e) == mapping.HF_SECRET for e in keys.value.elts)
+        secrets = container.argument("secrets")
+        if secrets is not None and isinstance(secrets.value, ast.Dict):
+            return any(k is not None and string_value(k) == mapping.HF_SECRET for k in secrets.value.keys)
+        return False
+
+    # -- legacy ids
+
+    def loader_slot(self, node: ast.AST) -> Slot:
+        return self.slots.get(id(node), "other")
+
+    def loads_whole_repo(self, repo_id: str) -> bool:
+        """A mount holds the whole repository unless the entry's patterns filtered it (or the user vouches)."""
+        return self.trust_patterns or not patterns_of(self.legacy_plans[repo_id])
+
+    def global_bindings(self, name: str) -> list[Binding]:
+        return self.scopes.module.bindings.get(name, [])
+
+    def _decide_constants(self) -> None:
+        """A legacy id held in a module constant changes once, there, when every use of it is a loader."""
+        for name, data in self.constants.items():
+            if data not in self.legacy_plans:
+                continue
+            uses = [use for binding in self.global_bindings(name) for use in binding.references]
+            if uses:
+                self.used_constants.add(name)
+                self.accesses.update(id(u) for u in uses)
+            if uses and self.loads_whole_repo(data) and all(self.loader_slot(u) == "loader" for u in uses):
+                self.rewritten_constants.add(name)
+
+    def constant_uses(self, constant: str) -> int:
+        """How often the module reads a module-level constant."""
+        return sum(len(b.references) for b in self.global_bindings(constant))
+
+    def legacy_ids(self) -> dict[str, str]:
+        """legacy HF repo id -> its mount location."""
+        return {repo_id: plan.weight["mount_location"] for repo_id, plan in self.legacy_plans.items()}
+
+
+_ATTRIBUTE = (
+    "`.model_cache` left as it is: code that reads or sets it still expects ModelRepo entries; "
+    "move it to `.weights` by hand"
+)
+
+
+def arguments(call: ast.Call) -> list[Argument]:
+    """The call's arguments in the order they are written (ast keeps positional and keyword ones apart)."""
+    found: list[Argument] = []
+    for value in call.args:
+        if isinstance(value, ast.Starred):
+            found.append(Argument(None, "*", value.value, value))
+        else:
+            found.append(Argument(None, "", value, value))
+    for keyword in call.keywords:
+        found.append(Argument(keyword.arg, "" if keyword.arg else "**", keyword.value, keyword))
+    return sorted(found, key=lambda a: (a.node.lineno, a.node.col_offset))  # type: ignore[attr-defined]
+
+
+def _spells(node: ast.AST, needles: tuple[str, ...]) -> bool:
+    """A str literal or an f-string whose text holds one of the needles."""
+    if isinstance(node, ast.Constant):
+        return isinstance(node.value, str) and any(n in node.value for n in needles)
+    if isinstance(node, ast.JoinedStr):
+        texts = [v.value for v in node.values if isinstance(v, ast.Constant) and isinstance(v.value, str)]
+        return any(n in text for text in texts for n in needles)
+    return False
