@@ -1,5 +1,7 @@
-"""code_edit.py on files it cannot or need not change, and the bytes around a rewrite: syntax
-errors (E030), CRLF line endings, a UTF-8 BOM, untouched code kept byte for byte.
+"""The Python editor on files it cannot or need not change, and the bytes around a rewrite: syntax
+errors (E030), CRLF line endings, a UTF-8 BOM, untouched code kept byte for byte; columns counted in
+characters; syntax newer than the interpreter's read as a newer interpreter reads it; libcst only for
+a module that changes.
 """
 
 from __future__ import annotations
@@ -8,8 +10,12 @@ import textwrap
 
 import pytest
 
+from migrate.core import mapping
 from migrate.core.context import Context
 from migrate.python.edit import migrate as migrate_python
+
+LEGACY = Context(truss=(mapping.plan_entry({"repo_id": "org/full"}),))
+MOUNT = "/app/model_cache/org_full"
 
 
 def src(text: str) -> str:
@@ -83,3 +89,77 @@ def test_untouched_code_around_a_rewrite_is_byte_identical():
     assert changed == [1, 4]
     assert new[0] == "from truss_chains import Assets, WeightsSource   # odd   spacing kept"
     assert new[3] == "R = Assets(weights=[WeightsSource(source = 'hf://org/a', mount_location = '/app/model_cache/a')])"
+
+
+# Each row: a module, what it becomes, and its diagnostics as LINE:COL:CODE. The columns count
+# characters (`ast` counts UTF-8 bytes), and syntax newer than 3.10 (PEP 695 type parameters and
+# aliases, PEP 701 f-strings) is read the same on every interpreter.
+NEWER_AND_WIDER = [
+    pytest.param(
+        'x = "é"; from transformers import AutoModel; m = AutoModel.from_pretrained("org/full")\n',
+        f'x = "é"; from transformers import AutoModel; m = AutoModel.from_pretrained("{MOUNT}")\n',
+        ["1:76:W105"],
+        id="column-after-a-non-ascii-character",
+    ),
+    pytest.param(
+        'label = "ünïcödé"\nprint("org/full", label)\n',
+        None,
+        ["2:7:W114"],
+        id="report-column-in-characters",
+    ),
+    pytest.param(
+        "from transformers import AutoModel\n"
+        "def load[T](x: T) -> T:\n"
+        '    return AutoModel.from_pretrained("org/full")\n'
+        "type Alias = int\n",
+        "from transformers import AutoModel\n"
+        "def load[T](x: T) -> T:\n"
+        f'    return AutoModel.from_pretrained("{MOUNT}")\n'
+        "type Alias = int\n",
+        ["3:38:W105"],
+        id="pep-695-type-parameters-and-alias",
+    ),
+    pytest.param(
+        'from transformers import AutoModel\nm = AutoModel.from_pretrained("org/full")\nprint(f"{d["key"]} {m}")\n',
+        f'from transformers import AutoModel\nm = AutoModel.from_pretrained("{MOUNT}")\nprint(f"{{d["key"]}} {{m}}")\n',
+        ["2:31:W105"],
+        id="pep-701-f-string-nested-quotes",
+    ),
+    pytest.param(
+        'print(f"{d["key"]}")\nx = "org/full"\n',
+        None,
+        ["2:5:W115"],
+        id="pep-701-report-only",
+    ),
+]
+
+
+@pytest.mark.parametrize("source, expected, codes", NEWER_AND_WIDER)
+def test_newer_syntax_and_non_ascii_columns(source, expected, codes):
+    outcome = migrate_python(source, LEGACY)
+    assert [f"{d.line}:{d.col}:{d.code}" for d in outcome.diagnostics] == codes
+    if expected is None:
+        assert outcome.status == "unchanged" and outcome.text is None
+    else:
+        assert outcome.status == "migrated", outcome.diagnostics
+        assert outcome.text == expected
+
+
+def test_a_module_only_reported_on_never_loads_libcst():
+    """libcst is imported only to rewrite: a module with reports alone is surveyed without it."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from migrate.core import mapping\n"
+        "from migrate.core.context import Context\n"
+        "from migrate.python.edit import migrate\n"
+        "truss = (mapping.plan_entry({'repo_id': 'org/full', 'allow_patterns': ['*.json']}),)\n"
+        "source = 'from transformers import AutoModel\\nAutoModel.from_pretrained(\"org/full\")\\n'\n"
+        "outcome = migrate(source, Context(truss=truss))\n"
+        "assert [d.code for d in outcome.diagnostics] == ['W112'], outcome.diagnostics\n"
+        "print('libcst' in sys.modules)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "False"

@@ -9,13 +9,13 @@ is mapping.plan_entry, as for the YAML.
 
 from __future__ import annotations
 
-import ast
 from typing import TYPE_CHECKING
 
 from ..core.context import SEED, Context
 from ..core.diagnostics import Diagnostic
 from ..core.mapping import path_moves
 from ..core.outcome import Outcome, Status
+from . import newer
 from .codemods import REGISTRY
 from .spans import Span, spans
 from .survey import LegacyEntry, Survey
@@ -30,7 +30,7 @@ def migrate(source: str, context: Context = Context()) -> Outcome:
     bom = "\ufeff" if source.startswith("\ufeff") else ""
     source = source[len(bom) :]  # libcst's code would drop it
     try:
-        tree = ast.parse(source)
+        tree, newer_syntax = newer.parse_module(source)
     except (SyntaxError, ValueError) as err:
         return Outcome(Status.FAILED, diagnostics=[_syntax_error(source, err)])
     survey = Survey(source, tree, context, _legacy(context), context.trust_patterns)
@@ -46,12 +46,24 @@ def migrate(source: str, context: Context = Context()) -> Outcome:
     code = _rewrite(source, survey)
     if code == source:
         return Outcome(Status.UNCHANGED, diagnostics=diagnostics)
-    try:
-        compile(code, "<migrated>", "exec")
-    except (SyntaxError, ValueError) as err:
-        message = f"internal error: the rewritten code does not compile ({err}); left untouched"
+    problem = _does_not_compile(code, newer_syntax)
+    if problem is not None:
+        message = f"internal error: the rewritten code does not compile ({problem}); left untouched"
         return Outcome(Status.FAILED, diagnostics=[Diagnostic(1, 1, "E099", message)])
     return Outcome(Status.MIGRATED, bom + code, diagnostics, notices=_notices(diagnostics, context))
+
+
+def _does_not_compile(code: str, newer_syntax: bool) -> str | None:
+    """Why the rewritten code does not compile, or None. Code written for a newer Python than this
+    one is read as its survey was (newer.parse), so the verdict does not depend on the interpreter."""
+    try:
+        if newer_syntax:
+            newer.parse(code)
+        else:
+            compile(code, "<migrated>", "exec")
+    except (SyntaxError, ValueError) as err:
+        return str(err)
+    return None
 
 
 def _legacy(context: Context) -> list[LegacyEntry]:
