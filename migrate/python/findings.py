@@ -18,7 +18,7 @@ from .syntax import Where
 # When a finding is made, as the walks meet the nodes: the survey's walk (parents first), what it
 # decides at the end, the rewrite's walk (children first), what is reported at the very end.
 SURVEY, SURVEY_END, REWRITE, END = range(4)
-Order = tuple[int, int, int]  # (phase, the node's place in that walk, the rule's place in the registry)
+Order = tuple[int, tuple[int, ...], int]  # (phase, the node's place in that walk, the rule's place in the registry)
 NodeKey = tuple[str, Where]  # libcst's class name of the node, and where it stands
 
 

@@ -28,7 +28,6 @@ from .syntax import (
     Scopes,
     Source,
     StringPiece,
-    Walks,
     Where,
     fstring_parts,
     string_pieces,
@@ -78,7 +77,6 @@ class Call:
     names: set[str]  # the callee's qualified names
     truss: str | None  # the qualified name that comes from truss or truss_chains, if any
     arguments: list[Argument]
-    post: int = 0  # its place in the rewrite's walk (children first)
 
     @property
     def short(self) -> str | None:
@@ -109,16 +107,13 @@ class Survey:
         self, text: str, tree: ast.Module, context: Context, legacy: Sequence[LegacyEntry], trust_patterns: bool
     ) -> None:
         self.source, self.tree = Source(text), tree
-        self.scopes = Scopes(tree)
+        self.scopes = Scopes(tree, declarations="global" in text or "nonlocal" in text)
         self.context, self.trust_patterns = context, trust_patterns
         self.legacy = {e.index: e.plan for e in legacy}  # entry index in the config -> its plan
         # legacy HF repo id -> its plan: the config's entries, then the ModelRepo calls this module rewrites
         self.legacy_plans = {e.plan.repo_id: e.plan for e in legacy if e.plan.legacy_hf}
         self.findings = Findings()
-        walks = Walks.of(tree)
-        self.nodes = walks.nodes
-        self.pre, self.post = walks.pre, walks.post  # each node's place: the survey's walk, the rewrite's
-        self.parents = walks.parents
+        self.nodes = self.scopes.nodes
         self.constants: dict[str, str] = {}
         self.constant_nodes: dict[str, ast.expr] = {}  # name -> its one assigned value
         self.rewritten_constants: set[str] = set()  # legacy ids changed once, at their definition
@@ -148,24 +143,42 @@ class Survey:
 
     def read(self) -> None:
         self._constants()
-        for node in self.nodes:
+        found = [
+            n
+            for n in self.nodes
+            if isinstance(n, ast.Call) or (isinstance(n, ast.Attribute) and n.attr == "model_cache")
+        ]
+        for node in sorted(found, key=pre):
             if isinstance(node, ast.Call):
                 self._call(node)
-            elif isinstance(node, ast.Attribute) and node.attr == "model_cache":
+            else:
                 self.report(node, "W118", _ATTRIBUTE, SURVEY)
         self._follow_containers()
         self._decide_constants()
 
     def report(self, node: ast.AST, code: str, message: str, phase: int, rule: int = 0) -> None:
-        walk_order = self.post if phase == REWRITE else self.pre
-        order: Order = (phase, walk_order.get(id(node), 0), rule)
+        order: Order = (phase, post(node) if phase == REWRITE else pre(node), rule)
         self.findings.report(self.where(node), code, message, order)
 
     def statement_of(self, node: ast.AST) -> ast.stmt:
         """The innermost statement holding node (a compound one when node is in its header)."""
-        while not isinstance(node, ast.stmt):
-            node = self.parents[id(node)]
-        return node
+        if isinstance(node, ast.stmt):
+            return node
+        key = _span(node)
+        body: list[ast.stmt] = self.tree.body
+        found: ast.stmt | None = None
+        while True:
+            holding = next((s for s in body if _contains(_span(s), key)), None)
+            if holding is None:
+                break
+            found = holding
+            inner = [s for name in _BODIES for s in getattr(holding, name, ())]
+            inner += [s for h in getattr(holding, "handlers", ()) for s in h.body]
+            inner += [s for c in getattr(holding, "cases", ()) for s in c.body]
+            body = [s for s in inner if isinstance(s, ast.stmt)]
+        if found is None:
+            raise ValueError("a node outside every statement")
+        return found
 
     def report_at(self, where: Where, order: Order, code: str, message: str) -> None:
         self.findings.report(where, code, message, order)
@@ -198,21 +211,19 @@ class Survey:
         those that spell a legacy id, a block key, `truss-transfer-cli` or a path that moves."""
         if self._strings is None:
             needles = (*self.legacy_plans, *BLOCK_KEYS, "truss-transfer-cli", *self.moves)
-            self._strings = [
-                piece
-                for node in self.nodes
-                if _spells(node, needles)
-                and not isinstance(self.parents.get(id(node)), (ast.JoinedStr, ast.FormattedValue))
-                for piece in self.pieces(node)
-            ]
+            # a text part of an f-string, or a format spec, is the f-string's own
+            parts = {id(v) for n in self.nodes if isinstance(n, ast.JoinedStr) for v in n.values}
+            parts |= {id(n.format_spec) for n in self.nodes if isinstance(n, ast.FormattedValue) and n.format_spec}
+            spelling = sorted((n for n in self.nodes if id(n) not in parts and _spells(n, needles)), key=pre)
+            self._strings = [piece for node in spelling for piece in self.pieces(node)]
         return self._strings
 
     def events(self) -> list[StringPiece | Call]:
         """The string literals and the calls in the order the rewrite leaves them (children first)."""
-        items: list[tuple[int, int, StringPiece | Call]] = [
-            (self.post[id(p.node)], i, p) for i, p in enumerate(self.strings())
+        items: list[tuple[tuple[int, ...], int, StringPiece | Call]] = [
+            (post(p.node), i, p) for i, p in enumerate(self.strings())
         ]
-        items += [(call.post, 0, call) for call in self.calls.values()]
+        items += [(post(call.node), 0, call) for call in self.calls.values()]
         return [item for _, _, item in sorted(items, key=lambda x: (x[0], x[1]))]
 
     def single(self, piece: StringPiece) -> bool:
@@ -228,7 +239,7 @@ class Survey:
     def accesses_in_order(self) -> list[ast.Name]:
         return sorted(
             (node for node in self.nodes if isinstance(node, ast.Name) and id(node) in self.accesses),
-            key=lambda node: self.pre[id(node)],
+            key=pre,
         )
 
     def _constants(self) -> None:
@@ -253,7 +264,7 @@ class Survey:
 
     def _call(self, node: ast.Call) -> None:
         names = self.scopes.qualified(node.func)
-        call = Call(node, self.where(node), names, truss_name(names), arguments(node), self.post[id(node)])
+        call = Call(node, self.where(node), names, truss_name(names), arguments(node))
         self.calls[id(node)] = call
         self._classify_slots(call)
         short = call.short
@@ -525,6 +536,34 @@ def arguments(call: ast.Call) -> list[Argument]:
     for keyword in call.keywords:
         found.append(Argument(keyword.arg, "" if keyword.arg else "**", keyword.value, keyword))
     return sorted(found, key=lambda a: (a.node.lineno, a.node.col_offset))  # type: ignore[attr-defined]
+
+
+_BODIES = ("body", "orelse", "finalbody")
+
+
+def _span(node: ast.AST) -> tuple[int, int, int, int]:
+    return node.lineno, node.col_offset, node.end_lineno or node.lineno, node.end_col_offset or 0  # type: ignore[attr-defined]
+
+
+def _contains(outer: tuple[int, int, int, int], inner: tuple[int, int, int, int]) -> bool:
+    return outer[:2] <= inner[:2] and inner[2:] <= outer[2:]
+
+
+def holds(outer: ast.AST, inner: ast.AST) -> bool:
+    """Whether inner stands inside outer (by their places in the source)."""
+    return outer is not inner and _contains(_span(outer), _span(inner))
+
+
+def pre(node: ast.AST) -> tuple[int, ...]:
+    """A node's place in a visitor's walk (parents first): by where it starts, the larger first."""
+    line, col, end_line, end_col = _span(node)
+    return line, col, -end_line, -end_col
+
+
+def post(node: ast.AST) -> tuple[int, ...]:
+    """A node's place in a transformer's walk (children first): by where it ends, the smaller first."""
+    line, col, end_line, end_col = _span(node)
+    return end_line, end_col, -line, -col
 
 
 def _spells(node: ast.AST, needles: tuple[str, ...]) -> bool:

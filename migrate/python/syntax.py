@@ -162,6 +162,7 @@ class StringPiece:
     piece: Piece
     where: Where
     raw: str  # its source text
+    whole: bool = False  # the expression's only literal
 
     @property
     def formatted(self) -> bool:
@@ -176,6 +177,8 @@ class StringPiece:
         """What a plain literal evaluates to (a str or bytes); None for an f-string."""
         if self.formatted:
             return None
+        if self.whole and isinstance(self.node, ast.Constant):
+            return self.node.value
         if len(self.raw) == len(self.piece.quote) * 2 + len(self.piece.prefix):
             return b"" if "b" in self.piece.prefix.lower() else ""
         return ast.literal_eval(self.raw)
@@ -185,9 +188,9 @@ def string_pieces(source: Source, node: ast.AST) -> list[StringPiece]:
     """The literals a string expression (a str or bytes Constant, or a JoinedStr) is written as."""
     line, col, end_line, end_col = source.where(node)
     start, end = source.offset(line, col), source.offset(end_line, end_col)
+    found = pieces(source.text, start, end)
     return [
-        StringPiece(node, piece, source.span(piece.start, piece.end), source.text[piece.start : piece.end])
-        for piece in pieces(source.text, start, end)
+        StringPiece(node, p, source.span(p.start, p.end), source.text[p.start : p.end], len(found) == 1) for p in found
     ]
 
 
@@ -332,11 +335,12 @@ _COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
 class Scopes:
     """Every scope of a module, the scope of every node, and what each name read refers to."""
 
-    def __init__(self, tree: ast.Module) -> None:
+    def __init__(self, tree: ast.Module, declarations: bool = True) -> None:
         self.module = Scope("module", None)
         self.scope_of: dict[int, Scope] = {}  # id(node) -> the scope it is read in
         self.reads: list[tuple[ast.Name, Scope]] = []
-        self._declare(tree, self.module)
+        self.nodes: list[ast.AST] = []  # every node of the tree (each once, in no set order)
+        self.declarations = declarations  # False: the module has no global or nonlocal statement
         self._collect(tree, self.module)
         for name, scope in self.reads:
             for binding in scope.lookup(name.id):
@@ -358,14 +362,16 @@ class Scopes:
     # -- building
 
     def _declare(self, node: ast.AST, scope: Scope) -> None:
-        """global and nonlocal statements first: they decide where later assignments bind."""
-        for child in ast.iter_child_nodes(node):
-            if isinstance(child, ast.Global):
-                scope.declared_global.update(child.names)
-            elif isinstance(child, ast.Nonlocal):
-                scope.declared_nonlocal.update(child.names)
-            elif not isinstance(child, (*_FUNCTIONS, ast.ClassDef, *_COMPREHENSIONS)):
-                self._declare(child, scope)
+        """global and nonlocal statements first: they decide where later assignments bind (they stand
+        in the statement lists of the block, never in an expression)."""
+        for name in ("body", "orelse", "finalbody", "handlers", "cases"):
+            for child in getattr(node, name, ()):
+                if isinstance(child, ast.Global):
+                    scope.declared_global.update(child.names)
+                elif isinstance(child, ast.Nonlocal):
+                    scope.declared_nonlocal.update(child.names)
+                elif not isinstance(child, (*_FUNCTIONS, ast.ClassDef)):
+                    self._declare(child, scope)
 
     def _collect(self, node: ast.AST, scope: Scope) -> None:
         for child in ast.iter_child_nodes(node):
@@ -373,6 +379,7 @@ class Scopes:
 
     def _visit(self, node: ast.AST, scope: Scope) -> None:
         self.scope_of[id(node)] = scope
+        self.nodes.append(node)
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             self._function(node, scope)
         elif isinstance(node, ast.Lambda):
@@ -496,6 +503,8 @@ class Scopes:
             self._visit(default, scope)
 
     def _declare_in(self, statement: ast.AST, scope: Scope) -> None:
+        if not self.declarations:
+            return
         if isinstance(statement, ast.Global):
             scope.declared_global.update(statement.names)
         elif isinstance(statement, ast.Nonlocal):
@@ -506,35 +515,3 @@ class Scopes:
     @staticmethod
     def _qualname(scope: Scope, name: str) -> str:
         return scope.prefix + name
-
-
-@dataclass
-class Walks:
-    """Every node of a tree in the order a visitor meets it (parents first), each node's place in that
-    order and in the order a transformer leaves them (children first), and each node's parent."""
-
-    nodes: list[ast.AST]
-    pre: dict[int, int]
-    post: dict[int, int]
-    parents: dict[int, ast.AST]
-
-    @classmethod
-    def of(cls, tree: ast.AST) -> Walks:
-        nodes: list[ast.AST] = []
-        pre: dict[int, int] = {}
-        post: dict[int, int] = {}
-        parents: dict[int, ast.AST] = {}
-        stack: list[tuple[ast.AST, bool]] = [(tree, False)]
-        while stack:
-            node, left = stack.pop()
-            if left:
-                post[id(node)] = len(post)
-                continue
-            pre[id(node)] = len(nodes)
-            nodes.append(node)
-            stack.append((node, True))
-            children = list(ast.iter_child_nodes(node))
-            for child in reversed(children):
-                parents[id(child)] = node
-                stack.append((child, False))
-        return cls(nodes, pre, post, parents)

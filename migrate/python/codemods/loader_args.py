@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 from ..findings import END, REWRITE
 from ..imports import DroppedImport
-from ..survey import Call, Patterns, patterns_of
+from ..survey import Call, Patterns, patterns_of, post
 from ..syntax import StringPiece, Where, string_value
 from .base import Codemod, cst, literal
 
@@ -66,24 +66,24 @@ class LoaderArguments(Codemod):
         survey = self.survey
         self.legacy_ids = survey.legacy_ids()
         # legacy ids in code not yet rewritten or reported: the node (or piece) -> where it is, its id
-        self.pending: dict[int, tuple[Where, int, str]] = {}
+        self.pending: dict[int, tuple[Where, tuple[int, ...], str]] = {}
         if not self.legacy_ids:
             return
         for name in survey.accesses_in_order():
             if id(name) not in survey.sources and name.id not in survey.rewritten_constants:
-                self.pending[id(name)] = (survey.where(name), survey.post[id(name)], survey.constants[name.id])
+                self.pending[id(name)] = (survey.where(name), post(name), survey.constants[name.id])
         for item in survey.events():
             if isinstance(item, StringPiece):
                 self.string(item)
             elif id(item.node) not in survey.protected:
                 self.arguments(item)
-        for where, post, repo_id in self.pending.values():
+        for where, place, repo_id in self.pending.values():
             mount = self.legacy_ids[repo_id]
             message = (
                 f"{repo_id!r} left in code: a legacy entry's id; its weights now mount at {mount!r} "
                 "(use that path where this loads them)"
             )
-            survey.report_at(where, (END, post, self.rule), "W115", message)
+            survey.report_at(where, (END, place, self.rule), "W115", message)
 
     def string(self, piece: StringPiece) -> None:
         """A legacy id held in a constant every use of which loads it changes there; other ids wait for W115."""
@@ -99,10 +99,10 @@ class LoaderArguments(Codemod):
                 f"{data!r} -> {mount!r}: every use of {constant} loads the legacy entry's weights, "
                 "from its mount location now"
             )
-            survey.report_at(piece.where, (REWRITE, survey.post[id(piece.node)], self.rule), "W105", message)
+            survey.report_at(piece.where, (REWRITE, post(piece.node), self.rule), "W105", message)
         elif data in self.legacy_ids and id(piece.node) not in survey.sources and constant not in survey.used_constants:
             key = id(piece.node) if survey.single(piece) else id(piece)
-            self.pending[key] = (piece.where, survey.post[id(piece.node)], data)
+            self.pending[key] = (piece.where, post(piece.node), data)
 
     def arguments(self, call: Call) -> None:
         """A legacy HF repo id passed to a call: rewritten where the call is known to take a folder there."""

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 from ...core import mapping
 from ..findings import REWRITE
+from ..survey import post
 from .base import Codemod, cst, literal
 from .loader_args import NewString
 
@@ -31,13 +32,13 @@ class MovedPaths(Codemod):
                     if moved != text.value:
                         where = survey.source.span(text.start, text.start + len(text.value))
                         self.edit_at("FormattedStringText", where, NewString(moved), piece.node)
-                        order = (REWRITE, survey.post[id(piece.node)], self.rule)
+                        order = (REWRITE, post(piece.node), self.rule)
                         survey.report_at(where, order, "W008", f"path moved: {text.value!r} -> {moved!r}")
             elif piece.where not in survey.claimed and isinstance(piece.value, str):
                 moved = mapping.move_path(piece.value, survey.moves)
                 if moved != piece.value:
                     self.edit_at("SimpleString", piece.where, NewString(moved), piece.node)
-                    order = (REWRITE, survey.post[id(piece.node)], self.rule)
+                    order = (REWRITE, post(piece.node), self.rule)
                     survey.report_at(piece.where, order, "W008", f"path moved: {piece.value!r} -> {moved!r}")
 
     # -- the rewrite

@@ -6,6 +6,7 @@ from typing import ClassVar
 
 from ...core.keys import BLOCK_KEYS
 from ..findings import END
+from ..survey import post
 from .base import Codemod
 from .subscripts import Subscripts
 
@@ -22,6 +23,6 @@ class Review(Codemod):
             if piece.formatted or piece.where in survey.claimed or piece.where in reviewed:
                 continue
             if piece.value in BLOCK_KEYS:
-                order = (END, survey.post[id(piece.node)], self.rule)
+                order = (END, post(piece.node), self.rule)
                 message = f"{piece.raw} in code: the config key is `weights` now; review this use by hand"
                 survey.report_at(piece.where, order, "W108", message)

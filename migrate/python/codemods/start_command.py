@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 from ...core import shell
 from ..findings import REWRITE
+from ..survey import holds, post, pre
 from ..syntax import FText, StringPiece
 from .base import Codemod, cst, literal
 
@@ -70,7 +71,7 @@ class StartCommand(Codemod):
         """The command without `truss-transfer-cli &&` (W120, as W004 in a config), or None where it stays (W121)."""
         configs = self.enclosing_configs(piece.node)
         fixed = shell.drop_transfer_cli(command) if configs and configs[-1] else None
-        order = (REWRITE, self.survey.post[id(piece.node)], self.rule)
+        order = (REWRITE, post(piece.node), self.rule)
         if fixed is None:
             self.survey.report_at(
                 piece.where,
@@ -90,14 +91,13 @@ class StartCommand(Codemod):
 
     def enclosing_configs(self, node: ast.AST) -> list[bool]:
         """The rewritten TrussConfig calls around node, outermost first: may their start command change?"""
-        survey, found = self.survey, []
-        parent = survey.parents.get(id(node))
-        while parent is not None:
-            call = survey.calls.get(id(parent))
-            if call is not None and id(parent) in survey.changeable and (call.truss or "").endswith("TrussConfig"):
-                found.append(call.argument("trt_llm") is None)  # TRT-LLM still installs truss-transfer-cli
-            parent = survey.parents.get(id(parent))
-        return found[::-1]
+        survey = self.survey
+        configs = [
+            call
+            for key, call in survey.calls.items()
+            if key in survey.changeable and (call.truss or "").endswith("TrussConfig") and holds(call.node, node)
+        ]
+        return [call.argument("trt_llm") is None for call in sorted(configs, key=lambda c: pre(c.node))]
 
     # -- the rewrite
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
 from ...core.keys import BLOCK_KEYS
+from ..survey import post
 from ..syntax import StringPiece, Where
 from .base import Codemod, cst, literal
 
@@ -31,7 +32,7 @@ class Subscripts(Codemod):
         survey = self.survey
         self.reviewed: set[Where] = set()  # block keys rewritten here: the review (W108) leaves them
         found = [n for n in survey.nodes if isinstance(n, (ast.Subscript, ast.Call))]
-        for node in sorted(found, key=lambda n: survey.post[id(n)]):
+        for node in sorted(found, key=post):
             if isinstance(node, ast.Subscript):
                 self.subscript(node)
             elif isinstance(node, ast.Call):

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 from ...core.entry import UNCHANGED, EntryPlan
 from ..imports import DroppedImport, RenamedImport
-from ..survey import PLACEHOLDER_ID, RENAMED_CALLS, RENAMED_KEYWORDS, Call
+from ..survey import PLACEHOLDER_ID, RENAMED_CALLS, RENAMED_KEYWORDS, Call, post
 from .base import QUOTES, Codemod, code_of, cst, literal
 
 if TYPE_CHECKING:
@@ -133,7 +133,7 @@ class TrussObjects(Codemod):
 
     def decide(self) -> None:
         survey = self.survey
-        for call in sorted(survey.calls.values(), key=lambda c: c.post):
+        for call in sorted(survey.calls.values(), key=lambda c: post(c.node)):
             key = id(call.node)
             if key in survey.blocked:
                 continue
