@@ -77,7 +77,7 @@ def migrate_python(
 
     context = _context(dialect, mount_root, trust_patterns=trust_patterns)
     if truss_config is not None:
-        context = dataclasses.replace(context, truss=tuple(truss_config.plans))
+        context = dataclasses.replace(context, truss=truss_config.truss)
     return python_edit.migrate(text, context)
 
 

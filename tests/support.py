@@ -15,9 +15,17 @@ from ruamel.yaml import YAML
 
 from migrate.config.edit import migrate as migrate_config
 from migrate.config.read import comments
+from migrate.core import mapping
 from migrate.core.context import Context
 from migrate.core.diagnostics import CODES
+from migrate.core.entry import TrussEntry
 from migrate.run.write import TEMP_SUFFIX
+
+
+def truss_of(*entries: dict[str, Any], context: Context | None = None) -> tuple[TrussEntry, ...]:
+    """The entries of a truss's model_cache (as a config would list them), as its code sees them once migrated."""
+    planned = [mapping.plan_entry(entry, context or Context()) for entry in entries]
+    return tuple(TrussEntry.of_plan(index, plan) for index, plan in enumerate(planned))
 
 
 def write(path: Path, data: str | bytes) -> Path:

@@ -23,8 +23,8 @@ import textwrap
 import types
 
 import pytest
+from support import truss_of
 
-from migrate.core import mapping
 from migrate.core.context import Context
 from migrate.python.edit import migrate as migrate_python
 
@@ -36,18 +36,15 @@ def src(text: str) -> str:
 WHISPER = "openai/whisper-large-v3"
 WHISPER_MOUNT = "/app/model_cache/openai_whisper-large-v3"
 # The legacy entry of a truss's config.yaml (use_volume absent): the truss the runner passes in the context.
-LEGACY_WHISPER = Context(truss=(mapping.plan_entry({"repo_id": WHISPER}),))
+LEGACY_WHISPER = Context(truss=truss_of({"repo_id": WHISPER}))
 # index 0 legacy HF, index 1 on a volume: only index 0 loads from a new place.
 LEGACY_AND_VOLUME = Context(
-    truss=(
-        mapping.plan_entry({"repo_id": WHISPER}),
-        mapping.plan_entry({"repo_id": "org/vol", "use_volume": True, "volume_folder": "vol"}),
-    )
+    truss=truss_of({"repo_id": WHISPER}, {"repo_id": "org/vol", "use_volume": True, "volume_folder": "vol"})
 )
 # --mount-root /models, and a volume entry at /app/model_cache/v before: its paths move to /models/v.
 MOVES = Context(
     mount_root="/models",
-    truss=(mapping.plan_entry({"repo_id": "org/v", "use_volume": True, "volume_folder": "v"}, Context("/models")),),
+    truss=truss_of({"repo_id": "org/v", "use_volume": True, "volume_folder": "v"}, context=Context("/models")),
 )
 
 

@@ -9,12 +9,12 @@ from __future__ import annotations
 import textwrap
 
 import pytest
+from support import truss_of
 
-from migrate.core import mapping
 from migrate.core.context import Context
 from migrate.python.edit import migrate as migrate_python
 
-LEGACY = Context(truss=(mapping.plan_entry({"repo_id": "org/full"}),))
+LEGACY = Context(truss=truss_of({"repo_id": "org/full"}))
 MOUNT = "/app/model_cache/org_full"
 
 
@@ -155,7 +155,9 @@ def test_a_module_only_reported_on_never_loads_libcst():
         "from migrate.core import mapping\n"
         "from migrate.core.context import Context\n"
         "from migrate.python.edit import migrate\n"
-        "truss = (mapping.plan_entry({'repo_id': 'org/full', 'allow_patterns': ['*.json']}),)\n"
+        "from migrate.core.entry import TrussEntry\n"
+        "plan = mapping.plan_entry({'repo_id': 'org/full', 'allow_patterns': ['*.json']})\n"
+        "truss = (TrussEntry.of_plan(0, plan),)\n"
         "source = 'from transformers import AutoModel\\nAutoModel.from_pretrained(\"org/full\")\\n'\n"
         "outcome = migrate(source, Context(truss=truss))\n"
         "assert [d.code for d in outcome.diagnostics] == ['W112'], outcome.diagnostics\n"

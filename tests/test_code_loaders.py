@@ -18,10 +18,10 @@ import os
 import textwrap
 
 import pytest
+from support import truss_of
 
-from migrate.core import mapping
 from migrate.core.context import Context
-from migrate.core.entry import EntryPlan
+from migrate.core.entry import TrussEntry
 from migrate.python import loader_table
 from migrate.python.edit import migrate as migrate_python
 
@@ -35,12 +35,9 @@ FILTERED = "org/filtered"  # allow_patterns: the mount holds only some files
 PATTERNS = ["*.json", "vocab.txt"]
 
 
-def legacy(context: Context = Context()) -> tuple[EntryPlan, ...]:
+def legacy(context: Context = Context()) -> tuple[TrussEntry, ...]:
     """A truss's config with two legacy entries: the first whole, the second filtered."""
-    return (
-        mapping.plan_entry({"repo_id": FULL}, context),
-        mapping.plan_entry({"repo_id": FILTERED, "allow_patterns": PATTERNS}, context),
-    )
+    return truss_of({"repo_id": FULL}, {"repo_id": FILTERED, "allow_patterns": PATTERNS}, context=context)
 
 
 M = "/app/model_cache/org_full"

@@ -12,7 +12,7 @@ from ruamel.yaml.nodes import MappingNode, Node, SequenceNode
 from ..core import keys
 from ..core.context import SECRET, SEED, Context
 from ..core.diagnostics import Diagnostic
-from ..core.entry import EntryPlan
+from ..core.entry import EntryPlan, TrussEntry
 from ..core.outcome import Outcome, Status
 from . import aliases, fixes
 from .blocks import Config, Nested, find_configs, nested_blocks
@@ -49,7 +49,9 @@ def migrate(source: str, context: Context = Context()) -> Outcome:
     top = plan.configs[0] if plan.configs[0][0].mapping is root else None
     weights = [entry for _, config_plan in plan.configs for entry in config_plan.weights]
     notices = _notices(weights, context)
-    return Outcome(Status.MIGRATED, bom + new_body, ordered, top[1].weights if top else [], notices)
+    plans = top[1].weights if top else []
+    truss = tuple(TrussEntry.of_plan(i, plan) for i, plan in enumerate(plans))
+    return Outcome(Status.MIGRATED, bom + new_body, ordered, plans, truss, notices)
 
 
 def _notices(weights: list[EntryPlan], context: Context) -> frozenset[str]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .entry import EntryPlan
+from .entry import TrussEntry
 
 DEFAULT_MOUNT_ROOT = "/app/model_cache"  # truss's MODEL_CACHE_PATH
 SECRET = "runtime_secret_name"  # the secret's key in seed's names; each dialect names it (`Dialect.secret_key`)
@@ -47,7 +47,7 @@ class Context:
     nested: bool = False  # --nested: migrate model_cache blocks below the top level too
     code: bool = True  # False (--no-code): Python files and python fences are left alone
     trust_patterns: bool = False  # --trust-patterns: loaders point at filtered mounts too
-    truss: tuple[EntryPlan, ...] = ()  # for a Python module: the entries of its truss's config, as planned
+    truss: tuple[TrussEntry, ...] = ()  # for a Python module: the entries of its truss's config
 
     @classmethod
     def of(

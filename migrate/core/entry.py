@@ -52,6 +52,62 @@ class EntryPlan:
     repo_id: str = ""  # as the old entry had it
 
     @property
+    def mount_location(self) -> str:
+        location: str = self.weight["mount_location"]
+        return location
+
+    @property
     def legacy_hf(self) -> bool:
         """A legacy Hugging Face entry: its files were in the image's HF cache, and code loaded them by repo id."""
         return self.legacy and self.kind == "hf"
+
+
+@dataclass(frozen=True)
+class TrussEntry:
+    """One `weights` entry of a truss, as the truss's code sees it: what it fetches, where it mounts.
+
+    Built from the plan of an entry the run migrates, or from an entry already under `weights`.
+    """
+
+    index: int  # its place in the config's list (model_cache's, and weights' after it)
+    source: str  # as `weights` writes it
+    mount_location: str
+    repo_id: str | None = None  # the Hugging Face repository, for a Hugging Face source
+    patterns: Weight = field(default_factory=dict)  # allow_patterns / ignore_patterns, if any
+    written_id: str = ""  # the repo_id code read from model_cache (the source, for an entry under weights)
+    migrating: bool = False  # its config moves from model_cache in this run (code may still read that key)
+    legacy: bool = False  # model_cache baked it into the image (a legacy entry)
+    old_location: str | None = None  # where its files were on disk before, if they were
+
+    @classmethod
+    def of_plan(cls, index: int, plan: EntryPlan) -> TrussEntry:
+        weight = plan.weight
+        return cls(
+            index,
+            weight["source"],
+            weight["mount_location"],
+            _bare_id(plan.repo_id) if plan.kind == "hf" else None,
+            {k: weight[k] for k in PATTERN_KEYS if k in weight},
+            plan.repo_id,
+            migrating=True,
+            legacy=plan.legacy,
+            old_location=plan.old_location,
+        )
+
+    @classmethod
+    def of_weight(cls, index: int, weight: Weight) -> TrussEntry | None:
+        """An entry already under `weights` (None when it is not one a truss could load)."""
+        source, mount = weight.get("source"), weight.get("mount_location")
+        if not isinstance(source, str) or not isinstance(mount, str):
+            return None
+        hf = source.startswith("hf://") or "://" not in source  # the design reads a bare id as Hugging Face
+        repo_id = _bare_id(source).split("@", 1)[0] if hf else None
+        patterns = {k: weight[k] for k in PATTERN_KEYS if isinstance(weight.get(k), list)}
+        return cls(index, source, mount, repo_id, patterns, source)
+
+
+PATTERN_KEYS = ("allow_patterns", "ignore_patterns")
+
+
+def _bare_id(repo_id: str) -> str:
+    return repo_id[len("hf://") :] if repo_id.startswith("hf://") else repo_id

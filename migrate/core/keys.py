@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 
 from .context import TRUSS, Context
+from .entry import TrussEntry
 from .mapping import path_moves
 
 BLOCK_KEYS = ("model_cache", "hf_cache")  # the old block's key (hf_cache: its older name)
@@ -66,8 +67,8 @@ def code_wanted(data: bytes, context: Context) -> bool:
 def code_needles(context: Context) -> tuple[bytes, ...]:
     if not context.truss:
         return _CODE_BYTES
-    ids = [plan.repo_id.encode() for plan in context.truss if plan.legacy_hf]
-    moves = [old.encode() for old in path_moves(list(context.truss), context)]
+    ids = [(entry.repo_id or "").encode() for entry in followed(context.truss)]
+    moves = [old.encode() for old in path_moves(context.truss, context)]
     return (*_CODE_BYTES, *_KEY_BYTES, *ids, *moves)
 
 
@@ -117,3 +118,8 @@ def _bounded(text: str, at: int, boundary: frozenset[str]) -> bool:
         return True
     char = text[at]
     return char in boundary or char >= "\x80"
+
+
+def followed(entries: tuple[TrussEntry, ...]) -> list[TrussEntry]:
+    """The entries whose Hugging Face repository code may load by id: the legacy ones a migration moves."""
+    return [e for e in entries if e.repo_id is not None and e.legacy]

@@ -12,7 +12,8 @@ from __future__ import annotations
 import datetime
 import posixpath
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from typing import Protocol
 
 from .context import DEFAULT_MOUNT_ROOT, SECRET, TRUSS, Context, Dialect
 from .diagnostics import Diagnostic
@@ -318,15 +319,21 @@ def duplicate_mount(plans: list[EntryPlan]) -> int | None:
     return None
 
 
-def path_moves(plans: list[EntryPlan], context: Context) -> dict[str, str]:
+class Placed(Protocol):
+    """An entry with a place before and after: a plan, or a truss's entry as its code sees it."""
+
+    @property
+    def old_location(self) -> str | None: ...
+
+    @property
+    def mount_location(self) -> str: ...
+
+
+def path_moves(entries: Sequence[Placed], context: Context) -> dict[str, str]:
     """Old location -> new mount location, for the entries --mount-root moves."""
     if context.mount_root == DEFAULT_MOUNT_ROOT:
         return {}
-    return {
-        p.old_location: p.weight["mount_location"]
-        for p in plans
-        if p.old_location and p.old_location != p.weight["mount_location"]
-    }
+    return {e.old_location: e.mount_location for e in entries if e.old_location and e.old_location != e.mount_location}
 
 
 def move_path(text: str, moves: Mapping[str, str]) -> str:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 
 from .diagnostics import Diagnostic
-from .entry import EntryPlan
+from .entry import EntryPlan, TrussEntry
 
 
 class Status(str, Enum):
@@ -58,6 +58,7 @@ class Outcome:
     text: str | None = None
     diagnostics: list[Diagnostic] = field(default_factory=list)
     plans: list[EntryPlan] = field(default_factory=list)  # the top-level entries, as planned
+    truss: tuple[TrussEntry, ...] = ()  # a config's entries as its truss's code sees them
     notices: frozenset[str] = frozenset()  # codes of notices about the whole run this text raises (W013, W119)
 
 
@@ -69,6 +70,7 @@ class FileResult:
     diff: str = ""
     entries: int = 0
     plans: list[EntryPlan] = field(default_factory=list, repr=False)
+    truss: tuple[TrussEntry, ...] = field(default=(), repr=False)  # a config's entries, for its truss's code
     order: int = 0  # place in the report of the whole (unsharded) run
     changed_line: int = 0  # 1-based line of the first change, when the file changes
     notices: frozenset[str] = frozenset()  # codes of the run's notices this file raises

@@ -18,7 +18,7 @@ from ..core.outcome import Outcome, Status
 from . import newer
 from .codemods import REGISTRY
 from .spans import Span, spans
-from .survey import LegacyEntry, Survey
+from .survey import Survey
 
 if TYPE_CHECKING:
     import libcst as cst
@@ -33,8 +33,8 @@ def migrate(source: str, context: Context = Context()) -> Outcome:
         tree, newer_syntax = newer.parse_module(source)
     except (SyntaxError, ValueError) as err:
         return Outcome(Status.FAILED, diagnostics=[_syntax_error(source, err)])
-    survey = Survey(source, tree, context, _legacy(context), context.trust_patterns)
-    survey.moves = path_moves(list(context.truss), context)
+    survey = Survey(source, tree, context)
+    survey.moves = path_moves(context.truss, context)
     survey.read()
     for codemod in REGISTRY:
         rule = codemod(survey)
@@ -64,10 +64,6 @@ def _does_not_compile(code: str, newer_syntax: bool) -> str | None:
     except (SyntaxError, ValueError) as err:
         return str(err)
     return None
-
-
-def _legacy(context: Context) -> list[LegacyEntry]:
-    return [LegacyEntry(index, plan) for index, plan in enumerate(context.truss)]
 
 
 def _rewrite(source: str, survey: Survey) -> str:

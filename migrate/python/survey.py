@@ -11,14 +11,13 @@ from __future__ import annotations
 
 import ast
 import dataclasses
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, TypeVar
 
 from ..core import mapping
 from ..core.context import Context
-from ..core.entry import UNCHANGED, EntryPlan
-from ..core.keys import BLOCK_KEYS
+from ..core.entry import UNCHANGED, EntryPlan, TrussEntry
+from ..core.keys import BLOCK_KEYS, followed
 from . import loader_table
 from .findings import REWRITE, SURVEY, SURVEY_END, Findings, Order
 from .imports import ImportChanges
@@ -46,12 +45,14 @@ PLACEHOLDER_ID = "placeholder-org/placeholder-name"
 Patterns = dict[str, list[str]]  # allow_patterns / ignore_patterns of an entry -> the patterns
 
 
-@dataclass
-class LegacyEntry:
-    """An entry of the truss's migrated config, for the code that used it."""
+@dataclass(frozen=True)
+class Mounted:
+    """A Hugging Face repository the truss mounts, which code may still load by id: where, and filtered how."""
 
-    index: int
-    plan: EntryPlan
+    repo_id: str
+    mount_location: str
+    patterns: Patterns
+    index: int | None = None  # its entry in the truss's config; None: a ModelRepo of this module
 
 
 class Unresolved(Exception):
@@ -98,20 +99,22 @@ def patterns_of(plan: EntryPlan) -> Patterns:
     return {k: plan.weight[k] for k in ("allow_patterns", "ignore_patterns") if k in plan.weight}
 
 
+def _mounted(entry: TrussEntry) -> Mounted:
+    return Mounted(entry.repo_id or "", entry.mount_location, dict(entry.patterns), entry.index)
+
+
 class Survey:
     """Reads the module: string constants, calls and slots, ModelRepo calls and what they become."""
 
     CODES = ("W107", "W110", "W116", "W117", "W118")
 
-    def __init__(
-        self, text: str, tree: ast.Module, context: Context, legacy: Sequence[LegacyEntry], trust_patterns: bool
-    ) -> None:
+    def __init__(self, text: str, tree: ast.Module, context: Context) -> None:
         self.source, self.tree = Source(text), tree
         self.scopes = Scopes(tree, declarations="global" in text or "nonlocal" in text)
-        self.context, self.trust_patterns = context, trust_patterns
-        self.legacy = {e.index: e.plan for e in legacy}  # entry index in the config -> its plan
+        self.context, self.trust_patterns = context, context.trust_patterns
+        self.entries = {e.index: e for e in context.truss}  # the truss's entries by their place in the config
         # legacy HF repo id -> its plan: the config's entries, then the ModelRepo calls this module rewrites
-        self.legacy_plans = {e.plan.repo_id: e.plan for e in legacy if e.plan.legacy_hf}
+        self.mounted = {e.repo_id: _mounted(e) for e in followed(context.truss) if e.repo_id is not None}
         self.findings = Findings()
         self.nodes = self.scopes.nodes
         self.constants: dict[str, str] = {}
@@ -210,7 +213,7 @@ class Survey:
         """The string literals a rule may read (the parts of a concatenation each), in the order of the source:
         those that spell a legacy id, a block key, `truss-transfer-cli` or a path that moves."""
         if self._strings is None:
-            needles = (*self.legacy_plans, *BLOCK_KEYS, "truss-transfer-cli", *self.moves)
+            needles = (*self.mounted, *BLOCK_KEYS, "truss-transfer-cli", *self.moves)
             # a text part of an f-string, or a format spec, is the f-string's own
             parts = {id(v) for n in self.nodes if isinstance(n, ast.JoinedStr) for v in n.values}
             parts |= {id(n.format_spec) for n in self.nodes if isinstance(n, ast.FormattedValue) and n.format_spec}
@@ -402,7 +405,7 @@ class Survey:
                 self.repos[key] = self.plan(call, dataclasses.replace(self.context, declares_hf_secret=True))
         for plan in self.repos.values():
             if plan.legacy_hf and plan.repo_id != PLACEHOLDER_ID:
-                self.legacy_plans.setdefault(plan.repo_id, plan)
+                self.mounted.setdefault(plan.repo_id, Mounted(plan.repo_id, plan.mount_location, patterns_of(plan)))
 
     def _follow(self, container: Call, short: str) -> None:
         """Mark the container changeable with its ModelRepo entries, or report why it stays."""
@@ -493,7 +496,7 @@ class Survey:
 
     def loads_whole_repo(self, repo_id: str) -> bool:
         """A mount holds the whole repository unless the entry's patterns filtered it (or the user vouches)."""
-        return self.trust_patterns or not patterns_of(self.legacy_plans[repo_id])
+        return self.trust_patterns or not self.mounted[repo_id].patterns
 
     def global_bindings(self, name: str) -> list[Binding]:
         return self.scopes.module.bindings.get(name, [])
@@ -501,7 +504,7 @@ class Survey:
     def _decide_constants(self) -> None:
         """A legacy id held in a module constant changes once, there, when every use of it is a loader."""
         for name, data in self.constants.items():
-            if data not in self.legacy_plans:
+            if data not in self.mounted:
                 continue
             uses = [use for binding in self.global_bindings(name) for use in binding.references]
             if uses:
@@ -516,7 +519,7 @@ class Survey:
 
     def legacy_ids(self) -> dict[str, str]:
         """legacy HF repo id -> its mount location."""
-        return {repo_id: plan.weight["mount_location"] for repo_id, plan in self.legacy_plans.items()}
+        return {repo_id: m.mount_location for repo_id, m in self.mounted.items()}
 
 
 _ATTRIBUTE = (

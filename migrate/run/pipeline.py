@@ -67,7 +67,7 @@ def process(target: Target, options: Options, context: Context | None = None) ->
     except MigrationError as err:
         return FileResult(target.path, Status.FAILED, [err.diagnostic])
     result = FileResult(target.path, outcome.status, outcome.diagnostics, entries=len(outcome.plans))
-    result.plans, result.notices = outcome.plans, outcome.notices
+    result.plans, result.truss, result.notices = outcome.plans, outcome.truss, outcome.notices
     if outcome.status is not Status.MIGRATED or outcome.text is None:
         return result
     if options.diff:

@@ -14,7 +14,7 @@ from typing import IO, TYPE_CHECKING, Any
 
 from ..core import keys
 from ..core.context import Context
-from ..core.entry import EntryPlan
+from ..core.entry import TrussEntry
 from ..core.outcome import FileResult, MigrationError
 from .discover import Target, Walk
 from .pipeline import MAX_BYTES, Options, mentions, process, read
@@ -67,7 +67,7 @@ def _process_batch(batch: Batch) -> list[FileResult]:
         results = [process(target, options) for target in items]
         if not options.context.code:  # the plans only feed the code pass: not sent back for nothing
             for result in results:
-                result.plans = []
+                result.plans, result.truss = [], ()
         return results
     return [process(target, options, context) for target, context in items]
 
@@ -160,8 +160,8 @@ class _Run:
             tuple[int, Target, Context]
         ] = []  # Python files ready for the workers, with their context
         self.code_orders: deque[list[int]] = deque()
-        # real folder -> (config order, the plans of its config), for the groups still waiting
-        self.trusses: dict[str, tuple[int, tuple[EntryPlan, ...]]] = {}
+        # real folder -> (config order, the entries of its config), for the groups still waiting
+        self.trusses: dict[str, tuple[int, tuple[TrussEntry, ...]]] = {}
         self.folders: set[str] = set()  # truss folders (under --shard) since the walk last settled
         self.docs: list[Target] = []  # Markdown files, for their own pass after the Python files
         self.doc_folders: set[str] = set()  # every truss folder, under --shard when docs were found
@@ -250,9 +250,9 @@ class _Run:
             return
         code = self.options.context.code
         for (order, folder), result in zip(self.given.popleft(), results):
-            if code and result.status.changes and result.plans:  # not nested only
-                self.trusses[folder] = (order, tuple(result.plans))
-            result.plans, result.order = [], order
+            if code and result.status.changes and result.truss:  # not nested only
+                self.trusses[folder] = (order, result.truss)
+            result.plans, result.truss, result.order = [], (), order
             self.reported.append(result)
         self.done += 1
         self.release()

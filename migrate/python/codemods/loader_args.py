@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 from ..findings import END, REWRITE
 from ..imports import DroppedImport
-from ..survey import Call, Patterns, patterns_of, post
+from ..survey import Call, Patterns, post
 from ..syntax import StringPiece, Where, string_value
 from .base import Codemod, cst, literal
 
@@ -119,7 +119,7 @@ class LoaderArguments(Codemod):
                 self.hub_call(call, repo_id, constant)
                 return
             if slot == "loader" and not survey.loads_whole_repo(repo_id):
-                patterns = _describe(patterns_of(survey.legacy_plans[repo_id]))
+                patterns = _describe(survey.mounted[repo_id].patterns)
                 self.report(
                     argument.node,
                     "W112",
@@ -159,7 +159,7 @@ class LoaderArguments(Codemod):
         mount = self.legacy_ids[repo_id]
         name = next(iter(sorted(call.names)), "")
         function = name.rsplit(".", 1)[-1]
-        path, why = self.hub_path(call, function, patterns_of(survey.legacy_plans[repo_id]))
+        path, why = self.hub_path(call, function, survey.mounted[repo_id].patterns)
         if path is not None and constant in survey.used_constants and survey.constant_uses(constant or "") == 1:
             path, why = None, f"its repo id is the constant {constant}, which nothing else would use"
         if path is None:

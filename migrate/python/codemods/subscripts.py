@@ -73,8 +73,9 @@ class Subscripts(Codemod):
         if not (isinstance(index, ast.Constant) and type(index.value) is int):
             return None
         block_key = self.plain_string(node.value.slice)
-        plan = self.survey.legacy.get(index.value)
-        if block_key is None or block_key.value not in BLOCK_KEYS or plan is None or not plan.legacy_hf:
+        entry = self.survey.entries.get(index.value)
+        legacy_hf = entry is not None and entry.repo_id is not None and entry.legacy
+        if block_key is None or block_key.value not in BLOCK_KEYS or not legacy_hf:
             return None
         return Entry(block_key, index.value)
 
