@@ -14,7 +14,7 @@ from ..core.context import SECRET, SEED, Context
 from ..core.diagnostics import Diagnostic
 from ..core.entry import EntryPlan, TrussEntry
 from ..core.outcome import Outcome, Status
-from . import aliases, fixes
+from . import aliases, fixes, truss
 from .blocks import Config, Nested, find_configs, nested_blocks
 from .fixes import FilePlan, Plan, Scope
 from .read import BOM, LINE_BREAK, Failure, Text, compose, surely_readable
@@ -28,7 +28,8 @@ def migrate(source: str, context: Context = Context()) -> Outcome:
     body = source[len(bom) :]
     reports: list[Diagnostic] = []
     if not keys.config_may_change(body, context) and surely_readable(body):
-        return Outcome(Status.UNCHANGED)  # a mention in a path or a longer word, and valid YAML: no tree needed
+        # a mention in a path or a longer word, and valid YAML: no tree needed, unless its code needs its entries
+        return _already_migrated(body, context, []) if _has_weights(body, context) else Outcome(Status.UNCHANGED)
     try:
         root = compose(body)
         if not isinstance(root, (MappingNode, SequenceNode)):
@@ -36,6 +37,8 @@ def migrate(source: str, context: Context = Context()) -> Outcome:
         found = nested_blocks(root, body)
         configs, reports = find_configs(root, found, context)
         if not configs:
+            if _has_weights(body, context):
+                return _already_migrated(body, context, reports, root)
             return Outcome(Status.UNCHANGED, diagnostics=reports)
         aliases.check(root, configs, body)
         new_body, plan = _plan_and_apply(root, body, found, configs, context)
@@ -50,8 +53,25 @@ def migrate(source: str, context: Context = Context()) -> Outcome:
     weights = [entry for _, config_plan in plan.configs for entry in config_plan.weights]
     notices = _notices(weights, context)
     plans = top[1].weights if top else []
-    truss = tuple(TrussEntry.of_plan(i, plan) for i, plan in enumerate(plans))
-    return Outcome(Status.MIGRATED, bom + new_body, ordered, plans, truss, notices)
+    entries = tuple(TrussEntry.of_plan(i, plan) for i, plan in enumerate(plans))
+    found_sites = truss.sites(root, entries) if context.code else ()
+    return Outcome(Status.MIGRATED, bom + new_body, ordered, plans, entries, found_sites, notices)
+
+
+def _has_weights(body: str, context: Context) -> bool:
+    """Whether the code pass needs this config's entries already under `weights`."""
+    return context.code and "weights" in body
+
+
+def _already_migrated(body: str, context: Context, reports: list[Diagnostic], root: Node | None = None) -> Outcome:
+    """A config already under `weights`: nothing to change; its entries and where it names them, for its code."""
+    try:
+        root = root if root is not None else compose(body)
+    except Failure:
+        return Outcome(Status.UNCHANGED, diagnostics=reports)
+    entries = truss.under_weights(root) if root is not None else ()
+    found_sites = truss.sites(root, entries) if root is not None else ()
+    return Outcome(Status.UNCHANGED, diagnostics=reports, truss=entries, sites=found_sites)
 
 
 def _notices(weights: list[EntryPlan], context: Context) -> frozenset[str]:

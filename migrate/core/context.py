@@ -48,6 +48,7 @@ class Context:
     code: bool = True  # False (--no-code): Python files and python fences are left alone
     trust_patterns: bool = False  # --trust-patterns: loaders point at filtered mounts too
     truss: tuple[TrussEntry, ...] = ()  # for a Python module: the entries of its truss's config
+    ignore: frozenset[str] = frozenset()  # codes the project's settings suppress everywhere
 
     @classmethod
     def of(

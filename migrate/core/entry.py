@@ -111,3 +111,15 @@ PATTERN_KEYS = ("allow_patterns", "ignore_patterns")
 
 def _bare_id(repo_id: str) -> str:
     return repo_id[len("hf://") :] if repo_id.startswith("hf://") else repo_id
+
+
+@dataclass(frozen=True)
+class Site:
+    """A place in a truss that names one of its entries: where it loads the entry from its mount,
+    or where it still fetches the entry's repository by id (a pending site)."""
+
+    entry: int  # the TrussEntry's index
+    loaded_from: str  # "mount" or "hub"
+    line: int
+    code: str | None = None  # the diagnostic reported there (a hub site always has one)
+    path: str = ""  # the file, once the run knows it

@@ -121,5 +121,6 @@ def _bounded(text: str, at: int, boundary: frozenset[str]) -> bool:
 
 
 def followed(entries: tuple[TrussEntry, ...]) -> list[TrussEntry]:
-    """The entries whose Hugging Face repository code may load by id: the legacy ones a migration moves."""
-    return [e for e in entries if e.repo_id is not None and e.legacy]
+    """The entries whose Hugging Face repository code may load by id: every Hugging Face source, migrated
+    now or before (loading one by id downloads what the truss mounts)."""
+    return [e for e in entries if e.repo_id is not None]

@@ -343,3 +343,18 @@ def move_path(text: str, moves: Mapping[str, str]) -> str:
     olds = "|".join(re.escape(old) for old in sorted(moves, key=len, reverse=True))
     pattern = re.compile(rf"(?<![\w./-])({olds})(?![\w.-])")  # one pass: moves never chain
     return pattern.sub(lambda match: moves[match.group(1)], text)
+
+
+_PATH_END = "/\"' \t\r\n;:,)}&|"  # what may follow a path in a command or a string
+
+
+def names_path(text: str, path: str) -> bool:
+    """Whether text holds path as a whole path, or a path under it (not inside a longer name)."""
+    at = text.find(path)
+    while at >= 0:
+        end = at + len(path)
+        starts = at == 0 or not (text[at - 1].isalnum() or text[at - 1] in "_-./")
+        if starts and (end == len(text) or text[end] in _PATH_END):
+            return True
+        at = text.find(path, at + 1)
+    return False

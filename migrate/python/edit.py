@@ -15,6 +15,7 @@ from ..core.context import SEED, Context
 from ..core.diagnostics import Diagnostic
 from ..core.mapping import path_moves
 from ..core.outcome import Outcome, Status
+from ..core.suppress import Suppressions
 from . import newer
 from .codemods import REGISTRY
 from .spans import Span, spans
@@ -40,17 +41,20 @@ def migrate(source: str, context: Context = Context()) -> Outcome:
         rule = codemod(survey)
         survey.rules.append(rule)
         rule.decide()
-    diagnostics = survey.findings.ordered()
+    survey.mount_reads()
+    suppressed = Suppressions(source, context.ignore)
+    diagnostics = [d for d in survey.findings.ordered() if not suppressed(d.line, d.code)]
+    sites = tuple(dict.fromkeys(s for s in survey.sites if not suppressed(s.line, s.code)))
     if not survey.findings.edits:
-        return Outcome(Status.UNCHANGED, diagnostics=diagnostics)
+        return Outcome(Status.UNCHANGED, diagnostics=diagnostics, sites=sites)
     code = _rewrite(source, survey)
     if code == source:
-        return Outcome(Status.UNCHANGED, diagnostics=diagnostics)
+        return Outcome(Status.UNCHANGED, diagnostics=diagnostics, sites=sites)
     problem = _does_not_compile(code, newer_syntax)
     if problem is not None:
         message = f"internal error: the rewritten code does not compile ({problem}); left untouched"
         return Outcome(Status.FAILED, diagnostics=[Diagnostic(1, 1, "E099", message)])
-    return Outcome(Status.MIGRATED, bom + code, diagnostics, notices=_notices(diagnostics, context))
+    return Outcome(Status.MIGRATED, bom + code, diagnostics, sites=sites, notices=_notices(diagnostics, context))
 
 
 def _does_not_compile(code: str, newer_syntax: bool) -> str | None:

@@ -16,8 +16,9 @@ from typing import Any, Literal, TypeVar
 
 from ..core import mapping
 from ..core.context import Context
-from ..core.entry import UNCHANGED, EntryPlan, TrussEntry
+from ..core.entry import UNCHANGED, EntryPlan, Site, TrussEntry
 from ..core.keys import BLOCK_KEYS, followed
+from ..core.mapping import names_path
 from . import loader_table
 from .findings import REWRITE, SURVEY, SURVEY_END, Findings, Order
 from .imports import ImportChanges
@@ -141,6 +142,7 @@ class Survey:
         self.moves: dict[str, str] = {}  # old location -> new mount location (--mount-root)
         self.rules: list[Any] = []  # the registry's codemods, in order, once they decide
         self.imports = ImportChanges()  # what the rules' edits do to the imports
+        self.sites: list[Site] = []  # where the module loads the truss's entries from
 
     # -- reading
 
@@ -183,6 +185,30 @@ class Survey:
             raise ValueError("a node outside every statement")
         return found
 
+    def site(self, repo_id: str, loaded_from: str, line: int, code: str | None) -> None:
+        """A place that loads a repository the truss mounts: from its mount, or from the Hub by id."""
+        mounted = self.mounted.get(repo_id)
+        if mounted is not None and mounted.index is not None:
+            self.sites.append(Site(mounted.index, loaded_from, line, code))
+
+    def mount_reads(self) -> None:
+        """Where the module reads a truss entry's mount location: a path under it in a string (after
+        any move of --mount-root), or `X["weights"][i]["mount_location"]`."""
+        places = [
+            (e, e.mount_location, e.old_location if e.old_location in self.moves else None) for e in self.context.truss
+        ]
+        for piece in self.strings():
+            text = piece.raw if piece.formatted else piece.value
+            if not isinstance(text, str):
+                continue
+            for entry, mount, old in places:
+                if names_path(text, mount) or (old is not None and names_path(text, old)):
+                    self.sites.append(Site(entry.index, "mount", piece.where[0], None))
+        for node in self.nodes:
+            index = _weights_read(node)
+            if index is not None and index in self.entries:
+                self.sites.append(Site(index, "mount", self.where(node)[0], None))
+
     def report_at(self, where: Where, order: Order, code: str, message: str) -> None:
         self.findings.report(where, code, message, order)
 
@@ -213,7 +239,8 @@ class Survey:
         """The string literals a rule may read (the parts of a concatenation each), in the order of the source:
         those that spell a legacy id, a block key, `truss-transfer-cli` or a path that moves."""
         if self._strings is None:
-            needles = (*self.mounted, *BLOCK_KEYS, "truss-transfer-cli", *self.moves)
+            mounts = [e.mount_location for e in self.context.truss]
+            needles = (*self.mounted, *BLOCK_KEYS, "truss-transfer-cli", *self.moves, *mounts)
             # a text part of an f-string, or a format spec, is the f-string's own
             parts = {id(v) for n in self.nodes if isinstance(n, ast.JoinedStr) for v in n.values}
             parts |= {id(n.format_spec) for n in self.nodes if isinstance(n, ast.FormattedValue) and n.format_spec}
@@ -567,6 +594,25 @@ def post(node: ast.AST) -> tuple[int, ...]:
     """A node's place in a transformer's walk (children first): by where it ends, the smaller first."""
     line, col, end_line, end_col = _span(node)
     return end_line, end_col, -line, -col
+
+
+def _weights_read(node: ast.AST) -> int | None:
+    """i of X["weights"][i]["mount_location"] (or .get("mount_location")), else None."""
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "get" and node.args:
+        key, entry = node.args[0], node.func.value
+    elif isinstance(node, ast.Subscript):
+        key, entry = node.slice, node.value
+    else:
+        return None
+    if string_value(key) != "mount_location" or not isinstance(entry, ast.Subscript):
+        return None
+    index = entry.slice
+    if not (isinstance(index, ast.Constant) and type(index.value) is int):
+        return None
+    block = entry.value
+    if not (isinstance(block, ast.Subscript) and string_value(block.slice) == "weights"):
+        return None
+    return index.value
 
 
 def _spells(node: ast.AST, needles: tuple[str, ...]) -> bool:

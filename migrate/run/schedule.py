@@ -18,6 +18,7 @@ from ..core.entry import TrussEntry
 from ..core.outcome import FileResult, MigrationError
 from .discover import Target, Walk
 from .pipeline import MAX_BYTES, Options, mentions, process, read
+from .uses import TrussUses
 
 if TYPE_CHECKING:
     from multiprocessing.pool import AsyncResult, Pool
@@ -156,10 +157,10 @@ class _Run:
         self.waiting: list[tuple[int, Target]] = []  # Python files since the walk last settled: (order, target)
         # settled Python files waiting for configs: (batches, last config, files)
         self.groups: deque[tuple[int, int, list[tuple[int, Target]]]] = deque()
-        self.code_batch: list[
-            tuple[int, Target, Context]
-        ] = []  # Python files ready for the workers, with their context
-        self.code_orders: deque[list[int]] = deque()
+        # Python files ready for the workers: (order, target, context, the config order of its truss)
+        self.code_batch: list[tuple[int, Target, Context, int | None]] = []
+        self.code_orders: deque[list[tuple[int, int | None]]] = deque()  # (order, its truss's config order)
+        self.uses: dict[int, TrussUses] = {}  # config order -> its truss's sites, while its code is read
         # real folder -> (config order, the entries of its config), for the groups still waiting
         self.trusses: dict[str, tuple[int, tuple[TrussEntry, ...]]] = {}
         self.folders: set[str] = set()  # truss folders (under --shard) since the walk last settled
@@ -196,9 +197,6 @@ class _Run:
             self.collect()
 
     def settle(self) -> None:
-        if not self.waiting:
-            self.folders.clear()
-            return
         files, self.waiting = self.waiting, []
         if self.options.shard:
             cache: dict[str, str | None] = {}
@@ -237,21 +235,27 @@ class _Run:
             return
         batch, self.code_batch = self.code_batch, []
         self.on_total(len(batch))
-        self.code_orders.append([order for order, _, _ in batch])
-        self.workers.give(("code", self.options, [(t, context) for _, t, context in batch]))
+        self.code_orders.append([(order, truss) for order, _, _, truss in batch])
+        self.workers.give(("code", self.options, [(t, context) for _, t, context, _ in batch]))
 
     def collect(self) -> None:
         kind, handle = self.workers.flight.popleft()
         results = handle.get()
         if kind == "code":
-            for order, result in zip(self.code_orders.popleft(), results):
+            for (order, truss), result in zip(self.code_orders.popleft(), results):
                 result.order = order
+                if truss is not None:
+                    uses = self.uses[truss]
+                    uses.sites += [dataclasses.replace(s, path=result.path) for s in result.sites]
+                    uses.reading -= 1
                 self.hold(result)
             return
         code = self.options.context.code
         for (order, folder), result in zip(self.given.popleft(), results):
-            if code and result.status.changes and result.truss:  # not nested only
+            if code and result.truss:  # migrated now, or already under weights: its code reads the entries
                 self.trusses[folder] = (order, result.truss)
+                sites = [dataclasses.replace(s, path=result.path) for s in result.sites]
+                self.uses[order] = TrussUses(result.truss, sites)
             result.plans, result.truss, result.order = [], (), order
             self.reported.append(result)
         self.done += 1
@@ -266,14 +270,25 @@ class _Run:
                 folder = _nearest(target.real, self.trusses, cache) if self.trusses else None
                 found = self.trusses.get(folder) if folder is not None else None
                 context = dataclasses.replace(self.options.context, truss=found[1]) if found else self.options.context
-                self.code_batch.append((order, target, context))
+                if found:
+                    self.uses[found[0]].reading += 1
+                self.code_batch.append((order, target, context, found[0] if found else None))
                 if len(self.code_batch) >= _Workers.BATCH:
                     self.give_code()
             while self.trusses and next(iter(self.trusses.values()))[0] <= last:
-                del self.trusses[next(iter(self.trusses))]
+                order, _ = self.trusses.pop(next(iter(self.trusses)))
+                self.uses[order].known = True  # every Python file it can have is given
 
     def report(self) -> Iterator[FileResult]:
+        """The config results in order, each once its truss's code is read (its verdicts attached)."""
         while self.reported:
+            head = self.reported[0]
+            uses = self.uses.get(head.order)
+            if uses is not None:
+                if not uses.done:
+                    return
+                head.uses = uses.records()
+                del self.uses[head.order]
             yield self.reported.popleft()
 
     def hold(self, result: FileResult) -> None:

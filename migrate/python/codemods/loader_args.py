@@ -84,6 +84,7 @@ class LoaderArguments(Codemod):
                 "(use that path where this loads them)"
             )
             survey.report_at(where, (END, place, self.rule), "W115", message)
+            survey.site(repo_id, "hub", where[0], "W115")
 
     def string(self, piece: StringPiece) -> None:
         """A legacy id held in a constant every use of which loads it changes there; other ids wait for W115."""
@@ -100,6 +101,7 @@ class LoaderArguments(Codemod):
                 "from its mount location now"
             )
             survey.report_at(piece.where, (REWRITE, post(piece.node), self.rule), "W105", message)
+            survey.site(data, "mount", piece.where[0], "W105")
         elif data in self.legacy_ids and id(piece.node) not in survey.sources and constant not in survey.used_constants:
             key = id(piece.node) if survey.single(piece) else id(piece)
             self.pending[key] = (piece.where, post(piece.node), data)
@@ -118,8 +120,10 @@ class LoaderArguments(Codemod):
             if slot == "hub":
                 self.hub_call(call, repo_id, constant)
                 return
+            line = survey.where(argument.node)[0]
             if slot == "loader" and not survey.loads_whole_repo(repo_id):
                 patterns = _describe(survey.mounted[repo_id].patterns)
+                survey.site(repo_id, "hub", line, "W112")
                 self.report(
                     argument.node,
                     "W112",
@@ -128,12 +132,14 @@ class LoaderArguments(Codemod):
                 )
             elif slot == "loader":
                 mounts.append(Mount(i, mount))
+                survey.site(repo_id, "mount", line, "W105")
                 self.report(
                     argument.node,
                     "W105",
                     f"{repo_id!r} -> {mount!r}: a legacy entry's weights load from its mount location",
                 )
             else:
+                survey.site(repo_id, "hub", line, "W114")
                 self.report(
                     argument.node,
                     "W114",
@@ -163,6 +169,7 @@ class LoaderArguments(Codemod):
         if path is not None and constant in survey.used_constants and survey.constant_uses(constant or "") == 1:
             path, why = None, f"its repo id is the constant {constant}, which nothing else would use"
         if path is None:
+            survey.site(repo_id, "hub", call.where[0], "W113")
             self.report(
                 call.node,
                 "W113",
@@ -177,6 +184,7 @@ class LoaderArguments(Codemod):
             survey.imports.dropped.append(DroppedImport(name.rsplit(".", 1)[0], function, asname))
         survey.imports.take(call.node)
         self.edit("Call", call.node, HubPath(result))
+        survey.site(repo_id, "mount", call.where[0], "W111")
         self.report(
             call.node, "W111", f"{function}(...) -> {result!r}: the legacy entry's files are at its mount location"
         )

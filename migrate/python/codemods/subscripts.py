@@ -6,6 +6,7 @@ import ast
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
+from ...core.entry import Site
 from ...core.keys import BLOCK_KEYS
 from ..survey import post
 from ..syntax import StringPiece, Where
@@ -49,6 +50,7 @@ class Subscripts(Codemod):
         self.reviewed.add(entry.block_key.where)
         message = f'[{entry.block_key.raw}][{index}][{key.raw}] -> ["weights"][{index}]["mount_location"]'
         self.report(node, "W106", message)
+        self.survey.sites.append(Site(index, "mount", node.lineno, "W106"))
 
     def get(self, node: ast.Call) -> None:
         """X["model_cache"][i].get("repo_id")"""
@@ -64,6 +66,7 @@ class Subscripts(Codemod):
         self.reviewed.add(entry.block_key.where)
         message = f'[{entry.block_key.raw}][{index}].get("repo_id") -> ["weights"][{index}].get("mount_location")'
         self.report(node, "W106", message)
+        self.survey.sites.append(Site(index, "mount", node.lineno, "W106"))
 
     def legacy_entry(self, node: ast.expr) -> Entry | None:
         """X["model_cache"][i] when entry i is a legacy HF entry."""
