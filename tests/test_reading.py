@@ -308,7 +308,7 @@ SCALAR_ROWS = [
     ),
     pytest.param(
         "model_cache:\n  - repo_id: org/a\n    allow_patterns: [1e3, '*.json']\n    use_volume: true\n    volume_folder: a\n",
-        "weights:\n  - source: hf://org/a\n    allow_patterns: [1e3, '*.json']\n    mount_location: /app/model_cache/a\n",
+        "weights:\n  - source: hf://org/a\n    allow_patterns: [1e3, '*.json', '**/*.json']\n    mount_location: /app/model_cache/a\n",
         id="pattern-1e3",
     ),
     # values beside the block keep their meaning; the verification reads them as PyYAML does

@@ -28,8 +28,9 @@ if TYPE_CHECKING:
 RENAMED_CALLS = {"ModelRepo": "WeightsSource", "ModelCache": "Weights"}
 RENAMED_KEYWORDS = {"Assets": ("cached", "weights"), "TrussConfig": ("model_cache", "weights")}
 KIND_MEMBERS = {"HF": "hf", "GCS": "gcs", "S3": "s3", "AZURE": "azure"}
-# Keys whose value the mapping only passes through: an expression there can stay as written.
-OPAQUE: dict[str, object] = {"runtime_secret_name": "secret", "allow_patterns": ["*"], "ignore_patterns": ["*"]}
+# Keys whose value the mapping only passes through: an expression there can stay as written. Not the
+# pattern lists: the mapping rewrites their patterns, so it must know them.
+OPAQUE: dict[str, object] = {"runtime_secret_name": "secret"}
 PLACEHOLDER_ID = "placeholder-org/placeholder-name"
 QUOTES: tuple[Literal['"'], Literal["'"]] = ('"', "'")
 
@@ -117,11 +118,17 @@ def _patterns_of(plan: EntryPlan) -> Patterns:
 
 
 def _passes(path: str, patterns: Patterns) -> bool:
-    """Whether a file survives the entry's allow/ignore patterns (fnmatch, as huggingface_hub filters)."""
+    """Whether a file is in a legacy entry's mount: its planned allow/ignore lists (`plan.weight`),
+    read by the matcher that filtered the entry before, huggingface_hub's (fnmatch, a last `/` read
+    as `/*`); under it the planned lists select exactly what the old ones did."""
     allow, ignore = patterns.get("allow_patterns"), patterns.get("ignore_patterns", [])
-    if allow is not None and not any(fnmatch.fnmatch(path, p) for p in allow):
+    if allow is not None and not any(_hub_selects(path, p) for p in allow):
         return False
-    return not any(fnmatch.fnmatch(path, p) for p in ignore)
+    return not any(_hub_selects(path, p) for p in ignore)
+
+
+def _hub_selects(path: str, pattern: str) -> bool:
+    return fnmatch.fnmatchcase(path, pattern + "*" if pattern.endswith("/") else pattern)
 
 
 def _describe(patterns: Patterns) -> str:

@@ -20,6 +20,7 @@ from ...core import mapping
 from ...core.context import Context
 from ...core.entry import UNCHANGED, EntryPlan
 from .. import loader_table
+from . import pattern_lists
 from .base import (
     KIND_MEMBERS,
     OPAQUE,
@@ -330,6 +331,7 @@ class Survey(Reporting, cst.CSTVisitor):
         for change in plan.changes:
             if change.old in opaque and change.value is not UNCHANGED and change.old != "repo_id":
                 raise Unresolved(change.old)
+        pattern_lists.check_writable(call, plan)
         if "repo_id" in opaque:
             self.opaque_ids.add(call)
         return plan

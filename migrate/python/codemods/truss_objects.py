@@ -9,7 +9,8 @@ import libcst as cst
 import libcst.matchers as m
 from libcst.metadata import PositionProvider, ProviderT, QualifiedNameProvider
 
-from ...core.entry import UNCHANGED, EntryPlan
+from ...core.entry import UNCHANGED, EntryPlan, PatternList
+from . import pattern_lists
 from .base import PLACEHOLDER_ID, QUOTES, RENAMED_CALLS, Codemod, DroppedImport, RenamedImport, _code, _literal
 
 
@@ -153,6 +154,8 @@ class TrussObjects(Codemod):
             elif change.new == "source" and self.constant_source(original.args[i].value, plan):
                 planned = plan.weight["source"].replace(f"hf://{plan.repo_id}", f"hf://{PLACEHOLDER_ID}", 1)
                 arg = arg.with_changes(value=hf_source(arg.value, planned))
+            elif isinstance(change.value, PatternList):
+                arg = arg.with_changes(value=pattern_lists.rewritten(arg.value, change.value))
             elif change.value is not UNCHANGED:
                 arg = arg.with_changes(value=_literal(str(change.value), arg.value))
             args.append(arg)
