@@ -733,6 +733,11 @@ TABS = [
     pytest.param("a: b\tc\n", False, id="inside-a-plain-value"),
     pytest.param("a:\n  - b\t\n", False, id="after-a-list-item"),
     pytest.param("a: [b,\tc]\n", False, id="between-flow-items"),
+    pytest.param("a: [b,\n\tc]\n", False, id="leading-a-line-in-a-flow-sequence"),
+    pytest.param("a: {b: 1,\n  \tc: 2}\n", False, id="leading-a-line-in-a-flow-mapping"),
+    pytest.param("a: 1\n  \t\nb: 2\n", False, id="in-a-line-of-blanks"),
+    pytest.param("a: 1\n\t# c\n", False, id="before-a-comment-line"),
+    pytest.param('a: ["b",\n  "c\td"]\n', True, id="inside-quotes-in-a-flow-sequence"),
     pytest.param('a: "b\tc"\n', True, id="inside-double-quotes"),
     pytest.param("a: 'x\ty'\n", True, id="inside-single-quotes"),
     pytest.param("a: |\n  x\ty\n", True, id="inside-a-literal-block"),
@@ -752,6 +757,37 @@ def test_tabs_are_read_as_pyyaml_reads_them(text, reads):
         assert failure.diagnostic.code == "E001"
     else:
         assert reads
+
+
+# A tab leading a line inside a flow collection (or a line of blanks): libyaml takes it, PyYAML
+# refuses it ("found character '\\t' that cannot start any token"). (config, line, column of the tab)
+FLOW_TABS = [
+    pytest.param(
+        'model_cache:\n  - repo_id: org/a\n    allow_patterns: ["*.json",\n\t"*.bin"]\n', 4, 1, id="flow-list-item"
+    ),
+    pytest.param(
+        "model_cache:\n  - repo_id: org/a\n    allow_patterns: [\n      '*.json',\n  \t'*.bin',\n    ]\n",
+        5,
+        3,
+        id="flow-list-item-after-spaces",
+    ),
+    pytest.param("model_cache:\n  - {repo_id: org/a,\n\tuse_volume: false}\n", 3, 1, id="flow-entry-key"),
+    pytest.param("model_cache: [\n\t{repo_id: org/a}]\n", 2, 1, id="flow-block-value"),
+    pytest.param("a: [x,\n\t\ty]\nmodel_cache:\n  - repo_id: org/a\n", 2, 1, id="beside-the-block"),
+    pytest.param("model_cache:\n  - repo_id: org/a\n  \t\nb: 1\n", 3, 3, id="line-of-blanks"),
+]
+
+
+@pytest.mark.parametrize("text, line, col", FLOW_TABS)
+def test_a_tab_leading_a_line_in_a_flow_collection_is_refused_as_pyyaml_refuses_it(text, line, col):
+    with pytest.raises(yaml.YAMLError) as refused:
+        yaml.safe_load(text)
+    mark = refused.value.problem_mark
+    assert "found character '\\t' that cannot start any token" in str(refused.value)
+    assert (mark.line + 1, mark.column + 1) == (line, col)
+    outcome = migrate(text)
+    assert outcome.status == "failed" and outcome.text is None
+    assert [(d.line, d.col, d.code) for d in outcome.diagnostics] == [(line, col, "E001")]
 
 
 def test_a_tab_after_a_value_is_refused_at_its_place():
