@@ -5,17 +5,22 @@ Rows are `pytest.param(input_text, expected_text, expected_codes, id=...)` for
 byte outside the changed spans kept; new patterns right after the one they come from, quoted as
 it is, on lines of their own in block lists and after a comma in flow lists. Beside it, a no-op
 table: lists whose text must come back as it was. Then the other places entries are written:
-the truss dialect, nested blocks, docs fences, the external_data fold.
+the truss dialect, nested blocks, docs fences, the external_data fold; and a property over
+generated layouts (quoting per item, comments, block, flow, flow over lines, CRLF).
 """
 
 from __future__ import annotations
 
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from support import check_actual_output_second_run, check_migration, check_second_run, d, migrated_rows
 
 from migrate import migrate_markdown
 from migrate.config.edit import migrate as migrate_config
+from migrate.config.read import comments
+from migrate.core import mapping
 from migrate.core.context import TRUSS, Context
 
 DEFAULT = Context()
@@ -453,3 +458,56 @@ def test_docs_fences_rewrite_their_lists():
     assert outcome.status == "migrated", outcome.diagnostics
     assert "    ignore_patterns: ['*.pth', '**/*.pth']\n```" in outcome.text
     assert migrate_markdown(outcome.text).status == "unchanged"
+
+
+# --- any list layout, generated ------------------------------------------------------------
+
+_POOL = ["*.json", "*.safetensors", "config.json", "original/*", "tokenizer*", "sub/", "**/*.bin", "model-*.pt", "a?b"]
+
+
+def _item(pattern: str, quote: str) -> str:
+    if quote == "" and not pattern.startswith("*") and "?" not in pattern:  # `?` ends a plain scalar in a flow list
+        return pattern
+    mark = quote or '"'
+    return mark + pattern + mark
+
+
+@st.composite
+def written_lists(draw: st.DrawFn) -> tuple[str, list[str]]:
+    """A config whose one entry has an allow list in a drawn layout, and the list's patterns."""
+    patterns = draw(st.lists(st.sampled_from(_POOL), min_size=1, max_size=4))
+    items = [_item(p, draw(st.sampled_from(["", "'", '"']))) for p in patterns]
+    remarks = [draw(st.sampled_from(["", "  # c"])) for _ in items]
+    layout = draw(st.sampled_from(["block", "flow", "flow-lines"]))
+    if layout == "block":
+        written = "\n" + "".join(f"      - {item}{remark}\n" for item, remark in zip(items, remarks))
+    elif layout == "flow":
+        written = " [" + ", ".join(items) + "]\n"
+    else:
+        trailing = draw(st.booleans())
+        lines = [
+            f"      {item}{',' if i < len(items) - 1 or trailing else ''}{remark}\n"
+            for i, (item, remark) in enumerate(zip(items, remarks))
+        ]
+        written = " [\n" + "".join(lines) + "    ]\n"
+    volume = draw(st.booleans())
+    text = "model_cache:\n  - repo_id: org/a\n    allow_patterns:" + written + (VOLUME if volume else "") + "x: 1\n"
+    if draw(st.booleans()):
+        text = text.replace("\n", "\r\n")
+    return text, patterns
+
+
+@settings(max_examples=200, deadline=None)
+@given(written_lists())
+def test_any_list_layout_is_rewritten_to_the_plan(case):
+    text, patterns = case
+    outcome = migrate_config(text)
+    assert outcome.status == "migrated", outcome.diagnostics
+    legacy = "use_volume" not in text
+    assert (
+        yaml.safe_load(outcome.text)["weights"][0]["allow_patterns"] == mapping.patterns(patterns, legacy)[0].patterns
+    )
+    assert sorted(comments(outcome.text)) == sorted(comments(text))
+    if "\r\n" in text:
+        assert outcome.text.count("\n") == outcome.text.count("\r\n")
+    assert migrate_config(outcome.text).status == "unchanged"

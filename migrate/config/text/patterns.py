@@ -13,7 +13,7 @@ from .. import pyyaml_rules
 from ..read import STR, Failure, Text, diag_at
 from .edit import Edit, render_scalar
 
-_PLAIN_PATTERN = re.compile(r"[A-Za-z0-9_/.~+=%][A-Za-z0-9_/.~@+=%*?-]*")
+_PLAIN_PATTERN = re.compile(r"[A-Za-z0-9_/.~+=%][A-Za-z0-9_/.~@+=%*-]*")
 _BLOCK_ITEM = re.compile(r"[ \t]*-[ \t]+")  # what precedes a block list's item on its line
 _FLOW_SEPARATOR = re.compile(r"[ \t]*,[ \t]*")
 _REST_OF_LINE = re.compile(r"[ \t]*(,)?[ \t]*(?:#.*)?")  # after a flow item alone on its line
