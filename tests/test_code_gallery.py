@@ -31,10 +31,11 @@ EXPECTED = {
     "11-embeddings-reranker-classification-tensorrt/templating/generate_templates.py": [
         "241:W104",
         "244:W103",
+        "246:W014",
         "246:W101",
         "256:W120",
     ],
-    "chains-examples/docs/poems/poems.py": ["11:W001", "11:W101", "35:W102", "48:W112", "53:W112"],
+    "chains-examples/docs/poems/poems.py": ["11:W001", "11:W014", "11:W101", "35:W102", "48:W112", "53:W112"],
     "llama/llama-2-13b/model/model.py": ["46:W112", "50:W112"],
     "llama/llama-2-13b-chat/model/model.py": ["31:W112", "36:W112"],
     "llama/llama-2-70b/model/model.py": ["52:W112", "59:W112"],

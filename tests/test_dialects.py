@@ -143,10 +143,15 @@ TRUSS_MAPPING = [
     ),
     # -- patterns, legacy mounts ----------------------------------------------------------
     trow(
-        "patterns-kept",
+        "patterns-rewritten",
         {"repo_id": "org/name", "allow_patterns": ["*.json"], "ignore_patterns": ["*.md"], **VOL},
         {},
-        {"source": "hf://org/name", "mount_location": LLAMA, "allow_patterns": ["*.json"], "ignore_patterns": ["*.md"]},
+        {
+            "source": "hf://org/name",
+            "mount_location": LLAMA,
+            "allow_patterns": ["*.json", "**/*.json"],
+            "ignore_patterns": ["*.md", "**/*.md"],
+        },
     ),
     trow(
         "legacy-hf",

@@ -776,4 +776,4 @@ def test_the_injection_target_migrates_without_it():
         "repo_id: bucket/path", "source: s3://bucket/path"
     ).replace("    kind: s3\n    use_volume: true\n", "").replace(
         "volume_folder: data", "mount_location: /app/model_cache/data"
-    )
+    ).replace('["*.json"]', '["*.json", "**/*.json"]')
