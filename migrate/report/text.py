@@ -58,7 +58,7 @@ class Reporter:
             print(line, file=self.err)
 
     def file(self, result: FileResult) -> None:
-        self.tally.add(result)
+        result = self.tally.add(result)
         if self.bar is not None:
             self.bar.advance(self.task)
         if result.diff:

@@ -32,6 +32,7 @@ class Options:
     exclude: tuple[str, ...] = ()
     shard: tuple[int, int] | None = None  # (k, n): only the k-th of n shares, 1-based
     docs: bool = False  # migrate the fenced configs and code of Markdown files
+    ignore: frozenset[str] = frozenset()  # codes the project does not want reported (its pyproject.toml)
 
 
 # Each kind of file: its part's editor (a module with `migrate(text, context) -> Outcome`, loaded on
