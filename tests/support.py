@@ -1,10 +1,14 @@
-"""Small helpers shared by the test modules: files on disk and the YAML before/after tables."""
+"""Small helpers shared by the test modules: files on disk, the YAML before/after tables and the
+CLI in a subprocess."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
+from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from textwrap import dedent
 from typing import Any
@@ -111,6 +115,56 @@ def check_layout(src: str, expected: str, codes: list[str], ctx: Context | None 
     assert all(diag.code in CODES for diag in outcome.diagnostics)
 
 
-def migrate_cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    """`python -m migrate ARGS` in a subprocess, its output as text."""
-    return subprocess.run([sys.executable, "-m", "migrate", *args], capture_output=True, text=True, cwd=cwd)
+@dataclass(frozen=True)
+class CliRun:
+    """A finished `python -m migrate`: its exit code and its two outputs (str, or bytes if asked)."""
+
+    returncode: int
+    stdout: Any
+    stderr: Any
+
+    def json(self) -> Any:
+        return json.loads(self.stdout)
+
+    def __repr__(self) -> str:  # an assertion message: the ends of long outputs are enough
+        return f"CliRun(returncode={self.returncode}, stdout={self.stdout[-2000:]!r}, stderr={self.stderr[-2000:]!r})"
+
+
+def environment(changes: Mapping[str, str | None] | None = None) -> dict[str, str]:
+    """The test process's environment with changes: a variable set to None is removed."""
+    env = dict(os.environ)
+    for name, value in (changes or {}).items():
+        if value is None:
+            env.pop(name, None)
+        else:
+            env[name] = value
+    return env
+
+
+def migrate_cli(
+    *args: str | os.PathLike[str],
+    cwd: Path,
+    env: Mapping[str, str | None] | None = None,
+    timeout: float = 300,
+    text: bool = True,
+) -> CliRun:
+    """`python -m migrate ARGS` run to its end in cwd, in the test process's environment with env's
+    changes (None unsets a variable), killed after timeout seconds.
+
+    The outputs are decoded as UTF-8, strictly and with their line endings as written (text), or kept
+    as bytes (text=False). Whatever the exit code, no traceback may reach either output.
+    """
+    proc = subprocess.run(
+        [sys.executable, "-m", "migrate", *map(str, args)],
+        cwd=cwd,
+        capture_output=True,
+        timeout=timeout,
+        env=environment(env),
+    )
+    if text:
+        run = CliRun(proc.returncode, proc.stdout.decode("utf-8"), proc.stderr.decode("utf-8"))
+        assert "Traceback" not in run.stdout + run.stderr, run
+    else:
+        run = CliRun(proc.returncode, proc.stdout, proc.stderr)
+        assert b"Traceback" not in run.stdout + run.stderr, run
+    return run

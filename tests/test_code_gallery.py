@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from support import migrate_cli
 
 from migrate.python import loader_table
 
@@ -64,13 +65,7 @@ HUB_CALLS = {"snapshot_download", "hf_hub_download"}
 def gallery(tmp_path_factory):
     copy = tmp_path_factory.mktemp("gallery") / "truss-examples"
     shutil.copytree(CORPUS, copy)
-    proc = subprocess.run(
-        [sys.executable, "-m", "migrate", "--format", "json", "--jobs", "1", "."],
-        cwd=copy,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
+    proc = migrate_cli("--format", "json", "--jobs", "1", ".", cwd=copy, timeout=600)
     assert proc.returncode == 0, proc.stderr
     report = json.loads(proc.stdout)
     files = {f["path"].removeprefix("./"): f for f in report["files"]}

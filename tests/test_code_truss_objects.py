@@ -16,6 +16,7 @@ import sys
 import textwrap
 
 import pytest
+from support import migrate_cli
 
 from migrate.core.context import TRUSS, Context
 from migrate.python.edit import migrate_code
@@ -218,16 +219,10 @@ def test_truss_imports_the_truss_dialect_output(source, expected, codes, tmp_pat
 
 def test_seed_python_warns_once_per_run(tmp_path):
     """Two rewritten chain modules, one W119 line; none in the truss dialect."""
-    import subprocess
-
     for name in ("a.py", "b.py"):
         (tmp_path / name).write_text(REWRITES[0].values[0])
-    seed = subprocess.run([sys.executable, "-m", "migrate", "--check", str(tmp_path)], capture_output=True, text=True)
-    truss = subprocess.run(
-        [sys.executable, "-m", "migrate", "--check", "--dialect", "truss", str(tmp_path)],
-        capture_output=True,
-        text=True,
-    )
+    seed = migrate_cli("--check", tmp_path, cwd=tmp_path)
+    truss = migrate_cli("--check", "--dialect", "truss", tmp_path, cwd=tmp_path)
     assert seed.stderr.count("W119") == 1, seed.stderr
     assert "--dialect truss" in seed.stderr
     assert "W119" not in truss.stderr
