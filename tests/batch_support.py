@@ -13,12 +13,9 @@ import shutil
 from pathlib import Path
 
 import pytest
-from support import CliRun, migrate_cli, write
+from support import CORPUS, NO_CORPUS, CliRun, migrate_cli, write
 
 from migrate.core import diagnostics
-
-PROJECT = Path(__file__).resolve().parents[1]
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "truss-examples"
 
 TOP_KEYS = {"schema", "version", "files", "summary"}
 FILE_KEYS = {"path", "status", "entries", "diagnostics", "order"}
@@ -92,7 +89,7 @@ weights:
 
 def corpus_configs() -> list[Path]:
     if not CORPUS.is_dir():
-        pytest.skip(f"corpus of real truss configs not found at {CORPUS}")
+        pytest.skip(NO_CORPUS)
     configs = sorted(p for p in CORPUS.rglob("config.yaml") if b"model_cache" in p.read_bytes())
     if len(configs) < 10:
         pytest.skip(f"corpus at {CORPUS} has only {len(configs)} model_cache configs")

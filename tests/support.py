@@ -1,5 +1,5 @@
-"""Small helpers shared by the test modules: files on disk, the YAML before/after tables and the
-CLI in a subprocess."""
+"""Small helpers shared by the test modules: the corpus's place, files on disk, the YAML before/after
+tables and the CLI in a subprocess."""
 
 from __future__ import annotations
 
@@ -21,6 +21,15 @@ from migrate.config.edit import comments, migrate_text
 from migrate.core.context import Context
 from migrate.core.diagnostics import CODES
 from migrate.run.discover import TEMP_SUFFIX
+
+PROJECT = Path(__file__).resolve().parents[1]
+
+# The real configs: ../shared/corpus beside the project, or the folder WEIGHTS_MIGRATE_CORPUS names
+# (a folder that does not exist shows what every corpus test does without it: it skips, with a reason).
+CORPUS_ROOT = Path(os.environ.get("WEIGHTS_MIGRATE_CORPUS") or PROJECT.parent / "shared" / "corpus")
+CORPUS = CORPUS_ROOT / "truss-examples"
+NO_CORPUS = f"corpus not found at {CORPUS} (it lives beside the project, in ../shared/corpus)"
+needs_corpus = pytest.mark.skipif(not CORPUS.is_dir(), reason=NO_CORPUS)
 
 
 def write(path: Path, data: str | bytes) -> Path:

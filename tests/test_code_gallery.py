@@ -19,13 +19,12 @@ from pathlib import Path
 
 import pytest
 import yaml
-from support import migrate_cli
+from support import CORPUS, NO_CORPUS, migrate_cli
 
 from migrate.python import loader_table
 
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "truss-examples"
 if not CORPUS.is_dir():
-    pytest.skip(f"corpus not found at {CORPUS}", allow_module_level=True)
+    pytest.skip(NO_CORPUS, allow_module_level=True)
 
 # LINE:CODE per Python file with diagnostics; every other Python file has none.
 EXPECTED = {

@@ -17,18 +17,14 @@ from pathlib import Path
 import pytest
 from ruamel.yaml import YAML
 from ruamel.yaml.tokens import CommentToken
-from support import migrate_cli
+from support import CORPUS, NO_CORPUS, migrate_cli
 
 from migrate.config.edit import migrate_text
 from migrate.core import mapping
 from migrate.core.context import Context
 
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "truss-examples"
-
 if not CORPUS.is_dir():
-    pytest.skip(
-        f"corpus not found at {CORPUS} (it lives beside the project, in ../shared/corpus)", allow_module_level=True
-    )
+    pytest.skip(NO_CORPUS, allow_module_level=True)
 
 CONFIGS = sorted(CORPUS.rglob("config.yaml"))
 IDS = [str(path.relative_to(CORPUS)) for path in CONFIGS]

@@ -25,7 +25,7 @@ import time
 from pathlib import Path
 
 import pytest
-from support import migrate_cli, temp_files, write
+from support import CORPUS, NO_CORPUS, PROJECT, migrate_cli, temp_files, write
 from typer.testing import CliRunner
 
 from migrate.cli import app
@@ -34,8 +34,6 @@ from migrate.config.edit import Edit, migrate_text
 from migrate.run import pipeline
 from migrate.run.pipeline import Options
 
-ROOT = Path(__file__).resolve().parents[1]
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "truss-examples"
 ERROR_LINE = re.compile(r"^\S+:\d+:\d+: E\d{3} ")
 MiB = 2**20
 
@@ -74,7 +72,7 @@ def test_good_fixture_is_what_the_tool_makes():
 
 def corpus_configs() -> list[bytes]:
     if not CORPUS.is_dir():
-        pytest.skip(f"corpus not found at {CORPUS} (it lives beside the project, in ../shared/corpus)")
+        pytest.skip(NO_CORPUS)
     configs = [p.read_bytes() for p in sorted(CORPUS.rglob("config.yaml"))]
     if not configs:
         pytest.skip(f"no config.yaml under {CORPUS}")
@@ -136,7 +134,7 @@ def test_sigkill_at_random_moments_leaves_every_file_old_or_new(tmp_path):
         delay = rng.uniform(0, full)
         proc = subprocess.Popen(
             [sys.executable, "-m", "migrate", "--jobs", "2", "-q", str(tree)],
-            cwd=ROOT,
+            cwd=PROJECT,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
             start_new_session=True,
@@ -435,7 +433,7 @@ def test_two_concurrent_runs_over_one_tree(tmp_path):
         tree = build(tmp_path / f"tree{attempt}", files)
         args = [sys.executable, "-m", "migrate", "--jobs", "1", "-q", str(tree)]
         procs = [
-            subprocess.Popen(args, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            subprocess.Popen(args, cwd=PROJECT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
             for _ in range(2)
         ]
         outs = [p.communicate(timeout=120) for p in procs]
@@ -636,7 +634,7 @@ def run_bounded(args: list[str], timeout: float = 60) -> tuple[int, str, str, in
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err, tempfile.NamedTemporaryFile("r") as rss:
         proc = subprocess.Popen(
             [sys.executable, "-S", "-c", _LAUNCHER, rss.name, *args],
-            cwd=ROOT,
+            cwd=PROJECT,
             stdout=out,
             stderr=err,
             start_new_session=True,

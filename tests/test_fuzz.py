@@ -30,7 +30,6 @@ import os
 import re
 import tempfile
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import pytest
 import yaml
@@ -38,6 +37,7 @@ from hypothesis import HealthCheck, assume, event, given, settings
 from hypothesis import strategies as st
 from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
+from support import CORPUS, NO_CORPUS
 
 from migrate.config import schema
 from migrate.config.edit import migrate_text
@@ -59,8 +59,11 @@ EXAMPLES = {"ci": {"a": 150, "b": 300}, "large": {"a": 10_000, "b": 10_000}}.get
 SETTINGS_A = settings(_BASE, max_examples=EXAMPLES["a"])
 SETTINGS_B = settings(_BASE, max_examples=EXAMPLES["b"])
 
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "truss-examples"
 CORPUS_FILES = [p.read_bytes() for p in sorted(CORPUS.rglob("config.yaml"))] if CORPUS.is_dir() else []
+# on every test drawing from mutations(): without the corpus it has nothing to draw
+needs_corpus_files = pytest.mark.skipif(
+    not CORPUS_FILES, reason=NO_CORPUS if not CORPUS.is_dir() else f"no config.yaml under {CORPUS}"
+)
 
 
 def _yaml(version=None, pure=False) -> YAML:
@@ -504,7 +507,7 @@ STATUSES = {"migrated", "unchanged", "failed"}  # write mode: "would-migrate" on
 LINE = re.compile(r"^\S+:\d+:\d+: [EW]\d{3} \S")
 
 
-@pytest.mark.skipif(not CORPUS_FILES, reason=f"corpus not found at {CORPUS} (it lives beside the project)")
+@needs_corpus_files
 @SETTINGS_B
 @given(mutations())
 def test_mutated_corpus_configs(case):

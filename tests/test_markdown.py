@@ -9,17 +9,14 @@ from __future__ import annotations
 import json
 import re
 import shutil
-from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from support import migrate_cli, snapshot, write
+from support import CORPUS, migrate_cli, needs_corpus, snapshot, write
 
 from migrate.core.diagnostics import Diagnostic
 from migrate.markdown.edit import fences, migrate_doc
-
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "truss-examples"
 
 OLD = "model_cache:\n- repo_id: org/m\n  use_volume: true\n  volume_folder: m\n"
 NEW = "weights:\n- source: hf://org/m\n  mount_location: /app/model_cache/m\n"
@@ -308,7 +305,7 @@ def test_sharded_doc_counts_add_up(tmp_path):
 BLOCK_KEY = re.compile(r"^[ \t>]*(?:model_cache|hf_cache)[ \t]*:", re.M)
 
 
-@pytest.mark.skipif(not CORPUS.is_dir(), reason=f"corpus not found at {CORPUS}")
+@needs_corpus
 def test_corpus_docs_migrate_and_check_passes(tmp_path):
     """The 15 READMEs of truss-examples each show one full config.yaml: 15 fences migrate."""
     tree = tmp_path / "truss-examples"

@@ -16,7 +16,7 @@ import pytest
 import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from support import d, migrate_cli
+from support import CORPUS, d, migrate_cli, needs_corpus
 
 from migrate.config.edit import migrate_text
 from migrate.core import mapping
@@ -25,7 +25,6 @@ from migrate.core.diagnostics import CODES
 
 NESTED = Context(nested=True)
 DEFAULT = Context()
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "truss-examples"
 
 
 def lines(outcome, *codes: str) -> list[tuple[int, str]]:
@@ -515,7 +514,6 @@ def test_default_moves_do_not_reach_into_an_overlay():
 
 # --- the corpus: templates/generate.yaml ----------------------------------------------------------
 
-needs_corpus = pytest.mark.skipif(not CORPUS.is_dir(), reason="corpus not found beside the project")
 GENERATOR = Path("templates") / "generate.yaml"
 GENERATOR_BLOCKS = [400, 410]  # the lines of its two nested `model_cache:` keys
 
@@ -666,6 +664,7 @@ def _walk_keys(node, top) -> list[int]:
     return sorted(found)
 
 
+@needs_corpus
 def test_corpus_nested_keys_match_a_full_walk():
     from migrate.config.edit import compose, nested_blocks
 

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from support import CORPUS, NO_CORPUS
 
 from migrate.config import edit as config_edit
 from migrate.config import schema
@@ -20,7 +21,6 @@ from migrate.core.context import SEED, TRUSS, Context
 from migrate.python import edit as python_edit
 
 ROOT = Path(__file__).resolve().parents[1]
-CORPUS = ROOT.parent / "shared" / "corpus" / "truss-examples"
 CONFIGS = sorted(CORPUS.rglob("config.yaml")) if CORPUS.is_dir() else []
 
 if importlib.util.find_spec("truss") is None:
@@ -30,7 +30,7 @@ if importlib.util.find_spec("truss") is None:
 
 from truss.base.truss_config import TrussConfig, WeightsSource  # noqa: E402
 
-needs_corpus = pytest.mark.skipif(not CONFIGS, reason=f"corpus not found at {CORPUS}")
+needs_corpus = pytest.mark.skipif(not CONFIGS, reason=NO_CORPUS)
 
 
 def accepted_by_truss(text: str, tmp_path: Path) -> None:

@@ -12,9 +12,8 @@ import pytest
 from batch_support import (
     LEGACY,
     LEGACY_MODEL_PY,
-    PROJECT,
 )
-from support import write
+from support import PROJECT, write
 
 # --- 6. pre-commit, for real ------------------------------------------------------------------
 

@@ -14,13 +14,11 @@ import sys
 from pathlib import Path
 
 import pytest
-from support import migrate_cli, snapshot, write
+from support import CORPUS, migrate_cli, needs_corpus, snapshot, write
 
 from migrate.core.diagnostics import Diagnostic
 from migrate.core.outcome import FileResult
 from migrate.report.github import GithubReporter, command, escape_data, escape_property
-
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "truss-examples"
 
 LEGACY = "model_name: legacy\nmodel_cache:\n- repo_id: org/legacy\n"
 VOLUME = "model_cache:\n- repo_id: org/m\n  use_volume: true\n  volume_folder: m\n"
@@ -201,8 +199,6 @@ FORMS = [
     pytest.param("repo", ["llama/../extra"], id="dot-dot-inside"),
     pytest.param("repo/extra", ["../extra/bom/.."], id="dot-dot-back-in"),
 ]
-
-needs_corpus = pytest.mark.skipif(not CORPUS.is_dir(), reason=f"corpus not found at {CORPUS}")
 
 
 def apply_with_git(patch: Path, cwd: Path, *extra: str) -> None:
