@@ -5,6 +5,10 @@ are first imported, and the truss oracle tests import them while the tests are c
 offline switches are set here, before any test module is imported; the endpoint is a closed port on
 this machine, and a socket that tries any host but this one fails at once, so a test that reaches
 for the network fails instead of waiting. Subprocesses inherit the same environment.
+
+Hypothesis profiles, chosen with HYPOTHESIS_PROFILE (or --hypothesis-profile): each test's
+`settings(max_examples=examples(N))` runs N examples under "default" (and under hypothesis's
+"ci", loaded by itself when the CI variable is set), N / 10 under "dev" and N * 50 under "large".
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ os.environ["HF_ENDPOINT"] = "http://127.0.0.1:9"  # the discard port: refused at
 os.environ.setdefault("HF_HOME", tempfile.mkdtemp(prefix="weights-migrate-hf-home-"))  # an empty cache
 
 import pytest
+from hypothesis import settings
 
 _LOCAL = ("127.0.0.1", "::1", "localhost")
 _connect = socket.socket.connect
@@ -35,6 +40,12 @@ def _local_only(sock: socket.socket, address: object) -> None:
 
 socket.socket.connect = _local_only  # type: ignore[method-assign]
 from batch_support import build_big, build_small, corpus_configs  # noqa: E402
+from support import BASE_EXAMPLES  # noqa: E402
+
+settings.register_profile("dev", settings.get_profile("default"), max_examples=BASE_EXAMPLES // 10)
+settings.register_profile("large", settings.get_profile("default"), max_examples=BASE_EXAMPLES * 50)
+if os.environ.get("HYPOTHESIS_PROFILE"):
+    settings.load_profile(os.environ["HYPOTHESIS_PROFILE"])
 
 
 @pytest.fixture(scope="module")

@@ -1,5 +1,5 @@
-"""Small helpers shared by the test modules: the corpus's place, files on disk, the YAML before/after
-tables and the CLI in a subprocess."""
+"""Small helpers shared by the test modules: the corpus's place, hypothesis example counts, files on
+disk, the YAML before/after tables and the CLI in a subprocess."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 import yaml
+from hypothesis import settings
 from ruamel.yaml import YAML
 
 from migrate.config.edit import comments, migrate_text
@@ -30,6 +31,16 @@ CORPUS_ROOT = Path(os.environ.get("WEIGHTS_MIGRATE_CORPUS") or PROJECT.parent / 
 CORPUS = CORPUS_ROOT / "truss-examples"
 NO_CORPUS = f"corpus not found at {CORPUS} (it lives beside the project, in ../shared/corpus)"
 needs_corpus = pytest.mark.skipif(not CORPUS.is_dir(), reason=NO_CORPUS)
+
+# --- hypothesis ---------------------------------------------------------------------------------
+
+BASE_EXAMPLES = 100  # max_examples of hypothesis's own "default" and "ci" profiles
+
+
+def examples(count: int) -> int:
+    """A test's example count under the loaded profile: count itself under "default" (and "ci"),
+    scaled by the profile's max_examples over BASE_EXAMPLES under any other ("dev", "large")."""
+    return max(1, round(count * settings().max_examples / BASE_EXAMPLES))
 
 
 def write(path: Path, data: str | bytes) -> Path:

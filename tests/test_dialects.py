@@ -18,6 +18,7 @@ import importlib.util
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from support import examples
 
 from migrate.config import schema
 from migrate.core.context import SEED, TRUSS, Context
@@ -274,7 +275,7 @@ def _plan(entry, dialect, declares, root):
         return err
 
 
-@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(400), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(old_entries(), st.booleans(), st.sampled_from([ROOT, "/models", "/app/cache/"]))
 def test_seed_and_truss_plans_agree(entry, declares, root):
     seed = _plan(entry, SEED, declares, root)

@@ -13,7 +13,7 @@ import shutil
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from support import CORPUS, migrate_cli, needs_corpus, snapshot, write
+from support import CORPUS, examples, migrate_cli, needs_corpus, snapshot, write
 
 from migrate.core.diagnostics import Diagnostic
 from migrate.markdown.edit import fences, migrate_doc
@@ -366,7 +366,7 @@ chunk = st.one_of(
 )
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(st.lists(chunk, min_size=1, max_size=6), st.sampled_from(["\n", "\r\n"]))
 def test_any_document_changes_exactly_its_config_fences(chunks, newline):
     before, after = [], []

@@ -16,7 +16,7 @@ import pytest
 import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from support import CORPUS, d, migrate_cli, needs_corpus
+from support import CORPUS, d, examples, migrate_cli, needs_corpus
 
 from migrate.config.edit import migrate_text
 from migrate.core import mapping
@@ -601,7 +601,7 @@ def _count_blocks(data) -> int:
     return 0
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=examples(150), deadline=None)
 @given(doc=_DOC, flow=st.sampled_from([False, True, None]))
 def test_any_depth_and_layout(doc, flow):
     text = yaml.safe_dump(doc, default_flow_style=flow, sort_keys=False, width=60)

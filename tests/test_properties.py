@@ -17,12 +17,13 @@ from dataclasses import dataclass, field
 from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 from ruamel.yaml import YAML
+from support import examples
 
 from migrate.config.edit import migrate_text
 from migrate.core.context import DEFAULT_MOUNT_ROOT, Context
 from migrate.core.mapping import plan_entry
 
-SETTINGS = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(max_examples=examples(200), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 ALNUM = "abcdefghijklmnopqrstuvwxyz0123456789"
 SCHEMES = {"s3": "s3://", "gcs": "gs://", "azure": "azure://"}
