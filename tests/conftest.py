@@ -61,3 +61,10 @@ def big_tree(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def small_tree(tmp_path: Path) -> Path:
     """The small tree of the batch tests: three files to migrate and one broken config."""
     return build_small(tmp_path / "small")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every oracle test (truss itself judging) is also slow: `-m "not slow"` leaves them all out."""
+    for item in items:
+        if item.get_closest_marker("oracle") is not None:
+            item.add_marker(pytest.mark.slow)

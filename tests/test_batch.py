@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import pytest
 from batch_support import (
     BROKEN_KIND,
     BROKEN_YAML,
@@ -24,6 +25,8 @@ from batch_support import (
     json_run,
 )
 from support import migrate_cli, snapshot, write
+
+pytestmark = pytest.mark.slow  # the CLI in subprocesses over big trees
 
 # --- 1. the JSON schema -----------------------------------------------------------------------
 

@@ -16,6 +16,8 @@ from support import environment, migrate_cli
 from migrate.core.outcome import FileResult
 from migrate.report.text import Reporter
 
+pytestmark = pytest.mark.slow  # the CLI in subprocesses, on pipes and terminals
+
 # --- 5. the progress bar ------------------------------------------------------------------------
 
 

@@ -20,6 +20,8 @@ from support import migrate_cli, snapshot, write
 
 from migrate.report.text import merge
 
+pytestmark = pytest.mark.slow  # the CLI in subprocesses over big trees
+
 # --- 3. --shard and migrate.merge -------------------------------------------------------------
 
 

@@ -88,6 +88,7 @@ def test_the_gallery_is_every_python_file():
     assert set(EXPECTED) <= set(PYTHON)
 
 
+@pytest.mark.slow  # with the gallery fixture: one CLI run over the whole corpus
 @pytest.mark.parametrize("path", PYTHON)
 def test_diagnostics_per_file(gallery, path):
     _, files = gallery
@@ -102,6 +103,7 @@ def _calls(tree: ast.AST):
             yield node, func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
 
 
+@pytest.mark.slow  # with the gallery fixture: one CLI run over the whole corpus
 @pytest.mark.parametrize("path", sorted(EXPECTED))
 def test_no_rewrite_falls_in_a_broken_class(gallery, path):
     copy, _ = gallery
@@ -145,6 +147,7 @@ def _at_loader(tree: ast.AST, constant: ast.Constant) -> bool:
     return False
 
 
+@pytest.mark.slow  # with the gallery fixture: one CLI run over the whole corpus
 @pytest.mark.parametrize("path", sorted(EXPECTED))
 def test_every_legacy_id_left_in_code_is_reported(gallery, path):
     copy, files = gallery
@@ -170,6 +173,7 @@ def _ruff_clean(path: Path) -> bool:
     return proc.returncode == 0
 
 
+@pytest.mark.slow  # with the gallery fixture: one CLI run over the whole corpus
 @pytest.mark.parametrize("path", sorted(EXPECTED))
 def test_rewritten_files_stay_ruff_formatted(gallery, path):
     """A file `ruff format` accepted before the migration, it accepts after."""

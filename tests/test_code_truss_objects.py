@@ -203,6 +203,7 @@ def test_no_ops(source, codes):
     assert _codes(outcome) == sorted(codes)
 
 
+@pytest.mark.oracle
 @pytest.mark.parametrize("source, expected, codes", REWRITES)
 def test_truss_imports_the_truss_dialect_output(source, expected, codes, tmp_path, monkeypatch):
     """truss 0.18.36 (the oracle extra) imports every rewritten module of the table, truss dialect."""
@@ -217,6 +218,7 @@ def test_truss_imports_the_truss_dialect_output(source, expected, codes, tmp_pat
     importlib.import_module("rewritten_module")
 
 
+@pytest.mark.slow  # two CLI runs
 def test_seed_python_warns_once_per_run(tmp_path):
     """Two rewritten chain modules, one W119 line; none in the truss dialect."""
     for name in ("a.py", "b.py"):

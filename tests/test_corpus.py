@@ -187,6 +187,7 @@ def test_summary_all_65_configs_migrate():
     assert statuses["migrated"] == 65, failed
 
 
+@pytest.mark.slow  # the CLI over the whole corpus, twice
 def test_whole_corpus_through_the_cli_then_check_passes(tmp_path):
     """The one-shot use on a copy of the corpus (in tmp, never in the project):
     every config is written, the generator file is byte-identical, and `--check`

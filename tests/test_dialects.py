@@ -188,6 +188,7 @@ TRUSS_MAPPING = [
 ]
 
 
+@pytest.mark.oracle
 @pytest.mark.parametrize("entry, ctx, weight", TRUSS_MAPPING)
 def test_truss_dialect_mapping(entry, ctx, weight):
     plan = plan_entry(entry, Context(dialect=TRUSS, **ctx))
@@ -275,6 +276,7 @@ def _plan(entry, dialect, declares, root):
         return err
 
 
+@pytest.mark.oracle
 @settings(max_examples=examples(400), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(old_entries(), st.booleans(), st.sampled_from([ROOT, "/models", "/app/cache/"]))
 def test_seed_and_truss_plans_agree(entry, declares, root):
@@ -369,6 +371,7 @@ EXTERNAL = [
 ]
 
 
+@pytest.mark.oracle
 @pytest.mark.parametrize("item, weight, notes", EXTERNAL)
 def test_plan_external(item, weight, notes):
     plan = plan_external(item)

@@ -34,6 +34,8 @@ from migrate.config.edit import Edit, migrate_text
 from migrate.run import pipeline
 from migrate.run.pipeline import Options
 
+pytestmark = pytest.mark.slow  # kills, full disks and races: real runs in subprocesses
+
 ERROR_LINE = re.compile(r"^\S+:\d+:\d+: E\d{3} ")
 MiB = 2**20
 

@@ -304,6 +304,7 @@ def configs(draw) -> Rendered:
     )
 
 
+@pytest.mark.slow  # hypothesis: 150 generated configs
 @SETTINGS_A
 @given(configs())
 def test_generated_configs_migrate_exactly(case: Rendered):
@@ -499,6 +500,7 @@ STATUSES = {"migrated", "unchanged", "failed"}  # write mode: "would-migrate" on
 LINE = re.compile(r"^\S+:\d+:\d+: [EW]\d{3} \S")
 
 
+@pytest.mark.slow  # hypothesis: 300 mutated corpus configs
 @needs_corpus_files
 @SETTINGS_B
 @given(mutations())

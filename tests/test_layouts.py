@@ -543,6 +543,7 @@ def test_corpus_entries_in_every_layout(layout, dialect):
 TRUSS_REFUSED = {"anchor-on-kept-revision-used-elsewhere"}
 
 
+@pytest.mark.oracle
 @pytest.mark.parametrize(
     "src",
     [p.values[0] for p in LAYOUTS + ALIASES + FLOW_LINES if "E012" not in p.values[2]],

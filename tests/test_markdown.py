@@ -305,6 +305,7 @@ def test_sharded_doc_counts_add_up(tmp_path):
 BLOCK_KEY = re.compile(r"^[ \t>]*(?:model_cache|hf_cache)[ \t]*:", re.M)
 
 
+@pytest.mark.slow  # the CLI over the whole corpus, three times
 @needs_corpus
 def test_corpus_docs_migrate_and_check_passes(tmp_path):
     """The 15 READMEs of truss-examples each show one full config.yaml: 15 fences migrate."""

@@ -531,6 +531,7 @@ def _blocks(text: str) -> list[int]:
     return [i for i, line in enumerate(text.splitlines(), 1) if line.strip().startswith(("model_cache:", "hf_cache:"))]
 
 
+@pytest.mark.slow  # the CLI over the whole corpus, four times
 @needs_corpus
 def test_corpus_generator_reported_then_migrated(corpus_copy):
     generator = corpus_copy / GENERATOR
@@ -601,6 +602,7 @@ def _count_blocks(data) -> int:
     return 0
 
 
+@pytest.mark.slow  # hypothesis: 150 generated documents
 @settings(max_examples=examples(150), deadline=None)
 @given(doc=_DOC, flow=st.sampled_from([False, True, None]))
 def test_any_depth_and_layout(doc, flow):

@@ -30,6 +30,8 @@ if importlib.util.find_spec("truss") is None:
 
 from truss.base.truss_config import TrussConfig, WeightsSource  # noqa: E402
 
+pytestmark = pytest.mark.oracle  # truss itself judges every output
+
 needs_corpus = pytest.mark.skipif(not CONFIGS, reason=NO_CORPUS)
 
 

@@ -15,6 +15,8 @@ from batch_support import (
 )
 from support import PROJECT, write
 
+pytestmark = pytest.mark.slow  # git and pre-commit, for real
+
 # --- 6. pre-commit, for real ------------------------------------------------------------------
 
 

@@ -14,6 +14,7 @@ import json
 import re
 from dataclasses import dataclass, field
 
+import pytest
 from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 from ruamel.yaml import YAML
@@ -22,6 +23,8 @@ from support import examples
 from migrate.config.edit import migrate_text
 from migrate.core.context import DEFAULT_MOUNT_ROOT, Context
 from migrate.core.mapping import plan_entry
+
+pytestmark = pytest.mark.slow  # hypothesis: 200 generated configs per test
 
 SETTINGS = settings(max_examples=examples(200), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

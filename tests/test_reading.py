@@ -665,6 +665,7 @@ def test_rows_read_as_pyyaml(src):
         assert_reads_as_pyyaml(text)
 
 
+@pytest.mark.slow  # hypothesis: 200 generated configs
 @test_properties.SETTINGS
 @given(test_properties.cases())
 def test_generated_cases_read_as_pyyaml(case):
@@ -672,6 +673,7 @@ def test_generated_cases_read_as_pyyaml(case):
         assert_reads_as_pyyaml(text)
 
 
+@pytest.mark.slow  # hypothesis: 150 generated configs
 @test_fuzz.SETTINGS_A
 @given(test_fuzz.configs())
 def test_generated_configs_read_as_pyyaml(case):
@@ -679,6 +681,7 @@ def test_generated_configs_read_as_pyyaml(case):
         assert_reads_as_pyyaml(text)
 
 
+@pytest.mark.slow  # hypothesis: 300 mutated corpus configs
 @test_fuzz.needs_corpus_files
 @test_fuzz.SETTINGS_B
 @given(test_fuzz.mutations())

@@ -20,6 +20,8 @@ from migrate.core.diagnostics import Diagnostic
 from migrate.core.outcome import FileResult
 from migrate.report.github import GithubReporter, command, escape_data, escape_property
 
+pytestmark = pytest.mark.slow  # the CLI, git apply and patch in subprocesses
+
 LEGACY = "model_name: legacy\nmodel_cache:\n- repo_id: org/legacy\n"
 VOLUME = "model_cache:\n- repo_id: org/m\n  use_volume: true\n  volume_folder: m\n"
 BROKEN = "model_cache:\n- repo_id: org/m\n  kind: zz\n"
