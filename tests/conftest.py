@@ -13,7 +13,9 @@ Hypothesis profiles, chosen with HYPOTHESIS_PROFILE (or --hypothesis-profile): e
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import socket
 import tempfile
 from pathlib import Path
@@ -22,7 +24,9 @@ os.environ["HF_HUB_OFFLINE"] = "1"
 os.environ["TRANSFORMERS_OFFLINE"] = "1"
 os.environ["HF_HUB_DISABLE_TELEMETRY"] = "1"
 os.environ["HF_ENDPOINT"] = "http://127.0.0.1:9"  # the discard port: refused at once, never the Hub
-os.environ.setdefault("HF_HOME", tempfile.mkdtemp(prefix="weights-migrate-hf-home-"))  # an empty cache
+if "HF_HOME" not in os.environ:  # an empty cache for this run; subprocesses and xdist workers inherit it
+    os.environ["HF_HOME"] = _HF_HOME = tempfile.mkdtemp(prefix="weights-migrate-hf-home-")
+    atexit.register(shutil.rmtree, _HF_HOME, ignore_errors=True)
 
 import pytest
 from hypothesis import settings

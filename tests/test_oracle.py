@@ -171,8 +171,9 @@ def test_rewritten_generator_builds_a_valid_truss_config(monkeypatch):
 
 @pytest.fixture(scope="module")
 def comparison():
-    sys.path.insert(0, str(ROOT / "scripts"))
-    import compare_truss
+    with pytest.MonkeyPatch.context() as patch:
+        patch.syspath_prepend(str(ROOT / "scripts"))
+        import compare_truss
 
     return compare_truss, compare_truss.compare_corpus(CORPUS)
 
