@@ -308,6 +308,7 @@ LOADABLE = [
 ]
 
 
+@pytest.mark.slow  # its first row imports transformers (about a second), whichever row runs first
 @pytest.mark.parametrize("source", LOADABLE)
 def test_rewritten_loaders_load_from_the_mount(source, mount):
     context = Context(mount_root=str(mount))

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import math
 import re
-from pathlib import Path
 
 import pytest
 import test_fuzz
@@ -21,6 +20,7 @@ import test_properties
 import yaml
 from hypothesis import given
 from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
+from support import CORPUS, NO_CORPUS
 
 from migrate.config import edit as config_edit
 from migrate.config import read
@@ -30,7 +30,6 @@ from migrate.run import pipeline
 from migrate.run.discover import Target
 from migrate.run.pipeline import Options
 
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "truss-examples"
 ENTRY = "  - repo_id: org/a\n    use_volume: true\n    volume_folder: a\n"
 WEIGHTS = "weights:\n  - source: hf://org/a\n    mount_location: /app/model_cache/a\n"
 
@@ -665,7 +664,7 @@ def _accepted(text: str, dialect=SEED) -> list[str]:
 CORPUS_CONFIGS = sorted(CORPUS.rglob("*.yaml")) if CORPUS.is_dir() else []
 
 
-@pytest.mark.skipif(not CORPUS_CONFIGS, reason=f"corpus not found at {CORPUS}")
+@pytest.mark.skipif(not CORPUS_CONFIGS, reason=NO_CORPUS)
 @pytest.mark.parametrize("dialect", [SEED, TRUSS], ids=["seed", "truss"])
 def test_corpus_reads_as_pyyaml(dialect):
     checked = 0
@@ -687,6 +686,7 @@ def test_rows_read_as_pyyaml(src):
         assert_reads_as_pyyaml(text)
 
 
+@pytest.mark.slow  # hypothesis: 200 generated configs
 @test_properties.SETTINGS
 @given(test_properties.cases())
 def test_generated_cases_read_as_pyyaml(case):
@@ -694,6 +694,7 @@ def test_generated_cases_read_as_pyyaml(case):
         assert_reads_as_pyyaml(text)
 
 
+@pytest.mark.slow  # hypothesis: 150 generated configs
 @test_fuzz.SETTINGS_A
 @given(test_fuzz.configs())
 def test_generated_configs_read_as_pyyaml(case):
@@ -701,6 +702,8 @@ def test_generated_configs_read_as_pyyaml(case):
         assert_reads_as_pyyaml(text)
 
 
+@pytest.mark.slow  # hypothesis: 300 mutated corpus configs
+@test_fuzz.needs_corpus_files
 @test_fuzz.SETTINGS_B
 @given(test_fuzz.mutations())
 def test_mutated_inputs_read_as_pyyaml(case):
