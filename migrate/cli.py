@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sys
 from enum import Enum
+from typing import TypeVar
 
 import typer
 
@@ -15,6 +16,7 @@ from .report.tally import Tally
 from .report.text import Reporter
 from .run.pipeline import Options
 from .run.schedule import run
+from .run.settings import Settings, SettingsError, load
 
 HELP = """Move Truss configs from `model_cache` to `weights`, keeping every other byte.
 
@@ -27,9 +29,18 @@ ModelCache, are rewritten too (see --no-code); with --docs, the yaml and python
 fenced code blocks of *.md/*.mdx files as well. Sharded JSON reports merge with
 `python -m migrate.merge REPORT...`.
 
+Defaults of --dialect, --mount-root, --exclude, --nested and --docs, and codes
+never to report (`ignore`), may come from a [tool.weights-migrate] table in
+pyproject.toml: the first found from the folder holding every PATH upward to the
+repository root (.git or .hg). An option given on the command line wins over the
+table; a --exclude given replaces the table's list.
+
 Exit status: 0 done or nothing to do; 1 changes pending under --check;
-2 bad usage; 3 at least one file could not be migrated (left untouched).
+2 bad usage or settings; 3 at least one file could not be migrated (left untouched).
 """
+
+
+T = TypeVar("T")
 
 
 class Dialect(str, Enum):
@@ -73,6 +84,7 @@ app = typer.Typer(
 
 @app.command(help=HELP, no_args_is_help=False)
 def migrate(
+    ctx: typer.Context,
     paths: list[str] | None = typer.Argument(None, metavar="[PATH]...", show_default=False),
     diff: bool = typer.Option(False, "--diff", help="Print a unified diff of every change on stdout; write nothing."),
     check: bool = typer.Option(
@@ -90,11 +102,13 @@ def migrate(
         help="Where volume folders live; paths under /app/model_cache/<folder> move there too.",
     ),
     nested: bool = typer.Option(
-        False, "--nested", help="Also migrate model_cache blocks nested below the top level (generator overlays)."
+        False,
+        "--nested/--no-nested",
+        help="Also migrate model_cache blocks nested below the top level (generator overlays).",
     ),
     no_code: bool = typer.Option(False, "--no-code", help="Leave Python files alone (configs only)."),
     docs: bool = typer.Option(
-        False, "--docs", help="Also migrate the yaml/python fenced code blocks of *.md/*.mdx files."
+        False, "--docs/--no-docs", help="Also migrate the yaml/python fenced code blocks of *.md/*.mdx files."
     ),
     trust_patterns: bool = typer.Option(
         False,
@@ -147,21 +161,48 @@ def migrate(
     for path in paths:
         if not os.path.exists(path):
             raise _usage(f"{path}: no such file or folder")
-    context = Context.of(dialect.value, mount_root, nested, code=not no_code, trust_patterns=trust_patterns)
+    settings = _settings(paths)
+    if verbose and settings.path and output_format is not Format.json:
+        typer.echo(f"weights-migrate: settings from {settings.path}", err=True)
+    context = Context.of(
+        _chosen(ctx, "dialect", dialect.value, settings.dialect),
+        _chosen(ctx, "mount_root", mount_root, settings.mount_root),
+        _chosen(ctx, "nested", nested, settings.nested),
+        code=not no_code,
+        trust_patterns=trust_patterns,
+        ignore=settings.ignore,
+    )
     options = Options(
         write=not (diff or check),
         diff=diff,
         context=context,
         jobs=jobs,
-        exclude=tuple(exclude or ()),
+        exclude=_chosen(ctx, "exclude", tuple(exclude or ()), settings.exclude),
         shard=_shard(shard),
-        docs=docs,
+        docs=_chosen(ctx, "docs", docs, settings.docs),
     )
-    reporter = _reporter(output_format, Tally(check=check, writes=options.write), quiet, verbose, tuple(paths))
+    tally = Tally(check=check, writes=options.write, ignore=context.ignore)
+    reporter = _reporter(output_format, tally, quiet, verbose, tuple(paths))
     for result in run(paths, options, on_total=reporter.add_total, on_docs=reporter.add_docs):
         reporter.file(result)
     reporter.finish()
     raise typer.Exit(reporter.tally.exit_code())
+
+
+def _settings(paths: list[str]) -> Settings:
+    try:
+        return load(paths)
+    except SettingsError as err:
+        raise _usage(str(err)) from None
+
+
+def _chosen(ctx: typer.Context, name: str, given: T, from_settings: T | None) -> T:
+    """An option's value: the command line's when given there, else the project's setting, else its default."""
+    source = ctx.get_parameter_source(name)
+    # By name: typer's own copy of click (0.28) and click itself (before) each have their ParameterSource.
+    if from_settings is None or (source is not None and source.name in ("COMMANDLINE", "ENVIRONMENT")):
+        return given
+    return from_settings
 
 
 def _reporter(

@@ -43,7 +43,11 @@ DELIBERATE = {
     "an HF entry relied on `hf_access_token` and `secrets:` declares it",
     "legacy-cloud-path": "legacy cloud entry: truss migrate mounts at `/app/model_cache/<bucket>`; "
     "weights-migrate keeps `/app/model_cache/<bucket>/<path>`, where the files were before",
+    "patterns": "`allow_patterns`/`ignore_patterns`: truss migrate copies them, so `*.json` no longer takes "
+    "`unet/config.json` under the weights matcher; weights-migrate rewrites them to select the files they did "
+    "(`*.json`, `**/*.json`)",
 }
+PATTERN_KEYS = ("allow_patterns", "ignore_patterns")
 
 
 @dataclass
@@ -63,7 +67,8 @@ class Row:
     truss: Run
     ours: Run
     same: int = 0
-    deliberate: dict = field(default_factory=dict)  # kind -> count
+    compared: int = 0  # entries both tools wrote
+    deliberate: dict = field(default_factory=dict)  # kind -> entries that differ that way (an entry may count twice)
     other: list = field(default_factory=list)  # undocumented differences
     comments: int = 0
     comments_truss: int = 0
@@ -169,12 +174,27 @@ def _outside_block_kept(original: str, migrated: str) -> bool:
     return norm(before_o) == norm(before_m) and norm(after_o) == norm(after_m)
 
 
-def classify(original: dict, ours: dict, theirs: dict) -> str:
-    """Why one entry differs: same, a documented difference, or something else."""
-    keys = ("source", "mount_location", "auth_secret_name", "allow_patterns", "ignore_patterns")
+def classify(original: dict, ours: dict, theirs: dict) -> list[str]:
+    """Why one entry differs: ["same"], or each documented difference, or something else."""
+    keys = ("source", "mount_location", "auth_secret_name", *PATTERN_KEYS)
     diff = {k for k in keys if ours.get(k) != theirs.get(k)}
     if not diff:
-        return "same"
+        return ["same"]
+    rewritten = {k for k in diff & set(PATTERN_KEYS) if _translated(original, k, ours.get(k), theirs.get(k))}
+    rest = diff - rewritten
+    found = ["patterns"] if rewritten else []
+    return found + ([_classify_rest(original, rest, ours, theirs)] if rest else [])
+
+
+def _translated(original: dict, key: str, ours: object, theirs: object) -> bool:
+    """truss migrate copied the list; weights-migrate wrote the mapping's rewrite of it."""
+    old = original.get(key)
+    legacy = not original.get("use_volume")
+    return theirs == old and isinstance(old, list) and ours == mapping.patterns(old, legacy)[0].patterns
+
+
+def _classify_rest(original: dict, diff: set, ours: dict, theirs: dict) -> str:
+    """Why an entry differs beyond its patterns."""
     if (
         diff == {"auth_secret_name"}
         and theirs.get("auth_secret_name") == mapping.HF_SECRET
@@ -207,15 +227,16 @@ def compare_one(config: Path, corpus: Path) -> Row:
     row.outside_truss = truss_run.status == "ok" and _outside_block_kept(original, truss_run.text)
     if truss_run.status == "ok" and ours_run.status == "ok":
         for old, mine, theirs in zip(entries, ours_run.weights, truss_run.weights):
-            verdict = classify(
+            row.compared += 1
+            verdicts = classify(
                 old if "repo_id" in old else {"repo_id": old.get("url"), "use_volume": True}, mine, theirs
             )
-            if verdict == "same":
-                row.same += 1
-            elif verdict in DELIBERATE:
-                row.deliberate[verdict] = row.deliberate.get(verdict, 0) + 1
-            else:
-                row.other.append(verdict)
+            row.same += verdicts == ["same"]
+            for verdict in verdicts:
+                if verdict in DELIBERATE:
+                    row.deliberate[verdict] = row.deliberate.get(verdict, 0) + 1
+                elif verdict != "same":
+                    row.other.append(verdict)
         if len(ours_run.weights) != len(truss_run.weights):
             row.other.append(f"entry count: ours {len(ours_run.weights)} / truss {len(truss_run.weights)}")
     return row
@@ -234,7 +255,7 @@ def totals(rows: list[Row]) -> dict:
         "ours_ok": sum(r.ours.status == "ok" for r in rows),
         "truss_ok": sum(r.truss.status == "ok" for r in rows),
         "truss_crash": sum(r.truss.status == "crash" for r in rows),
-        "entries_compared": sum(r.same + sum(r.deliberate.values()) + len(r.other) for r in both),
+        "entries_compared": sum(r.compared for r in both),
         "entries_same": sum(r.same for r in both),
         "deliberate": {k: sum(r.deliberate.get(k, 0) for r in both) for k in DELIBERATE},
         "other": sum(len(r.other) for r in rows),
@@ -273,7 +294,7 @@ def markdown(rows: list[Row]) -> str:
         f"Where both succeed, {t['entries_compared']} `weights` entries are compared: {t['entries_same']} mean the same "
         f"(source, mount_location, auth_secret_name, patterns); "
         + "; ".join(f"{n} differ on purpose ({k})" for k, n in t["deliberate"].items())
-        + f"; {t['other']} differ otherwise.",
+        + f"; {t['other']} differ otherwise. An entry may differ in more than one way.",
         "",
         "## Deliberate differences",
         "",

@@ -1,28 +1,21 @@
-"""The trees and the subprocess runner shared by the batch tests (test_batch*.py, test_pre_commit.py).
+"""The trees and the JSON report checks shared by the batch tests (test_batch*.py, test_pre_commit.py).
 
 Every tree is built in tmp_path. The big tree (>= 400 files, so the process pool of
 run.schedule._Workers is really used and the progress bar threshold is passed) is made of the real
 configs of ../shared/corpus/truss-examples; tests that need it skip with a reason when that folder
-is absent. The CLI runs as `python -m migrate` in a subprocess (a fork-based pool inside pytest's
-process is best avoided).
+is absent. The CLI runs as `python -m migrate` in a subprocess (support.migrate_cli: a fork-based
+pool inside pytest's process is best avoided).
 """
 
 from __future__ import annotations
 
-import json
-import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-from support import write
+from support import CORPUS, NO_CORPUS, CliRun, migrate_cli, write
 
 from migrate.core import diagnostics
-
-PROJECT = Path(__file__).resolve().parents[1]
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "truss-examples"
 
 TOP_KEYS = {"schema", "version", "files", "summary"}
 FILE_KEYS = {"path", "status", "entries", "diagnostics", "order"}
@@ -106,7 +99,7 @@ weights:
 
 def corpus_configs() -> list[Path]:
     if not CORPUS.is_dir():
-        pytest.skip(f"corpus of real truss configs not found at {CORPUS}")
+        pytest.skip(NO_CORPUS)
     configs = sorted(p for p in CORPUS.rglob("config.yaml") if b"model_cache" in p.read_bytes())
     if len(configs) < 10:
         pytest.skip(f"corpus at {CORPUS} has only {len(configs)} model_cache configs")
@@ -142,28 +135,7 @@ def copy_tree(src: Path, dst: Path) -> Path:
     return dst
 
 
-# --- running the tool ---------------------------------------------------------------------
-
-
-class Run:
-    def __init__(self, code: int, out: str, err: str):
-        self.code, self.out, self.err = code, out, err
-
-    def __repr__(self) -> str:
-        return f"Run(code={self.code}, out={self.out[-2000:]!r}, err={self.err[-2000:]!r})"
-
-    def json(self) -> dict:
-        return json.loads(self.out)
-
-
-def cli(*args: str, cwd: Path, env: dict | None = None, timeout: float = 300) -> Run:
-    environ = dict(os.environ, **(env or {}))
-    proc = subprocess.run(
-        [sys.executable, "-m", "migrate", *args], cwd=cwd, capture_output=True, timeout=timeout, env=environ
-    )
-    run = Run(proc.returncode, proc.stdout.decode("utf-8"), proc.stderr.decode("utf-8"))
-    assert "Traceback" not in run.out + run.err, run
-    return run
+# --- the JSON report ---------------------------------------------------------------------
 
 
 def check_report(report: dict, exit_code: int, diff: bool = False, whole: bool = True) -> None:
@@ -215,12 +187,12 @@ def check_report(report: dict, exit_code: int, diff: bool = False, whole: bool =
     assert summary["exit_code"] == exit_code
 
 
-def json_run(*args: str, cwd: Path, diff: bool = False, whole: bool = True) -> tuple[Run, dict]:
-    run = cli("--format", "json", *args, cwd=cwd)
-    assert run.err == "", run  # "nothing else is printed"
-    assert run.out.endswith("\n")
+def json_run(*args: str, cwd: Path, diff: bool = False, whole: bool = True) -> tuple[CliRun, dict]:
+    run = migrate_cli("--format", "json", *args, cwd=cwd)
+    assert run.stderr == "", run  # "nothing else is printed"
+    assert run.stdout.endswith("\n")
     report = run.json()  # one document: json.loads refuses anything after it
-    check_report(report, run.code, diff=diff, whole=whole)
+    check_report(report, run.returncode, diff=diff, whole=whole)
     return run, report
 
 

@@ -1,16 +1,21 @@
-"""Small helpers shared by the test modules: files on disk and the YAML before/after tables."""
+"""Small helpers shared by the test modules: the corpus's place, hypothesis example counts, files on
+disk, the YAML before/after tables and the CLI in a subprocess."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
+from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from textwrap import dedent
 from typing import Any
 
 import pytest
 import yaml
+from hypothesis import settings
 from ruamel.yaml import YAML
 
 from migrate.config.edit import migrate as migrate_config
@@ -26,6 +31,26 @@ def truss_of(*entries: dict[str, Any], context: Context | None = None) -> tuple[
     """The entries of a truss's model_cache (as a config would list them), as its code sees them once migrated."""
     planned = [mapping.plan_entry(entry, context or Context()) for entry in entries]
     return tuple(TrussEntry.of_plan(index, plan) for index, plan in enumerate(planned))
+
+
+PROJECT = Path(__file__).resolve().parents[1]
+
+# The real configs: ../shared/corpus beside the project, or the folder WEIGHTS_MIGRATE_CORPUS names
+# (a folder that does not exist shows what every corpus test does without it: it skips, with a reason).
+CORPUS_ROOT = Path(os.environ.get("WEIGHTS_MIGRATE_CORPUS") or PROJECT.parent / "shared" / "corpus")
+CORPUS = CORPUS_ROOT / "truss-examples"
+NO_CORPUS = f"corpus not found at {CORPUS} (it lives beside the project, in ../shared/corpus)"
+needs_corpus = pytest.mark.skipif(not CORPUS.is_dir(), reason=NO_CORPUS)
+
+# --- hypothesis ---------------------------------------------------------------------------------
+
+BASE_EXAMPLES = 100  # max_examples of hypothesis's own "default" and "ci" profiles
+
+
+def examples(count: int) -> int:
+    """A test's example count under the loaded profile: count itself under "default" (and "ci"),
+    scaled by the profile's max_examples over BASE_EXAMPLES under any other ("dev", "large")."""
+    return max(1, round(count * settings().max_examples / BASE_EXAMPLES))
 
 
 def write(path: Path, data: str | bytes) -> Path:
@@ -120,6 +145,56 @@ def check_layout(src: str, expected: str, codes: list[str], ctx: Context | None 
     assert all(diag.code in CODES for diag in outcome.diagnostics)
 
 
-def migrate_cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    """`python -m migrate ARGS` in a subprocess, its output as text."""
-    return subprocess.run([sys.executable, "-m", "migrate", *args], capture_output=True, text=True, cwd=cwd)
+@dataclass(frozen=True)
+class CliRun:
+    """A finished `python -m migrate`: its exit code and its two outputs (str, or bytes if asked)."""
+
+    returncode: int
+    stdout: Any
+    stderr: Any
+
+    def json(self) -> Any:
+        return json.loads(self.stdout)
+
+    def __repr__(self) -> str:  # an assertion message: the ends of long outputs are enough
+        return f"CliRun(returncode={self.returncode}, stdout={self.stdout[-2000:]!r}, stderr={self.stderr[-2000:]!r})"
+
+
+def environment(changes: Mapping[str, str | None] | None = None) -> dict[str, str]:
+    """The test process's environment with changes: a variable set to None is removed."""
+    env = dict(os.environ)
+    for name, value in (changes or {}).items():
+        if value is None:
+            env.pop(name, None)
+        else:
+            env[name] = value
+    return env
+
+
+def migrate_cli(
+    *args: str | os.PathLike[str],
+    cwd: Path,
+    env: Mapping[str, str | None] | None = None,
+    timeout: float = 300,
+    text: bool = True,
+) -> CliRun:
+    """`python -m migrate ARGS` run to its end in cwd, in the test process's environment with env's
+    changes (None unsets a variable), killed after timeout seconds.
+
+    The outputs are decoded as UTF-8, strictly and with their line endings as written (text), or kept
+    as bytes (text=False). Whatever the exit code, no traceback may reach either output.
+    """
+    proc = subprocess.run(
+        [sys.executable, "-m", "migrate", *map(str, args)],
+        cwd=cwd,
+        capture_output=True,
+        timeout=timeout,
+        env=environment(env),
+    )
+    if text:
+        run = CliRun(proc.returncode, proc.stdout.decode("utf-8"), proc.stderr.decode("utf-8"))
+        assert "Traceback" not in run.stdout + run.stderr, run
+    else:
+        run = CliRun(proc.returncode, proc.stdout, proc.stderr)
+        assert b"Traceback" not in run.stdout + run.stderr, run
+    return run

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import pytest
 from batch_support import (
     BROKEN_KIND,
     BROKEN_YAML,
@@ -20,11 +21,12 @@ from batch_support import (
     LEGACY_MODEL_PY,
     PLAIN_MODEL_PY,
     check_report,
-    cli,
     copy_tree,
     json_run,
 )
-from support import snapshot, write
+from support import migrate_cli, snapshot, write
+
+pytestmark = pytest.mark.slow  # the CLI in subprocesses over big trees
 
 # --- 1. the JSON schema -----------------------------------------------------------------------
 
@@ -126,7 +128,7 @@ SMALL_EXPECTED = {
 def test_json_small_report_is_pinned_exactly(small_tree):
     before = snapshot(small_tree)
     run, report = json_run("--check", ".", cwd=small_tree)
-    assert run.code == 3
+    assert run.returncode == 3
     assert report == SMALL_EXPECTED
     assert list(report) == ["schema", "version", "files", "summary"]
     assert list(report["summary"]) == [
@@ -144,7 +146,7 @@ def test_json_small_report_is_pinned_exactly(small_tree):
 
 def test_json_small_report_with_diff_adds_only_the_diff_key(small_tree):
     run, report = json_run("--check", "--diff", ".", cwd=small_tree, diff=True)
-    assert run.code == 3
+    assert run.returncode == 3
     stripped = {**report, "files": [{k: v for k, v in f.items() if k != "diff"} for f in report["files"]]}
     assert stripped == SMALL_EXPECTED
     with_diff = {f["path"] for f in report["files"] if "diff" in f}
@@ -159,12 +161,12 @@ def test_json_small_report_with_diff_adds_only_the_diff_key(small_tree):
 
 def test_json_small_diff_alone_exits_3_and_json_says_so(small_tree):
     run, report = json_run("--diff", ".", cwd=small_tree, diff=True)
-    assert run.code == 3 and report["summary"]["exit_code"] == 3
+    assert run.returncode == 3 and report["summary"]["exit_code"] == 3
 
 
 def test_json_small_write_mode(small_tree):
     run, report = json_run(".", cwd=small_tree)
-    assert run.code == 3
+    assert run.returncode == 3
     assert [(f["path"], f["status"]) for f in report["files"]] == [
         ("broken/config.yaml", "failed"),
         ("legacy/config.yaml", "migrated"),
@@ -194,7 +196,7 @@ def test_json_small_write_mode(small_tree):
     assert "weights:" in (small_tree / "legacy" / "config.yaml").read_text()
     # a second run has nothing left to do
     run, report = json_run("--check", ".", cwd=small_tree)
-    assert run.code == 3
+    assert run.returncode == 3
     assert {f["path"]: f["status"] for f in report["files"]} == {
         "broken/config.yaml": "failed",
         "legacy/config.yaml": "unchanged",
@@ -206,13 +208,13 @@ def test_json_small_write_mode(small_tree):
 def test_json_exit_codes_0_and_1(tmp_path):
     write(tmp_path / "a" / "config.yaml", LEGACY)
     run, report = json_run("--check", ".", cwd=tmp_path)
-    assert run.code == 1 and report["summary"]["exit_code"] == 1
+    assert run.returncode == 1 and report["summary"]["exit_code"] == 1
     run, report = json_run("--diff", ".", cwd=tmp_path, diff=True)
-    assert run.code == 0 and report["summary"]["exit_code"] == 0
+    assert run.returncode == 0 and report["summary"]["exit_code"] == 0
     run, report = json_run(".", cwd=tmp_path)
-    assert run.code == 0 and report["summary"]["migrated"] == 1
+    assert run.returncode == 0 and report["summary"]["migrated"] == 1
     run, report = json_run("--check", ".", cwd=tmp_path)
-    assert run.code == 0 and report["summary"] == {
+    assert run.returncode == 0 and report["summary"] == {
         "scanned": 1,
         "migrated": 0,
         "would_migrate": 0,
@@ -226,7 +228,7 @@ def test_json_exit_codes_0_and_1(tmp_path):
 
 def test_json_empty_tree_is_still_one_document(tmp_path):
     run, report = json_run("--check", ".", cwd=tmp_path)
-    assert run.code == 0
+    assert run.returncode == 0
     assert report == {
         "schema": "weights-migrate/report",
         "version": 1,
@@ -250,7 +252,7 @@ def test_json_schema_on_the_big_tree(big_tree):
         statuses = {f["status"] for f in report["files"]}
         assert {"would-migrate", "unchanged", "failed"} <= statuses, statuses
         assert report["summary"]["scanned"] >= 400
-        assert run.code == 3
+        assert run.returncode == 3
         paths = {f["path"] for f in report["files"]}
         assert not any(p.startswith(".github") for p in paths)
         assert "tools/generate.py" in paths
@@ -258,10 +260,10 @@ def test_json_schema_on_the_big_tree(big_tree):
 
 
 def test_json_quiet_and_verbose_change_nothing(small_tree):
-    plain = cli("--format", "json", "--check", ".", cwd=small_tree)
+    plain = migrate_cli("--format", "json", "--check", ".", cwd=small_tree)
     for flag in ("-q", "-v"):
-        run = cli("--format", "json", flag, "--check", ".", cwd=small_tree)
-        assert (run.code, run.out, run.err) == (plain.code, plain.out, ""), (flag, run)
+        run = migrate_cli("--format", "json", flag, "--check", ".", cwd=small_tree)
+        assert (run.returncode, run.stdout, run.stderr) == (plain.returncode, plain.stdout, ""), (flag, run)
 
 
 # --- 2. --jobs changes nothing --------------------------------------------------------------
@@ -271,36 +273,40 @@ def test_jobs_identical_check_json_and_diff_text(big_tree):
     runs = {}
     for jobs in (1, 2, 3):
         runs[jobs] = (
-            cli("--jobs", str(jobs), "--check", "--format", "json", ".", cwd=big_tree),
-            cli("-j", str(jobs), "--diff", ".", cwd=big_tree, env={"NO_COLOR": "1"}),
-            cli("--jobs", str(jobs), "--check", "-v", ".", cwd=big_tree),
+            migrate_cli("--jobs", str(jobs), "--check", "--format", "json", ".", cwd=big_tree),
+            migrate_cli("-j", str(jobs), "--diff", ".", cwd=big_tree, env={"NO_COLOR": "1"}),
+            migrate_cli("--jobs", str(jobs), "--check", "-v", ".", cwd=big_tree),
         )
     for jobs in (2, 3):
         for one, other in zip(runs[1], runs[jobs]):
-            assert other.code == one.code, (jobs, other)
-            assert other.out == one.out, f"--jobs {jobs}: stdout differs"
-            assert other.err == one.err, f"--jobs {jobs}: stderr differs"
+            assert other.returncode == one.returncode, (jobs, other)
+            assert other.stdout == one.stdout, f"--jobs {jobs}: stdout differs"
+            assert other.stderr == one.stderr, f"--jobs {jobs}: stderr differs"
     json_one, diff_one, verbose_one = runs[1]
-    assert json_one.code == 3 and diff_one.code == 3 and verbose_one.code == 3
+    assert json_one.returncode == 3 and diff_one.returncode == 3 and verbose_one.returncode == 3
     assert (
-        diff_one.out.count("\n--- a/") + diff_one.out.startswith("--- a/")
+        diff_one.stdout.count("\n--- a/") + diff_one.stdout.startswith("--- a/")
         == json_one.json()["summary"]["would_migrate"]
     )
-    assert "org-0/broken-kind/config.yaml:4:5: E007" in diff_one.err
+    assert "org-0/broken-kind/config.yaml:4:5: E007" in diff_one.stderr
 
 
 def test_jobs_identical_write_mode(big_tree, tmp_path):
     trees = {jobs: copy_tree(big_tree, tmp_path / f"jobs{jobs}" / "repo") for jobs in (1, 2, 3)}
     before = snapshot(trees[1])
-    runs = {jobs: cli("--jobs", str(jobs), ".", cwd=root) for jobs, root in trees.items()}
+    runs = {jobs: migrate_cli("--jobs", str(jobs), ".", cwd=root) for jobs, root in trees.items()}
     after = {jobs: snapshot(root) for jobs, root in trees.items()}
     assert after[1] != before, "nothing was migrated"
     for jobs in (2, 3):
-        assert (runs[jobs].code, runs[jobs].out, runs[jobs].err) == (runs[1].code, runs[1].out, runs[1].err)
+        assert (runs[jobs].returncode, runs[jobs].stdout, runs[jobs].stderr) == (
+            runs[1].returncode,
+            runs[1].stdout,
+            runs[1].stderr,
+        )
         assert sorted(after[jobs]) == sorted(after[1])
         different = [name for name in after[1] if after[jobs][name] != after[1][name]]
         assert not different, f"--jobs {jobs} wrote different files: {different[:10]}"
-    assert runs[1].code == 3
+    assert runs[1].returncode == 3
     # the broken configs are untouched; the migrated ones no longer hold model_cache
     assert after[1]["org-0/broken-kind/config.yaml"] == BROKEN_KIND.encode()
     assert after[1]["org-1/broken-yaml/config.yaml"] == BROKEN_YAML.encode()
@@ -311,8 +317,8 @@ def test_jobs_identical_write_mode(big_tree, tmp_path):
 
 def test_jobs_identical_write_mode_json(big_tree, tmp_path):
     trees = {jobs: copy_tree(big_tree, tmp_path / f"j{jobs}" / "repo") for jobs in (1, 2)}
-    runs = {jobs: cli("--jobs", str(jobs), "--format", "json", ".", cwd=root) for jobs, root in trees.items()}
-    assert runs[1].out == runs[2].out and runs[1].code == runs[2].code == 3
+    runs = {jobs: migrate_cli("--jobs", str(jobs), "--format", "json", ".", cwd=root) for jobs, root in trees.items()}
+    assert runs[1].stdout == runs[2].stdout and runs[1].returncode == runs[2].returncode == 3
     check_report(runs[1].json(), 3)
     assert snapshot(trees[1]) == snapshot(trees[2])
 
@@ -352,7 +358,7 @@ def test_jobs_identical_with_python_before_its_config_and_nested_trusses(tmp_pat
     the report (configs first, then Python files, each in walk order) is the same for any --jobs."""
     build_streamed(tmp_path, 120)  # 360+ files: the process pool is used
     runs = {jobs: json_run("--jobs", str(jobs), "--check", ".", cwd=tmp_path) for jobs in (1, 2, 3)}
-    assert runs[1][0].out == runs[2][0].out == runs[3][0].out
+    assert runs[1][0].stdout == runs[2][0].stdout == runs[3][0].stdout
     files = runs[1][1]["files"]
     order = walk_order(tmp_path)
     configs = [p for p in order if p.endswith(".yaml")]

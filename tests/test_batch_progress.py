@@ -11,9 +11,12 @@ import threading
 from pathlib import Path
 
 import pytest
+from support import environment, migrate_cli
 
 from migrate.core.outcome import FileResult
 from migrate.report.text import Reporter
+
+pytestmark = pytest.mark.slow  # the CLI in subprocesses, on pipes and terminals
 
 # --- 5. the progress bar ------------------------------------------------------------------------
 
@@ -107,16 +110,9 @@ def test_cli_does_not_import_rich_when_piped(big_tree):
 
 
 def test_piped_stderr_never_gets_escape_codes(big_tree):
-    env = {"TERM": "xterm-256color", "FORCE_COLOR": "1", "COLUMNS": "120"}
-    environ = {k: v for k, v in os.environ.items() if k != "NO_COLOR"}
+    env = {"NO_COLOR": None, "TERM": "xterm-256color", "FORCE_COLOR": "1", "COLUMNS": "120"}
     for args in (("--check",), ("--diff",), ("-v", "--check"), ("--check", "--format", "json")):
-        proc = subprocess.run(
-            [sys.executable, "-m", "migrate", *args, "."],
-            cwd=big_tree,
-            capture_output=True,
-            timeout=300,
-            env=dict(environ, **env),
-        )
+        proc = migrate_cli(*args, ".", cwd=big_tree, env=env, text=False)
         assert proc.returncode == 3
         assert b"\x1b[" not in proc.stderr, (args, proc.stderr[:500])
         assert b"\x1b[" not in proc.stdout, (args, proc.stdout[:500])
@@ -124,8 +120,12 @@ def test_piped_stderr_never_gets_escape_codes(big_tree):
             assert b"E007" in proc.stderr
 
 
+NO_COLOUR_SETTING = {"NO_COLOR": None, "FORCE_COLOR": None, "CI": None}  # the terminal alone decides
+
+
 def _run_with_tty_stderr(args: list[str], cwd: Path, env: dict) -> tuple[int, bytes, bytes]:
-    """stdout piped, stderr a pseudo-terminal (the `weights-migrate --diff . > patch` case)."""
+    """stdout piped, stderr a pseudo-terminal (the `weights-migrate --diff . > patch` case), in the
+    environment with env's changes as migrate_cli makes it."""
     import pty
 
     master, slave = pty.openpty()
@@ -135,7 +135,7 @@ def _run_with_tty_stderr(args: list[str], cwd: Path, env: dict) -> tuple[int, by
         stdout=subprocess.PIPE,
         stderr=slave,
         stdin=subprocess.DEVNULL,
-        env=env,
+        env=environment(env),
     )
     os.close(slave)
     chunks: list[bytes] = []
@@ -162,15 +162,8 @@ def _run_with_tty_stderr(args: list[str], cwd: Path, env: dict) -> tuple[int, by
 
 @pytest.mark.skipif(not hasattr(os, "openpty") or sys.platform == "win32", reason="needs a POSIX pty")
 def test_terminal_stderr_keeps_progress_and_diagnostics_off_stdout(big_tree):
-    environ = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "FORCE_COLOR", "CI")}
-    env = dict(environ, TERM="xterm-256color", COLUMNS="120", LINES="40")
-    piped = subprocess.run(
-        [sys.executable, "-m", "migrate", "--check", "--diff", "."],
-        cwd=big_tree,
-        capture_output=True,
-        timeout=300,
-        env=env,
-    )
+    env = {**NO_COLOUR_SETTING, "TERM": "xterm-256color", "COLUMNS": "120", "LINES": "40"}
+    piped = migrate_cli("--check", "--diff", ".", cwd=big_tree, env=env, text=False)
     code, out, err = _run_with_tty_stderr(["--check", "--diff", "."], big_tree, env)
     assert code == piped.returncode == 3
     assert out == piped.stdout, "stdout (the diff) differs when stderr is a terminal: " + repr(
@@ -182,8 +175,7 @@ def test_terminal_stderr_keeps_progress_and_diagnostics_off_stdout(big_tree):
 
 @pytest.mark.skipif(not hasattr(os, "openpty") or sys.platform == "win32", reason="needs a POSIX pty")
 def test_terminal_stderr_colours_small_runs_and_no_color_turns_it_off(small_tree):
-    environ = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "FORCE_COLOR", "CI")}
-    env = dict(environ, TERM="xterm-256color")
+    env = {**NO_COLOUR_SETTING, "TERM": "xterm-256color"}
     code, out, err = _run_with_tty_stderr(["--check", "."], small_tree, env)
     assert code == 3 and out == b""
     assert b"\x1b[" in err  # coloured codes on a terminal

@@ -14,12 +14,13 @@ from batch_support import (
     GENERATOR_PY,
     LEGACY,
     LEGACY_MODEL_PY,
-    cli,
     json_run,
 )
-from support import snapshot, write
+from support import migrate_cli, snapshot, write
 
 from migrate.report.json import merge
+
+pytestmark = pytest.mark.slow  # the CLI in subprocesses over big trees
 
 # --- 3. --shard and migrate.merge -------------------------------------------------------------
 
@@ -36,14 +37,14 @@ def _owner(path: str, config_folders: set[str]) -> str | None:
 @pytest.mark.parametrize("count", [2, 3, 5])
 def test_shards_are_disjoint_cover_and_merge_to_the_whole(big_tree, tmp_path, count):
     whole_run, whole = json_run("--check", ".", cwd=big_tree)
-    assert whole_run.code == 3
+    assert whole_run.returncode == 3
     reports, files = [], []
     for k in range(1, count + 1):
         run, report = json_run("--check", "--shard", f"{k}/{count}", ".", cwd=big_tree, whole=False)
         assert report["files"], f"shard {k}/{count} is empty"
         reports.append(report)
         path = tmp_path / f"report-{k}.json"
-        path.write_text(run.out, encoding="utf-8")
+        path.write_text(run.stdout, encoding="utf-8")
         files.append(str(path))
     shard_of = {}
     for k, report in enumerate(reports, 1):
@@ -71,7 +72,7 @@ def test_shards_are_disjoint_cover_and_merge_to_the_whole(big_tree, tmp_path, co
     assert checked >= 200
     # the same, via `python -m migrate.merge`
     proc = subprocess.run([sys.executable, "-m", "migrate.merge", *files], capture_output=True, timeout=120)
-    assert proc.returncode == whole_run.code, proc.stderr
+    assert proc.returncode == whole_run.returncode, proc.stderr
     assert json.loads(proc.stdout) == whole
     assert proc.stderr == b""
 
@@ -81,7 +82,7 @@ def test_shard_exit_codes_merge_to_the_whole_run(tmp_path):
     for i in range(12):
         write(tmp_path / f"t{i}" / "config.yaml", LEGACY if i else BROKEN_KIND)
     whole_run, whole = json_run("--check", ".", cwd=tmp_path)
-    assert whole_run.code == 3
+    assert whole_run.returncode == 3
     reports = []
     for k in (1, 2, 3):
         _run, report = json_run("--check", "--shard", f"{k}/3", ".", cwd=tmp_path, whole=False)
@@ -99,7 +100,7 @@ def test_shard_keeps_python_with_its_truss_when_a_subfolder_holds_other_yaml(tmp
         write(truss / "model" / "model.py", LEGACY_MODEL_PY.replace("org/legacy", f"org/legacy-{i}"))
         write(truss / "model" / "settings.yaml", "batch_size: 4\n")
     whole_run, whole = json_run("--check", ".", cwd=tmp_path)
-    assert whole_run.code == 1
+    assert whole_run.returncode == 1
     assert all(f["status"] == "would-migrate" for f in whole["files"] if f["path"].endswith("model.py"))
     reports = [json_run("--check", "--shard", f"{k}/3", ".", cwd=tmp_path, whole=False)[1] for k in (1, 2, 3)]
     shard_of = {f["path"]: k for k, r in enumerate(reports, 1) for f in r["files"]}
@@ -111,18 +112,18 @@ def test_shard_keeps_python_with_its_truss_when_a_subfolder_holds_other_yaml(tmp
 
 
 def test_shard_is_stable(big_tree):
-    one = cli("--check", "--format", "json", "--shard", "2/3", ".", cwd=big_tree)
-    two = cli("--check", "--format", "json", "--shard", "2/3", "--jobs", "1", ".", cwd=big_tree)
-    assert one.out == two.out
+    one = migrate_cli("--check", "--format", "json", "--shard", "2/3", ".", cwd=big_tree)
+    two = migrate_cli("--check", "--format", "json", "--shard", "2/3", "--jobs", "1", ".", cwd=big_tree)
+    assert one.stdout == two.stdout
 
 
 @pytest.mark.parametrize("value", ["0/3", "4/3", "a/b", "3", "1/0", "/3", "1/", "1/3/5", "-1/3", " 1/3"])
 def test_bad_shard_values_exit_2(small_tree, value):
     for fmt in ("text", "json"):
-        run = cli("--check", "--format", fmt, f"--shard={value}", ".", cwd=small_tree)
-        assert run.code == 2, (value, run)
-        assert run.out == "", run
-        assert "--shard" in run.err, run
+        run = migrate_cli("--check", "--format", fmt, f"--shard={value}", ".", cwd=small_tree)
+        assert run.returncode == 2, (value, run)
+        assert run.stdout == "", run
+        assert "--shard" in run.stderr, run
 
 
 def test_merge_cli_refuses_a_wrong_report(tmp_path):
@@ -181,7 +182,7 @@ def test_exclude_exact_name_and_file_glob(team_tree):
 def test_exclude_is_repeatable_and_excluded_files_are_not_written(team_tree):
     before = snapshot(team_tree)
     run, report = json_run("--exclude", "archive*", "--exclude", "*/team-1/*", "--exclude", "tools", ".", cwd=team_tree)
-    assert run.code == 0
+    assert run.returncode == 0
     reported = {f["path"] for f in report["files"]}
     expected = {
         f"{org}/team-2/{name}/{leaf}"
@@ -200,7 +201,7 @@ def test_exclude_is_repeatable_and_excluded_files_are_not_written(team_tree):
 
 
 def test_exclude_with_a_given_folder_and_text_mode(team_tree):
-    run = cli(
+    run = migrate_cli(
         "--check",
         "-v",
         "--exclude",
@@ -211,7 +212,7 @@ def test_exclude_with_a_given_folder_and_text_mode(team_tree):
         cwd=team_tree.parent,
         env={"NO_COLOR": "1"},
     )
-    assert run.code == 1, run
-    assert "team-1" not in run.err and "archive" not in run.err
-    assert "mono/org-a/team-2/x/config.yaml" in run.err
-    assert "weights-migrate: 10 files scanned, 10 would migrate, 0 unchanged, 0 failed" in run.err
+    assert run.returncode == 1, run
+    assert "team-1" not in run.stderr and "archive" not in run.stderr
+    assert "mono/org-a/team-2/x/config.yaml" in run.stderr
+    assert "weights-migrate: 10 files scanned, 10 would migrate, 0 unchanged, 0 failed" in run.stderr

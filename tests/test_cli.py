@@ -17,7 +17,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from support import snapshot, write
+from support import migrate_cli, snapshot, write
 from typer.testing import CliRunner
 
 import migrate
@@ -139,19 +139,7 @@ def invoke(*args: str) -> Run:
     return run
 
 
-def subprocess_run(*args: str, cwd: Path, timeout: float = 60) -> Run:
-    env = dict(os.environ, NO_COLOR="1")
-    proc = subprocess.run(
-        [sys.executable, "-m", "migrate", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        env=env,
-    )
-    run = Run(proc.returncode, proc.stdout, proc.stderr)
-    assert "Traceback" not in run.stdout + run.stderr, run
-    return run
+NO_COLOR = {"NO_COLOR": "1"}  # the subprocess runs: no colour, whatever the environment says
 
 
 def summary(stderr: str) -> str:
@@ -428,8 +416,8 @@ def test_help():
 
 def test_help_usage_line_matches_the_contract(tmp_path):
     """SPEC: `weights-migrate [OPTIONS] [PATH]...`."""
-    run = subprocess_run("--help", cwd=tmp_path)
-    assert run.exit_code == 0, run
+    run = migrate_cli("--help", cwd=tmp_path, env=NO_COLOR, timeout=60)
+    assert run.returncode == 0, run
     usage = run.stdout.splitlines()[0]
     assert usage.strip() == "Usage: weights-migrate [OPTIONS] [PATH]...", usage
 
@@ -650,8 +638,8 @@ def test_odd_entries_in_a_tree_do_not_crash(tmp_path, monkeypatch):
 
 def test_subprocess_write_then_check(tmp_path):
     files = build(tmp_path / "trusses", broken=True)
-    run = subprocess_run("trusses", cwd=tmp_path)
-    assert run.exit_code == 3, run
+    run = migrate_cli("trusses", cwd=tmp_path, env=NO_COLOR, timeout=60)
+    assert run.returncode == 3, run
     assert files["broken"].read_text() == BROKEN
     for name, expected in MIGRATED.items():
         assert files[name].read_text() == expected
@@ -659,15 +647,15 @@ def test_subprocess_write_then_check(tmp_path):
     assert run.stdout == ""
     assert "\033[" not in run.stderr  # not a terminal: no colour
     files["broken"].unlink()
-    run = subprocess_run("--check", "trusses", cwd=tmp_path)
-    assert run.exit_code == 0, run
+    run = migrate_cli("--check", "trusses", cwd=tmp_path, env=NO_COLOR, timeout=60)
+    assert run.returncode == 0, run
 
 
 def test_subprocess_check_diff(tmp_path):
     build(tmp_path / "trusses")
     before = snapshot(tmp_path / "trusses")
-    run = subprocess_run("--check", "--diff", "trusses", cwd=tmp_path)
-    assert run.exit_code == 1, run
+    run = migrate_cli("--check", "--diff", "trusses", cwd=tmp_path, env=NO_COLOR, timeout=60)
+    assert run.returncode == 1, run
     assert snapshot(tmp_path / "trusses") == before
     assert "--- a/trusses/s3/config.yaml\n+++ b/trusses/s3/config.yaml\n" in run.stdout
     assert re.search(r"^-model_cache:$", run.stdout, re.M)
@@ -678,8 +666,8 @@ def test_subprocess_check_diff(tmp_path):
 def test_subprocess_diff_exit_0(tmp_path):
     build(tmp_path / "trusses")
     before = snapshot(tmp_path / "trusses")
-    run = subprocess_run("--diff", "trusses", cwd=tmp_path)
-    assert run.exit_code == 0, run
+    run = migrate_cli("--diff", "trusses", cwd=tmp_path, env=NO_COLOR, timeout=60)
+    assert run.returncode == 0, run
     assert snapshot(tmp_path / "trusses") == before
     assert "+weights:" in run.stdout
 
@@ -695,14 +683,14 @@ def test_subprocess_diff_exit_0(tmp_path):
     ],
 )
 def test_subprocess_bad_usage_exit_2(tmp_path, args):
-    run = subprocess_run(*args, cwd=tmp_path)
-    assert run.exit_code == 2, run
+    run = migrate_cli(*args, cwd=tmp_path, env=NO_COLOR, timeout=60)
+    assert run.returncode == 2, run
     assert run.stderr.strip(), run
 
 
 def test_subprocess_version(tmp_path):
-    run = subprocess_run("--version", cwd=tmp_path)
-    assert run.exit_code == 0, run
+    run = migrate_cli("--version", cwd=tmp_path, env=NO_COLOR, timeout=60)
+    assert run.returncode == 0, run
     assert run.stdout.strip() == f"weights-migrate {migrate.__version__}"
 
 
@@ -725,8 +713,8 @@ def test_subprocess_non_utf8_and_invalid_yaml_no_traceback(tmp_path):
     write(tmp_path / "r" / "d.yaml", "model_cache:\n  - &x {repo_id: a}\n  - *x\n")
     write(tmp_path / "r" / "e.yaml", "model_cache:\n  - repo_id: 42\n")
     before = snapshot(tmp_path / "r")
-    run = subprocess_run("r", cwd=tmp_path)
-    assert run.exit_code == 3, run
+    run = migrate_cli("r", cwd=tmp_path, env=NO_COLOR, timeout=60)
+    assert run.returncode == 3, run
     assert snapshot(tmp_path / "r") == before
     assert re.search(r"^r/a\.yaml:2:\d+: E002 ", run.stderr, re.M), run
     assert re.search(r"^r/b\.yaml:\d+:\d+: E001 ", run.stderr, re.M), run

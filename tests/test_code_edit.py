@@ -142,7 +142,7 @@ ROWS = [
                             truss_config.WeightsSource(
                                 source=f"hf://{MODEL_ID}",
                                 mount_location="/app/model_cache/openai_whisper-large-v3",
-                                allow_patterns=["*.json", "*.safetensors"],
+                                allow_patterns=["*.json", "**/*.json", "*.safetensors", "**/*.safetensors"],
                             )
                         ],
                     ),
@@ -151,7 +151,7 @@ ROWS = [
                 def __init__(self):
                     self._model = AutoModel.from_pretrained(MODEL_ID)
             """),
-        ["10:W102", "12:W101", "12:W001", "21:W112"],
+        ["10:W102", "12:W101", "12:W001", "12:W014", "21:W112"],
         id="legacy-chainlet-constant-in-modelrepo-and-from-pretrained",
     ),
     pytest.param(
@@ -446,11 +446,11 @@ ROWS = [
             REPO = truss_config.WeightsSource(
                 source="hf://org/a",  # the base model
                 mount_location="/app/model_cache/org_a",
-                allow_patterns=["*.safetensors"],
+                allow_patterns=["*.safetensors", "**/*.safetensors"],
             )
             CONFIG = truss_config.TrussConfig(weights=[REPO])
             """),
-        ["3:W101", "3:W001", "7:W104"],
+        ["3:W101", "3:W001", "3:W014", "7:W104"],
         id="legacy-entry-comment-on-repo-id-kept-once",
     ),
     pytest.param(

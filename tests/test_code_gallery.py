@@ -19,22 +19,23 @@ from pathlib import Path
 
 import pytest
 import yaml
+from support import CORPUS, NO_CORPUS, migrate_cli
 
 from migrate.python import loader_table
 
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "truss-examples"
 if not CORPUS.is_dir():
-    pytest.skip(f"corpus not found at {CORPUS}", allow_module_level=True)
+    pytest.skip(NO_CORPUS, allow_module_level=True)
 
 # LINE:CODE per Python file with diagnostics; every other Python file has none.
 EXPECTED = {
     "11-embeddings-reranker-classification-tensorrt/templating/generate_templates.py": [
         "241:W104",
         "244:W103",
+        "246:W014",
         "246:W101",
         "256:W120",
     ],
-    "chains-examples/docs/poems/poems.py": ["11:W001", "11:W101", "35:W102", "48:W112", "53:W112"],
+    "chains-examples/docs/poems/poems.py": ["11:W001", "11:W014", "11:W101", "35:W102", "48:W112", "53:W112"],
     "llama/llama-2-13b/model/model.py": ["46:W112", "50:W112"],
     "llama/llama-2-13b-chat/model/model.py": ["31:W112", "36:W112"],
     "llama/llama-2-70b/model/model.py": ["52:W112", "59:W112"],
@@ -64,13 +65,7 @@ HUB_CALLS = {"snapshot_download", "hf_hub_download"}
 def gallery(tmp_path_factory):
     copy = tmp_path_factory.mktemp("gallery") / "truss-examples"
     shutil.copytree(CORPUS, copy)
-    proc = subprocess.run(
-        [sys.executable, "-m", "migrate", "--format", "json", "--jobs", "1", "."],
-        cwd=copy,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
+    proc = migrate_cli("--format", "json", "--jobs", "1", ".", cwd=copy, timeout=600)
     assert proc.returncode == 0, proc.stderr
     report = json.loads(proc.stdout)
     files = {f["path"].removeprefix("./"): f for f in report["files"]}
@@ -94,6 +89,7 @@ def test_the_gallery_is_every_python_file():
     assert set(EXPECTED) <= set(PYTHON)
 
 
+@pytest.mark.slow  # with the gallery fixture: one CLI run over the whole corpus
 @pytest.mark.parametrize("path", PYTHON)
 def test_diagnostics_per_file(gallery, path):
     _, files = gallery
@@ -108,6 +104,7 @@ def _calls(tree: ast.AST):
             yield node, func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
 
 
+@pytest.mark.slow  # with the gallery fixture: one CLI run over the whole corpus
 @pytest.mark.parametrize("path", sorted(EXPECTED))
 def test_no_rewrite_falls_in_a_broken_class(gallery, path):
     copy, _ = gallery
@@ -151,6 +148,7 @@ def _at_loader(tree: ast.AST, constant: ast.Constant) -> bool:
     return False
 
 
+@pytest.mark.slow  # with the gallery fixture: one CLI run over the whole corpus
 @pytest.mark.parametrize("path", sorted(EXPECTED))
 def test_every_legacy_id_left_in_code_is_reported(gallery, path):
     copy, files = gallery
@@ -176,6 +174,7 @@ def _ruff_clean(path: Path) -> bool:
     return proc.returncode == 0
 
 
+@pytest.mark.slow  # with the gallery fixture: one CLI run over the whole corpus
 @pytest.mark.parametrize("path", sorted(EXPECTED))
 def test_rewritten_files_stay_ruff_formatted(gallery, path):
     """A file `ruff format` accepted before the migration, it accepts after."""

@@ -113,6 +113,13 @@ REWRITES = [
         id="hf-hub-download-of-a-kept-file",
     ),
     pytest.param(
+        # the planned list is ["*.json", "**/*.json", "vocab.txt"]; huggingface_hub's `*.json` took it too
+        'from huggingface_hub import hf_hub_download\nf = hf_hub_download("org/filtered", "config.json", subfolder="unet")\n',
+        f'f = "{MF}/unet/config.json"\n',
+        ["2:W111"],
+        id="hf-hub-download-of-a-kept-file-in-a-folder",
+    ),
+    pytest.param(
         'from transformers import AutoModel, AutoTokenizer\n\nMODEL = "org/full"\n\n\n'
         "def load():\n    return AutoTokenizer.from_pretrained(MODEL), AutoModel.from_pretrained(MODEL)\n",
         f'from transformers import AutoModel, AutoTokenizer\n\nMODEL = "{M}"\n\n\n'
@@ -159,6 +166,11 @@ NO_OPS = [
         'from huggingface_hub import hf_hub_download\nhf_hub_download("org/filtered", "merges.txt")\n',
         ["2:W113"],
         id="hf-hub-download-of-a-filtered-out-file",
+    ),
+    pytest.param(
+        'from huggingface_hub import hf_hub_download\nhf_hub_download("org/filtered", "vocab.txt", subfolder="tokenizer")\n',
+        ["2:W113"],
+        id="hf-hub-download-of-a-file-filtered-out-in-a-folder",
     ),
     pytest.param(
         'from huggingface_hub import hf_hub_download\nhf_hub_download("org/full", name)\n',
@@ -296,6 +308,7 @@ LOADABLE = [
 ]
 
 
+@pytest.mark.slow  # its first row imports transformers (about a second), whichever row runs first
 @pytest.mark.parametrize("source", LOADABLE)
 def test_rewritten_loaders_load_from_the_mount(source, mount):
     context = Context(mount_root=str(mount))

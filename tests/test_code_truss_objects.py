@@ -16,6 +16,7 @@ import sys
 import textwrap
 
 import pytest
+from support import migrate_cli
 
 from migrate.core.context import TRUSS, Context
 from migrate.python.edit import migrate as migrate_python
@@ -202,6 +203,7 @@ def test_no_ops(source, codes):
     assert _codes(outcome) == sorted(codes)
 
 
+@pytest.mark.oracle
 @pytest.mark.parametrize("source, expected, codes", REWRITES)
 def test_truss_imports_the_truss_dialect_output(source, expected, codes, tmp_path, monkeypatch):
     """truss 0.18.36 (the oracle extra) imports every rewritten module of the table, truss dialect."""
@@ -216,18 +218,13 @@ def test_truss_imports_the_truss_dialect_output(source, expected, codes, tmp_pat
     importlib.import_module("rewritten_module")
 
 
+@pytest.mark.slow  # two CLI runs
 def test_seed_python_warns_once_per_run(tmp_path):
     """Two rewritten chain modules, one W119 line; none in the truss dialect."""
-    import subprocess
-
     for name in ("a.py", "b.py"):
         (tmp_path / name).write_text(REWRITES[0].values[0])
-    seed = subprocess.run([sys.executable, "-m", "migrate", "--check", str(tmp_path)], capture_output=True, text=True)
-    truss = subprocess.run(
-        [sys.executable, "-m", "migrate", "--check", "--dialect", "truss", str(tmp_path)],
-        capture_output=True,
-        text=True,
-    )
+    seed = migrate_cli("--check", tmp_path, cwd=tmp_path)
+    truss = migrate_cli("--check", "--dialect", "truss", tmp_path, cwd=tmp_path)
     assert seed.stderr.count("W119") == 1, seed.stderr
     assert "--dialect truss" in seed.stderr
     assert "W119" not in truss.stderr

@@ -17,17 +17,14 @@ from pathlib import Path
 import pytest
 from ruamel.yaml import YAML
 from ruamel.yaml.tokens import CommentToken
+from support import CORPUS, NO_CORPUS, migrate_cli
 
 from migrate.config.edit import migrate as migrate_config
 from migrate.core import mapping
 from migrate.core.context import Context
 
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "truss-examples"
-
 if not CORPUS.is_dir():
-    pytest.skip(
-        f"corpus not found at {CORPUS} (it lives beside the project, in ../shared/corpus)", allow_module_level=True
-    )
+    pytest.skip(NO_CORPUS, allow_module_level=True)
 
 CONFIGS = sorted(CORPUS.rglob("config.yaml"))
 IDS = [str(path.relative_to(CORPUS)) for path in CONFIGS]
@@ -190,27 +187,24 @@ def test_summary_all_65_configs_migrate():
     assert statuses["migrated"] == 65, failed
 
 
+@pytest.mark.slow  # the CLI over the whole corpus, twice
 def test_whole_corpus_through_the_cli_then_check_passes(tmp_path):
     """The one-shot use on a copy of the corpus (in tmp, never in the project):
     every config is written, the generator file is byte-identical, and `--check`
     on the result exits 0."""
     import shutil
-    import subprocess
-    import sys
 
     tree = tmp_path / "truss-examples"
     shutil.copytree(CORPUS, tree)
     for path in tree.rglob("*"):
         path.chmod(0o755 if path.is_dir() else 0o644)
     before = {p: p.read_bytes() for p in tree.rglob("*.yaml")}
-    run = subprocess.run([sys.executable, "-m", "migrate", "-q", str(tree)], capture_output=True, text=True)
+    run = migrate_cli("-q", tree, cwd=tmp_path)
     assert run.returncode == 0, run.stderr
     changed = [p for p, data in before.items() if p.read_bytes() != data]
     assert len(changed) == 65
     assert (tree / "templates" / "generate.yaml").read_bytes() == before[tree / "templates" / "generate.yaml"]
-    check = subprocess.run(
-        [sys.executable, "-m", "migrate", "--check", "--format", "json", str(tree)], capture_output=True, text=True
-    )
+    check = migrate_cli("--check", "--format", "json", tree, cwd=tmp_path)
     assert check.returncode == 0, check.stdout + check.stderr
     report = json.loads(check.stdout)
     assert report["summary"]["would_migrate"] == 0 and report["summary"]["failed"] == 0

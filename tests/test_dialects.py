@@ -18,6 +18,7 @@ import importlib.util
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from support import examples
 
 from migrate.config import schema
 from migrate.core.context import SEED, TRUSS, Context
@@ -143,10 +144,15 @@ TRUSS_MAPPING = [
     ),
     # -- patterns, legacy mounts ----------------------------------------------------------
     trow(
-        "patterns-kept",
+        "patterns-rewritten",
         {"repo_id": "org/name", "allow_patterns": ["*.json"], "ignore_patterns": ["*.md"], **VOL},
         {},
-        {"source": "hf://org/name", "mount_location": LLAMA, "allow_patterns": ["*.json"], "ignore_patterns": ["*.md"]},
+        {
+            "source": "hf://org/name",
+            "mount_location": LLAMA,
+            "allow_patterns": ["*.json", "**/*.json"],
+            "ignore_patterns": ["*.md", "**/*.md"],
+        },
     ),
     trow(
         "legacy-hf",
@@ -187,6 +193,7 @@ TRUSS_MAPPING = [
 ]
 
 
+@pytest.mark.oracle
 @pytest.mark.parametrize("entry, ctx, weight", TRUSS_MAPPING)
 def test_truss_dialect_mapping(entry, ctx, weight):
     plan = plan_entry(entry, Context(dialect=TRUSS, **ctx))
@@ -274,7 +281,8 @@ def _plan(entry, dialect, declares, root):
         return err
 
 
-@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@pytest.mark.oracle
+@settings(max_examples=examples(400), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(old_entries(), st.booleans(), st.sampled_from([ROOT, "/models", "/app/cache/"]))
 def test_seed_and_truss_plans_agree(entry, declares, root):
     seed = _plan(entry, SEED, declares, root)
@@ -368,6 +376,7 @@ EXTERNAL = [
 ]
 
 
+@pytest.mark.oracle
 @pytest.mark.parametrize("item, weight, notes", EXTERNAL)
 def test_plan_external(item, weight, notes):
     plan = plan_external(item)

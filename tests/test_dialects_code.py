@@ -148,6 +148,7 @@ CODE = [
 ]
 
 
+@pytest.mark.oracle
 @pytest.mark.parametrize("before, after, expected", CODE)
 def test_code_in_the_truss_dialect(before, after, expected, tmp_path, monkeypatch):
     outcome = python_edit.migrate(before, Context(dialect=TRUSS))
@@ -169,6 +170,7 @@ def test_code_in_the_truss_dialect(before, after, expected, tmp_path, monkeypatc
     assert python_edit.migrate(outcome.text, Context(dialect=TRUSS)).status == "unchanged"
 
 
+@pytest.mark.oracle
 def test_code_expression_with_both_quotes_falls_back_to_concatenation(tmp_path, monkeypatch):
     before = d(
         """

@@ -25,6 +25,8 @@ HTTPS = "https://example.com/files/model.bin"
 HF = {"source": "hf://org/name", "mount_location": "/m"}
 HF_T = {"source": "hf://org/name@main", "mount_location": "/m"}
 
+ORACLE = pytest.mark.oracle  # the truss rows: truss itself validates them too
+
 VALID = [
     pytest.param(SEED, [], id="seed-empty"),
     pytest.param(SEED, [HF], id="seed-bare-hf"),
@@ -40,10 +42,13 @@ VALID = [
         id="seed-cloud",
     ),
     pytest.param(SEED, [{**HF, "allow_patterns": ["*.json"], "ignore_patterns": []}], id="seed-patterns"),
-    pytest.param(TRUSS, [], id="truss-empty"),
-    pytest.param(TRUSS, [HF_T], id="truss-hf-revision"),
+    pytest.param(TRUSS, [], id="truss-empty", marks=ORACLE),
+    pytest.param(TRUSS, [HF_T], id="truss-hf-revision", marks=ORACLE),
     pytest.param(
-        TRUSS, [{"source": "hf://org/name", "mount_location": "/m", "auth_secret_name": "tok"}], id="truss-hf-secret"
+        TRUSS,
+        [{"source": "hf://org/name", "mount_location": "/m", "auth_secret_name": "tok"}],
+        id="truss-hf-secret",
+        marks=ORACLE,
     ),
     pytest.param(
         TRUSS,
@@ -56,8 +61,11 @@ VALID = [
             {"source": HTTPS, "mount_location": "/f"},
         ],
         id="truss-all-schemes",
+        marks=ORACLE,
     ),
-    pytest.param(TRUSS, [{**HF_T, "allow_patterns": ["*.json"], "ignore_patterns": ["*.md"]}], id="truss-patterns"),
+    pytest.param(
+        TRUSS, [{**HF_T, "allow_patterns": ["*.json"], "ignore_patterns": ["*.md"]}], id="truss-patterns", marks=ORACLE
+    ),
 ]
 
 
@@ -192,6 +200,7 @@ TRUSS_SOURCES = [
 ]
 
 
+@pytest.mark.oracle
 @pytest.mark.parametrize("source", TRUSS_SOURCES)
 def test_truss_validator_agrees_with_truss(source):
     entry = {"source": source, "mount_location": "/m"}

@@ -25,7 +25,7 @@ import time
 from pathlib import Path
 
 import pytest
-from support import temp_files, write
+from support import CORPUS, NO_CORPUS, PROJECT, migrate_cli, temp_files, write
 from typer.testing import CliRunner
 
 from migrate.cli import app
@@ -37,8 +37,8 @@ from migrate.run import schedule
 from migrate.run import write as run_write
 from migrate.run.pipeline import Options
 
-ROOT = Path(__file__).resolve().parents[1]
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "truss-examples"
+pytestmark = pytest.mark.slow  # kills, full disks and races: real runs in subprocesses
+
 ERROR_LINE = re.compile(r"^\S+:\d+:\d+: E\d{3} ")
 MiB = 2**20
 
@@ -77,7 +77,7 @@ def test_good_fixture_is_what_the_tool_makes():
 
 def corpus_configs() -> list[bytes]:
     if not CORPUS.is_dir():
-        pytest.skip(f"corpus not found at {CORPUS} (it lives beside the project, in ../shared/corpus)")
+        pytest.skip(NO_CORPUS)
     configs = [p.read_bytes() for p in sorted(CORPUS.rglob("config.yaml"))]
     if not configs:
         pytest.skip(f"no config.yaml under {CORPUS}")
@@ -106,12 +106,6 @@ def build(root: Path, files) -> Path:
     return root
 
 
-def cli(*args: str, timeout: float = 120) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "migrate", *args], cwd=ROOT, capture_output=True, text=True, timeout=timeout
-    )
-
-
 def error_lines(stderr: str) -> list[str]:
     return [line for line in stderr.splitlines() if re.match(r"^\S+:\d+:\d+: E\d{3} ", line)]
 
@@ -131,7 +125,7 @@ def test_sigkill_at_random_moments_leaves_every_file_old_or_new(tmp_path):
     # one full run on a copy: how long a run takes here
     probe = build(tmp_path / "probe", files)
     started = time.monotonic()
-    done = cli("--jobs", "2", "-q", str(probe))
+    done = migrate_cli("--jobs", "2", "-q", str(probe), cwd=tmp_path, timeout=120)
     full = time.monotonic() - started
     assert done.returncode == 0, done.stderr
     for rel, _, expected in files:
@@ -145,7 +139,7 @@ def test_sigkill_at_random_moments_leaves_every_file_old_or_new(tmp_path):
         delay = rng.uniform(0, full)
         proc = subprocess.Popen(
             [sys.executable, "-m", "migrate", "--jobs", "2", "-q", str(tree)],
-            cwd=ROOT,
+            cwd=PROJECT,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
             start_new_session=True,
@@ -178,7 +172,7 @@ def test_sigkill_at_random_moments_leaves_every_file_old_or_new(tmp_path):
             pytest.fail(f"killed process group {pgid} still exists after 15 s (zombies nobody reaps?)")
 
     # one complete run over every killed tree: all migrated, every leftover temp file gone
-    done = cli("--jobs", "2", "-q", str(trees))
+    done = migrate_cli("--jobs", "2", "-q", str(trees), cwd=tmp_path, timeout=120)
     assert done.returncode == 0, done.stderr
     for r in range(rounds):
         for rel, _, expected in files:
@@ -243,7 +237,7 @@ def test_disk_full_on_a_real_tmpfs(tmp_path, tiny_tmpfs):
     assert free.f_bavail * free.f_frsize < len(migrated)
     good = write(tmp_path / "normal" / "t" / "config.yaml", GOOD)
 
-    done = cli("--jobs", "1", str(tiny_tmpfs), str(tmp_path / "normal"))
+    done = migrate_cli("--jobs", "1", str(tiny_tmpfs), str(tmp_path / "normal"), cwd=tmp_path, timeout=120)
     assert done.returncode == 3, done.stderr
     assert "Traceback" not in done.stderr + done.stdout
     [line] = error_lines(done.stderr)
@@ -350,7 +344,7 @@ def test_immutable_config_is_reported_and_the_batch_goes_on(tmp_path, immutable)
     bad = write(tmp_path / "a" / "config.yaml", GOOD)
     good = write(tmp_path / "b" / "config.yaml", GOOD)
     immutable(bad)
-    done = cli("--jobs", "1", str(tmp_path))
+    done = migrate_cli("--jobs", "1", str(tmp_path), cwd=tmp_path, timeout=120)
     assert done.returncode == 3, done.stderr
     assert "Traceback" not in done.stderr + done.stdout
     [line] = error_lines(done.stderr)
@@ -444,7 +438,7 @@ def test_two_concurrent_runs_over_one_tree(tmp_path):
         tree = build(tmp_path / f"tree{attempt}", files)
         args = [sys.executable, "-m", "migrate", "--jobs", "1", "-q", str(tree)]
         procs = [
-            subprocess.Popen(args, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            subprocess.Popen(args, cwd=PROJECT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
             for _ in range(2)
         ]
         outs = [p.communicate(timeout=120) for p in procs]
@@ -464,8 +458,8 @@ def test_two_concurrent_runs_over_one_tree(tmp_path):
 # --- 5. symlinks ------------------------------------------------------------------------------------------
 
 
-def json_report(*args: str) -> tuple[int, dict]:
-    done = cli("--format", "json", "--jobs", "1", *args, timeout=60)
+def json_report(*args: str, cwd: Path) -> tuple[int, dict]:
+    done = migrate_cli("--format", "json", "--jobs", "1", *args, cwd=cwd, timeout=60)
     assert "Traceback" not in done.stderr
     return done.returncode, json.loads(done.stdout)
 
@@ -477,7 +471,7 @@ def test_symlinked_config_outside_the_given_paths_is_never_written(tmp_path):
     link.parent.mkdir(parents=True)
     link.symlink_to(outside)
     write(tree / "u" / "config.yaml", GOOD)
-    code, report = json_report(str(tree))
+    code, report = json_report(str(tree), cwd=tmp_path)
     assert code == 0
     by_path = {f["path"]: f for f in report["files"]}
     assert [d["code"] for d in by_path[str(link)]["diagnostics"]] == ["W005"]
@@ -485,7 +479,7 @@ def test_symlinked_config_outside_the_given_paths_is_never_written(tmp_path):
     assert outside.read_bytes() == GOOD and link.is_symlink()
     assert (tree / "u" / "config.yaml").read_bytes() == GOOD_MIGRATED
     # and through the text output
-    done = cli("--jobs", "1", str(tree))
+    done = migrate_cli("--jobs", "1", str(tree), cwd=tmp_path, timeout=120)
     assert re.search(rf"^{re.escape(str(link))}:1:1: W005 ", done.stderr, re.M), done.stderr
     assert outside.read_bytes() == GOOD
 
@@ -496,7 +490,7 @@ def test_symlinked_config_inside_is_written_through_and_stays_a_link(tmp_path):
     link = tree / "t" / "config.yaml"
     link.parent.mkdir(parents=True)
     link.symlink_to(Path("..") / "store" / "base.yaml")
-    code, report = json_report(str(tree))
+    code, report = json_report(str(tree), cwd=tmp_path)
     assert code == 0
     assert len(report["files"]) == 1  # link and target are one file
     assert report["files"][0]["status"] == "migrated"
@@ -512,7 +506,7 @@ def test_symlinked_folder_loop_terminates_and_each_file_is_processed_once(tmp_pa
     (tree / "a" / "loop").symlink_to("..")
     (tree / "b" / "c" / "up").symlink_to("../..")
     (tree / "b" / "self").symlink_to(".")
-    code, report = json_report(str(tree))
+    code, report = json_report(str(tree), cwd=tmp_path)
     assert code == 0
     reals = [os.path.realpath(f["path"]) for f in report["files"]]
     assert sorted(reals) == sorted({str(tree / "a" / "config.yaml"), str(tree / "b" / "c" / "config.yaml")})
@@ -645,7 +639,7 @@ def run_bounded(args: list[str], timeout: float = 60) -> tuple[int, str, str, in
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err, tempfile.NamedTemporaryFile("r") as rss:
         proc = subprocess.Popen(
             [sys.executable, "-S", "-c", _LAUNCHER, rss.name, *args],
-            cwd=ROOT,
+            cwd=PROJECT,
             stdout=out,
             stderr=err,
             start_new_session=True,
@@ -776,4 +770,4 @@ def test_the_injection_target_migrates_without_it():
         "repo_id: bucket/path", "source: s3://bucket/path"
     ).replace("    kind: s3\n    use_volume: true\n", "").replace(
         "volume_folder: data", "mount_location: /app/model_cache/data"
-    )
+    ).replace('["*.json"]', '["*.json", "**/*.json"]')

@@ -13,9 +13,8 @@
     status and codes, a file that was written parses and has valid `weights` and the same other
     keys, and a file that did not parse (or failed) is byte-for-byte untouched.
 
-Profiles (chosen with the HYPOTHESIS_PROFILE environment variable, default "ci"):
-    ci     150 examples for (a), 300 for (b); no deadline. Part of the normal test run.
-    large  10,000 examples each; several minutes:
+Examples: 150 for (a) and 300 for (b) under the default profile; HYPOTHESIS_PROFILE=large
+(tests/conftest.py) runs 50 times as many, several minutes:
 
         HYPOTHESIS_PROFILE=large python -m pytest tests/test_fuzz.py
 
@@ -30,7 +29,6 @@ import os
 import re
 import tempfile
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import pytest
 import yaml
@@ -38,6 +36,7 @@ from hypothesis import HealthCheck, assume, event, given, settings
 from hypothesis import strategies as st
 from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
+from support import CORPUS, NO_CORPUS, examples
 
 from migrate.config import schema
 from migrate.config.edit import migrate as migrate_config
@@ -49,18 +48,14 @@ from migrate.run.discover import Target
 from migrate.run.pipeline import Options
 
 _HEALTH = [HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much]
-settings.register_profile("ci", max_examples=150, deadline=None, suppress_health_check=_HEALTH)
-settings.register_profile("large", max_examples=10_000, deadline=None, suppress_health_check=_HEALTH)
-PROFILE = os.environ.get("HYPOTHESIS_PROFILE", "ci")
-_BASE = settings.get_profile(PROFILE)  # this module's settings only: other modules keep theirs
-EXAMPLES = {"ci": {"a": 150, "b": 300}, "large": {"a": 10_000, "b": 10_000}}.get(
-    PROFILE, {"a": _BASE.max_examples, "b": _BASE.max_examples}
-)
-SETTINGS_A = settings(_BASE, max_examples=EXAMPLES["a"])
-SETTINGS_B = settings(_BASE, max_examples=EXAMPLES["b"])
+SETTINGS_A = settings(max_examples=examples(150), deadline=None, suppress_health_check=_HEALTH)
+SETTINGS_B = settings(max_examples=examples(300), deadline=None, suppress_health_check=_HEALTH)
 
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "truss-examples"
 CORPUS_FILES = [p.read_bytes() for p in sorted(CORPUS.rglob("config.yaml"))] if CORPUS.is_dir() else []
+# on every test drawing from mutations(): without the corpus it has nothing to draw
+needs_corpus_files = pytest.mark.skipif(
+    not CORPUS_FILES, reason=NO_CORPUS if not CORPUS.is_dir() else f"no config.yaml under {CORPUS}"
+)
 
 
 def _yaml(version=None, pure=False) -> YAML:
@@ -309,6 +304,7 @@ def configs(draw) -> Rendered:
     )
 
 
+@pytest.mark.slow  # hypothesis: 150 generated configs
 @SETTINGS_A
 @given(configs())
 def test_generated_configs_migrate_exactly(case: Rendered):
@@ -504,7 +500,8 @@ STATUSES = {"migrated", "unchanged", "failed"}  # write mode: "would-migrate" on
 LINE = re.compile(r"^\S+:\d+:\d+: [EW]\d{3} \S")
 
 
-@pytest.mark.skipif(not CORPUS_FILES, reason=f"corpus not found at {CORPUS} (it lives beside the project)")
+@pytest.mark.slow  # hypothesis: 300 mutated corpus configs
+@needs_corpus_files
 @SETTINGS_B
 @given(mutations())
 def test_mutated_corpus_configs(case):

@@ -12,11 +12,10 @@ still be there.
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 import yaml
-from support import check_layout, d
+from support import CORPUS, NO_CORPUS, check_layout, d
 from test_layouts_aliases import ALIASES
 
 from migrate.config.edit import migrate as migrate_config
@@ -481,7 +480,6 @@ def test_noop(src):
 
 # --- the corpus, its entries rewritten into each layout ---------------------------------------
 
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "truss-examples"
 CORPUS_CONFIGS = sorted(CORPUS.rglob("config.yaml")) if CORPUS.is_dir() else []
 _ENTRY_LINE = re.compile(
     r"^(?P<indent>[ ]*)(?P<dash>(?:- )?)(?P<key>repo_id|kind|revision|volume_folder|runtime_secret_name|use_volume): (?P<value>[^#\n]+?)[ ]*$"
@@ -516,7 +514,7 @@ def _rewrite(text: str, layout) -> str:
     return "\n".join(out)
 
 
-@pytest.mark.skipif(not CORPUS_CONFIGS, reason="corpus not found beside the project (../shared/corpus)")
+@pytest.mark.skipif(not CORPUS_CONFIGS, reason=NO_CORPUS)
 @pytest.mark.parametrize(
     "layout", [_explicit, _comment_between, _block_scalar], ids=["explicit", "comment-between", "block-scalar"]
 )
@@ -546,6 +544,7 @@ def test_corpus_entries_in_every_layout(layout, dialect):
 TRUSS_REFUSED = {"anchor-on-kept-revision-used-elsewhere"}
 
 
+@pytest.mark.oracle
 @pytest.mark.parametrize(
     "src",
     [p.values[0] for p in LAYOUTS + ALIASES + FLOW_LINES if "E012" not in p.values[2]],

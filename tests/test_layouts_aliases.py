@@ -26,11 +26,51 @@ ALIASES = [
             pats: &pats ["*.json", "*.safetensors"]
             weights:
               - source: hf://org/x
+                allow_patterns: ["*.json", "**/*.json", "*.safetensors", "**/*.safetensors"]
+                mount_location: /app/model_cache/data
+            """),
+        ["W014"],
+        id="alias-on-rewritten-patterns-replaced-by-the-new-list",
+    ),
+    pytest.param(
+        d("""
+            pats: &pats [config.json, 'tokenizer.json']
+            model_cache:
+              - repo_id: org/x
+                allow_patterns: *pats
+                use_volume: true
+                volume_folder: data
+            """),
+        d("""
+            pats: &pats [config.json, 'tokenizer.json']
+            weights:
+              - source: hf://org/x
                 allow_patterns: *pats
                 mount_location: /app/model_cache/data
             """),
         [],
-        id="alias-on-kept-patterns",
+        id="alias-on-patterns-without-wildcards-kept",
+    ),
+    pytest.param(
+        d("""
+            pats: &pats
+              - config.json
+              - '*.safetensors'
+            model_cache:
+              - repo_id: org/x
+                allow_patterns: *pats
+            """),
+        d("""
+            pats: &pats
+              - config.json
+              - '*.safetensors'
+            weights:
+              - source: hf://org/x
+                mount_location: /app/model_cache/org_x
+                allow_patterns: [config.json, '*.safetensors', '**/*.safetensors']
+            """),
+        ["W001", "W014"],
+        id="alias-on-block-patterns-replaced-by-a-flow-list",
     ),
     pytest.param(
         d("""
@@ -87,14 +127,14 @@ ALIASES = [
         d("""
             weights:
               - source: hf://org/x
-                allow_patterns: &p ["*.json"]
+                allow_patterns: &p ["*.json", "**/*.json"]
                 mount_location: /app/model_cache/a
               - source: hf://org/y
-                allow_patterns: *p
+                allow_patterns: ["*.json", "**/*.json"]
                 mount_location: /app/model_cache/b
             """),
-        [],
-        id="anchor-and-alias-between-entries-kept",
+        ["W014", "W014"],
+        id="anchor-and-alias-between-entries-both-rewritten",
     ),
     pytest.param(
         d("""
@@ -180,11 +220,11 @@ ALIASES = [
             """),
         d("""
             weights:
-              - {source: "hf://org/x", allow_patterns: &p ["*.json"], mount_location: /app/model_cache/a}
-              - {source: "hf://org/y", allow_patterns: *p, mount_location: /app/model_cache/b}
+              - {source: "hf://org/x", allow_patterns: &p ["*.json", "**/*.json"], mount_location: /app/model_cache/a}
+              - {source: "hf://org/y", allow_patterns: ["*.json", "**/*.json"], mount_location: /app/model_cache/b}
             """),
-        [],
-        id="flow-entries-alias-kept",
+        ["W014", "W014"],
+        id="flow-entries-alias-replaced",
     ),
     pytest.param(
         d("""
@@ -242,6 +282,16 @@ ALIASES_REFUSED = [
         "d: &d {kind: hf}\nmodel_cache:\n  - <<: *d\n    repo_id: org/name\n",
         3,
         id="merge-key-in-entry",
+    ),
+    pytest.param(
+        "model_cache:\n  - repo_id: org/x\n    allow_patterns: &p ['*.json']\nalso: *p\n",
+        4,
+        id="anchor-on-rewritten-patterns-aliased-outside",
+    ),
+    pytest.param(
+        "ext: &e '*.json'\nmodel_cache:\n  - repo_id: org/x\n    allow_patterns: [config.json, *e]\n",
+        4,
+        id="alias-item-in-a-rewritten-list",
     ),
 ]
 

@@ -9,21 +9,16 @@ from __future__ import annotations
 import json
 import re
 import shutil
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from support import snapshot, write
+from support import CORPUS, examples, migrate_cli, needs_corpus, snapshot, write
 
 from migrate.core.context import Context
 from migrate.core.diagnostics import Diagnostic
 from migrate.markdown.edit import fences
 from migrate.markdown.edit import migrate as migrate_markdown
-
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "truss-examples"
 
 OLD = "model_cache:\n- repo_id: org/m\n  use_volume: true\n  volume_folder: m\n"
 NEW = "weights:\n- source: hf://org/m\n  mount_location: /app/model_cache/m\n"
@@ -232,17 +227,11 @@ def test_fences_are_found_as_a_renderer_finds_them():
 README = f"# Deploy\n\n```yaml\n{START_OLD}```\n\nThe config above, with ```sh\ntruss push\n```\n"
 
 
-def cli(*args: str, cwd: Path) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "migrate", *args], cwd=cwd, capture_output=True, text=True, timeout=120
-    )
-
-
 def test_docs_option_migrates_docs_and_mdx_and_reports_doc_lines(tmp_path):
     write(tmp_path / "a" / "README.md", README)
     write(tmp_path / "b" / "page.mdx", f"import X from './x'\n\n<X />\n\n```yaml\n{OLD}```\n")
     write(tmp_path / "c" / "notes.txt", f"```yaml\n{OLD}```\n")
-    run = cli("--docs", ".", cwd=tmp_path)
+    run = migrate_cli("--docs", ".", cwd=tmp_path)
     assert run.returncode == 0, run.stderr
     assert (tmp_path / "a" / "README.md").read_text() == README.replace(START_OLD, START_NEW)
     assert (tmp_path / "b" / "page.mdx").read_text().endswith(f"```yaml\n{NEW}```\n")
@@ -253,9 +242,9 @@ def test_docs_option_migrates_docs_and_mdx_and_reports_doc_lines(tmp_path):
 
 def test_a_doc_given_explicitly_is_a_doc(tmp_path):
     doc = write(tmp_path / "guide.md", README)
-    run = cli("--docs", "--check", "guide.md", cwd=tmp_path)
+    run = migrate_cli("--docs", "--check", "guide.md", cwd=tmp_path)
     assert run.returncode == 1 and doc.read_text() == README
-    run = cli("--check", "guide.md", cwd=tmp_path)  # not read as a config; counted as a mention
+    run = migrate_cli("--check", "guide.md", cwd=tmp_path)  # not read as a config; counted as a mention
     assert run.returncode == 0, run.stderr
     assert "1 doc mentions model_cache; --docs migrates their fenced configs" in run.stderr
 
@@ -263,7 +252,7 @@ def test_a_doc_given_explicitly_is_a_doc(tmp_path):
 def test_a_doc_with_a_broken_fence_is_untouched_and_exits_3(tmp_path):
     source = f"```yaml\n{OLD}```\n\n```yaml\nmodel_cache: [\n```\n"
     doc = write(tmp_path / "README.md", source)
-    run = cli("--docs", ".", cwd=tmp_path)
+    run = migrate_cli("--docs", ".", cwd=tmp_path)
     assert run.returncode == 3
     assert doc.read_text() == source
     assert "README.md:10:1: E001 invalid YAML" in run.stderr
@@ -275,7 +264,7 @@ def test_without_docs_the_summary_counts_the_docs_once(tmp_path):
     write(tmp_path / "z" / "guide.mdx", f"- step\n\n  ```yaml\n{indent(OLD, '  ')}  ```\n")
     write(tmp_path / "x" / "config.yaml", OLD)
     before = snapshot(tmp_path)
-    run = cli("--check", ".", cwd=tmp_path)
+    run = migrate_cli("--check", ".", cwd=tmp_path)
     assert run.returncode == 1
     assert run.stderr.count("--docs") == 1
     assert (
@@ -283,10 +272,10 @@ def test_without_docs_the_summary_counts_the_docs_once(tmp_path):
         == "weights-migrate: 2 docs mention model_cache; --docs migrates their fenced configs"
     )
     assert snapshot(tmp_path) == before
-    report = json.loads(cli("--check", "--format", "json", ".", cwd=tmp_path).stdout)
+    report = json.loads(migrate_cli("--check", "--format", "json", ".", cwd=tmp_path).stdout)
     assert report["summary"]["docs_mentioning"] == 2
     assert [f["path"] for f in report["files"]] == ["x/config.yaml"]
-    quiet = cli("-q", "--check", ".", cwd=tmp_path)
+    quiet = migrate_cli("-q", "--check", ".", cwd=tmp_path)
     assert quiet.stderr == ""
 
 
@@ -295,8 +284,8 @@ def test_a_fifo_named_like_a_doc_never_blocks(tmp_path):
     import os
 
     os.mkfifo(tmp_path / "pipe.md")
-    assert cli("--check", "pipe.md", cwd=tmp_path).returncode == 0
-    run = cli("--check", "--docs", "pipe.md", cwd=tmp_path)
+    assert migrate_cli("--check", "pipe.md", cwd=tmp_path).returncode == 0
+    run = migrate_cli("--check", "--docs", "pipe.md", cwd=tmp_path)
     assert run.returncode == 3 and "pipe.md:1:1: E020 not a regular file" in run.stderr
 
 
@@ -305,9 +294,9 @@ def test_sharded_doc_counts_add_up(tmp_path):
         write(tmp_path / f"t{i}" / "config.yaml", OLD)
         write(tmp_path / f"t{i}" / "README.md", README)
     counts = [
-        json.loads(cli("--check", "--format", "json", "--shard", f"{k}/3", ".", cwd=tmp_path).stdout)["summary"][
-            "docs_mentioning"
-        ]
+        json.loads(migrate_cli("--check", "--format", "json", "--shard", f"{k}/3", ".", cwd=tmp_path).stdout)[
+            "summary"
+        ]["docs_mentioning"]
         for k in (1, 2, 3)
     ]
     assert sum(counts) == 6
@@ -318,7 +307,15 @@ def test_sharded_doc_counts_add_up(tmp_path):
 BLOCK_KEY = re.compile(r"^[ \t>]*(?:model_cache|hf_cache)[ \t]*:", re.M)
 
 
-@pytest.mark.skipif(not CORPUS.is_dir(), reason=f"corpus not found at {CORPUS}")
+def _outside_fences(text: str) -> list[str]:
+    """The document's lines that are no fence's content."""
+    lines = text.splitlines(keepends=True)
+    inside = {i for f in fences(text) for i in range(f.opening + 1, f.opening + 1 + len(f.lines))}
+    return [line for i, line in enumerate(lines) if i not in inside]
+
+
+@pytest.mark.slow  # the CLI over the whole corpus, three times
+@needs_corpus
 def test_corpus_docs_migrate_and_check_passes(tmp_path):
     """The 15 READMEs of truss-examples each show one full config.yaml: 15 fences migrate."""
     tree = tmp_path / "truss-examples"
@@ -329,10 +326,10 @@ def test_corpus_docs_migrate_and_check_passes(tmp_path):
     before = {p: p.read_text() for p in docs}
     assert sum(bool(BLOCK_KEY.search(t)) for t in before.values()) == 15
 
-    plain = cli("--check", "--no-code", ".", cwd=tree)
+    plain = migrate_cli("--check", "--no-code", ".", cwd=tree)
     assert "weights-migrate: 15 docs mention model_cache; --docs migrates their fenced configs" in plain.stderr
 
-    run = cli("--docs", "-q", ".", cwd=tree)
+    run = migrate_cli("--docs", "-q", ".", cwd=tree)
     assert run.returncode == 0, run.stderr
     migrated = 0
     for path, old in before.items():
@@ -341,14 +338,13 @@ def test_corpus_docs_migrate_and_check_passes(tmp_path):
         assert len(pairs) == len(fences(old)) == len(fences(new))
         migrated += sum(a.text != b.text for a, b in pairs)
         assert not BLOCK_KEY.search(new), path
-        # outside the fences nothing moved: the lines that differ all lie inside a changed fence
-        assert old.count("\n") - new.count("\n") in (0, 1)
+        assert _outside_fences(old) == _outside_fences(new), path  # every line outside the fences kept
     assert migrated == 15
     assert "truss-transfer-cli" not in "".join(p.read_text() for p in docs)
 
-    check = cli("--check", "--docs", ".", cwd=tree)
+    check = migrate_cli("--check", "--docs", ".", cwd=tree)
     assert check.returncode == 0, check.stdout + check.stderr
-    again = cli("--check", "--no-code", ".", cwd=tree)
+    again = migrate_cli("--check", "--no-code", ".", cwd=tree)
     assert "docs mention" not in again.stderr
 
 
@@ -379,7 +375,7 @@ chunk = st.one_of(
 )
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(st.lists(chunk, min_size=1, max_size=6), st.sampled_from(["\n", "\r\n"]))
 def test_any_document_changes_exactly_its_config_fences(chunks, newline):
     before, after = [], []

@@ -16,7 +16,7 @@ import pytest
 import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from support import d, migrate_cli
+from support import CORPUS, d, examples, migrate_cli, needs_corpus
 
 from migrate.config.edit import migrate as migrate_config
 from migrate.core import mapping
@@ -25,7 +25,6 @@ from migrate.core.diagnostics import CODES
 
 NESTED = Context(nested=True)
 DEFAULT = Context()
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "truss-examples"
 
 
 def lines(outcome, *codes: str) -> list[tuple[int, str]]:
@@ -515,7 +514,6 @@ def test_default_moves_do_not_reach_into_an_overlay():
 
 # --- the corpus: templates/generate.yaml ----------------------------------------------------------
 
-needs_corpus = pytest.mark.skipif(not CORPUS.is_dir(), reason="corpus not found beside the project")
 GENERATOR = Path("templates") / "generate.yaml"
 GENERATOR_BLOCKS = [400, 410]  # the lines of its two nested `model_cache:` keys
 
@@ -533,6 +531,7 @@ def _blocks(text: str) -> list[int]:
     return [i for i, line in enumerate(text.splitlines(), 1) if line.strip().startswith(("model_cache:", "hf_cache:"))]
 
 
+@pytest.mark.slow  # the CLI over the whole corpus, four times
 @needs_corpus
 def test_corpus_generator_reported_then_migrated(corpus_copy):
     generator = corpus_copy / GENERATOR
@@ -603,7 +602,8 @@ def _count_blocks(data) -> int:
     return 0
 
 
-@settings(max_examples=150, deadline=None)
+@pytest.mark.slow  # hypothesis: 150 generated documents
+@settings(max_examples=examples(150), deadline=None)
 @given(doc=_DOC, flow=st.sampled_from([False, True, None]))
 def test_any_depth_and_layout(doc, flow):
     text = yaml.safe_dump(doc, default_flow_style=flow, sort_keys=False, width=60)
@@ -667,6 +667,7 @@ def _walk_keys(node, top) -> list[int]:
     return sorted(found)
 
 
+@needs_corpus
 def test_corpus_nested_keys_match_a_full_walk():
     from migrate.config.blocks import nested_blocks
     from migrate.config.read import compose

@@ -12,9 +12,10 @@ import pytest
 from batch_support import (
     LEGACY,
     LEGACY_MODEL_PY,
-    PROJECT,
 )
-from support import write
+from support import PROJECT, write
+
+pytestmark = pytest.mark.slow  # git and pre-commit, for real
 
 # --- 6. pre-commit, for real ------------------------------------------------------------------
 

@@ -7,6 +7,7 @@ import re
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from support import examples
 
 from migrate.config import blocks, pyyaml_rules, read
 from migrate.config.edit import migrate as migrate_config
@@ -38,7 +39,7 @@ def test_deep_leads_are_bounded_by_the_parser(text, deep):
     assert (nesting_bound(text) == pyyaml_rules.depth(text, MAX_DEPTH)) or not deep
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(
     prefix=st.text(alphabet="ab :\n", max_size=120),
     lead=st.text(alphabet=" \t?:-", min_size=LEAD, max_size=LEAD + 60),
@@ -57,7 +58,7 @@ _WHOLE_KEY = re.compile(
 )
 
 
-@settings(max_examples=500, deadline=None)
+@settings(max_examples=examples(500), deadline=None)
 @given(
     st.lists(
         st.sampled_from(
@@ -128,7 +129,7 @@ def test_the_c_parser_vouches_only_where_it_can(text, readable):
     assert read.surely_readable(text) == readable
 
 
-@settings(max_examples=800, deadline=None)
+@settings(max_examples=examples(800), deadline=None)
 @given(st.text(alphabet="ab:-[]{},'\"#\n\t &*!|>?%@`.\\\ufeff", max_size=40))
 def test_what_the_c_parser_vouches_for_composes(text):
     """surely_readable never lets through what the full reading refuses (E001)."""

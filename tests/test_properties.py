@@ -14,15 +14,19 @@ import json
 import re
 from dataclasses import dataclass, field
 
+import pytest
 from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 from ruamel.yaml import YAML
+from support import examples
 
 from migrate.config.edit import migrate as migrate_config
 from migrate.core.context import DEFAULT_MOUNT_ROOT, Context
 from migrate.core.mapping import plan_entry
 
-SETTINGS = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+pytestmark = pytest.mark.slow  # hypothesis: 200 generated configs per test
+
+SETTINGS = settings(max_examples=examples(200), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 ALNUM = "abcdefghijklmnopqrstuvwxyz0123456789"
 SCHEMES = {"s3": "s3://", "gcs": "gs://", "azure": "azure://"}

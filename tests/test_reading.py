@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import math
 import re
-from pathlib import Path
 
 import pytest
 import test_fuzz
@@ -21,6 +20,7 @@ import test_properties
 import yaml
 from hypothesis import given
 from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
+from support import CORPUS, NO_CORPUS
 
 from migrate.config import edit as config_edit
 from migrate.config import read
@@ -30,7 +30,6 @@ from migrate.run import pipeline
 from migrate.run.discover import Target
 from migrate.run.pipeline import Options
 
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "truss-examples"
 ENTRY = "  - repo_id: org/a\n    use_volume: true\n    volume_folder: a\n"
 WEIGHTS = "weights:\n  - source: hf://org/a\n    mount_location: /app/model_cache/a\n"
 
@@ -308,7 +307,7 @@ SCALAR_ROWS = [
     ),
     pytest.param(
         "model_cache:\n  - repo_id: org/a\n    allow_patterns: [1e3, '*.json']\n    use_volume: true\n    volume_folder: a\n",
-        "weights:\n  - source: hf://org/a\n    allow_patterns: [1e3, '*.json']\n    mount_location: /app/model_cache/a\n",
+        "weights:\n  - source: hf://org/a\n    allow_patterns: [1e3, '*.json', '**/*.json']\n    mount_location: /app/model_cache/a\n",
         id="pattern-1e3",
     ),
     # values beside the block keep their meaning; the verification reads them as PyYAML does
@@ -665,7 +664,7 @@ def _accepted(text: str, dialect=SEED) -> list[str]:
 CORPUS_CONFIGS = sorted(CORPUS.rglob("*.yaml")) if CORPUS.is_dir() else []
 
 
-@pytest.mark.skipif(not CORPUS_CONFIGS, reason=f"corpus not found at {CORPUS}")
+@pytest.mark.skipif(not CORPUS_CONFIGS, reason=NO_CORPUS)
 @pytest.mark.parametrize("dialect", [SEED, TRUSS], ids=["seed", "truss"])
 def test_corpus_reads_as_pyyaml(dialect):
     checked = 0
@@ -687,6 +686,7 @@ def test_rows_read_as_pyyaml(src):
         assert_reads_as_pyyaml(text)
 
 
+@pytest.mark.slow  # hypothesis: 200 generated configs
 @test_properties.SETTINGS
 @given(test_properties.cases())
 def test_generated_cases_read_as_pyyaml(case):
@@ -694,6 +694,7 @@ def test_generated_cases_read_as_pyyaml(case):
         assert_reads_as_pyyaml(text)
 
 
+@pytest.mark.slow  # hypothesis: 150 generated configs
 @test_fuzz.SETTINGS_A
 @given(test_fuzz.configs())
 def test_generated_configs_read_as_pyyaml(case):
@@ -701,6 +702,8 @@ def test_generated_configs_read_as_pyyaml(case):
         assert_reads_as_pyyaml(text)
 
 
+@pytest.mark.slow  # hypothesis: 300 mutated corpus configs
+@test_fuzz.needs_corpus_files
 @test_fuzz.SETTINGS_B
 @given(test_fuzz.mutations())
 def test_mutated_inputs_read_as_pyyaml(case):
@@ -733,6 +736,11 @@ TABS = [
     pytest.param("a: b\tc\n", False, id="inside-a-plain-value"),
     pytest.param("a:\n  - b\t\n", False, id="after-a-list-item"),
     pytest.param("a: [b,\tc]\n", False, id="between-flow-items"),
+    pytest.param("a: [b,\n\tc]\n", False, id="leading-a-line-in-a-flow-sequence"),
+    pytest.param("a: {b: 1,\n  \tc: 2}\n", False, id="leading-a-line-in-a-flow-mapping"),
+    pytest.param("a: 1\n  \t\nb: 2\n", False, id="in-a-line-of-blanks"),
+    pytest.param("a: 1\n\t# c\n", False, id="before-a-comment-line"),
+    pytest.param('a: ["b",\n  "c\td"]\n', True, id="inside-quotes-in-a-flow-sequence"),
     pytest.param('a: "b\tc"\n', True, id="inside-double-quotes"),
     pytest.param("a: 'x\ty'\n", True, id="inside-single-quotes"),
     pytest.param("a: |\n  x\ty\n", True, id="inside-a-literal-block"),
@@ -754,7 +762,57 @@ def test_tabs_are_read_as_pyyaml_reads_them(text, reads):
         assert reads
 
 
+# A tab leading a line inside a flow collection (or a line of blanks): libyaml takes it, PyYAML
+# refuses it ("found character '\\t' that cannot start any token"). (config, line, column of the tab)
+FLOW_TABS = [
+    pytest.param(
+        'model_cache:\n  - repo_id: org/a\n    allow_patterns: ["*.json",\n\t"*.bin"]\n', 4, 1, id="flow-list-item"
+    ),
+    pytest.param(
+        "model_cache:\n  - repo_id: org/a\n    allow_patterns: [\n      '*.json',\n  \t'*.bin',\n    ]\n",
+        5,
+        3,
+        id="flow-list-item-after-spaces",
+    ),
+    pytest.param("model_cache:\n  - {repo_id: org/a,\n\tuse_volume: false}\n", 3, 1, id="flow-entry-key"),
+    pytest.param("model_cache: [\n\t{repo_id: org/a}]\n", 2, 1, id="flow-block-value"),
+    pytest.param("a: [x,\n\t\ty]\nmodel_cache:\n  - repo_id: org/a\n", 2, 1, id="beside-the-block"),
+    pytest.param("model_cache:\n  - repo_id: org/a\n  \t\nb: 1\n", 3, 3, id="line-of-blanks"),
+]
+
+
+@pytest.mark.parametrize("text, line, col", FLOW_TABS)
+def test_a_tab_leading_a_line_in_a_flow_collection_is_refused_as_pyyaml_refuses_it(text, line, col):
+    with pytest.raises(yaml.YAMLError) as refused:
+        yaml.safe_load(text)
+    mark = refused.value.problem_mark
+    assert "found character '\\t' that cannot start any token" in str(refused.value)
+    assert (mark.line + 1, mark.column + 1) == (line, col)
+    outcome = migrate(text)
+    assert outcome.status == "failed" and outcome.text is None
+    assert [(d.line, d.col, d.code) for d in outcome.diagnostics] == [(line, col, "E001")]
+
+
 def test_a_tab_after_a_value_is_refused_at_its_place():
     outcome = migrate("model_cache:\n  - repo_id: a/b\t\n")
     assert outcome.status == "failed"
     assert [(d.line, d.col, d.code) for d in outcome.diagnostics] == [(2, 17, "E001")]
+
+
+UNICODE_BREAKS = [
+    pytest.param("k\u2028ey: 1\nmodel_cache: []\n", id="ls-inside-a-plain-key"),
+    pytest.param("a: b\u2028c\nmodel_cache: []\n", id="ls-inside-a-plain-value"),
+    pytest.param("a: b\x85c\nmodel_cache: []\n", id="nel-inside-a-plain-value"),
+    pytest.param("a: b\u2029c\nmodel_cache: []\n", id="ps-inside-a-plain-value"),
+]
+
+
+@pytest.mark.parametrize("text", UNICODE_BREAKS)
+def test_a_unicode_line_break_inside_a_plain_scalar_is_refused_as_pyyaml_refuses_it(text):
+    """PyYAML (as truss) breaks a line at NEL, LS and PS, as libyaml does: a key or value split by one
+    is no YAML to it, so the file is not migrated (E001), whatever a more lenient reader makes of it."""
+    with pytest.raises(yaml.YAMLError):
+        yaml.safe_load(text)
+    with pytest.raises(read.Failure) as failure:
+        read.compose(text)
+    assert failure.value.diagnostic.code == "E001"

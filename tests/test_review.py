@@ -14,29 +14,23 @@ import sys
 from pathlib import Path
 
 import pytest
-from support import snapshot, write
+from support import CORPUS, migrate_cli, needs_corpus, snapshot, write
 
 from migrate.core.diagnostics import Diagnostic
 from migrate.core.outcome import FileResult
 from migrate.report.github import GithubReporter, command, escape_data, escape_property
 from migrate.report.tally import Tally
 
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "truss-examples"
+pytestmark = pytest.mark.slow  # the CLI, git apply and patch in subprocesses
 
 LEGACY = "model_name: legacy\nmodel_cache:\n- repo_id: org/legacy\n"
 VOLUME = "model_cache:\n- repo_id: org/m\n  use_volume: true\n  volume_folder: m\n"
 BROKEN = "model_cache:\n- repo_id: org/m\n  kind: zz\n"
 
 
-def cli(*args: str, cwd: Path) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "migrate", *args], cwd=cwd, capture_output=True, text=True, timeout=300
-    )
-
-
 def diff_bytes(*args: str, cwd: Path) -> bytes:
     """The --diff output exactly as printed (text mode would turn its CRLF lines into LF)."""
-    run = subprocess.run([sys.executable, "-m", "migrate", "--diff", *args], cwd=cwd, capture_output=True, timeout=300)
+    run = migrate_cli("--diff", *args, cwd=cwd, text=False)
     assert run.returncode == 0, run.stderr
     return run.stdout
 
@@ -137,7 +131,7 @@ GITHUB_CHECK = [
 
 def test_format_github_check_exact_stdout_and_exit_3(review_tree):
     before = snapshot(review_tree)
-    run = cli("--check", "--format", "github", ".", cwd=review_tree)
+    run = migrate_cli("--check", "--format", "github", ".", cwd=review_tree)
     assert run.returncode == 3
     assert run.stdout.splitlines() == GITHUB_CHECK
     assert run.stderr.splitlines() == ["weights-migrate: 4 files scanned, 2 would migrate, 1 unchanged, 1 failed"]
@@ -146,30 +140,30 @@ def test_format_github_check_exact_stdout_and_exit_3(review_tree):
 
 def test_format_github_exit_1_and_0_like_text(review_tree):
     shutil.rmtree(review_tree / "broken")
-    assert cli("--check", "--format", "github", ".", cwd=review_tree).returncode == 1
-    run = cli("--format", "github", ".", cwd=review_tree)
+    assert migrate_cli("--check", "--format", "github", ".", cwd=review_tree).returncode == 1
+    run = migrate_cli("--format", "github", ".", cwd=review_tree)
     assert run.returncode == 0
     assert [line.split("::")[1].split(" ")[0] for line in run.stdout.splitlines()] == ["warning", "notice", "notice"]
-    run = cli("--check", "--format", "github", ".", cwd=review_tree)
+    run = migrate_cli("--check", "--format", "github", ".", cwd=review_tree)
     assert run.returncode == 0 and "::error" not in run.stdout and "::notice" not in run.stdout
 
 
 def test_format_github_keeps_diffs_out_of_stdout_unless_asked(review_tree):
-    run = cli("--check", "--format", "github", ".", cwd=review_tree)
+    run = migrate_cli("--check", "--format", "github", ".", cwd=review_tree)
     assert "+++ " not in run.stdout
-    run = cli("--check", "--diff", "--format", "github", ".", cwd=review_tree)
+    run = migrate_cli("--check", "--diff", "--format", "github", ".", cwd=review_tree)
     assert "--- a/legacy/config.yaml\n+++ b/legacy/config.yaml\n" in run.stdout
     assert GITHUB_CHECK[2] in run.stdout.splitlines()
 
 
 def test_format_github_quiet_keeps_errors_only(review_tree):
-    run = cli("-q", "--check", "--format", "github", ".", cwd=review_tree)
+    run = migrate_cli("-q", "--check", "--format", "github", ".", cwd=review_tree)
     assert run.stdout.splitlines() == [GITHUB_CHECK[0], GITHUB_CHECK[2], GITHUB_CHECK[3]]
     assert run.stderr == ""
 
 
 def test_format_github_paths_are_relative_to_the_current_folder(review_tree):
-    run = cli("--check", "--format", "github", str(review_tree / "legacy"), cwd=review_tree)
+    run = migrate_cli("--check", "--format", "github", str(review_tree / "legacy"), cwd=review_tree)
     assert run.stdout.splitlines() == GITHUB_CHECK[1:3]
 
 
@@ -209,8 +203,6 @@ FORMS = [
     pytest.param("repo/extra", ["../extra/bom/.."], id="dot-dot-back-in"),
 ]
 
-needs_corpus = pytest.mark.skipif(not CORPUS.is_dir(), reason=f"corpus not found at {CORPUS}")
-
 
 def apply_with_git(patch: Path, cwd: Path, *extra: str) -> None:
     env = {**os.environ, "GIT_CEILING_DIRECTORIES": str(cwd.parent.parent)}  # no repository above
@@ -239,7 +231,7 @@ def round_trip(tmp_path: Path, where: str, given: list[str], corpus: bool, *flag
         apply_with_git(patch, trees["git"] / where)
     if shutil.which("patch"):
         apply_with_patch(patch, trees["patch"] / where)
-    in_place = cli("--docs", *flags, *args(trees["ran"]), cwd=trees["ran"] / where)
+    in_place = migrate_cli("--docs", *flags, *args(trees["ran"]), cwd=trees["ran"] / where)
     assert in_place.returncode == 0, in_place.stderr
     expected = snapshot(trees["ran"])
     if shutil.which("git"):
@@ -287,7 +279,7 @@ def test_paths_outside_the_current_folder_apply_with_git_unsafe_paths(tmp_path):
     patch = tmp_path / "p.patch"
     patch.write_bytes(out)
     apply_with_git(patch, applied / "repo" / "here", "--unsafe-paths")
-    cli("--docs", "../extra", cwd=ran / "repo" / "here")
+    migrate_cli("--docs", "../extra", cwd=ran / "repo" / "here")
     assert snapshot(applied) == snapshot(ran)
 
 
@@ -303,4 +295,4 @@ def test_git_apply_from_a_subfolder_of_a_repository(tmp_path):
     patch.write_bytes(out)
     run = subprocess.run(["git", "apply", str(patch)], cwd=repo / "sub", capture_output=True, text=True, env=env)
     assert run.returncode == 0, run.stderr
-    assert cli("--check", "--docs", ".", cwd=repo / "sub").returncode == 0
+    assert migrate_cli("--check", "--docs", ".", cwd=repo / "sub").returncode == 0

@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 
 from migrate.core.context import Context
-from migrate.core.entry import UNCHANGED, KeyChange
+from migrate.core.entry import UNCHANGED, KeyChange, PatternItem, PatternList
 from migrate.core.mapping import RuleError, duplicate_mount, move_path, plan_entry
 from migrate.core.shell import drop_transfer_cli
 
@@ -337,15 +337,74 @@ MAPPING = [
     ),
     # -- patterns ----------------------------------------------------------------------
     row(
-        "patterns-kept",
+        "patterns-rewritten-volume",
         {"repo_id": "org/name", "allow_patterns": ["*.json", "*.safetensors"], "ignore_patterns": ["*.bin"], **VOL},
         {},
         {
             "source": "hf://org/name",
             "mount_location": LLAMA,
-            "allow_patterns": ["*.json", "*.safetensors"],
-            "ignore_patterns": ["*.bin"],
+            "allow_patterns": ["*.json", "**/*.json", "*.safetensors", "**/*.safetensors"],
+            "ignore_patterns": ["*.bin", "**/*.bin"],
         },
+        ["W014"],
+    ),
+    row(
+        "patterns-rewritten-legacy-trailing-slash",
+        {"repo_id": "org/name", "allow_patterns": ["sub/", "original/*"]},
+        {},
+        {
+            "source": "hf://org/name",
+            "mount_location": f"{ROOT}/org_name",
+            "allow_patterns": ["sub/*", "sub/**/*", "original/*", "original/**/*"],
+        },
+        ["W001", "W014"],
+    ),
+    row(
+        "patterns-volume-trailing-slash-matches-nothing-stays",
+        {"repo_id": "org/name", "allow_patterns": ["sub/"], **VOL},
+        {},
+        {"source": "hf://org/name", "mount_location": LLAMA, "allow_patterns": ["sub/"]},
+    ),
+    row(
+        "patterns-without-wildcards-kept",
+        {"repo_id": "org/name", "allow_patterns": ["config.json", "original/params.json"], **VOL},
+        {},
+        {"source": "hf://org/name", "mount_location": LLAMA, "allow_patterns": ["config.json", "original/params.json"]},
+    ),
+    row(
+        "patterns-duplicates-kept-as-written",
+        {"repo_id": "org/name", "allow_patterns": ["config.json", "config.json"], **VOL},
+        {},
+        {"source": "hf://org/name", "mount_location": LLAMA, "allow_patterns": ["config.json", "config.json"]},
+    ),
+    row(
+        "patterns-added-once",
+        {"repo_id": "org/name", "ignore_patterns": ["*.md", "**/*.md", "*.md"], **VOL},
+        {},
+        {
+            "source": "hf://org/name",
+            "mount_location": LLAMA,
+            "ignore_patterns": ["*.md", "**/*.md", "*/*.md", "*/**/*.md", "*.md"],
+        },
+        ["W014"],
+    ),
+    row(
+        "patterns-untranslatable-left-and-reported",
+        {"repo_id": "org/name", "allow_patterns": ["model-0000?.safetensors", "*.json"]},
+        {},
+        {
+            "source": "hf://org/name",
+            "mount_location": f"{ROOT}/org_name",
+            "allow_patterns": ["model-0000?.safetensors", "*.json", "**/*.json"],
+        },
+        ["W001", "W014", "W015"],
+    ),
+    row(
+        "patterns-untranslatable-alone",
+        {"repo_id": "org/name", "allow_patterns": ["[ab].bin"], **VOL},
+        {},
+        {"source": "hf://org/name", "mount_location": LLAMA, "allow_patterns": ["[ab].bin"]},
+        ["W015"],
     ),
     row(
         "patterns-empty-list-kept",
@@ -372,9 +431,10 @@ MAPPING = [
             "revision": "main",
             "mount_location": f"{ROOT}/m",
             "runtime_secret_name": "tok",
-            "allow_patterns": ["*.json"],
-            "ignore_patterns": ["*.pt"],
+            "allow_patterns": ["*.json", "**/*.json"],
+            "ignore_patterns": ["*.pt", "**/*.pt"],
         },
+        ["W014"],
     ),
 ]
 
@@ -534,8 +594,8 @@ def test_changes_full_entry_in_entry_order():
         ("use_volume", None, UNCHANGED),
         ("volume_folder", "mount_location", f"{ROOT}/m"),
         ("runtime_secret_name", "runtime_secret_name", UNCHANGED),
-        ("allow_patterns", "allow_patterns", UNCHANGED),
-        ("ignore_patterns", "ignore_patterns", UNCHANGED),
+        ("allow_patterns", "allow_patterns", PatternList((PatternItem("*.json", "*.json", ("**/*.json",)),))),
+        ("ignore_patterns", "ignore_patterns", PatternList((PatternItem("*.pt", "*.pt", ("**/*.pt",)),))),
     ]
     assert plan.inserts == ()
 

@@ -234,6 +234,7 @@ def test_unconditional_rows_match_old_keys(document):
     assert checked >= 4  # use_volume, kind, allow_patterns, ignore_patterns
 
 
+@pytest.mark.oracle
 def test_external_keys_are_truss_external_data_keys():
     """`external_data` items as truss 0.18 reads them (ExternalDataItem) have these keys and no other."""
     external = pytest.importorskip("truss.base.truss_config").ExternalDataItem

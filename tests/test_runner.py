@@ -512,6 +512,7 @@ def _drive(root, hold: int, monkeypatch) -> tuple[list, dict]:
     return [(r.path, r.status, r.order, [d.code for d in r.diagnostics]) for r in out], peak
 
 
+@pytest.mark.slow  # three in-process runs over 30 and 90 trusses
 def test_state_is_dropped_as_files_finish(tmp_path, monkeypatch):
     """Memory is flat in the number of trusses: what is kept per file lives only while it is in flight."""
     small, large = tmp_path / "small", tmp_path / "large"

@@ -151,7 +151,6 @@ YAML_START_COMMANDS = [
     pytest.param(
         "|-\n    truss-transfer-cli &&\n      python s.py", "|-\n    python s.py", ["W004"], id="literal-continued"
     ),
-    pytest.param(">\n    truss-transfer-cli &&\n    python s.py", None, ["W030"], id="folded-block-reported"),
     pytest.param("a | truss-transfer-cli", None, ["W030"], id="pipeline-reported"),
     pytest.param('"x $(truss-transfer-cli) && y"', None, ["W030"], id="substitution-reported"),
     pytest.param("truss-transfer-cli --check && y", None, ["W030"], id="arguments-reported"),
@@ -165,6 +164,84 @@ YAML_START_COMMANDS = [
 @pytest.mark.parametrize("command, after, codes", YAML_START_COMMANDS)
 def test_start_command_in_config(command, after, codes):
     check_layout(CONFIG.format(command), MIGRATED.format(command if after is None else after), codes)
+
+
+# A folded block (`>`): the command goes from the text where its place after folding is known, a
+# whole line or a line's start or end; the edited text is read again before it is kept.
+FOLDED_START_COMMANDS = [
+    pytest.param(
+        ">\n    truss-transfer-cli &&\n    python s.py", ">\n    python s.py", ["W004"], id="first-whole-line"
+    ),
+    pytest.param(
+        '>-\n    sh -c "cd /app;\n    truss-transfer-cli &&\n    vllm serve"',
+        '>-\n    sh -c "cd /app;\n    vllm serve"',
+        ["W004"],
+        id="strip-middle-whole-line-in-sh-c",
+    ),
+    pytest.param(
+        ">+\n    cd /app &&\n    truss-transfer-cli\n", ">+\n    cd /app\n", ["W004"], id="keep-last-whole-line"
+    ),
+    pytest.param(
+        ">-\n    cd /app && truss-transfer-cli &&\n    vllm serve",
+        ">-\n    cd /app && vllm serve",
+        ["W004"],
+        id="strip-end-of-a-line",
+    ),
+    pytest.param(
+        ">\n    cd /app &&\n    truss-transfer-cli && vllm serve",
+        ">\n    cd /app &&\n    vllm serve",
+        ["W004"],
+        id="clip-start-of-a-line",
+    ),
+    pytest.param(
+        ">2-\n    cd /app && truss-transfer-cli &&\n    vllm serve",
+        ">2-\n    cd /app && vllm serve",
+        ["W004"],
+        id="indentation-indicator",
+    ),
+    pytest.param(
+        ">2\n      x;\n    truss-transfer-cli && y", ">2\n      x;\n    y", ["W004"], id="indicator-first-line-deeper"
+    ),
+    pytest.param(
+        ">+2\n    a;\n    truss-transfer-cli;\n    b\n", ">+2\n    a;\n    b\n", ["W004"], id="keep-and-indicator"
+    ),
+    pytest.param(
+        ">\n    sh -c '\n      cd /app\n      truss-transfer-cli\n      vllm serve'",
+        ">\n    sh -c '\n      cd /app\n      vllm serve'",
+        ["W004"],
+        id="more-indented-lines-kept-as-lines",
+    ),
+    pytest.param(
+        '>-  # the server\n    sh -c "cd /app;\n\n    truss-transfer-cli && vllm serve"',
+        '>-  # the server\n    sh -c "cd /app;\n\n    vllm serve"',
+        ["W004"],
+        id="header-comment-and-empty-line",
+    ),
+    pytest.param("&cmd >-\n    truss-transfer-cli &&\n    x", None, ["W030"], id="anchored-reported"),
+    pytest.param("!!str >-\n    truss-transfer-cli &&\n    x", None, ["W030"], id="tagged-reported"),
+    pytest.param(">-\n    a |\n    truss-transfer-cli && b", None, ["W030"], id="pipeline-reported"),
+    pytest.param(">-\n    truss-transfer-cli\n    python s.py", None, ["W030"], id="folded-into-arguments-reported"),
+    pytest.param(
+        # the command left would need its second line unindented but kept apart: no deletion says that
+        ">-\n    truss-transfer-cli\n     vllm serve\n    x=1",
+        None,
+        ["W030"],
+        id="joined-to-a-more-indented-line-reported",
+    ),
+    pytest.param(">-\n    python s.py", ">-\n    python s.py", [], id="no-mention"),
+]
+
+
+@pytest.mark.parametrize("command, after, codes", FOLDED_START_COMMANDS)
+def test_start_command_in_a_folded_block(command, after, codes):
+    check_layout(CONFIG.format(command), MIGRATED.format(command if after is None else after), codes)
+
+
+def test_start_command_in_a_folded_block_with_crlf():
+    command = '>-\r\n    sh -c "cd /app;\r\n    truss-transfer-cli &&\r\n    vllm serve"'
+    after = '>-\r\n    sh -c "cd /app;\r\n    vllm serve"'
+    crlf = CONFIG.replace("\n", "\r\n"), MIGRATED.replace("\n", "\r\n")
+    check_layout(crlf[0].format(command), crlf[1].format(after), ["W004"])
 
 
 def test_start_command_left_alone_with_trt_llm():

@@ -83,10 +83,11 @@ LAYOUTS = [
                   mount_location: /app/model_cache/x
                   ignore_patterns:
                       - "*.bin"
+                      - "**/*.bin"
             resources:
                 use_gpu: true
             """),
-        [],
+        ["W014"],
         id="block-4space",
     ),
     pytest.param(
@@ -115,10 +116,11 @@ LAYOUTS = [
             weights:
             - allow_patterns:
               - '*.json'
+              - '**/*.json'
               source: hf://a/b
               mount_location: /app/model_cache/a_b
             """),
-        ["W001"],
+        ["W001", "W014"],
         id="allow-patterns-first-key-kept",
     ),
     pytest.param(

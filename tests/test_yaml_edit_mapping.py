@@ -80,14 +80,15 @@ MAPPING = [
         d("""
             weights:
               - source: hf://a/b
-                allow_patterns: ["*.json", "*.safetensors"]
+                allow_patterns: ["*.json", "**/*.json", "*.safetensors", "**/*.safetensors"]
                 ignore_patterns:
                   - original/*
+                  - original/**/*
                 runtime_secret_name: my_token
                 mount_location: /app/model_cache/x
             """),
-        [],
-        id="hf-scheme-kept-and-patterns-kept",
+        ["W014"],
+        id="hf-scheme-kept-and-patterns-rewritten",
     ),
     # -- the implicit Hugging Face secret
     pytest.param(

@@ -178,11 +178,16 @@ class _DocInfo:
     doc_version = None
 
 
+_UNICODE_BREAKS = re.compile("[\x85\u2028\u2029]")
+
+
 def compose(text: str) -> Node | None:
     """The node tree of text (one document); raises ruamel's YAMLError when it is not YAML.
 
     The C parser reads almost every file; what it rejects is read again by the Python one,
-    which accepts what PyYAML accepts. Both give the same line and column positions.
+    which accepts what PyYAML accepts (a `:` inside a plain scalar in a flow collection). Both give
+    the same line and column positions. Not a text with NEL, LS or PS: PyYAML breaks a line at each,
+    as libyaml does, while ruamel's Python scanner reads them inside a plain scalar.
     """
     root: Node | None
     if CParser is not None:
@@ -192,6 +197,8 @@ def compose(text: str) -> Node | None:
             return root
         except YAMLError as first:
             c_error: YAMLError | None = first
+            if _UNICODE_BREAKS.search(text):
+                raise
         finally:
             loader.dispose()
     else:

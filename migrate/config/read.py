@@ -82,7 +82,8 @@ _COMMENT_BEFORE = re.compile(r"(?:^|[ ])#", re.M)
 
 def _pyyaml_tabs(text: str, root: Node) -> None:
     """PyYAML (and so truss) reads a tab only inside a quoted or block scalar or a comment;
-    libyaml takes more (after a value, between flow items). Such a file is not one truss loads."""
+    libyaml takes more (after a value, between flow items, leading a line inside a flow
+    collection or a line of blanks). Such a file is not one truss loads."""
     index = Text(text)
     spans = sorted(
         (index.offset(n.start_mark), index.offset(n.end_mark))
@@ -94,8 +95,8 @@ def _pyyaml_tabs(text: str, root: Node) -> None:
         if any(start <= at < end for start, end in spans):
             continue
         line_start = index.line_start(at)
-        if _COMMENT_BEFORE.search(text, line_start, at) or not text[line_start:at].strip(" "):
-            continue  # in a comment, or indentation (libyaml refuses a tab there itself)
+        if _COMMENT_BEFORE.search(text, line_start, at):
+            continue
         line = bisect.bisect_right(index.starts, at)
         raise Failure(
             Diagnostic(

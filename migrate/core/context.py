@@ -52,7 +52,13 @@ class Context:
 
     @classmethod
     def of(
-        cls, dialect: str, mount_root: str, nested: bool, code: bool = True, trust_patterns: bool = False
+        cls,
+        dialect: str,
+        mount_root: str,
+        nested: bool,
+        code: bool = True,
+        trust_patterns: bool = False,
+        ignore: frozenset[str] = frozenset(),
     ) -> Context:
         """The context of a run from its options' values (checked by the caller): a dialect's
         name and a mount root, whose trailing slash is dropped."""
@@ -62,4 +68,5 @@ class Context:
             nested=nested,
             code=code,
             trust_patterns=trust_patterns,
+            ignore=ignore,
         )

@@ -52,6 +52,11 @@ CODES = {
         "seed dialect: configs were written whose `weights` entries released truss refuses (`revision`, "
         "`runtime_secret_name`; once per run; see `--dialect truss`)"
     ),
+    "W014": (
+        "`allow_patterns`/`ignore_patterns` rewritten to mount the same files under the weights matcher, whose `*` "
+        "stays within one folder (once per entry, one example named)"
+    ),
+    "W015": "a pattern no list can translate exactly, left as it is; names a path it would select differently",
     "W030": (
         "`truss-transfer-cli` left in `docker_server.start_command`: in a form that cannot be dropped safely "
         "(remove it by hand)"

@@ -29,10 +29,42 @@ UNCHANGED = _Unchanged()
 
 
 @dataclass(frozen=True)
+class PatternItem:
+    """One pattern of an old allow or ignore list: what it becomes where it is written (itself, or
+    its rewritten form), and the patterns inserted right after it."""
+
+    old: str
+    new: str
+    added: tuple[str, ...] = ()
+
+    @property
+    def changed(self) -> bool:
+        return self.new != self.old or bool(self.added)
+
+
+@dataclass(frozen=True)
+class PatternList:
+    """An allow or ignore list rewritten in place, pattern by pattern: the list keeps its items and
+    its layout, and each item is followed by what it adds."""
+
+    items: tuple[PatternItem, ...]
+
+    @property
+    def patterns(self) -> list[str]:
+        """The new list, as the new entry holds it."""
+        return [pattern for item in self.items for pattern in (item.new, *item.added)]
+
+    @property
+    def changed(self) -> bool:
+        return any(item.changed for item in self.items)
+
+
+@dataclass(frozen=True)
 class KeyChange:
     """What becomes of one key of the old entry.
 
-    new is None: the key is dropped. value is UNCHANGED: the value stays as written.
+    new is None: the key is dropped. value is UNCHANGED: the value stays as written; a PatternList:
+    the list is edited item by item; anything else: the new value, a string.
     """
 
     old: str

@@ -4,7 +4,7 @@ Pure functions over plain Python values: no I/O, no YAML, no libcst. The YAML
 editor and the code editor both apply the `EntryPlan` computed here, so the
 mapping is written once. Read it as the table it is: `OLD_KEYS` says what becomes
 of each key of the old entry, and one function per key of the new entry
-(`source`, `mount_location`, `revision`, `secret`) computes its value.
+(`source`, `mount_location`, `revision`, `secret`, `patterns`) computes its value.
 """
 
 from __future__ import annotations
@@ -17,14 +17,16 @@ from typing import Protocol
 
 from .context import DEFAULT_MOUNT_ROOT, SECRET, TRUSS, Context, Dialect
 from .diagnostics import Diagnostic
-from .entry import EntryPlan, KeyChange, Note, Weight
+from .entry import EntryPlan, KeyChange, Note, PatternItem, PatternList, Weight
 from .outcome import MigrationError
+from .patterns import Matcher, Translation, translate
 
 HF_SECRET = "hf_access_token"  # the secret model_cache used for Hugging Face when none was named
 
 # What becomes of each key of a model_cache entry: the key of the new entry it turns into, in
-# seed's names, or None when it is dropped. A null value is dropped too. Only `source` and
-# `mount_location` get a value of their own (COMPUTED); every other key keeps its value as written.
+# seed's names, or None when it is dropped. A null value is dropped too. `source` and
+# `mount_location` get a value of their own (COMPUTED), the pattern lists are rewritten item by
+# item (`patterns`); every other key keeps its value as written.
 OLD_KEYS: dict[str, str | None] = {
     "repo_id": "source",  # with the kind's scheme (`source`)
     "kind": None,  # its scheme goes into source
@@ -32,8 +34,8 @@ OLD_KEYS: dict[str, str | None] = {
     "use_volume": None,  # false or absent: a legacy entry, whose mount_location is derived (`is_legacy`)
     "volume_folder": "mount_location",  # under the mount root (`mount_location`)
     "runtime_secret_name": SECRET,  # kept; added for Hugging Face when secrets: declares it (`secret`)
-    "allow_patterns": "allow_patterns",  # kept as written
-    "ignore_patterns": "ignore_patterns",  # kept as written
+    "allow_patterns": "allow_patterns",  # to select the same files under the weights matcher (`patterns`)
+    "ignore_patterns": "ignore_patterns",  # likewise
 }
 COMPUTED = ("source", "mount_location")
 PATTERN_KEYS = ("allow_patterns", "ignore_patterns")
@@ -107,6 +109,29 @@ def secret(kind: str, given: str | None, ctx: Context) -> str | None:
     return given
 
 
+def matcher(legacy: bool) -> Matcher:
+    """The matcher that read the entry's patterns: huggingface_hub's for a legacy entry,
+    truss-transfer's for a volume."""
+    return "fnmatch" if legacy else "glob"
+
+
+def patterns(old: list[str], legacy: bool) -> tuple[PatternList, Translation]:
+    """`allow_patterns`, `ignore_patterns`: each pattern where it stands (rewritten where its own
+    form changes), followed by the patterns that make the list select, under every reading of the
+    weights matcher, the files the entry's old matcher did; a pattern the list already holds
+    is not added again."""
+    translation = translate(old, matcher(legacy))
+    written: set[str] = set()
+    items = []
+    for rewrite in translation.rewrites:
+        first, *rest = rewrite.new
+        written.add(first)
+        added = tuple(dict.fromkeys(pattern for pattern in rest if pattern not in written))
+        written.update(added)
+        items.append(PatternItem(rewrite.old, first, added))
+    return PatternList(tuple(items)), translation
+
+
 # -- one entry ------------------------------------------------------------------------------
 
 
@@ -119,8 +144,8 @@ def plan_entry(entry: Mapping[str, object], ctx: Context = Context()) -> EntryPl
     kind, path, notes = resolve_kind(repo_id, _string(entry, "kind"))
     given_revision = _string(entry, "revision")
     given_secret = _string(entry, SECRET)
-    patterns = {key: _patterns(entry, key) for key in PATTERN_KEYS}
     legacy = is_legacy(entry)
+    planned = {key: patterns(old, legacy) for key in PATTERN_KEYS if (old := _patterns(entry, key)) is not None}
     folder = _string(entry, "volume_folder")
     mount = mount_location(kind, path, folder, legacy, ctx.mount_root)
     dialect = ctx.dialect
@@ -130,13 +155,15 @@ def plan_entry(entry: Mapping[str, object], ctx: Context = Context()) -> EntryPl
         weight["revision"] = kept
     if (secret_name := secret(kind, given_secret, ctx)) is not None:
         weight[dialect.secret_key] = secret_name
-    weight.update({key: value for key, value in patterns.items() if value is not None})
+    weight.update({key: pattern_list.patterns for key, (pattern_list, _) in planned.items()})
 
     notes += _notes(kind, given_revision, legacy, folder, mount)
     if given_secret is None and secret_name is not None:  # the implicit secret, named now
         message = f"{dialect.secret_key}: {HF_SECRET} added: model_cache used that secret implicitly"
         notes.append(Note("W006", message, "repo_id"))
-    changes = _changes(entry, OLD_KEYS, weight, dialect)
+    notes += _pattern_notes(planned)
+    rewritten = {key: pattern_list for key, (pattern_list, _) in planned.items() if pattern_list.changed}
+    changes = _changes(entry, OLD_KEYS, weight, dialect, rewritten)
     inserts = _inserts(changes, weight)
     old_location = _old_location(kind, path, folder, legacy)
     return EntryPlan(weight, changes, inserts, tuple(notes), kind, legacy, old_location, repo_id)
@@ -185,6 +212,26 @@ def _notes(kind: str, revision: str | None, legacy: bool, folder: str | None, mo
     return notes
 
 
+def _pattern_notes(planned: Mapping[str, tuple[PatternList, Translation]]) -> list[Note]:
+    """One W014 for an entry whose patterns were rewritten, naming one example; one W015 for each
+    pattern left as it is because no list selects exactly what it did."""
+    rewritten = [
+        (key, rewrite)
+        for key, (pattern_list, translation) in planned.items()
+        for item, rewrite in zip(pattern_list.items, translation.rewrites)
+        if item.changed
+    ]
+    notes = []
+    if rewritten:
+        keys = " and ".join(dict.fromkeys(key for key, _ in rewritten))
+        count = f"{len(rewritten)} pattern{'s' if len(rewritten) > 1 else ''}"
+        message = f"{keys} rewritten to mount the same files ({count}), e.g. {rewritten[0][1].note()}"
+        notes.append(Note("W014", message, rewritten[0][0]))
+    for key, (_, translation) in planned.items():
+        notes += [Note("W015", f"{key}: {rewrite.note()}", key) for rewrite in translation.untranslatable]
+    return notes
+
+
 def _old_location(kind: str, path: str, folder: str | None, legacy: bool) -> str | None:
     """Where the files were on disk before: the volume folder, or where a legacy cloud entry's
     files were baked into the image (a legacy Hugging Face entry's were in the hub cache: None)."""
@@ -194,7 +241,11 @@ def _old_location(kind: str, path: str, folder: str | None, legacy: bool) -> str
 
 
 def _changes(
-    entry: Mapping[str, object], table: Mapping[str, str | None], weight: Weight, dialect: Dialect
+    entry: Mapping[str, object],
+    table: Mapping[str, str | None],
+    weight: Weight,
+    dialect: Dialect,
+    rewritten: Mapping[str, PatternList] | None = None,
 ) -> tuple[KeyChange, ...]:
     """One KeyChange per old key, in the entry's order, as the table maps it."""
     changes = []
@@ -205,6 +256,8 @@ def _changes(
             changes.append(KeyChange(key, None))  # dropped, or a value the new entry has no place for
         elif new in COMPUTED and weight[new] != value:
             changes.append(KeyChange(key, new, weight[new]))
+        elif rewritten and key in rewritten:
+            changes.append(KeyChange(key, new, rewritten[key]))
         else:
             changes.append(KeyChange(key, new))
     return tuple(changes)

@@ -16,9 +16,9 @@ from typing import Any, Literal, TypeVar
 
 from ..core import mapping
 from ..core.context import Context
-from ..core.entry import UNCHANGED, EntryPlan, Site, TrussEntry
+from ..core.entry import UNCHANGED, EntryPlan, PatternList, Site, TrussEntry
 from ..core.keys import BLOCK_KEYS, followed
-from ..core.mapping import names_path
+from ..core.mapping import PATTERN_KEYS, names_path
 from . import loader_table
 from .findings import REWRITE, SURVEY, SURVEY_END, Findings, Order
 from .imports import ImportChanges
@@ -41,7 +41,8 @@ RENAMED_CALLS = {"ModelRepo": "WeightsSource", "ModelCache": "Weights"}
 RENAMED_KEYWORDS = {"Assets": ("cached", "weights"), "TrussConfig": ("model_cache", "weights")}
 KIND_MEMBERS = {"HF": "hf", "GCS": "gcs", "S3": "s3", "AZURE": "azure"}
 # Keys whose value the mapping only passes through: an expression there can stay as written.
-OPAQUE: dict[str, object] = {"runtime_secret_name": "secret", "allow_patterns": ["*"], "ignore_patterns": ["*"]}
+# Not the pattern lists: the mapping rewrites their patterns, so it must know them.
+OPAQUE: dict[str, object] = {"runtime_secret_name": "secret"}
 PLACEHOLDER_ID = "placeholder-org/placeholder-name"
 Patterns = dict[str, list[str]]  # allow_patterns / ignore_patterns of an entry -> the patterns
 
@@ -386,9 +387,31 @@ class Survey:
         for change in plan.changes:
             if change.old in opaque and change.value is not UNCHANGED and change.old != "repo_id":
                 raise Unresolved(change.old)
+        self.check_pattern_lists(call, plan)
         if "repo_id" in opaque:
             self.opaque_ids.add(id(call.node))
         return plan
+
+    def check_pattern_lists(self, call: Call, plan: EntryPlan) -> None:
+        """Raise Unresolved unless each pattern list the plan rewrites is a literal it can be written
+        into: a list or tuple whose items that change their own form are strings. A `*` item is never
+        followed: the survey reads the items around it only."""
+        lists = {change.old: change.value for change in plan.changes}
+        for argument in call.arguments:
+            key = argument.keyword
+            if key not in PATTERN_KEYS:
+                continue
+            value, planned = argument.value, lists.get(key or "")
+            items = value.elts if isinstance(value, (ast.List, ast.Tuple)) else None
+            if items is not None and any(isinstance(item, ast.Starred) for item in items):
+                raise Unresolved(f"{key}={self.source.segment(value)}")
+            if not isinstance(planned, PatternList):
+                continue
+            if items is None or any(
+                item.new != item.old and string_value(element) is None  # a constant, which may have other uses
+                for element, item in zip(items, planned.items)
+            ):
+                raise Unresolved(f"{key}={self.source.segment(value)}")
 
     # -- what flows where
 

@@ -45,7 +45,7 @@ class GithubReporter(Reporter):
         self.progress = False
 
     def file(self, result: FileResult) -> None:
-        self.tally.add(result)
+        result = self.tally.add(result)
         if result.diff:
             self.out.write(result.diff)
         path = relative(result.path)

@@ -58,7 +58,7 @@ class JsonReporter:
         self.tally.docs_mentioning += count
 
     def file(self, result: FileResult) -> None:
-        self.tally.add(result)
+        result = self.tally.add(result)
         self.out.write(("\n  " if self.first else ",\n  ") + json.dumps(file_record(result)))
         self.first = False
 

@@ -6,7 +6,7 @@ in one place whatever the format.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ..core.diagnostics import Diagnostic, notice
 from ..core.outcome import FileResult, Status
@@ -22,11 +22,17 @@ class Tally:
     docs_mentioning: int = 0  # Markdown files that mention the block and were left alone (no --docs)
     notices: set[str] = field(default_factory=set)  # codes of the run-level notices the files raised
     pending: int = 0  # sites that still fetch by id what their truss mounts (not suppressed)
+    ignore: frozenset[str] = frozenset()  # codes never reported (the project's settings)
 
-    def add(self, result: FileResult) -> None:
+    def add(self, result: FileResult) -> FileResult:
+        """Count a file; the result as it is reported: without the diagnostics of ignored codes."""
         self.counts[result.status] += 1
-        self.notices.update(result.notices)
+        self.notices.update(result.notices - self.ignore)
         self.pending += result.pending
+        if not self.ignore:
+            return result
+        kept = [diagnostic for diagnostic in result.diagnostics if diagnostic.code not in self.ignore]
+        return replace(result, diagnostics=kept)
 
     @property
     def scanned(self) -> int:

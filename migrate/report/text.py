@@ -59,7 +59,7 @@ class Reporter:
             print(line, file=self.err)
 
     def file(self, result: FileResult) -> None:
-        self.tally.add(result)
+        result = self.tally.add(result)
         if result.uses is not None and not self.quiet:
             line = summary(result.path, result.uses, self.verbose)
             if line is not None:

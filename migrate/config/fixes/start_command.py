@@ -24,7 +24,7 @@ def start_command(scope: Scope, done: Plan) -> Plan:
     for key, val in docker.value:
         if key.value != "start_command" or not isinstance(val, ScalarNode) or val.tag != STR or not scope.owns(val):
             continue
-        fix = _fix(scope.text, val)
+        fix = _fix(scope.text, val, key.start_mark.column)
         if isinstance(fix, str):
             plan.diagnostics.append(
                 diag_at(
@@ -47,8 +47,9 @@ def start_command(scope: Scope, done: Plan) -> Plan:
     return plan
 
 
-def _fix(text: Text, node: ScalarNode) -> tuple[Edit, str] | str | None:
-    """The edit dropping `truss-transfer-cli` and the command after it, None, or why it stays (a str)."""
+def _fix(text: Text, node: ScalarNode, column: int) -> tuple[Edit, str] | str | None:
+    """The edit dropping `truss-transfer-cli` and the command after it, None, or why it stays (a str).
+    column: where the keys of the scalar's mapping start, from which a block's indentation counts."""
     fix = shell.fix_start_command(node.value)
     if fix.unsafe is not None:
         return fix.unsafe
@@ -60,7 +61,8 @@ def _fix(text: Text, node: ScalarNode) -> tuple[Edit, str] | str | None:
     if offsets is None:
         return f"in a {STYLE_NAMES.get(node.style, 'YAML')} scalar this tool cannot edit in place"
     new_source = apply(source, [Edit(offsets[a], offsets[b], "") for a, b in fix.spans])
-    if node.style in (None, "") and _plain_in_doubt(fix.command) and _read_scalar(new_source) != fix.command:
+    in_doubt = node.style == ">" or (node.style in (None, "") and _plain_in_doubt(fix.command))
+    if in_doubt and _read_scalar(new_source, column) != fix.command:
         return "the edited text would read differently in this YAML layout"  # e.g. `"$HOME/run"`
     return Edit(start, end, new_source), fix.command
 
@@ -74,10 +76,14 @@ def _plain_in_doubt(command: str) -> bool:
     return not (command[:1].isalnum() or command[:1] in "/._") or " " not in command
 
 
-def _read_scalar(source: str) -> object:
-    """What a scalar's text reads as, as the value of a top-level key; None if not a string."""
+def _read_scalar(source: str, column: int) -> object:
+    """What a scalar's text reads as, as the value of a key at column; None if not a string.
+
+    A folded block is in doubt wherever the edit joined two lines or left one blank: its
+    folding depends on which lines start with a blank and where the empty lines are."""
     try:
-        root = pyyaml_rules.compose("k: " + source + "\n")
+        ending = "" if source.endswith(("\n", "\r")) else "\n"  # a kept block's last line break is its own
+        root = pyyaml_rules.compose(" " * column + "k: " + source + ending)
     except (YAMLError, ValueError):
         return None
     node = root.value[0][1] if isinstance(root, MappingNode) and root.value else None

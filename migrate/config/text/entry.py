@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import re
 
-from ruamel.yaml.nodes import MappingNode, Node, ScalarNode
+from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from ...core.entry import UNCHANGED, EntryPlan
+from ...core.entry import UNCHANGED, EntryPlan, PatternList
 from ..read import Failure, Text, before, comments, diag_at
 from .edit import Edit, render_scalar
+from .patterns import ListEditor, flow_list
 from .scalar import BLOCK_HEADER
 
 _PREFIX = re.compile(r"(?:[&!][^\s]*\s+)*")  # an anchor or tag before a scalar, which stays
@@ -96,14 +97,27 @@ class EntryEditor:
             rendered += comment.group() if comment else ""
         return Edit(start, end, rendered)
 
+    def rewrite_patterns(self, i: int, patterns: PatternList) -> list[Edit]:
+        """A pattern list edited item by item; an alias of one is replaced by the new list (the
+        anchored list stays as it is)."""
+        key, node = self.pairs[i]
+        if not isinstance(node, SequenceNode):
+            raise Failure(diag_at(key, "E099", "internal error: a rewritten pattern list is not a list"))
+        if before(node, key):
+            start, end = self.value_span(i)
+            return [Edit(start, end, flow_list(patterns, node))]
+        return ListEditor(self.text, node, patterns).edits()
+
     def edits(self) -> list[Edit]:
         edits: list[Edit] = []
         dropped = [change.new is None for change in self.plan.changes]
         for i, change in enumerate(self.plan.changes):
             if change.new is not None and change.new != change.old:
                 edits.append(self.rename(i, change.new))
-            if change.new is not None and change.value is not UNCHANGED:
-                edits.append(self.replace(i, str(change.value)))  # the rules plan strings only
+            if isinstance(change.value, PatternList):
+                edits += self.rewrite_patterns(i, change.value)
+            elif change.new is not None and change.value is not UNCHANGED:
+                edits.append(self.replace(i, str(change.value)))  # every other value planned is a string
         if self.entry.flow_style:
             edits += self.drop_flow(dropped)
         else:

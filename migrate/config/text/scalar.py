@@ -15,11 +15,14 @@ BLOCK_HEADER = re.compile(r"[|>][0-9+-]*[ \t]*(?:#[^\r\n\x85\u2028\u2029]*)?")
 def scalar_offsets(source: str, node: ScalarNode) -> list[int] | None:
     """For each character of the scalar's value (and its end), its offset in source.
 
-    Plain and quoted scalars, folded over several lines too, and literal blocks; None
-    for escapes, folded blocks, or a tag or anchor in front.
+    Plain and quoted scalars, folded over several lines too, literal and folded blocks; None
+    for escapes, or a tag or anchor in front. In a folded block, a line break folded into a
+    space (or dropped before an empty line) is at the line break it stands for.
     """
     if node.style == "|":
         return _literal_offsets(source, node.value)
+    if node.style == ">":
+        return _folded_offsets(source, node.value)
     if node.style not in (None, "", "'", '"'):
         return None
     quoted = node.style in ("'", '"')
@@ -136,3 +139,80 @@ def _literal_offsets(source: str, value: str) -> list[int] | None:
     if len(offsets) == len(value) + 1:
         return offsets
     return None
+
+
+Line = tuple[int, int, str]  # a line of a block scalar: where its text starts and ends, its line break ("" at the end)
+
+
+def _folded_offsets(source: str, value: str) -> list[int] | None:
+    """Offsets for a folded block scalar, read as PyYAML folds it, at the indentation that reads
+    as value (an indentation indicator counts from the parent's, which the text alone does not show)."""
+    header = BLOCK_HEADER.match(source)
+    if header is None or not source.startswith(">"):
+        return None
+    breaks = list(LINE_BREAK.finditer(source, header.end()))
+    if not breaks or breaks[0].start() != header.end():
+        return None
+    ends = [(found.start(), found.group()) for found in breaks[1:]] + [(len(source), "")]
+    lines = [(found.end(), end, line_break) for found, (end, line_break) in zip(breaks, ends)]
+    texts = [source[start:end] for start, end, _ in lines if source[start:end].strip(" ")]
+    deepest = len(texts[0]) - len(texts[0].lstrip(" ")) if texts else 0
+    for indent in range(deepest, 0, -1):
+        folded = _fold(source, lines, indent, header.group()[1:])
+        if folded is not None and folded[0] == value:
+            return folded[1]
+    return None
+
+
+def _fold(source: str, lines: list[Line], indent: int, indicators: str) -> tuple[str, list[int]] | None:
+    """A folded block's value and offsets at one indentation, as PyYAML's scanner builds them: the
+    line break between two lines of text that start with no blank reads as a space, or as nothing
+    before empty lines, each of which reads as a line break; any other line break is kept."""
+    chars: list[str] = []
+    offsets: list[int] = []
+    empty: list[int] = []  # where the empty lines since the last line of text break
+    last: tuple[bool, int, str] | None = None  # the last line of text: led by no blank, its line break
+    for start, end, line_break in lines:
+        text = source[start:end]
+        blanks = len(text) - len(text.lstrip(" "))
+        if blanks >= indent and text[indent:]:  # a line of text, or of blanks past the indentation
+            if last is not None:
+                _join(chars, offsets, last, text[indent] not in " \t", bool(empty))
+            chars += ["\n"] * len(empty)
+            offsets += empty
+            empty = []
+            chars.append(text[indent:])
+            offsets += range(start + indent, end)
+            last = (text[indent] not in " \t", end, line_break)
+        elif not text.strip(" ") and line_break:
+            empty.append(end)
+        else:
+            break
+    if last is None:
+        return None
+    _, end, line_break = last
+    chomping = indicators.lstrip("0123456789")[:1]
+    if chomping != "-" and line_break:
+        chars.append(_value_break(line_break))
+        offsets.append(end)
+    if chomping == "+":
+        chars += ["\n"] * len(empty)
+        offsets += empty
+    return "".join(chars), [*offsets, offsets[-1] + 1 if offsets else 0]
+
+
+def _join(chars: list[str], offsets: list[int], last: tuple[bool, int, str], next_led: bool, empty: bool) -> None:
+    """What the line break after a line of text reads as, when more text follows: where both lines
+    start with no blank, a space (nothing before empty lines), else the line break itself."""
+    led, end, line_break = last
+    if not (led and next_led and _value_break(line_break) == "\n"):
+        chars.append(_value_break(line_break))
+        offsets.append(end)
+    elif not empty:
+        chars.append(" ")
+        offsets.append(end)
+
+
+def _value_break(line_break: str) -> str:
+    """A line break as a block scalar's value holds it (PyYAML keeps only these two as they are)."""
+    return line_break if line_break in ("\u2028", "\u2029") else "\n"

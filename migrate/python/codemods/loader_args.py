@@ -46,11 +46,17 @@ class NewString:
 
 
 def _passes(path: str, patterns: Patterns) -> bool:
-    """Whether a file survives the entry's allow/ignore patterns (fnmatch, as huggingface_hub filters)."""
+    """Whether a file is in an entry's mount: its allow/ignore lists as planned (`weight`), read by the
+    matcher that filtered a legacy entry before, huggingface_hub's (fnmatch, a last `/` read as `/*`);
+    under it the planned lists select exactly what the old ones did."""
     allow, ignore = patterns.get("allow_patterns"), patterns.get("ignore_patterns", [])
-    if allow is not None and not any(fnmatch.fnmatch(path, p) for p in allow):
+    if allow is not None and not any(_hub_selects(path, p) for p in allow):
         return False
-    return not any(fnmatch.fnmatch(path, p) for p in ignore)
+    return not any(_hub_selects(path, p) for p in ignore)
+
+
+def _hub_selects(path: str, pattern: str) -> bool:
+    return fnmatch.fnmatchcase(path, pattern + "*" if pattern.endswith("/") else pattern)
 
 
 def _describe(patterns: Patterns) -> str:

@@ -6,9 +6,10 @@ import ast
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
-from ...core.entry import UNCHANGED, EntryPlan
+from ...core.entry import UNCHANGED, EntryPlan, PatternList
 from ..imports import DroppedImport, RenamedImport
 from ..survey import PLACEHOLDER_ID, RENAMED_CALLS, RENAMED_KEYWORDS, Call, post
+from . import pattern_lists
 from .base import QUOTES, Codemod, code_of, cst, literal
 
 if TYPE_CHECKING:
@@ -191,7 +192,8 @@ class TrussObjects(Codemod):
             if change.new != change.old:
                 imports.take_name(change.old)
             kept = change.new == "source" and (opaque or (i in constants and _constant_source(plan)))
-            if not kept and change.value is not UNCHANGED:
+            edited_in_place = isinstance(change.value, PatternList)  # its items stay, new ones join them
+            if not kept and not edited_in_place and change.value is not UNCHANGED:
                 imports.take(argument.value)
 
     def dropped_imports(self, value: ast.expr) -> list[DroppedImport]:
@@ -245,6 +247,8 @@ class TrussObjects(Codemod):
             elif change.new == "source" and i in edit.constants and _constant_source(plan):
                 planned = plan.weight["source"].replace(f"hf://{plan.repo_id}", f"hf://{PLACEHOLDER_ID}", 1)
                 arg = arg.with_changes(value=hf_source(arg.value, planned))
+            elif isinstance(change.value, PatternList):
+                arg = arg.with_changes(value=pattern_lists.rewritten(arg.value, change.value))
             elif change.value is not UNCHANGED:
                 arg = arg.with_changes(value=literal(str(change.value), arg.value))
             args.append(arg)
