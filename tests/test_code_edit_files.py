@@ -102,9 +102,9 @@ NEWER_AND_WIDER = [
         id="column-after-a-non-ascii-character",
     ),
     pytest.param(
-        'label = "ünïcödé"\nprint("org/full", label)\n',
+        'label = "ünïcödé"\nregister("org/full", label)\n',
         None,
-        ["2:7:W114"],
+        ["2:10:W114"],
         id="report-column-in-characters",
     ),
     pytest.param(

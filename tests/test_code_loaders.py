@@ -130,7 +130,7 @@ REWRITES = [
     pytest.param(
         'from transformers import AutoTokenizer\n\nMODEL = "org/full"\nprint("loading", MODEL)\ntok = AutoTokenizer.from_pretrained(MODEL)\n',
         f'from transformers import AutoTokenizer\n\nMODEL = "org/full"\nprint("loading", MODEL)\ntok = AutoTokenizer.from_pretrained("{M}")\n',
-        ["4:W114", "5:W105"],
+        ["5:W105"],  # the printed name stays what it was
         id="constant-with-other-uses-stays-loader-site-moves",
     ),
     pytest.param(
@@ -188,7 +188,16 @@ NO_OPS = [
         ["4:W113"],
         id="snapshot-download-of-a-constant-used-nowhere-else",
     ),
-    pytest.param('print("org/full")\n', ["1:W114"], id="not-a-loader"),
+    pytest.param('register("org/full")\n', ["1:W114"], id="not-a-loader"),
+    pytest.param('print("org/full")\n', [], id="printed-loads-nothing"),
+    pytest.param(
+        'import logging\n\nlogger = logging.getLogger(__name__)\nlogger.info("loading %s", "org/full")\n'
+        "logging.warning(f\"{'org/full'}\")\n",
+        [],
+        id="logged-loads-nothing",
+    ),
+    pytest.param('REPO = "org/full"\nprint(f"loading {REPO}")\n', [], id="constant-only-printed"),
+    pytest.param('import warnings\nwarnings.warn("org/full is deprecated")\n', [], id="warned-about-loads-nothing"),
     pytest.param('from transformers import pipeline\np = pipeline("org/full")\n', ["2:W114"], id="pipeline-task-slot"),
     pytest.param(
         'from peft import PeftModel\nm = PeftModel.from_pretrained("org/full", adapter)\n',

@@ -144,6 +144,7 @@ class Survey:
         self.rules: list[Any] = []  # the registry's codemods, in order, once they decide
         self.imports = ImportChanges()  # what the rules' edits do to the imports
         self.sites: list[Site] = []  # where the module loads the truss's entries from
+        self.inert: set[int] = set()  # ids of the nodes inside a print or logging call: an id there loads nothing
 
     # -- reading
 
@@ -157,6 +158,8 @@ class Survey:
         for node in sorted(found, key=pre):
             if isinstance(node, ast.Call):
                 self._call(node)
+                if id(node) not in self.inert and self._is_inert(node):
+                    self.inert.update(id(n) for n in ast.walk(node))
             else:
                 self.report(node, "W118", _ATTRIBUTE, SURVEY)
         self._follow_containers()
@@ -330,6 +333,19 @@ class Survey:
             position = None if argument.keyword or argument.star else i
             takes = loader is not None and loader.takes(position, argument.keyword)
             self.slots[id(argument.value)] = every or ("loader" if takes else "other")
+
+    def _is_inert(self, call: ast.Call) -> bool:
+        """print(...), warnings.warn(...), or a logging call (`logging.info`, `logger.warning`, ...):
+        whatever id it is given, it only writes it out."""
+        func = call.func
+        if isinstance(func, ast.Name):
+            return func.id == "print" and not self.scopes.of(func).lookup("print")
+        if not isinstance(func, ast.Attribute) or func.attr not in _LOG_METHODS:
+            return False
+        names = self.scopes.qualified(func)
+        if names:
+            return any(n.startswith("logging.") or n == "warnings.warn" or "log" in n.lower() for n in names)
+        return "log" in self.source.segment(func.value).lower()
 
     def _is_hub_client(self, func: ast.expr) -> bool:
         """HfApi().method(...): a method of a Hub client made in place."""
@@ -571,6 +587,8 @@ class Survey:
         """legacy HF repo id -> its mount location."""
         return {repo_id: m.mount_location for repo_id, m in self.mounted.items()}
 
+
+_LOG_METHODS = frozenset({"debug", "info", "warning", "warn", "error", "exception", "critical", "log"})
 
 _ATTRIBUTE = (
     "`.model_cache` left as it is: code that reads or sets it still expects ModelRepo entries; "

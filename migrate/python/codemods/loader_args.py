@@ -76,6 +76,8 @@ class LoaderArguments(Codemod):
         if not self.legacy_ids:
             return
         for name in survey.accesses_in_order():
+            if id(name) in survey.inert:
+                continue
             if id(name) not in survey.sources and name.id not in survey.rewritten_constants:
                 self.pending[id(name)] = (survey.where(name), post(name), survey.constants[name.id])
         for item in survey.events():
@@ -108,6 +110,8 @@ class LoaderArguments(Codemod):
             )
             survey.report_at(piece.where, (REWRITE, post(piece.node), self.rule), "W105", message)
             survey.site(data, "mount", piece.where[0], "W105")
+        elif id(piece.node) in survey.inert:
+            return
         elif data in self.legacy_ids and id(piece.node) not in survey.sources and constant not in survey.used_constants:
             key = id(piece.node) if survey.single(piece) else id(piece)
             self.pending[key] = (piece.where, post(piece.node), data)
@@ -115,6 +119,8 @@ class LoaderArguments(Codemod):
     def arguments(self, call: Call) -> None:
         """A legacy HF repo id passed to a call: rewritten where the call is known to take a folder there."""
         survey = self.survey
+        if id(call.node) in survey.inert:
+            return
         mounts = []
         for i, argument in enumerate(call.arguments):
             repo_id, constant = self.legacy_id_of(argument.value)
