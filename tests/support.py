@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -115,3 +116,21 @@ def check_layout(src: str, expected: str, codes: list[str], ctx: Context | None 
 def migrate_cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     """`python -m migrate ARGS` in a subprocess, its output as text."""
     return subprocess.run([sys.executable, "-m", "migrate", *args], capture_output=True, text=True, cwd=cwd)
+
+
+def ruff_formatted(modules: dict[str, tuple[str, int]], folder: Path) -> set[str]:
+    """The names of the modules (name -> text, line length) that `ruff format --check` accepts,
+    each at its own line length: one ruff process over folder, each module in a subfolder with
+    a ruff.toml of its line length (ruff reads the nearest config of each file)."""
+    for name, (text, width) in modules.items():
+        write(folder / name / "ruff.toml", f"line-length = {width}\n")
+        write(folder / name / "module.py", text)
+    proc = subprocess.run(
+        [sys.executable, "-m", "ruff", "format", "--check", "--no-cache", "--output-format", "json", str(folder)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode in (0, 1), proc.stderr
+    dirty = {Path(found["filename"]).parent.name for found in json.loads(proc.stdout or "[]")}
+    return set(modules) - dirty

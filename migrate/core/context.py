@@ -48,6 +48,7 @@ class Context:
     code: bool = True  # False (--no-code): Python files and python fences are left alone
     trust_patterns: bool = False  # --trust-patterns: loaders point at filtered mounts too
     truss: tuple[EntryPlan, ...] = ()  # for a Python module: the entries of its truss's config, as planned
+    line_length: int | None = None  # the formatter's, as the file's project sets it; None: not set
 
     @classmethod
     def of(
