@@ -198,3 +198,21 @@ def migrate_cli(
         run = CliRun(proc.returncode, proc.stdout, proc.stderr)
         assert b"Traceback" not in run.stdout + run.stderr, run
     return run
+
+
+def ruff_formatted(modules: dict[str, tuple[str, int]], folder: Path) -> set[str]:
+    """The names of the modules (name -> text, line length) that `ruff format --check` accepts,
+    each at its own line length: one ruff process over folder, each module in a subfolder with
+    a ruff.toml of its line length (ruff reads the nearest config of each file)."""
+    for name, (text, width) in modules.items():
+        write(folder / name / "ruff.toml", f"line-length = {width}\n")
+        write(folder / name / "module.py", text)
+    proc = subprocess.run(
+        [sys.executable, "-m", "ruff", "format", "--check", "--no-cache", "--output-format", "json", str(folder)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode in (0, 1), proc.stderr
+    dirty = {Path(found["filename"]).parent.name for found in json.loads(proc.stdout or "[]")}
+    return set(modules) - dirty

@@ -105,7 +105,9 @@ PYTHON = [
         {},
         Status.MIGRATED,
         "from truss.base.truss_config import TrussConfig, Weights, WeightsSource\n\n"
-        'CONFIG = TrussConfig(weights=Weights([WeightsSource(source="hf://org/a", mount_location="/app/model_cache/a")]))\n',
+        "CONFIG = TrussConfig(\n"  # one character longer than the longest line it had: split
+        '    weights=Weights([WeightsSource(source="hf://org/a", mount_location="/app/model_cache/a")])\n'
+        ")\n",
         ["3:10:W104", "3:34:W103", "3:46:W101"],
         id="module-rewritten",
     ),

@@ -38,9 +38,11 @@ PY_OLD = (
     "from truss.base.truss_config import ModelRepo, TrussConfig\n\n"
     'config = TrussConfig(model_cache=[ModelRepo(repo_id="org/m", use_volume=True, volume_folder="m")])\n'
 )
-PY_NEW = (
+PY_NEW = (  # grown past the fence's longest line: split
     "from truss.base.truss_config import TrussConfig, WeightsSource\n\n"
-    'config = TrussConfig(weights=[WeightsSource(source="hf://org/m", mount_location="/app/model_cache/m")])\n'
+    "config = TrussConfig(\n"
+    '    weights=[WeightsSource(source="hf://org/m", mount_location="/app/model_cache/m")]\n'
+    ")\n"
 )
 PY_CODES = ("TrussConfig(model_cache=...) -> TrussConfig(weights=...)", "ModelRepo(...) -> WeightsSource(...)")
 

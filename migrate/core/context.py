@@ -49,6 +49,7 @@ class Context:
     trust_patterns: bool = False  # --trust-patterns: loaders point at filtered mounts too
     truss: tuple[TrussEntry, ...] = ()  # for a Python module: the entries of its truss's config
     ignore: frozenset[str] = frozenset()  # codes the project's settings suppress everywhere
+    line_length: int | None = None  # the formatter's, as the file's project sets it; None: not set
 
     @classmethod
     def of(

@@ -47,7 +47,7 @@ def migrate(source: str, context: Context = Context()) -> Outcome:
     sites = tuple(dict.fromkeys(s for s in survey.sites if not suppressed(s.line, s.code)))
     if not survey.findings.edits:
         return Outcome(Status.UNCHANGED, diagnostics=diagnostics, sites=sites)
-    code = _rewrite(source, survey)
+    code = _rewrite(survey)
     if code == source:
         return Outcome(Status.UNCHANGED, diagnostics=diagnostics, sites=sites)
     problem = _does_not_compile(code, newer_syntax)
@@ -70,7 +70,7 @@ def _does_not_compile(code: str, newer_syntax: bool) -> str | None:
     return None
 
 
-def _rewrite(source: str, survey: Survey) -> str:
+def _rewrite(survey: Survey) -> str:
     """The module with the codemods' edits: libcst parses only the statements they touch (and loads only here)."""
     from libcst.metadata import MetadataWrapper
 
@@ -83,11 +83,13 @@ def _rewrite(source: str, survey: Survey) -> str:
             survey.findings.edit("ImportFrom", survey.where(statement), (None, plan), statement)
     edited = [survey.statement_of(node) for node in survey.findings.nodes] + list(plan.statements)
     lines = survey.source.lines
+    bare = [line.rstrip("\r\n") for line in lines]
+    width = survey.context.line_length or max([88, *map(len, bare)])
     out: list[str] = []
     done = 0
     for span in spans(survey.tree, edited, bool(plan.additions), lines):
         module, offset, prefix = _parse_span(lines, span, survey.source.newline)
-        rewrite = Rewrite(survey.findings.edits, survey.rules, source.splitlines(), offset)
+        rewrite = Rewrite(survey.findings.edits, survey.rules, bare, offset, width)
         tree = MetadataWrapper(module, unsafe_skip_copy=True).visit(rewrite)
         if span.head and plan.additions:
             tree = add_imports(tree, plan)

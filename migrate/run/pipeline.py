@@ -6,6 +6,7 @@ pre-filter (core.keys) differ. A failure costs the one file it concerns, never t
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
 import os
 import stat
@@ -16,6 +17,7 @@ from ..core.context import Context
 from ..core.diagnostics import Diagnostic
 from ..core.outcome import FileResult, MigrationError, Outcome, Status
 from .discover import Target
+from .formatter import line_length
 from .write import first_changed_line, unified_diff, write
 
 MAX_BYTES = 2**20  # real configs are a few KiB; this bounds time and memory on hostile input
@@ -63,6 +65,8 @@ def process(target: Target, options: Options, context: Context | None = None) ->
             return FileResult(target.path, Status.UNCHANGED)
         _check_size(data)
         text = _decode(data)
+        if target.python or target.doc:  # their Python is laid out to the formatter's line length
+            context = dataclasses.replace(context, line_length=line_length(target.path))
         outcome = _edit(editor, text, context)
     except MigrationError as err:
         return FileResult(target.path, Status.FAILED, [err.diagnostic])
