@@ -124,7 +124,7 @@ PYTHON = [
         'from huggingface_hub import snapshot_download\n\npath = snapshot_download("org/m")\n',
         {"truss_config": LEGACY},
         Status.MIGRATED,
-        '\npath = "/app/model_cache/org_m"\n',
+        'path = "/app/model_cache/org_m"\n',
         ["3:8:W111"],
         id="loader-of-the-truss-legacy-entry",
     ),

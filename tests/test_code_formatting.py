@@ -1,6 +1,7 @@
 """Rewritten Python stays `ruff format`-clean (README "Python code": formatting).
 
-Every migrated row of the code tables (test_code_edit, test_code_truss_objects, test_code_loaders):
+Every migrated row of the code tables (test_code_edit, test_code_truss_objects, test_code_loaders,
+test_code_values):
 when ruff accepts the row's input at the line limit the rewrite uses (the project's configured
 one; else the module's longest line, at least 88), it accepts the output at the same limit. One
 ruff process checks every input and output, each at its own limit.
@@ -12,6 +13,7 @@ import pytest
 import test_code_edit
 import test_code_loaders
 import test_code_truss_objects
+import test_code_values
 from support import ruff_formatted
 
 from migrate.core.context import Context
@@ -23,6 +25,7 @@ def _rows() -> list[tuple[str, str, Context]]:
     rows += [(f"objects-{r.id}", r.values[0], Context()) for r in test_code_truss_objects.REWRITES]
     loaders = Context(truss=test_code_loaders.legacy())
     rows += [(f"loaders-{r.id}", r.values[0], loaders) for r in test_code_loaders.REWRITES]
+    rows += [(f"values-{r.id}", r.values[0], test_code_values.TRUSS) for r in test_code_values.ROWS]
     return rows
 
 

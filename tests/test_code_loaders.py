@@ -136,9 +136,15 @@ REWRITES = [
     ),
     pytest.param(
         'def load(cfg):\n    return cfg["model_cache"][0].get("repo_id")\n',
-        'def load(cfg):\n    return cfg["weights"][0].get("mount_location")\n',
-        ["2:W106"],
-        id="get-repo-id-like-w106",
+        'def load(cfg):\n    return "org/full"\n',
+        ["2:W106", "2:W115"],
+        id="get-repo-id-returned-becomes-the-id",
+    ),
+    pytest.param(
+        'from transformers import AutoModel\n\n\ndef load(cfg):\n    return AutoModel.from_pretrained(cfg["model_cache"][0].get("repo_id"))\n',
+        'from transformers import AutoModel\n\n\ndef load(cfg):\n    return AutoModel.from_pretrained(cfg["weights"][0].get("mount_location"))\n',
+        ["5:W106"],
+        id="get-repo-id-at-a-loader-reads-the-mount-location",
     ),
     # A call that grows past the line limit (88 here) is split as `ruff format` splits it.
     pytest.param(

@@ -55,7 +55,10 @@ def migrate(source: str, context: Context = Context()) -> Outcome:
     plans = top[1].weights if top else []
     entries = tuple(TrussEntry.of_plan(i, plan) for i, plan in enumerate(plans))
     found_sites = truss.sites(root, entries) if context.code else ()
-    return Outcome(Status.MIGRATED, bom + new_body, ordered, plans, entries, found_sites, notices)
+    values = truss.config_values(root, entries) if context.code else ()
+    return Outcome(
+        Status.MIGRATED, bom + new_body, ordered, plans, entries, found_sites, config_values=values, notices=notices
+    )
 
 
 def _has_weights(body: str, context: Context) -> bool:
@@ -70,8 +73,11 @@ def _already_migrated(body: str, context: Context, reports: list[Diagnostic], ro
     except Failure:
         return Outcome(Status.UNCHANGED, diagnostics=reports)
     entries = truss.under_weights(root) if root is not None else ()
-    found_sites = truss.sites(root, entries) if root is not None else ()
-    return Outcome(Status.UNCHANGED, diagnostics=reports, truss=entries, sites=found_sites)
+    if root is None:
+        return Outcome(Status.UNCHANGED, diagnostics=reports, truss=entries)
+    values = truss.config_values(root, entries)
+    found_sites = truss.sites(root, entries)
+    return Outcome(Status.UNCHANGED, diagnostics=reports, truss=entries, sites=found_sites, config_values=values)
 
 
 def _notices(weights: list[EntryPlan], context: Context) -> frozenset[str]:

@@ -1,12 +1,14 @@
 """What a truss's code needs from its config: its entries (as planned, or already under `weights`),
-and where the config itself names them (a value holding a mount location: a start command, an
-environment variable)."""
+where the config itself names them (a value holding a mount location: a start command, an
+environment variable), and the strings its code may read an id from (`model_metadata.repo_id`)."""
 
 from __future__ import annotations
 
+import re
+
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from ..core.entry import Site, TrussEntry
+from ..core.entry import ConfigValue, Site, TrussEntry
 from ..core.keys import BLOCK_KEYS
 from ..core.mapping import names_path
 from .read import STR, nodes, top_level, value
@@ -26,6 +28,34 @@ def under_weights(root: Node) -> tuple[TrussEntry, ...]:
         if entry is not None:
             entries.append(entry)
     return tuple(entries)
+
+
+_NAME = re.compile(r"[A-Za-z0-9._-]{1,40}")  # a name a loader may map to a repository (a faster-whisper size)
+_DEPTH = 4
+
+
+def config_values(root: Node, truss: tuple[TrussEntry, ...]) -> tuple[ConfigValue, ...]:
+    """The strings at paths of mapping keys outside the blocks that are an entry's Hugging Face id, or
+    a short name a loader may map to one (`small`): what the code may read an id from."""
+    ids = {entry.repo_id for entry in truss if entry.repo_id}
+    if not ids or not isinstance(root, MappingNode):
+        return ()
+    found: list[ConfigValue] = []
+    stack: list[tuple[tuple[str, ...], Node]] = [((), root)]
+    while stack:
+        keys, node = stack.pop()
+        for key, val in node.value:
+            if not (isinstance(key, ScalarNode) and key.tag == STR) or (not keys and key.value in _OWN_KEYS):
+                continue
+            path = (*keys, key.value)
+            if isinstance(val, MappingNode) and len(path) < _DEPTH:
+                stack.append((path, val))
+            elif isinstance(val, ScalarNode) and val.tag == STR and (val.value in ids or _NAME.fullmatch(val.value)):
+                found.append(ConfigValue(path, val.value))
+    return tuple(sorted(found, key=lambda v: v.keys))
+
+
+_OWN_KEYS = (*BLOCK_KEYS, "weights", "external_data")
 
 
 def sites(root: Node, truss: tuple[TrussEntry, ...]) -> tuple[Site, ...]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .entry import TrussEntry
+from .entry import ConfigValue, TrussEntry
 
 DEFAULT_MOUNT_ROOT = "/app/model_cache"  # truss's MODEL_CACHE_PATH
 SECRET = "runtime_secret_name"  # the secret's key in seed's names; each dialect names it (`Dialect.secret_key`)
@@ -49,6 +49,7 @@ class Context:
     trust_patterns: bool = False  # --trust-patterns: loaders point at filtered mounts too
     truss: tuple[TrussEntry, ...] = ()  # for a Python module: the entries of its truss's config
     ignore: frozenset[str] = frozenset()  # codes the project's settings suppress everywhere
+    config_values: tuple[ConfigValue, ...] = ()  # for a Python module: what its truss's config holds that may be an id
     line_length: int | None = None  # the formatter's, as the file's project sets it; None: not set
 
     @classmethod

@@ -71,27 +71,34 @@ CODES = {
     "W103": "Python: `ModelCache([...])` rewritten to `Weights([...])`",
     "W104": "Python: `TrussConfig(model_cache=...)` rewritten to `TrussConfig(weights=...)`",
     "W105": (
-        "Python: a legacy entry's repo id at a loader-table position (or a constant only loaders use) "
-        "replaced by its mount location"
+        "Python: a mounted repository's id at a loader-table position (or in a name only loaders read, or a "
+        "faster-whisper size name) replaced by its mount location"
     ),
     "W106": (
-        'Python: `X["model_cache"][i]["repo_id"]` (or `.get("repo_id")`) rewritten to '
-        '`X["weights"][i]["mount_location"]`'
+        'Python: `X["model_cache"][i]["repo_id"]` (or `.get("repo_id")`), which the migrated config no longer '
+        'holds, rewritten: to `X["weights"][i]["mount_location"]` where a loader takes the whole mount, else to '
+        "the repository's id"
     ),
     "W107": "Python: a `ModelRepo` left as it is: a value it needs cannot be resolved (needs a person)",
     "W108": 'Python: another use of `"model_cache"` in code, left for a person to review',
     "W110": "Python: a `ModelRepo` left as it is: its arguments break a mapping rule",
     "W111": (
-        "Python: `snapshot_download`/`hf_hub_download` of a legacy entry replaced by the path it returned "
+        "Python: `snapshot_download`/`hf_hub_download` of a mounted repository replaced by the path it returned "
         "(under the mount location)"
     ),
     "W112": (
-        "Python: a loader of a legacy entry with allow/ignore patterns left: it still downloads from the Hub "
-        "(see `--trust-patterns`)"
+        "Python: a loader given the id of a repository the truss mounts filtered by allow/ignore patterns: "
+        "it still downloads from the Hub (see `--trust-patterns`)"
     ),
-    "W113": "Python: a Hub API call given a legacy entry's id left: its effect on a local folder cannot be reproduced",
-    "W114": "Python: a legacy entry's id at an argument not in the loader table, left",
-    "W115": "Python: another use of a legacy entry's id in code, left; names the mount location",
+    "W113": (
+        "Python: a Hub API call given the id of a repository the truss mounts: it still downloads; its effect "
+        "on a local folder cannot be reproduced"
+    ),
+    "W114": (
+        "Python: the id of a repository the truss mounts at an argument not in the loader table (or a loader "
+        "that cannot take a folder there): it may still download"
+    ),
+    "W115": "Python: another use of the id of a repository the truss mounts; names the mount location",
     "W116": (
         "Python: a `ModelRepo` left: it does not flow into `Assets(cached=)`, `ModelCache([...])` or "
         "`TrussConfig(model_cache=)`"
@@ -105,6 +112,14 @@ CODES = {
     "W120": (
         "Python: `truss-transfer-cli &&` dropped from a start command literal built for a rewritten "
         "TrussConfig (as W004)"
+    ),
+    "W125": (
+        "Python: a read of the truss's config that holds a mounted repository's id (`config[\"model_metadata\"]"
+        '["repo_id"]`), where a loader takes it, rewritten to `config["weights"][i]["mount_location"]`'
+    ),
+    "W126": (
+        "Python: a loader given a mounted repository's id through a value the tool cannot rewrite where the "
+        "loader reads it: it still downloads"
     ),
     "W121": (
         "Python: `truss-transfer-cli` in a start command literal next to a rewritten TrussConfig left "

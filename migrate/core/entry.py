@@ -155,3 +155,12 @@ class Site:
     line: int
     code: str | None = None  # the diagnostic reported there (a hub site always has one)
     path: str = ""  # the file, once the run knows it
+
+
+@dataclass(frozen=True)
+class ConfigValue:
+    """A string the truss's config holds at a path of mapping keys (outside its weights block): truss
+    passes the parsed config to `Model(config=...)`, so its code may read an id there."""
+
+    keys: tuple[str, ...]
+    value: str

@@ -99,7 +99,10 @@ def _rewrite(survey: Survey) -> str:
         out.append(tree.code[len(prefix) :])
         done = span.last
     out += lines[done:]
-    return "".join(out)
+    code = "".join(out)
+    if plan.removals and code[:1] in ("\n", "\r") and lines and lines[0].strip():
+        code = code.lstrip("\r\n")  # the first statement, an import, went: so do the blank lines after it
+    return code
 
 
 def _parse_span(lines: list[str], span: Span, newline: str) -> tuple[cst.Module, int, str]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import ast
 import dataclasses
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any, Literal, TypeVar
 
 from ..core import mapping
@@ -33,6 +34,7 @@ from .syntax import (
     string_pieces,
     string_value,
 )
+from .values import Values
 
 CodemodT = TypeVar("CodemodT")
 # What an argument's slot takes: a truss construct's source, a folder (loader table), a Hub repo id, or unknown
@@ -144,9 +146,16 @@ class Survey:
         self.rules: list[Any] = []  # the registry's codemods, in order, once they decide
         self.imports = ImportChanges()  # what the rules' edits do to the imports
         self.sites: list[Site] = []  # where the module loads the truss's entries from
+        self.why_not: dict[int, str] = {}  # id(argument value) -> why a loader's slot takes no folder here
+        self.sized: set[int] = set()  # ids of argument values a loader also takes a faster-whisper size name at
+        self.block_reads: dict[int, str] = {}  # id(X["model_cache"][i]["repo_id"]) -> "mount", "literal" or "call"
         self.inert: set[int] = set()  # ids of the nodes inside a print or logging call: an id there loads nothing
 
     # -- reading
+
+    @cached_property
+    def values(self) -> Values:
+        return Values(self)
 
     def read(self) -> None:
         self._constants()
@@ -329,10 +338,15 @@ class Survey:
         func = call.node.func
         method = func.attr if isinstance(func, ast.Attribute) else None
         loader = loader_table.loader_for(call.names, method)
+        untasked = loader is not None and loader.needs_task and not _names_task(call)
         for i, argument in enumerate(call.arguments):
             position = None if argument.keyword or argument.star else i
             takes = loader is not None and loader.takes(position, argument.keyword)
-            self.slots[id(argument.value)] = every or ("loader" if takes else "other")
+            self.slots[id(argument.value)] = every or ("loader" if takes and not untasked else "other")
+            if takes and untasked:
+                self.why_not[id(argument.value)] = "without a task, pipeline() asks the Hub for it by this id"
+            elif takes and loader is not None and loader.sizes:
+                self.sized.add(id(argument.value))
 
     def _is_inert(self, call: ast.Call) -> bool:
         """print(...), warnings.warn(...), or a logging call (`logging.info`, `logger.warning`, ...):
@@ -635,6 +649,13 @@ def post(node: ast.AST) -> tuple[int, ...]:
     """A node's place in a transformer's walk (children first): by where it ends, the smaller first."""
     line, col, end_line, end_col = _span(node)
     return end_line, end_col, -line, -col
+
+
+def _names_task(call: Call) -> bool:
+    """pipeline(task, ...) or pipeline(task=...)."""
+    first = call.arguments[0] if call.arguments else None
+    named = first is not None and first.keyword is None and not first.star
+    return named or call.argument("task") is not None
 
 
 def _weights_read(node: ast.AST) -> int | None:

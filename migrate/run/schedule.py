@@ -14,7 +14,7 @@ from typing import IO, TYPE_CHECKING, Any
 
 from ..core import keys
 from ..core.context import Context
-from ..core.entry import TrussEntry
+from ..core.entry import ConfigValue, TrussEntry
 from ..core.outcome import FileResult, MigrationError
 from .discover import Target, Walk
 from .pipeline import MAX_BYTES, Options, mentions, process, read
@@ -68,7 +68,7 @@ def _process_batch(batch: Batch) -> list[FileResult]:
         results = [process(target, options) for target in items]
         if not options.context.code:  # the plans only feed the code pass: not sent back for nothing
             for result in results:
-                result.plans, result.truss = [], ()
+                result.plans, result.truss, result.config_values = [], (), ()
         return results
     return [process(target, options, context) for target, context in items]
 
@@ -161,8 +161,8 @@ class _Run:
         self.code_batch: list[tuple[int, Target, Context, int | None]] = []
         self.code_orders: deque[list[tuple[int, int | None]]] = deque()  # (order, its truss's config order)
         self.uses: dict[int, TrussUses] = {}  # config order -> its truss's sites, while its code is read
-        # real folder -> (config order, the entries of its config), for the groups still waiting
-        self.trusses: dict[str, tuple[int, tuple[TrussEntry, ...]]] = {}
+        # real folder -> (config order, the entries of its config, its strings that may be ids), for the groups waiting
+        self.trusses: dict[str, tuple[int, tuple[TrussEntry, ...], tuple[ConfigValue, ...]]] = {}
         self.folders: set[str] = set()  # truss folders (under --shard) since the walk last settled
         self.docs: list[Target] = []  # Markdown files, for their own pass after the Python files
         self.doc_folders: set[str] = set()  # every truss folder, under --shard when docs were found
@@ -253,10 +253,10 @@ class _Run:
         code = self.options.context.code
         for (order, folder), result in zip(self.given.popleft(), results):
             if code and result.truss:  # migrated now, or already under weights: its code reads the entries
-                self.trusses[folder] = (order, result.truss)
+                self.trusses[folder] = (order, result.truss, result.config_values)
                 sites = [dataclasses.replace(s, path=result.path) for s in result.sites]
                 self.uses[order] = TrussUses(result.truss, sites)
-            result.plans, result.truss, result.order = [], (), order
+            result.plans, result.truss, result.config_values, result.order = [], (), (), order
             self.reported.append(result)
         self.done += 1
         self.release()
@@ -269,14 +269,16 @@ class _Run:
             for order, target in files:
                 folder = _nearest(target.real, self.trusses, cache) if self.trusses else None
                 found = self.trusses.get(folder) if folder is not None else None
-                context = dataclasses.replace(self.options.context, truss=found[1]) if found else self.options.context
+                context = self.options.context
+                if found:
+                    context = dataclasses.replace(context, truss=found[1], config_values=found[2])
                 if found:
                     self.uses[found[0]].reading += 1
                 self.code_batch.append((order, target, context, found[0] if found else None))
                 if len(self.code_batch) >= _Workers.BATCH:
                     self.give_code()
             while self.trusses and next(iter(self.trusses.values()))[0] <= last:
-                order, _ = self.trusses.pop(next(iter(self.trusses)))
+                order = self.trusses.pop(next(iter(self.trusses)))[0]
                 self.uses[order].known = True  # every Python file it can have is given
 
     def report(self) -> Iterator[FileResult]:
