@@ -3,7 +3,7 @@
 Every migrated row of the code tables (test_code_edit, test_code_truss_objects, test_code_loaders,
 test_code_values):
 when ruff accepts the row's input at the line limit the rewrite uses (the project's configured
-one; else the module's longest line, at least 88), it accepts the output at the same limit. One
+one; else ruff's 88 or the module's own widest code), it accepts the output at the same limit. One
 ruff process checks every input and output, each at its own limit.
 """
 

@@ -1,12 +1,13 @@
 """The line limit of rewritten Python: the formatter's line length as the file's project sets it
-(run/formatter.py), looked up as ruff looks up its configuration; else the module's longest line,
-at least 88 (README "Python code": formatting)."""
+(run/formatter.py), looked up as ruff looks up its configuration; else ruff's 88, or the module's
+own widest line of code (README "Python code": formatting)."""
 
 from __future__ import annotations
 
 import pytest
 from support import migrate_cli, write
 
+from migrate.python.codemods.layout import module_width
 from migrate.run.formatter import line_length
 
 # Each row: the files of a project (path -> text), and the line length for its `pkg/sub/model.py`.
@@ -87,3 +88,25 @@ def test_the_cli_lays_code_out_to_the_project_limit(tmp_path, pyproject, expecte
     proc = migrate_cli("truss", cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
     assert model.read_text().endswith(expected)
+
+
+WIDTHS = [
+    pytest.param("x = 1\n", 88, id="short"),
+    pytest.param("y = f(" + "a, " * 40 + "b)\n", 128, id="a-wide-call-counts"),
+    pytest.param("# " + "c" * 120 + "\n", 88, id="a-comment-line"),
+    pytest.param("x = 1  # " + "c" * 100 + "\n", 88, id="long-by-its-comment"),
+    pytest.param('URL = "' + "u" * 100 + '"\n', 88, id="a-string-too-long-for-any-line"),
+    pytest.param('DOC = """\n' + "d" * 150 + '\n"""\n', 88, id="a-string-over-several-lines"),
+    pytest.param('DOC = f"""\n{x}' + "d" * 150 + '\n"""\n', 88, id="an-f-string-over-several-lines"),
+    pytest.param(
+        'p = pipeline("automatic-speech-recognition", model="openai/whisper-large-v3-turbo-x-y-z-and-w")\n',
+        95,
+        id="short-strings-in-a-wide-call",
+    ),
+    pytest.param("def f(:\n" + "x" * 100 + "\n", 100, id="no-python-the-longest-line"),
+]
+
+
+@pytest.mark.parametrize("text, expected", WIDTHS)
+def test_the_width_a_module_was_laid_out_to(text, expected):
+    assert module_width(text) == expected

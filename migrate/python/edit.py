@@ -75,6 +75,7 @@ def _rewrite(survey: Survey) -> str:
     from libcst.metadata import MetadataWrapper
 
     from .codemods.imports import add_imports, remove_unused
+    from .codemods.layout import module_width
     from .codemods.rewrite import Rewrite
 
     plan = survey.imports.plan(survey.tree)
@@ -84,7 +85,7 @@ def _rewrite(survey: Survey) -> str:
     edited = [survey.statement_of(node) for node in survey.findings.nodes] + list(plan.statements)
     lines = survey.source.lines
     bare = [line.rstrip("\r\n") for line in lines]
-    width = survey.context.line_length or max([88, *map(len, bare)])
+    width = survey.context.line_length or module_width(survey.source.text)
     out: list[str] = []
     done = 0
     for span in spans(survey.tree, edited, bool(plan.additions), lines):

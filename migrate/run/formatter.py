@@ -5,7 +5,7 @@ the first of `.ruff.toml`, `ruff.toml`, or a `pyproject.toml` with a `[tool.ruff
 (its `line-length`, through `extend` when it has none, else ruff's default, 88); a
 `pyproject.toml` with only `[tool.black]` decides as black reads it. The search stops at the
 repository's root (`.git`, `.hg`). Nothing found, or a file that cannot be read as TOML: None, and
-the rewrite keeps to the module's own longest line (at least 88).
+the rewrite keeps to ruff's 88, or to the module's own code where it is wider (layout.module_width).
 """
 
 from __future__ import annotations

@@ -52,6 +52,43 @@ class _Suffix:
         return _Suffix("," + self.text, 1 + self.width)
 
 
+def module_width(text: str, default: int = 88) -> int:
+    """The line limit a module was laid out to when its project names none: ruff's default, unless
+    the module's own code is wider. Lines a formatter cannot shorten do not count: a comment's, a
+    line of a string over several lines, a line long by its trailing comment, or by a string that
+    would not fit on a line of its own."""
+    lines = text.splitlines()
+    long = {n for n, line in enumerate(lines, start=1) if len(line) > default}
+    if not long:
+        return default
+    try:
+        tokens = list(tokenize.generate_tokens(io.StringIO(text).readline))
+    except (tokenize.TokenError, SyntaxError):
+        return max(default, *map(len, lines))
+    unsplittable: set[int] = set()
+    starts: list[tokenize.TokenInfo] = []
+    for token in tokens:
+        if token.type in _STRING_STARTS:
+            starts.append(token)
+            continue
+        first = starts.pop() if token.type in _STRING_ENDS and starts else token
+        if starts or token.type not in (tokenize.STRING, tokenize.COMMENT, *_STRING_ENDS):
+            continue
+        (line, column), (end_line, end_column) = first.start, token.end
+        if line != end_line:
+            unsplittable.update(range(line, end_line + 1))
+        elif token.type == tokenize.COMMENT and column - 2 <= default:
+            unsplittable.add(line)  # the code before it fits: only the comment is long
+        elif token.type != tokenize.COMMENT and _indent(lines[line - 1]) + end_column - column + len(INDENT) > default:
+            unsplittable.add(line)  # the string alone, a level deeper, would not fit either
+    counted = [len(lines[n - 1]) for n in long if n not in unsplittable]
+    return max([default, *counted])
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip(" \t"))
+
+
 def split_statement(code: str, indent: str, width: int, before: Collection[str]) -> str | None:
     """A statement's code with each line that grew past width split, or None if none is.
 
