@@ -222,3 +222,6 @@ def main() -> None:
         app(prog_name="weights-migrate")
     except KeyboardInterrupt:
         sys.exit(130)
+    except Exception as err:  # a bug outside any one file's processing: said in one line, never a traceback
+        print(f"weights-migrate: internal error: {type(err).__name__}: {err}", file=sys.stderr)
+        sys.exit(3)

@@ -21,6 +21,7 @@ class Target:
     outside: bool = False  # a symlink whose target lies outside every given path
     python: bool = False  # a Python module (else a config)
     doc: bool = False  # a Markdown file (with --docs, its fences are migrated)
+    context: bool = False  # the config of a given module's truss, read for its entries only: not reported
 
 
 # Yielded by Walk between files when every folder that could hold the config of a truss
@@ -46,6 +47,23 @@ def _inside(real: str, roots: tuple[str, ...]) -> bool:
 def roots_of(paths: Iterable[str]) -> tuple[str, ...]:
     """The folders a write may land in: each given folder, or a given file's folder."""
     return tuple(os.path.realpath(p if os.path.isdir(p) else os.path.dirname(os.path.abspath(p))) for p in paths)
+
+
+TRUSS_CONFIGS = ("config.yaml", "config.yml")
+
+
+def truss_config_of(module: str) -> str | None:
+    """The config of the truss a module belongs to: the nearest `config.yaml` (or `.yml`) in its
+    folder or above, not past the repository's root (`.git`, `.hg`)."""
+    folder = os.path.dirname(module)
+    while True:
+        for name in TRUSS_CONFIGS:
+            if os.path.isfile(os.path.join(folder, name)):
+                return os.path.join(folder, name)
+        parent = os.path.dirname(folder)
+        if parent == folder or any(os.path.exists(os.path.join(folder, mark)) for mark in (".git", ".hg")):
+            return None
+        folder = parent
 
 
 def _by_name(entry: os.DirEntry[str]) -> str:
@@ -96,6 +114,9 @@ class Walk:
         real = os.path.realpath(given)
         if self._met_file(real, python):
             return
+        config = truss_config_of(real) if python else None
+        if config is not None:  # a module given alone is read with its truss's entries
+            yield Target(config, config, context=True)
         yield Target(os.path.normpath(given), real, not _inside(real, self.roots), python, doc)
 
     def _root(self, given: str) -> Iterator[Target | object]:

@@ -55,6 +55,8 @@ def process(target: Target, options: Options, context: Context | None = None) ->
     Never raises.
     """
     context = context or options.context
+    if target.context:  # read for its truss's code only: nothing written, nothing shown
+        options = dataclasses.replace(options, write=False, diff=False)
     if target.outside:
         message = f"symlink to {target.real}, outside the given paths: skipped"
         return FileResult(target.path, Status.UNCHANGED, [Diagnostic(1, 1, "W005", message)])

@@ -15,7 +15,7 @@ from typing import IO, TYPE_CHECKING, Any
 from ..core import keys
 from ..core.context import Context
 from ..core.entry import ConfigValue, TrussEntry
-from ..core.outcome import FileResult, MigrationError
+from ..core.outcome import FileResult, MigrationError, Status
 from .discover import Target, Walk
 from .pipeline import MAX_BYTES, Options, mentions, process, read
 from .uses import TrussUses
@@ -150,8 +150,8 @@ class _Run:
         self.configs = 0  # configs found so far (the place of the next in the report)
         self.modules = 0  # Python files found so far
         self.batch: list[tuple[int, Target]] = []  # configs not yet given to the workers: (order, target)
-        # [(order, real folder)] of each config batch in flight, in order
-        self.given: deque[list[tuple[int, str]]] = deque()
+        # [(order, real folder, read for a given module only)] of each config batch in flight, in order
+        self.given: deque[list[tuple[int, str, bool]]] = deque()
         self.batches = 0  # config batches given so far
         self.done = 0  # config batches whose results are in
         self.waiting: list[tuple[int, Target]] = []  # Python files since the walk last settled: (order, target)
@@ -227,7 +227,7 @@ class _Run:
         batch, self.batch = self.batch, []
         self.on_total(len(batch))
         self.batches += 1
-        self.given.append([(order, os.path.dirname(t.real)) for order, t in batch])
+        self.given.append([(order, os.path.dirname(t.real), t.context) for order, t in batch])
         self.workers.give(("config", self.options, [t for _, t in batch]))
 
     def give_code(self) -> None:
@@ -251,13 +251,17 @@ class _Run:
                 self.hold(result)
             return
         code = self.options.context.code
-        for (order, folder), result in zip(self.given.popleft(), results):
-            if code and result.truss:  # migrated now, or already under weights: its code reads the entries
+        for (order, folder, context), result in zip(self.given.popleft(), results):
+            # a config read for a given module only counts once it is under weights: the module's
+            # loaders must not point at mounts that a config left unmigrated does not have
+            known = result.status is Status.UNCHANGED if context else True
+            if code and result.truss and known:  # migrated now, or already under weights: its code reads them
                 self.trusses[folder] = (order, result.truss, result.config_values)
                 sites = [dataclasses.replace(s, path=result.path) for s in result.sites]
                 self.uses[order] = TrussUses(result.truss, sites)
             result.plans, result.truss, result.config_values, result.order = [], (), (), order
-            self.reported.append(result)
+            if not context:
+                self.reported.append(result)
         self.done += 1
         self.release()
 
