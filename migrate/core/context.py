@@ -50,6 +50,13 @@ class Context:
     truss: tuple[TrussEntry, ...] = ()  # for a Python module: the entries of its truss's config
     ignore: frozenset[str] = frozenset()  # codes the project's settings suppress everywhere
     line_length: int | None = None  # the formatter's, as the file's project sets it; None: not set
+    include_tests: bool = False  # --include-tests: test modules are rewritten as any other module
+    test_module: bool = False  # for a Python file: a test module (test_*.py, *_test.py, conftest.py, under tests/)
+
+    @property
+    def held_test(self) -> bool:
+        """A test module the run leaves as it is (it asserts the old API): its rewrites are reported (W122)."""
+        return self.test_module and not self.include_tests
 
     @classmethod
     def of(
@@ -60,6 +67,7 @@ class Context:
         code: bool = True,
         trust_patterns: bool = False,
         ignore: frozenset[str] = frozenset(),
+        include_tests: bool = False,
     ) -> Context:
         """The context of a run from its options' values (checked by the caller): a dialect's
         name and a mount root, whose trailing slash is dropped."""
@@ -70,4 +78,5 @@ class Context:
             code=code,
             trust_patterns=trust_patterns,
             ignore=ignore,
+            include_tests=include_tests,
         )

@@ -110,6 +110,10 @@ CODES = {
         "Python: `truss-transfer-cli` in a start command literal next to a rewritten TrussConfig left "
         "(trt_llm, or split by an expression)"
     ),
+    "W122": (
+        "Python: a test module (`test_*.py`, `*_test.py`, `conftest.py`, under `tests/`) left as it is: it asserts "
+        "the old API; each rewrite it would get is reported (see `--include-tests`)"
+    ),
 }
 
 

@@ -165,9 +165,11 @@ class Survey:
         self._follow_containers()
         self._decide_constants()
 
-    def report(self, node: ast.AST, code: str, message: str, phase: int, rule: int = 0) -> None:
+    def report(
+        self, node: ast.AST, code: str, message: str, phase: int, rule: int = 0, of_rewrite: bool = False
+    ) -> None:
         order: Order = (phase, post(node) if phase == REWRITE else pre(node), rule)
-        self.findings.report(self.where(node), code, message, order)
+        self.findings.report(self.where(node), code, message, order, of_rewrite)
 
     def statement_of(self, node: ast.AST) -> ast.stmt:
         """The innermost statement holding node (a compound one when node is in its header)."""
@@ -213,8 +215,13 @@ class Survey:
             if index is not None and index in self.entries:
                 self.sites.append(Site(index, "mount", self.where(node)[0], None))
 
-    def report_at(self, where: Where, order: Order, code: str, message: str) -> None:
-        self.findings.report(where, code, message, order)
+    def report_at(self, where: Where, order: Order, code: str, message: str, of_rewrite: bool = False) -> None:
+        self.findings.report(where, code, message, order, of_rewrite)
+
+    def own(self, repo_id: str) -> bool:
+        """Whether only this module's rewritten ModelRepo mounts the id (not its truss's config)."""
+        mounted = self.mounted.get(repo_id)
+        return mounted is not None and mounted.index is None
 
     def where(self, node: ast.AST) -> Where:
         return self.source.where(node)

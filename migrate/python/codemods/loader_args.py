@@ -91,7 +91,7 @@ class LoaderArguments(Codemod):
                 f"{repo_id!r} left in code: a legacy entry's id; its weights now mount at {mount!r} "
                 "(use that path where this loads them)"
             )
-            survey.report_at(where, (END, place, self.rule), "W115", message)
+            survey.report_at(where, (END, place, self.rule), "W115", message, survey.own(repo_id))
             survey.site(repo_id, "hub", where[0], "W115")
 
     def string(self, piece: StringPiece) -> None:
@@ -141,6 +141,7 @@ class LoaderArguments(Codemod):
                     "W112",
                     f"loader left: {repo_id!r} mounts at {mount!r} filtered by {patterns}, so it still downloads "
                     "from the Hub; pass --trust-patterns if the patterns keep every file it loads",
+                    of_rewrite=survey.own(repo_id),
                 )
             elif slot == "loader":
                 mounts.append(Mount(i, mount))
@@ -157,6 +158,7 @@ class LoaderArguments(Codemod):
                     "W114",
                     f"{repo_id!r} left: this argument is not one the loader table knows to take a folder; "
                     f"the weights now mount at {mount!r}",
+                    of_rewrite=survey.own(repo_id),
                 )
         if mounts:
             self.edit("Call", call.node, tuple(mounts))
@@ -187,6 +189,7 @@ class LoaderArguments(Codemod):
                 "W113",
                 f"{function or 'Hub API'}(...) left: it takes a repo id, never a folder ({why}); "
                 f"the weights of {repo_id!r} now mount at {mount!r}",
+                of_rewrite=survey.own(repo_id),
             )
             return
         result = mount + ("/" + path if path else "")
