@@ -26,6 +26,7 @@ def _rows() -> list[tuple[str, str, Context]]:
     loaders = Context(truss=test_code_loaders.legacy())
     rows += [(f"loaders-{r.id}", r.values[0], loaders) for r in test_code_loaders.REWRITES]
     tests = test_code_test_modules
+    rows += [(f"test-modules-{r.id}", r.values[0], Context()) for r in tests.NOT_READ]
     included = Context(test_module=True, include_tests=True)
     rows += [
         ("test-modules-generator", tests.GENERATOR, included),

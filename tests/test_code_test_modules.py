@@ -4,10 +4,11 @@ A test module (`test_*.py`, `*_test.py`, `conftest.py`, or any file under a fold
 asserts the old behaviour: each rewrite it would get is reported as W122 at its place (naming the
 code and the message it would have had), none is made, and where it loads a truss's entries does
 not count for the truss (its `hub` sites are no pending work). `--include-tests` rewrites it as any
-module.
+module. In any module, a construct whose object has its `model_cache` read later in the file stays
+too (W123), with the entries that flow into it.
 
 Tables of rows: files laid out in tmp_path and run through the pipeline as the CLI runs it (the
-name decides), and the CLI's exit code.
+name decides), `(source, expected, codes)` rows for the later reads, and the CLI's exit code.
 """
 
 from __future__ import annotations
@@ -260,6 +261,256 @@ def test_a_test_module_of_a_truss(tmp_path, files, held, migrated, rewrites):
     assert result.status == ("unchanged" if migrated is None else "migrated")
     assert (tmp_path / "included" / path).read_text() == (migrated or files[path])
     assert codes(result.diagnostics) == sorted(rewrites)
+
+
+# --- W123: a construct whose object has its model_cache read later in the file: (source, codes) ------
+
+TRUSS_CONFIG = 'TrussConfig(model_cache=[ModelRepo(repo_id="org/a", use_volume=True, volume_folder="a")])'
+IMPORTS = "from truss.base.truss_config import ModelCache, ModelRepo, TrussConfig\n\n\n"
+
+
+def module(body: str) -> str:
+    return IMPORTS + d(body).replace("CONSTRUCT", TRUSS_CONFIG)
+
+
+READ_LATER = [
+    pytest.param(
+        module("""
+            config = CONSTRUCT
+            assert config.model_cache.models[0].repo_id == "org/a"
+            """),
+        ["4:W123", "5:W118"],
+        id="attribute",
+    ),
+    pytest.param(
+        module("""
+            config = CONSTRUCT
+            assert config.to_dict()["model_cache"][0]["repo_id"] == "org/a"
+            """),
+        ["4:W123", "5:W108"],
+        id="to_dict-subscript",
+    ),
+    pytest.param(
+        module("""
+            config = CONSTRUCT
+            assert config.to_dict(verbose=True)["model_cache"][0].get("revision") == ""
+            """),
+        ["4:W123", "5:W108"],
+        id="to_dict-with-arguments",
+    ),
+    pytest.param(
+        module("""
+            config = CONSTRUCT
+            assert config.to_dict().get("model_cache")
+            """),
+        ["4:W123", "5:W108"],
+        id="to_dict-get",
+    ),
+    pytest.param(
+        module("""
+            config = CONSTRUCT
+            data = config.to_dict()
+            assert data["model_cache"]
+            """),
+        ["4:W123", "6:W108"],
+        id="its-dict-through-a-name",
+    ),
+    pytest.param(
+        module("""
+            config = CONSTRUCT
+            assert config.model_dump()["model_cache"]
+            """),
+        ["4:W123", "5:W108"],
+        id="model_dump",
+    ),
+    pytest.param(
+        module("""
+            config: TrussConfig = CONSTRUCT
+            assert config.model_cache
+            """),
+        ["4:W123", "5:W118"],
+        id="annotated-name",
+    ),
+    pytest.param(
+        module("""
+            assert CONSTRUCT.to_dict()["model_cache"]
+            """),
+        ["4:W123", "4:W108"],
+        id="on-the-spot",
+    ),
+    pytest.param(
+        module("""
+            class Builder:
+                def __init__(self):
+                    self.config = CONSTRUCT
+
+                def repos(self):
+                    return self.config.model_cache
+            """),
+        ["6:W123", "9:W118"],
+        id="attribute-of-self-read-in-another-method",
+    ),
+    pytest.param(
+        module("""
+            def test_revision():
+                config = TrussConfig(
+                    model_cache=ModelCache([ModelRepo(repo_id="org/a", revision="main", use_volume=False)])
+                )
+                assert config.to_dict()["model_cache"][0]["revision"] == "main"
+            """),
+        ["5:W123", "8:W108"],  # its ModelCache and ModelRepo stay with it, unreported
+        id="model-cache-and-its-entry-stay-with-it",
+    ),
+    pytest.param(
+        module("""
+            REPO = ModelRepo(repo_id="org/a", use_volume=True, volume_folder="a")
+            CONFIG = TrussConfig(model_cache=[REPO])
+            print(CONFIG.model_cache)
+            """),
+        ["5:W123", "6:W118"],
+        id="entry-through-a-name",
+    ),
+    pytest.param(
+        d("""
+            import truss_chains as chains
+            from truss.base import truss_config
+
+            assets = chains.Assets(cached=[truss_config.ModelRepo(repo_id="org/a", use_volume=True, volume_folder="a")])
+            spec = assets.get_spec()
+            assert spec.cached[0].repo_id == "org/a"
+            """),
+        ["4:W123"],
+        id="assets-spec",
+    ),
+]
+
+
+@pytest.mark.parametrize("source, expected", READ_LATER)
+def test_a_construct_whose_model_cache_is_read_later_is_left(source, expected):
+    outcome = migrate_python(source, Context())
+    assert outcome.status == "unchanged", outcome.text
+    assert codes(outcome.diagnostics) == sorted(expected)
+
+
+def test_the_read_is_named_with_its_lines():
+    source = module("""
+        config = CONSTRUCT
+        assert config.model_cache
+        assert config.to_dict()["model_cache"]
+        """)
+    [held] = [d for d in migrate_python(source, Context()).diagnostics if d.code == "W123"]
+    assert held.message == (
+        "TrussConfig(model_cache=...) left as it is: its model_cache is read at lines 5, 6, which would then find "
+        "nothing; migrate both by hand"
+    )
+
+
+# (source, expected, codes): the object's model_cache is never read, or the read is of another object
+NOT_READ = [
+    pytest.param(
+        module("""
+            config = CONSTRUCT
+            config.write_to_yaml_file("config.yaml")
+            """),
+        module("""
+            config = TrussConfig(
+                weights=[WeightsSource(source="hf://org/a", mount_location="/app/model_cache/a")]
+            )
+            config.write_to_yaml_file("config.yaml")
+            """),
+        ["4:W101", "4:W104"],
+        id="nothing-reads-it",
+    ),
+    pytest.param(
+        module("""
+            config = CONSTRUCT
+            assert config.to_dict()["python_version"] == "py311"
+            """),
+        module("""
+            config = TrussConfig(
+                weights=[WeightsSource(source="hf://org/a", mount_location="/app/model_cache/a")]
+            )
+            assert config.to_dict()["python_version"] == "py311"
+            """),
+        ["4:W101", "4:W104"],
+        id="another-key-read",
+    ),
+    pytest.param(
+        module("""
+            config = CONSTRUCT
+            other = TrussConfig.from_yaml("config.yaml")
+            assert other.model_cache
+            """),
+        module("""
+            config = TrussConfig(
+                weights=[WeightsSource(source="hf://org/a", mount_location="/app/model_cache/a")]
+            )
+            other = TrussConfig.from_yaml("config.yaml")
+            assert other.model_cache
+            """),
+        ["4:W101", "4:W104", "6:W118"],
+        id="another-object-read",
+    ),
+    pytest.param(
+        module("""
+            def build():
+                config = CONSTRUCT
+                return config
+
+
+            def read(config):
+                return config.model_cache
+            """),
+        module("""
+            def build():
+                config = TrussConfig(
+                    weights=[WeightsSource(source="hf://org/a", mount_location="/app/model_cache/a")]
+                )
+                return config
+
+
+            def read(config):
+                return config.model_cache
+            """),
+        ["5:W101", "5:W104", "10:W118"],
+        id="the-same-name-in-another-function",
+    ),
+    pytest.param(
+        module("""
+            class Builder:
+                def __init__(self):
+                    self.config = CONSTRUCT
+
+
+            class Reader:
+                def repos(self):
+                    return self.config.model_cache
+            """),
+        module("""
+            class Builder:
+                def __init__(self):
+                    self.config = TrussConfig(
+                        weights=[WeightsSource(source="hf://org/a", mount_location="/app/model_cache/a")]
+                    )
+
+
+            class Reader:
+                def repos(self):
+                    return self.config.model_cache
+            """),
+        ["6:W101", "6:W104", "11:W118"],  # the line limit: the module's longest line, as it had it
+        id="the-same-attribute-in-another-class",
+    ),
+]
+
+
+@pytest.mark.parametrize("source, expected, expected_codes", NOT_READ)
+def test_a_construct_whose_model_cache_is_not_read_is_rewritten(source, expected, expected_codes):
+    expected = expected.replace("ModelCache, ModelRepo, TrussConfig", "ModelCache, TrussConfig, WeightsSource")
+    outcome = migrate_python(source, Context())
+    assert outcome.status == "migrated", outcome.diagnostics
+    assert outcome.text == expected
+    assert codes(outcome.diagnostics) == sorted(expected_codes)
 
 
 # --- the CLI: a test module's sites are no pending work of its truss: (path of the loader, exit code) --
