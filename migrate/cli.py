@@ -25,15 +25,17 @@ Folders are searched for *.yaml/*.yml files with a top-level `model_cache` or
 `hf_cache`; hidden folders, virtualenvs, node_modules and __pycache__ are skipped.
 A block nested deeper is reported and left alone (see --nested).
 The Python files of each migrated truss, and any module building ModelRepo or
-ModelCache, are rewritten too (see --no-code); with --docs, the yaml and python
-fenced code blocks of *.md/*.mdx files as well. Sharded JSON reports merge with
-`python -m migrate.merge REPORT...`.
+ModelCache, are rewritten too (see --no-code), except test modules, whose
+rewrites are only reported (see --include-tests); with --docs, the yaml and
+python fenced code blocks of *.md/*.mdx files as well. Sharded JSON reports
+merge with `python -m migrate.merge REPORT...`.
 
-Defaults of --dialect, --mount-root, --exclude, --nested and --docs, and codes
-never to report (`ignore`), may come from a [tool.weights-migrate] table in
-pyproject.toml: the first found from the folder holding every PATH upward to the
-repository root (.git or .hg). An option given on the command line wins over the
-table; a --exclude given replaces the table's list.
+Defaults of --dialect, --mount-root, --exclude, --nested, --docs and
+--include-tests, and codes never to report (`ignore`), may come from a
+[tool.weights-migrate] table in pyproject.toml: the first found from the folder
+holding every PATH upward to the repository root (.git or .hg). An option given
+on the command line wins over the table; a --exclude given replaces the table's
+list.
 
 Exit status: 0 done or nothing to do; 1 changes pending under --check;
 2 bad usage or settings; 3 at least one file could not be migrated (left untouched).
@@ -110,6 +112,14 @@ def migrate(
     docs: bool = typer.Option(
         False, "--docs/--no-docs", help="Also migrate the yaml/python fenced code blocks of *.md/*.mdx files."
     ),
+    include_tests: bool = typer.Option(
+        False,
+        "--include-tests/--no-include-tests",
+        help=(
+            "Also rewrite test modules (test_*.py, *_test.py, conftest.py, files under tests/), "
+            "which are otherwise left as they are: they assert the old API (W122)."
+        ),
+    ),
     trust_patterns: bool = typer.Option(
         False,
         "--trust-patterns",
@@ -171,6 +181,7 @@ def migrate(
         code=not no_code,
         trust_patterns=trust_patterns,
         ignore=settings.ignore,
+        include_tests=_chosen(ctx, "include_tests", include_tests, settings.include_tests),
     )
     options = Options(
         write=not (diff or check),

@@ -136,6 +136,14 @@ PYTHON = [
         ["1:11:W008"],
         id="path-moved-with-the-truss-mount-root",
     ),
+    pytest.param(
+        GENERATOR,
+        {"test_module": True},
+        Status.UNCHANGED,
+        None,
+        ["3:10:W122", "3:34:W122", "3:46:W122"],
+        id="test-module-left-each-rewrite-reported",
+    ),
     pytest.param("def f(:\n", {}, Status.FAILED, None, ["1:7:E030"], id="syntax-error"),
 ]
 

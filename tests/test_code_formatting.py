@@ -1,7 +1,7 @@
 """Rewritten Python stays `ruff format`-clean (README "Python code": formatting).
 
 Every migrated row of the code tables (test_code_edit, test_code_truss_objects, test_code_loaders,
-test_code_values):
+test_code_values, test_code_test_modules):
 when ruff accepts the row's input at the line limit the rewrite uses (the project's configured
 one; else ruff's 88 or the module's own widest code), it accepts the output at the same limit. One
 ruff process checks every input and output, each at its own limit.
@@ -12,9 +12,10 @@ from __future__ import annotations
 import pytest
 import test_code_edit
 import test_code_loaders
+import test_code_test_modules
 import test_code_truss_objects
 import test_code_values
-from support import ruff_formatted
+from support import ruff_formatted, truss_of
 
 from migrate.core.context import Context
 from migrate.python.edit import migrate as migrate_python
@@ -26,6 +27,19 @@ def _rows() -> list[tuple[str, str, Context]]:
     loaders = Context(truss=test_code_loaders.legacy())
     rows += [(f"loaders-{r.id}", r.values[0], loaders) for r in test_code_loaders.REWRITES]
     rows += [(f"values-{r.id}", r.values[0], test_code_values.TRUSS) for r in test_code_values.ROWS]
+    tests = test_code_test_modules
+    rows += [(f"test-modules-{r.id}", r.values[0], Context()) for r in tests.NOT_READ]
+    included = Context(test_module=True, include_tests=True)
+    rows += [
+        ("test-modules-generator", tests.GENERATOR, included),
+        ("test-modules-chain", tests.CHAIN, included),
+        ("test-modules-chain-loader", tests.CHAIN_LOADER, included),
+        (
+            "test-modules-loaders",
+            tests.LOADERS,
+            Context(test_module=True, include_tests=True, truss=truss_of({"repo_id": "org/m"})),
+        ),
+    ]
     return rows
 
 

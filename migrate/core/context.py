@@ -51,6 +51,13 @@ class Context:
     ignore: frozenset[str] = frozenset()  # codes the project's settings suppress everywhere
     config_values: tuple[ConfigValue, ...] = ()  # for a Python module: what its truss's config holds that may be an id
     line_length: int | None = None  # the formatter's, as the file's project sets it; None: not set
+    include_tests: bool = False  # --include-tests: test modules are rewritten as any other module
+    test_module: bool = False  # for a Python file: a test module (test_*.py, *_test.py, conftest.py, under tests/)
+
+    @property
+    def held_test(self) -> bool:
+        """A test module the run leaves as it is (it asserts the old API): its rewrites are reported (W122)."""
+        return self.test_module and not self.include_tests
 
     @classmethod
     def of(
@@ -61,6 +68,7 @@ class Context:
         code: bool = True,
         trust_patterns: bool = False,
         ignore: frozenset[str] = frozenset(),
+        include_tests: bool = False,
     ) -> Context:
         """The context of a run from its options' values (checked by the caller): a dialect's
         name and a mount root, whose trailing slash is dropped."""
@@ -71,4 +79,5 @@ class Context:
             code=code,
             trust_patterns=trust_patterns,
             ignore=ignore,
+            include_tests=include_tests,
         )

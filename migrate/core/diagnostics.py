@@ -125,6 +125,14 @@ CODES = {
         "Python: `truss-transfer-cli` in a start command literal next to a rewritten TrussConfig left "
         "(trt_llm, or split by an expression)"
     ),
+    "W122": (
+        "Python: a test module (`test_*.py`, `*_test.py`, `conftest.py`, under `tests/`) left as it is: it asserts "
+        "the old API; each rewrite it would get is reported (see `--include-tests`)"
+    ),
+    "W123": (
+        "Python: an `Assets(cached=)`/`TrussConfig(model_cache=)` left: the object it makes has its old key read "
+        'later in the file (`.model_cache`, `to_dict()["model_cache"]`)'
+    ),
 }
 
 

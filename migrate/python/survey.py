@@ -110,7 +110,7 @@ def _mounted(entry: TrussEntry) -> Mounted:
 class Survey:
     """Reads the module: string constants, calls and slots, ModelRepo calls and what they become."""
 
-    CODES = ("W107", "W110", "W116", "W117", "W118")
+    CODES = ("W107", "W110", "W116", "W117", "W118", "W123")
 
     def __init__(self, text: str, tree: ast.Module, context: Context) -> None:
         self.source, self.tree = Source(text), tree
@@ -135,6 +135,7 @@ class Survey:
         self.flowing: dict[int, int] = {}  # ModelRepo -> the container it flows into
         self.changeable: set[int] = set()  # containers that change with their entries
         self.blocked: set[int] = set()  # containers holding a ModelRepo that stays
+        self.held: set[int] = set()  # containers whose object has its old key read later (W123), with their entries
         self.with_secret: set[int] = set()  # containers whose chainlet declares hf_access_token
         self.opaque_ids: set[int] = set()  # ModelRepo calls whose HF repo_id is an expression
         self.protected: set[int] = set()  # ModelRepo / WeightsSource calls: a repo id there is the source
@@ -150,6 +151,7 @@ class Survey:
         self.sized: set[int] = set()  # ids of argument values a loader also takes a faster-whisper size name at
         self.block_reads: dict[int, str] = {}  # id(X["model_cache"][i]["repo_id"]) -> "mount", "literal" or "call"
         self.inert: set[int] = set()  # ids of the nodes inside a print or logging call: an id there loads nothing
+        self._parents: dict[int, ast.AST] | None = None
 
     # -- reading
 
@@ -174,9 +176,11 @@ class Survey:
         self._follow_containers()
         self._decide_constants()
 
-    def report(self, node: ast.AST, code: str, message: str, phase: int, rule: int = 0) -> None:
+    def report(
+        self, node: ast.AST, code: str, message: str, phase: int, rule: int = 0, of_rewrite: bool = False
+    ) -> None:
         order: Order = (phase, post(node) if phase == REWRITE else pre(node), rule)
-        self.findings.report(self.where(node), code, message, order)
+        self.findings.report(self.where(node), code, message, order, of_rewrite)
 
     def statement_of(self, node: ast.AST) -> ast.stmt:
         """The innermost statement holding node (a compound one when node is in its header)."""
@@ -222,8 +226,13 @@ class Survey:
             if index is not None and index in self.entries:
                 self.sites.append(Site(index, "mount", self.where(node)[0], None))
 
-    def report_at(self, where: Where, order: Order, code: str, message: str) -> None:
-        self.findings.report(where, code, message, order)
+    def report_at(self, where: Where, order: Order, code: str, message: str, of_rewrite: bool = False) -> None:
+        self.findings.report(where, code, message, order, of_rewrite)
+
+    def own(self, repo_id: str) -> bool:
+        """Whether only this module's rewritten ModelRepo mounts the id (not its truss's config)."""
+        mounted = self.mounted.get(repo_id)
+        return mounted is not None and mounted.index is None
 
     def where(self, node: ast.AST) -> Where:
         return self.source.where(node)
@@ -451,7 +460,11 @@ class Survey:
             if short != "ModelCache":  # a ModelCache changes with the TrussConfig it flows into
                 self._follow(self.calls[container], short)
         for container, short in self.containers.items():
-            if short == "ModelCache" and container not in self.changeable and container not in self.blocked:
+            if short != "ModelCache" and container in self.changeable:
+                self._hold_if_read(self.calls[container], short)
+        settled = self.changeable | self.blocked | self.held  # changing, or left for a reason reported elsewhere
+        for container, short in self.containers.items():
+            if short == "ModelCache" and container not in settled:
                 self.report(
                     self.calls[container].node,
                     "W117",
@@ -464,7 +477,9 @@ class Survey:
             if key in self.failed:
                 continue
             owner = self.flowing.get(key)
-            if owner is None:
+            if owner in self.held:
+                self.repos.pop(key, None)  # its container's W123 says why
+            elif owner is None:
                 self.repos.pop(key, None)
                 self.report(
                     call.node,
@@ -528,6 +543,94 @@ class Survey:
                 self.blocked.add(id(value))  # reported through its entries (W107)
         if secrets:
             self.with_secret.add(key)
+
+    def _hold_if_read(self, container: Call, short: str) -> None:
+        """A container whose object has its old key read later in the file stays, with what flows into it:
+        rewritten, that read would find nothing (the W116/W117 rule, applied to the object's later uses)."""
+        old = RENAMED_KEYWORDS[short][0]
+        reads = self._key_reads(container.node, old)
+        if not reads:
+            return
+        key = id(container.node)
+        argument = container.argument(old)
+        inner = self.single_use_value(argument.value) if argument is not None else None
+        between = [id(inner)] if inner is not None and self.containers.get(id(inner)) == "ModelCache" else []
+        for held in (key, *between):
+            self.changeable.discard(held)
+            self.held.add(held)
+        lines = sorted({node.lineno for node in reads})  # type: ignore[attr-defined]
+        where = f"line {lines[0]}" if len(lines) == 1 else "lines " + ", ".join(map(str, lines))
+        self.report(
+            container.node,
+            "W123",
+            f"{short}({old}=...) left as it is: its {old} is read at {where}, which would then find nothing; "
+            "migrate both by hand",
+            SURVEY_END,
+        )
+
+    def _key_reads(self, node: ast.expr, key: str) -> list[ast.AST]:
+        """Where the object node makes has its old key read: `.key`, `[key]` or `.get(key)` of the object
+        or of its dict (`to_dict()`, `model_dump()`, `get_spec()`), on the spot or through the name or
+        attribute it is assigned to."""
+        found = []
+        for holder in self._aliases(node):
+            found += self._reads(holder, key)
+            method, call = self.parent(holder), None
+            if isinstance(method, ast.Attribute) and method.attr in _VIEWS:
+                call = self.parent(method)
+            if isinstance(call, ast.Call) and call.func is method:
+                found += [read for view in self._aliases(call) for read in self._reads(view, key)]
+        return found
+
+    def _reads(self, node: ast.AST, key: str) -> list[ast.AST]:
+        """node.key, node[key] or node.get(key, ...), where node's value is read so."""
+        parent = self.parent(node)
+        if isinstance(parent, ast.Subscript) and parent.value is node and string_value(parent.slice) == key:
+            return [parent]
+        if not isinstance(parent, ast.Attribute) or parent.value is not node:
+            return []
+        if parent.attr == key and isinstance(parent.ctx, ast.Load):
+            return [parent]
+        call = self.parent(parent)
+        if parent.attr == "get" and isinstance(call, ast.Call) and call.func is parent:
+            return [call] if call.args and string_value(call.args[0]) == key else []
+        return []
+
+    def _aliases(self, node: ast.expr) -> list[ast.expr]:
+        """node, and where its value is read again: the name it is assigned to (`x = node`), or the
+        attribute (`self.x = node`) as spelt in the class or function holding the assignment."""
+        statement = self.parent(node)
+        if isinstance(statement, ast.Assign) and len(statement.targets) == 1:
+            target = statement.targets[0]
+        elif isinstance(statement, ast.AnnAssign):
+            target = statement.target
+        else:
+            return [node]
+        if statement.value is not node:
+            return [node]
+        if isinstance(target, ast.Name):
+            bindings = self.scopes.of(target).lookup(target.id)
+            return [node, *(bindings[0].references if bindings else [])]
+        if not isinstance(target, ast.Attribute):
+            return [node]
+        spelt = self.source.segment(target)
+        top = next(s for s in self.tree.body if s is statement or holds(s, statement))
+        region = top if isinstance(top, (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)) else None
+        return [node] + [
+            other
+            for other in self.nodes
+            if isinstance(other, ast.Attribute)
+            and other.attr == target.attr
+            and isinstance(other.ctx, ast.Load)
+            and (region is None or holds(region, other))
+            and self.source.segment(other) == spelt
+        ]
+
+    def parent(self, node: ast.AST) -> ast.AST | None:
+        """The node holding node (None for a statement of the module's body)."""
+        if self._parents is None:
+            self._parents = {id(child): n for n in self.nodes for child in ast.iter_child_nodes(n)}
+        return self._parents.get(id(node))
 
     def _entries(self, value: ast.expr | None) -> list[int] | None:
         """The ModelRepo calls a list literal holds (directly or by names used only there), or None."""
@@ -602,6 +705,8 @@ class Survey:
         return {repo_id: m.mount_location for repo_id, m in self.mounted.items()}
 
 
+# Methods whose result holds a construct's old key as the construct does: its dict, an Assets' spec.
+_VIEWS = frozenset({"to_dict", "model_dump", "dict", "get_spec"})
 _LOG_METHODS = frozenset({"debug", "info", "warning", "warn", "error", "exception", "critical", "log"})
 
 _ATTRIBUTE = (

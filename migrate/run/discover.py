@@ -12,6 +12,7 @@ YAML_SUFFIXES = (".yaml", ".yml")
 PYTHON_SUFFIXES = (".py",)
 DOC_SUFFIXES = (".md", ".mdx")  # Markdown and MDX: their fenced configs (--docs)
 SKIP_DIRS = frozenset({"node_modules", "__pycache__", "site-packages", "venv", "virtualenv"})
+TEST_FOLDER = "tests"
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,14 @@ def excluded(path: str, exclude: tuple[str, ...]) -> bool:
     path = os.path.normpath(path).replace(os.sep, "/")
     names = path.split("/")
     return any(fnmatch.fnmatchcase(path, g) or any(fnmatch.fnmatchcase(n, g) for n in names) for g in exclude)
+
+
+def is_test_module(path: str) -> bool:
+    """A Python file of a test suite: named as pytest collects them (`test_*.py`, `*_test.py`), a
+    `conftest.py`, or any module under a folder named `tests` (the path as the user sees it)."""
+    *folders, name = os.path.normpath(path).replace(os.sep, "/").split("/")
+    stem = name.removesuffix(".py")
+    return stem.startswith("test_") or stem.endswith("_test") or stem == "conftest" or TEST_FOLDER in folders
 
 
 def _inside(real: str, roots: tuple[str, ...]) -> bool:

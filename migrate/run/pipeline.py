@@ -16,7 +16,7 @@ from ..core import keys
 from ..core.context import Context
 from ..core.diagnostics import Diagnostic
 from ..core.outcome import FileResult, MigrationError, Outcome, Status
-from .discover import Target
+from .discover import Target, is_test_module
 from .formatter import line_length
 from .write import first_changed_line, unified_diff, write
 
@@ -69,6 +69,8 @@ def process(target: Target, options: Options, context: Context | None = None) ->
         text = _decode(data)
         if target.python or target.doc:  # their Python is laid out to the formatter's line length
             context = dataclasses.replace(context, line_length=line_length(target.path))
+        if target.python:  # a test module asserts the old API (a doc's python fences never do)
+            context = dataclasses.replace(context, test_module=is_test_module(target.path))
         outcome = _edit(editor, text, context)
     except MigrationError as err:
         return FileResult(target.path, Status.FAILED, [err.diagnostic])

@@ -107,7 +107,7 @@ class LoaderArguments(Codemod):
                 f"{repo_id!r} left in code: the truss mounts this repository at {mount!r} "
                 "(use that path where this loads it)"
             )
-            survey.report_at(where, (END, place, self.rule), "W115", message)
+            survey.report_at(where, (END, place, self.rule), "W115", message, survey.own(repo_id))
             survey.site(repo_id, "hub", where[0], "W115")
 
     def string(self, piece: StringPiece) -> None:
@@ -159,6 +159,7 @@ class LoaderArguments(Codemod):
                     "W112",
                     f"loader left: {repo_id!r} mounts at {mount!r} filtered by {patterns}, so it still downloads "
                     "from the Hub; pass --trust-patterns if the patterns keep every file it loads",
+                    of_rewrite=survey.own(repo_id),
                 )
             elif slot == "loader":
                 mounts.append(Mount(i, mount))
@@ -180,7 +181,7 @@ class LoaderArguments(Codemod):
         why = survey.why_not.get(id(argument.value), "this argument is not one the loader table knows to take a folder")
         survey.site(repo_id, "hub", survey.where(argument.node)[0], "W114")
         message = f"{repo_id!r} left: {why}; the truss mounts it at {self.legacy_ids[repo_id]!r}"
-        self.report(argument.node, "W114", message)
+        self.report(argument.node, "W114", message, of_rewrite=survey.own(repo_id))
 
     # -- ids followed through names and reads of the config
 
@@ -268,7 +269,7 @@ class LoaderArguments(Codemod):
                 f"loader left: {self.named(held)} mounts at {mount!r} filtered by {patterns}, so it still "
                 "downloads from the Hub; pass --trust-patterns if the patterns keep every file it loads"
             )
-            self.report(argument.node, "W112", message)
+            self.report(argument.node, "W112", message, of_rewrite=survey.own(origin.repo_id))
             return False
         if origin.block:
             self.followed_block(i, argument, held, mounts, line)
@@ -286,7 +287,7 @@ class LoaderArguments(Codemod):
             f"loader left: it is given {self.named(held)} through {through}, which cannot be written here as "
             f"the mount location {self.legacy_ids[origin.repo_id]!r}"
         )
-        self.report(argument.node, "W126", message)
+        self.report(argument.node, "W126", message, of_rewrite=survey.own(origin.repo_id))
         return False
 
     def followed_block(self, i: int, argument: Argument, held: Held, mounts: list[Mount], line: int) -> None:
@@ -409,6 +410,7 @@ class LoaderArguments(Codemod):
             "W113",
             f"{function or 'Hub API'}(...) left: it takes a repo id, never a folder; the weights of "
             f"{origin.repo_id!r} now mount at {mount!r}",
+            of_rewrite=survey.own(origin.repo_id),
         )
 
     def legacy_id_of(self, node: ast.expr) -> tuple[str | None, str | None]:
@@ -435,6 +437,7 @@ class LoaderArguments(Codemod):
                 "W113",
                 f"{function or 'Hub API'}(...) left: it takes a repo id, never a folder ({why}); "
                 f"the weights of {repo_id!r} now mount at {mount!r}",
+                of_rewrite=survey.own(repo_id),
             )
             return
         result = mount + ("/" + path if path else "")
