@@ -22,6 +22,7 @@ from pathlib import Path
 import pytest
 from huggingface_hub.utils import filter_repo_objects
 
+from migrate.core.patterns import readings
 from migrate.python import loader_needs as ln
 from migrate.python.loader_needs import describe, missing, needed, suggest
 
@@ -1244,7 +1245,7 @@ SUGGESTIONS = [
 def test_suggest(files, lacking, mounted, expected):
     assert suggest(lacking, files, mounted) == expected
     for pattern in expected:  # under every reading, the patterns add only lacking files
-        for reading in ln.readings(pattern):
+        for reading in readings(pattern):
             assert {f for f in files if reading(f)} <= set(lacking) | set(mounted)
 
 
@@ -1259,7 +1260,7 @@ READINGS = [
 
 @pytest.mark.parametrize("pattern, path, expected", READINGS)
 def test_readings(pattern, path, expected):
-    assert [bool(r(path)) for r in ln.readings(pattern)] == expected
+    assert [bool(r(path)) for r in readings(pattern)] == expected
 
 
 def test_message():

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .entry import ConfigValue, TrussEntry
+from .listing import DEFAULT_REVISION, HubProblem, Listing
 
 DEFAULT_MOUNT_ROOT = "/app/model_cache"  # truss's MODEL_CACHE_PATH
 SECRET = "runtime_secret_name"  # the secret's key in seed's names; each dialect names it (`Dialect.secret_key`)
@@ -50,6 +51,14 @@ class Context:
     truss: tuple[TrussEntry, ...] = ()  # for a Python module: the entries of its truss's config
     ignore: frozenset[str] = frozenset()  # codes the project's settings suppress everywhere
     config_values: tuple[ConfigValue, ...] = ()  # for a Python module: what its truss's config holds that may be an id
+    hub: tuple[Listing | HubProblem, ...] = ()  # --hub: what the Hub said of each repository that matters
+    pin_revisions: bool = False  # --pin-revisions: a branch revision of an entry becomes its commit
+
+    def listing(self, repo_id: str, revision: str | None) -> Listing | HubProblem | None:
+        """--hub: the listing (or the problem) of a repository at a revision (absent: main)."""
+        key = (repo_id, revision or DEFAULT_REVISION)
+        return next((found for found in self.hub if found.key == key), None)
+
     line_length: int | None = None  # the formatter's, as the file's project sets it; None: not set
     include_tests: bool = False  # --include-tests: test modules are rewritten as any other module
     test_module: bool = False  # for a Python file: a test module (test_*.py, *_test.py, conftest.py, under tests/)

@@ -30,6 +30,10 @@ CODES = {
     "E019": "a file over 1 MiB: far beyond any truss config or module, not parsed",
     "E020": "the file could not be read or written",
     "E021": "the file changed on disk while it was being migrated; left as it is now",
+    "E022": (
+        "--hub: no file of the repository, at the commit its revision names, is selected by the entry's "
+        "patterns; the platform refuses such a source (file left untouched)"
+    ),
     "E023": "truss dialect: a repo_id holding `@`, which truss sources reserve for the revision",
     "E030": "a Python file that needed a look does not parse; left untouched",
     "E040": "docs: an unterminated yaml or python fence holding a config or code to migrate",
@@ -57,6 +61,9 @@ CODES = {
         "stays within one folder (once per entry, one example named)"
     ),
     "W015": "a pattern no list can translate exactly, left as it is; names a path it would select differently",
+    "W017": "--hub: an allow pattern that selects no file of the repository at its commit (a typo?)",
+    "W018": "--hub: the repository could not be listed (network, access, not found); the offline rules apply",
+    "W019": "--pin-revisions: a branch revision (or none: main) pinned to the commit --hub resolved it to",
     "W030": (
         "`truss-transfer-cli` left in `docker_server.start_command`: in a form that cannot be dropped safely "
         "(remove it by hand)"
@@ -120,6 +127,10 @@ CODES = {
     "W126": (
         "Python: a loader given a mounted repository's id through a value the tool cannot rewrite where the "
         "loader reads it: it still downloads"
+    ),
+    "W127": (
+        "--hub: a loader given the id of a repository the truss mounts filtered, pointed at the mount: the "
+        "repository's listing at the commit named shows the mount holds every file the loader reads"
     ),
     "W121": (
         "Python: `truss-transfer-cli` in a start command literal next to a rewritten TrussConfig left "

@@ -110,6 +110,7 @@ class TrussEntry:
     migrating: bool = False  # its config moves from model_cache in this run (code may still read that key)
     legacy: bool = False  # model_cache baked it into the image (a legacy entry)
     old_location: str | None = None  # where its files were on disk before, if they were
+    revision: str | None = None  # a Hugging Face source's revision, if it names one
 
     @classmethod
     def of_plan(cls, index: int, plan: EntryPlan) -> TrussEntry:
@@ -118,12 +119,13 @@ class TrussEntry:
             index,
             weight["source"],
             weight["mount_location"],
-            _bare_id(plan.repo_id) if plan.kind == "hf" else None,
+            _bare_id(plan.repo_id).split("@", 1)[0] if plan.kind == "hf" else None,
             {k: weight[k] for k in PATTERN_KEYS if k in weight},
             plan.repo_id,
             migrating=True,
             legacy=plan.legacy,
             old_location=plan.old_location,
+            revision=_revision(weight) if plan.kind == "hf" else None,
         )
 
     @classmethod
@@ -135,10 +137,20 @@ class TrussEntry:
         hf = source.startswith("hf://") or "://" not in source  # the design reads a bare id as Hugging Face
         repo_id = _bare_id(source).split("@", 1)[0] if hf else None
         patterns = {k: weight[k] for k in PATTERN_KEYS if isinstance(weight.get(k), list)}
-        return cls(index, source, mount, repo_id, patterns, source)
+        return cls(index, source, mount, repo_id, patterns, source, revision=_revision(weight) if hf else None)
 
 
 PATTERN_KEYS = ("allow_patterns", "ignore_patterns")
+
+
+def _revision(weight: Weight) -> str | None:
+    """The revision a `weights` entry names: its `revision` key (seed), or `@rev` in its source (truss)."""
+    revision = weight.get("revision")
+    if isinstance(revision, str) and revision:
+        return revision
+    source = weight.get("source")
+    _, at, named = _bare_id(source).partition("@") if isinstance(source, str) else ("", "", "")
+    return named if at and named else None
 
 
 def _bare_id(repo_id: str) -> str:

@@ -57,6 +57,7 @@ class Mounted:
     mount_location: str
     patterns: Patterns
     index: int | None = None  # its entry in the truss's config; None: a ModelRepo of this module
+    revision: str | None = None  # the revision the entry names (--hub lists the repository there)
 
 
 class Unresolved(Exception):
@@ -104,7 +105,7 @@ def patterns_of(plan: EntryPlan) -> Patterns:
 
 
 def _mounted(entry: TrussEntry) -> Mounted:
-    return Mounted(entry.repo_id or "", entry.mount_location, dict(entry.patterns), entry.index)
+    return Mounted(entry.repo_id or "", entry.mount_location, dict(entry.patterns), entry.index, entry.revision)
 
 
 class Survey:

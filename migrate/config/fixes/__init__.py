@@ -6,6 +6,8 @@ The core (yaml_edit) knows no fix by name: it runs REGISTRY in order, applies th
 
 Why this order:
 - block first: it renames the block and edits its entries; the others read its entry plans.
+- hub_files right after it (--hub only): it edits nothing, and refuses an entry whose patterns
+  select no file of its repository before any other fix plans around it.
 - start_command before path_moves: a start command is freed of `truss-transfer-cli` first, and a
   moved path in it is then moved in the edited text (path_moves builds on the earlier edit).
 - empty_weights and external_data last: they remove keys beside the block, and external_data's new
@@ -18,11 +20,12 @@ from __future__ import annotations
 from .block import block
 from .empty_weights import empty_weights
 from .external_data import external_data
+from .hub_files import hub_files
 from .path_moves import path_moves
 from .plan import FilePlan, Fix, Plan, Scope
 from .start_command import start_command
 
-REGISTRY: tuple[Fix, ...] = (block, start_command, path_moves, empty_weights, external_data)
+REGISTRY: tuple[Fix, ...] = (block, hub_files, start_command, path_moves, empty_weights, external_data)
 
 __all__ = ["REGISTRY", "FilePlan", "Fix", "Plan", "Scope", "plan"]
 

@@ -14,6 +14,7 @@ import fnmatch
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
+from .. import hub_check
 from ..findings import END, REWRITE
 from ..imports import DroppedImport
 from ..survey import Argument, Call, Patterns, post
@@ -152,15 +153,10 @@ class LoaderArguments(Codemod):
                 return
             line = survey.where(argument.node)[0]
             if slot == "loader" and not survey.loads_whole_repo(repo_id):
-                patterns = _describe(survey.mounted[repo_id].patterns)
-                survey.site(repo_id, "hub", line, "W112")
-                self.report(
-                    argument.node,
-                    "W112",
-                    f"loader left: {repo_id!r} mounts at {mount!r} filtered by {patterns}, so it still downloads "
-                    "from the Hub; pass --trust-patterns if the patterns keep every file it loads",
-                    of_rewrite=survey.own(repo_id),
-                )
+                verified = self.filtered(call, argument, repo_id, repr(repo_id))
+                if verified is not None:
+                    mounts.append(Mount(i, mount))
+                    survey.site(repo_id, "mount", line, "W127")
             elif slot == "loader":
                 mounts.append(Mount(i, mount))
                 survey.site(repo_id, "mount", line, "W105")
@@ -175,6 +171,37 @@ class LoaderArguments(Codemod):
             self.edit("Call", call.node, tuple(mounts))
             for replaced in mounts:
                 survey.imports.take(call.arguments[replaced.index].value)
+
+    def filtered(
+        self, call: Call, argument: Argument, repo_id: str, named: str, report_only: bool = False
+    ) -> str | None:
+        """A loader given the id of a filtered mount: the commit at which --hub found every file it reads
+        in the mount (W127, the caller rewrites it), else None and W112, saying what is missing if known."""
+        survey = self.survey
+        mounted = survey.mounted[repo_id]
+        line = survey.where(argument.node)[0]
+        found = survey.context.listing(repo_id, mounted.revision) if survey.context.hub else None
+        verdict = hub_check.check(found, call.names, call.node, mounted.patterns)
+        if verdict.commit is not None and not report_only:
+            message = (
+                f"{named} -> {mounted.mount_location!r}: the mount holds every file this {verdict.family} reads "
+                f"(--hub, verified at commit {verdict.commit})"
+            )
+            self.report(argument.node, "W127", message, of_rewrite=survey.own(repo_id))
+            return verdict.commit
+        survey.site(repo_id, "hub", line, "W112")
+        why = verdict.why or "pass --trust-patterns if the patterns keep every file it loads, or --hub to check"
+        message = (
+            f"loader left: {named} mounts at {mounted.mount_location!r} filtered by {_describe(mounted.patterns)}, "
+            f"so it still downloads from the Hub; {why}"
+        )
+        self.report(argument.node, "W112", message, of_rewrite=survey.own(repo_id))
+        return None
+
+    def verifiable(self, held: Held) -> bool:
+        """Whether a filtered loader's argument can be rewritten once --hub verifies it: an origin the
+        mount location can be written for (not a read of the old block)."""
+        return not held.origin.block
 
     def not_a_folder(self, argument: Argument, repo_id: str) -> None:
         survey = self.survey
@@ -260,17 +287,16 @@ class LoaderArguments(Codemod):
             self.decide_block(origin, "literal")
             self.not_a_folder(argument, origin.repo_id)
             return False
-        if not survey.loads_whole_repo(origin.repo_id):
+        if not survey.loads_whole_repo(origin.repo_id) and not self.verifiable(held):
             self.decide_block(origin, "literal")
-            survey.site(origin.repo_id, "hub", line, "W112")
-            patterns = _describe(survey.mounted[origin.repo_id].patterns)
-            mount = self.legacy_ids[origin.repo_id]
-            message = (
-                f"loader left: {self.named(held)} mounts at {mount!r} filtered by {patterns}, so it still "
-                "downloads from the Hub; pass --trust-patterns if the patterns keep every file it loads"
-            )
-            self.report(argument.node, "W112", message, of_rewrite=survey.own(origin.repo_id))
+            self.filtered(call, argument, origin.repo_id, self.named(held), report_only=True)
             return False
+        verified = None
+        if not survey.loads_whole_repo(origin.repo_id):
+            verified = self.filtered(call, argument, origin.repo_id, self.named(held))
+            if verified is None:
+                self.decide_block(origin, "literal")
+                return False
         if origin.block:
             self.followed_block(i, argument, held, mounts, line)
             return False
@@ -279,7 +305,10 @@ class LoaderArguments(Codemod):
         edit = self.at_argument(i, argument, held)
         if edit is not None:
             mounts.append(edit)
-            self.report_mount(argument.node, held, edit.code, line)
+            if verified is None:
+                self.report_mount(argument.node, held, edit.code, line)
+            else:
+                survey.site(origin.repo_id, "mount", line, "W127")
             return False
         survey.site(origin.repo_id, "hub", line, "W126")
         through = held.holders[0].name if held.holders else survey.source.segment(origin.root or origin.node)
