@@ -57,6 +57,11 @@ CODES = {
         "stays within one folder (once per entry, one example named)"
     ),
     "W015": "a pattern no list can translate exactly, left as it is; names a path it would select differently",
+    "W016": (
+        "`docker_server.start_command` gives its server a mounted Hugging Face repository by id: rewritten to serve "
+        "the mount location when the command names the served model (`--served-model-name`) and the mount holds the "
+        "whole repository, else left (suggests `--served-model-name org/name`)"
+    ),
     "W030": (
         "`truss-transfer-cli` left in `docker_server.start_command`: in a form that cannot be dropped safely "
         "(remove it by hand)"
