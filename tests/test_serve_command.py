@@ -1,6 +1,6 @@
-"""A start command whose server is given a mounted repository by id (W016): the mount is served
-instead where the command names the served model itself and the mount holds the whole repository;
-anywhere else it is reported, on every run.
+"""A start command whose server is given a mounted repository by id (W016 in a config, W124 in a
+Python literal): the mount is served instead where the command names the served model itself and
+the mount holds the whole repository; anywhere else it is reported, on every run.
 
 Tables of (source, expected, codes): the config rows run on a config migrating now (`model_cache`)
 and on the same config already under `weights`; the result reads, as PyYAML reads it, as the input
@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import pytest
 import yaml
-from support import d, migrate_cli, write
+from support import d, migrate_cli, truss_of, write
 
 from migrate.config.edit import migrate as migrate_config
 from migrate.core import serve
 from migrate.core.context import TRUSS, Context
 from migrate.core.diagnostics import CODES
+from migrate.python.edit import migrate as migrate_python
 
 M = "/app/model_cache/name"  # the mount of org/name, whole
 LEGACY_MOUNT = "/app/model_cache/org_name"
@@ -233,7 +234,7 @@ def test_the_messages_read_right_on_every_run():
         f"start_command: 'org/name' -> '{M}': the server loads the mounted files; "
         "--served-model-name keeps the model's name for clients"
     )
-    assert "W016" in CODES
+    assert "W016" in CODES and "W124" in CODES
 
 
 # --- what the entry allows ---------------------------------------------------------------
@@ -354,6 +355,148 @@ def test_the_readers_of_a_command():
     assert serve.served("vllm serve 'unbalanced") == []
 
 
+# --- Python: a start command in a literal ----------------------------------------------------
+
+
+def _truss():
+    return truss_of(
+        {"repo_id": "org/name", "use_volume": True, "volume_folder": "name"},
+        {"repo_id": "org/filtered", "use_volume": True, "volume_folder": "filtered", "allow_patterns": ["*.json"]},
+    )
+
+
+PY_REWRITES = [
+    pytest.param(
+        'import subprocess\n\nsubprocess.Popen("vllm serve org/name --served-model-name n")\n',
+        f'import subprocess\n\nsubprocess.Popen("vllm serve {M} --served-model-name n")\n',
+        ["3:W124"],
+        id="a-string",
+    ),
+    pytest.param(
+        "CMD = 'python3 -m sglang.launch_server --model-path org/name --served-model-name org/name'\n",
+        f"CMD = 'python3 -m sglang.launch_server --model-path {M} --served-model-name org/name'\n",
+        ["1:W124"],
+        id="a-constant-in-its-quotes",
+    ),
+    pytest.param(
+        'CMD = r"""vllm serve org/name --served-model-name name"""\n',
+        f'CMD = r"""vllm serve {M} --served-model-name name"""\n',
+        ["1:W124"],
+        id="a-raw-triple-quoted-string-keeps-its-form",
+    ),
+    pytest.param(
+        'PORT = 8000\nCMD = f"vllm serve org/name --port {PORT} --served-model-name name"\n',
+        f'PORT = 8000\nCMD = f"vllm serve {M} --port {{PORT}} --served-model-name name"\n',
+        ["2:W124"],
+        id="an-f-string",
+    ),
+    pytest.param(
+        'ARGV = ["vllm", "serve", "org/name", "--served-model-name", "name"]\n',
+        f'ARGV = ["vllm", "serve", "{M}", "--served-model-name", "name"]\n',
+        ["1:W124"],
+        id="an-argv-list",
+    ),
+    pytest.param(
+        'ARGV = (\n    "text-embeddings-router",\n    "--model-id=org/name",\n    "--served-model-name=n",\n)\n',
+        f'ARGV = (\n    "text-embeddings-router",\n    "--model-id={M}",\n    "--served-model-name=n",\n)\n',
+        ["3:W124"],
+        id="an-argv-tuple-with-a-glued-value",
+    ),
+    pytest.param(
+        f'CMD = "vllm serve {M} --tokenizer org/name"\n',
+        f'CMD = "vllm serve {M} --tokenizer {M}"\n',
+        ["1:W124"],
+        id="a-tokenizer",
+    ),
+    pytest.param(
+        'PORT = 8000\nCMD = "vllm serve org/name --served-model-name n " f"--port {PORT}"\n',
+        f'PORT = 8000\nCMD = "vllm serve {M} --served-model-name n " f"--port {{PORT}}"\n',
+        ["2:W124"],
+        id="the-string-of-a-concatenation-with-an-f-string",
+    ),
+]
+
+PY_REPORTED = [
+    pytest.param('CMD = "vllm serve org/name --port 8000"\n', ["1:W124"], id="no-served-name"),
+    pytest.param('ARGV = ["vllm", "serve", "org/name"]\n', ["1:W124"], id="an-argv-list-without-a-name"),
+    pytest.param('CMD = "vllm serve org/filtered --served-model-name name"\n', ["1:W124"], id="a-filtered-mount"),
+    pytest.param('CMD = "vllm serve org\\x2fname --served-model-name name"\n', ["1:W124"], id="spelled-by-an-escape"),
+    pytest.param(
+        'ARGV = ["vllm", "serve", "org\\x2fname", "--served-model-name", "n"]\n', ["1:W124"], id="argv-item-escaped"
+    ),
+    pytest.param(
+        'ARGV = ["vllm", "serve", "org" "/name", "--served-model-name", "n"]\n', ["1:W124"], id="argv-item-concatenated"
+    ),
+    pytest.param(
+        'CMD = "vllm serve org/name --port 1"  # weights-migrate: ignore[W124]\n', [], id="answered-on-its-line"
+    ),
+]
+
+# untouched, no W124; an id a server is not given stays another use of the id (W115)
+PY_NO_OPS = [
+    pytest.param(f'CMD = "vllm serve {M} --served-model-name name"\n', [], id="serves-the-mount"),
+    pytest.param('CMD = "vllm serve other/repo --served-model-name name"\n', [], id="another-repository"),
+    pytest.param('CMD = "echo vllm serve org/name --served-model-name name"\n', [], id="echo-arguments"),
+    pytest.param('"""Run it: vllm serve org/name --served-model-name name"""\n', [], id="a-docstring"),
+    pytest.param('"vllm serve org/name --served-model-name name"\n', [], id="a-string-statement"),
+    pytest.param('print("vllm serve org/name --served-model-name name")\n', [], id="printed"),
+    pytest.param('import logging\nlogging.info("vllm serve org/name")\n', [], id="logged"),
+    pytest.param('MODEL = "x"\nCMD = f"vllm serve {MODEL} --served-model-name name"\n', [], id="an-expression-id"),
+    pytest.param('ARGV = ["echo", "vllm", "serve", "org/name"]\n', ["1:W115"], id="echo-argv"),
+]
+
+
+def _codes(outcome) -> list[str]:
+    return sorted(f"{d.line}:{d.code}" for d in outcome.diagnostics)
+
+
+@pytest.mark.parametrize("source, expected, codes", PY_REWRITES)
+def test_python_rewrites(source, expected, codes):
+    outcome = migrate_python(source, Context(truss=_truss()))
+    assert outcome.status == "migrated", outcome.diagnostics
+    assert outcome.text == expected
+    assert _codes(outcome) == codes
+    assert [(s.loaded_from, s.code) for s in outcome.sites if s.code] == [("mount", "W124")]
+    again = migrate_python(expected, Context(truss=_truss()))
+    assert again.status == "unchanged" and again.diagnostics == []
+
+
+@pytest.mark.parametrize("source, codes", PY_REPORTED)
+def test_python_reported(source, codes):
+    outcome = migrate_python(source, Context(truss=_truss()))
+    assert outcome.status == "unchanged", outcome.text
+    assert _codes(outcome) == codes
+    assert [(s.loaded_from, s.code) for s in outcome.sites] == [("hub", "W124")] * len(codes)
+
+
+@pytest.mark.parametrize("source, codes", PY_NO_OPS)
+def test_python_no_ops(source, codes):
+    outcome = migrate_python(source, Context(truss=_truss()))
+    assert outcome.status == "unchanged", outcome.text
+    assert _codes(outcome) == codes
+    assert "W124" not in [s.code for s in outcome.sites]
+
+
+def test_python_an_argv_id_is_the_servers_not_another_use():
+    """The id of an argv list is reported once, as the server's (W124), not as an id left in code (W115)."""
+    legacy = truss_of({"repo_id": "org/name"})
+    outcome = migrate_python('ARGV = ["vllm", "serve", "org/name"]\nOTHER = "org/name"\n', Context(truss=legacy))
+    assert _codes(outcome) == ["1:W124", "2:W115"]
+
+
+def test_python_message_names_the_mount_and_the_suggestion():
+    outcome = migrate_python('CMD = "vllm serve org/name"\n', Context(truss=_truss()))
+    [report] = outcome.diagnostics
+    assert report.message.startswith("start command gives the server 'org/name' by id")
+    assert f"serve '{M}' with `--served-model-name org/name` instead" in report.message
+
+
+def test_python_trust_patterns_serves_a_filtered_mount():
+    source = 'CMD = "vllm serve org/filtered --served-model-name name"\n'
+    outcome = migrate_python(source, Context(truss=_truss(), trust_patterns=True))
+    assert outcome.text == 'CMD = "vllm serve /app/model_cache/filtered --served-model-name name"\n'
+
+
 # --- the command line: pending until rewritten or answered ---------------------------------------
 
 UNNAMED = d(f"""
@@ -396,6 +539,16 @@ def test_an_in_place_run_serves_the_mount_of_a_migrated_truss(tmp_path):
     assert "W016" in run.stderr
     check = migrate_cli("--check", "truss", cwd=tmp_path)
     assert check.returncode == 0, check
+
+
+def test_the_uses_of_a_truss_whose_code_serves_by_id(tmp_path):
+    write(tmp_path / "truss" / "config.yaml", UNNAMED.replace("vllm serve org/name --port 8000", "python run.py"))
+    write(tmp_path / "truss" / "run.py", 'import subprocess\n\nsubprocess.run(["vllm", "serve", "org/name"])\n')
+    check = migrate_cli("--check", "--format", "json", "truss", cwd=tmp_path)
+    assert check.returncode == 1, check
+    uses = [u for f in check.json()["files"] for u in f.get("uses", ())]
+    assert uses[0]["loaded_from"] == "hub"
+    assert uses[0]["sites"] == [{"path": "truss/run.py", "line": 3, "code": "W124"}]
 
 
 def test_every_code_of_this_rule_is_one_code_for_its_whole_life():

@@ -115,6 +115,11 @@ CODES = {
         "Python: `truss-transfer-cli` in a start command literal next to a rewritten TrussConfig left "
         "(trt_llm, or split by an expression)"
     ),
+    "W124": (
+        "Python: a start command literal gives its server a mounted Hugging Face repository by id: rewritten to "
+        "serve the mount location when it names the served model (`--served-model-name`) and the mount holds the "
+        "whole repository, else left (as W016)"
+    ),
 }
 
 
