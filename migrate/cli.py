@@ -124,7 +124,7 @@ def migrate(
         False,
         "--trust-patterns",
         help=(
-            "Also point loaders at mounts filtered by allow/ignore patterns "
+            "Also point loaders and start commands' servers at mounts filtered by allow/ignore patterns "
             "(you vouch the patterns keep every file they load)."
         ),
     ),

@@ -32,6 +32,25 @@ GENERATOR = CORPUS / "templates" / "generate.yaml"
 CTX = Context()
 CLI = "truss-transfer-cli && "
 _TOP_LEVEL_BLOCK = re.compile(r"^(model_cache|hf_cache)\s*:")
+# Start commands whose server is given a mounted repository by id (W016): those that name the served
+# model and mount the whole repository serve the mount instead (id -> mount location, its first
+# occurrence: the served name may be the id too); those on a filtered mount are reported.
+SERVED_FROM_MOUNT = {
+    "qwen/qwen-3-next-80B-A3-instruct-sglang/config.yaml": (
+        "Qwen/Qwen3-Next-80B-A3B-Instruct-FP8",
+        "/app/model_cache/qwen",
+    ),
+    "qwen/qwen-3-next-80B-A3-thinking-sglang/config.yaml": (
+        "Qwen/Qwen3-Next-80B-A3B-Thinking-FP8",
+        "/app/model_cache/qwen",
+    ),
+    "seed/seed_llm/config.yaml": ("ByteDance-Seed/Seed-OSS-36B-Instruct", "/app/model_cache/glm"),
+}
+SERVED_BY_ID = {
+    "nemotron/Llama-3-1-Nemotron-Nano-VL-8B-V1/config.yaml",
+    "nemotron/Nemotron-Nano-12B-v2-VL-BF16/config.yaml",
+    "qwen/qwen-3-vl-32b/config.yaml",
+}
 _TOP_LEVEL_WEIGHTS = re.compile(r"^weights\s*:")
 
 
@@ -123,21 +142,25 @@ def test_config_migrates_keeping_everything_else(path):
     assert result["weights"] == expected_weights(original)
     assert list(result).index("weights") == list(original).index("model_cache")
 
-    # every other top-level key means what it meant; start_command loses `truss-transfer-cli && `
+    # every other top-level key means what it meant; start_command loses `truss-transfer-cli && `,
+    # or serves the mount it served by id
     command = (original.get("docker_server") or {}).get("start_command")
     cli_dropped = isinstance(command, str) and CLI in command
+    name = str(path.relative_to(CORPUS))
+    served = SERVED_FROM_MOUNT.get(name)
+    new_command = command.replace(CLI, "", 1) if cli_dropped else command.replace(*served, 1) if served else command
     if cli_dropped:
         assert not original.get("trt_llm"), "corpus has trt_llm together with truss-transfer-cli"
     assert set(result) == set(original) - {"model_cache"} | {"weights"}
     for key, value in original.items():
         if key == "model_cache":
             continue
-        if key == "docker_server" and cli_dropped:
-            expected = dict(value, start_command=command.replace(CLI, "", 1))
-            assert result[key] == expected
+        if key == "docker_server" and new_command != command:
+            assert result[key] == dict(value, start_command=new_command)
         else:
             assert result[key] == value, key
     assert ("W004" in [d.code for d in outcome.diagnostics]) == cli_dropped
+    assert ("W016" in [d.code for d in outcome.diagnostics]) == (served is not None or name in SERVED_BY_ID)
 
     # the text outside the block is identical, line for line
     old_lines = source.splitlines(keepends=True)
@@ -149,10 +172,10 @@ def test_config_migrates_keeping_everything_else(path):
     outside_new = new_lines[:new_first] + new_lines[new_last + 1 :]
     assert len(outside_old) == len(outside_new)
     changed = [(o, n) for o, n in zip(outside_old, outside_new) if o != n]
-    if cli_dropped:
+    if new_command != command:
         assert len(changed) == 1, changed
         old_line, new_line = changed[0]
-        assert CLI in old_line and new_line == old_line.replace(CLI, "", 1)
+        assert new_line == (old_line.replace(CLI, "", 1) if cli_dropped else old_line.replace(*served, 1))
     else:
         assert changed == []
     # no final-newline or line-ending change sneaks in

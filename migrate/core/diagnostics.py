@@ -61,6 +61,11 @@ CODES = {
         "stays within one folder (once per entry, one example named)"
     ),
     "W015": "a pattern no list can translate exactly, left as it is; names a path it would select differently",
+    "W016": (
+        "`docker_server.start_command` gives its server a mounted Hugging Face repository by id: rewritten to serve "
+        "the mount location when the command names the served model (`--served-model-name`) and the mount holds the "
+        "whole repository, else left (suggests `--served-model-name org/name`)"
+    ),
     "W017": "--hub: an allow pattern that selects no file of the repository at its commit (a typo?)",
     "W018": "--hub: the repository could not be listed (network, access, not found); the offline rules apply",
     "W019": "--pin-revisions: a branch revision (or none: main) pinned to the commit --hub resolved it to",
@@ -143,6 +148,11 @@ CODES = {
     "W123": (
         "Python: an `Assets(cached=)`/`TrussConfig(model_cache=)` left: the object it makes has its old key read "
         'later in the file (`.model_cache`, `to_dict()["model_cache"]`)'
+    ),
+    "W124": (
+        "Python: a start command literal gives its server a mounted Hugging Face repository by id: rewritten to "
+        "serve the mount location when it names the served model (`--served-model-name`) and the mount holds the "
+        "whole repository, else left (as W016)"
     ),
 }
 

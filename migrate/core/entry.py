@@ -110,7 +110,7 @@ class TrussEntry:
     migrating: bool = False  # its config moves from model_cache in this run (code may still read that key)
     legacy: bool = False  # model_cache baked it into the image (a legacy entry)
     old_location: str | None = None  # where its files were on disk before, if they were
-    revision: str | None = None  # a Hugging Face source's revision, if it names one
+    revision: str = ""  # the Hugging Face revision it mounts ("": the default branch)
 
     @classmethod
     def of_plan(cls, index: int, plan: EntryPlan) -> TrussEntry:
@@ -125,7 +125,7 @@ class TrussEntry:
             migrating=True,
             legacy=plan.legacy,
             old_location=plan.old_location,
-            revision=_revision(weight) if plan.kind == "hf" else None,
+            revision=revision_of(weight) if plan.kind == "hf" else "",
         )
 
     @classmethod
@@ -137,20 +137,18 @@ class TrussEntry:
         hf = source.startswith("hf://") or "://" not in source  # the design reads a bare id as Hugging Face
         repo_id = _bare_id(source).split("@", 1)[0] if hf else None
         patterns = {k: weight[k] for k in PATTERN_KEYS if isinstance(weight.get(k), list)}
-        return cls(index, source, mount, repo_id, patterns, source, revision=_revision(weight) if hf else None)
+        return cls(index, source, mount, repo_id, patterns, source, revision=revision_of(weight) if hf else "")
 
 
 PATTERN_KEYS = ("allow_patterns", "ignore_patterns")
 
 
-def _revision(weight: Weight) -> str | None:
-    """The revision a `weights` entry names: its `revision` key (seed), or `@rev` in its source (truss)."""
-    revision = weight.get("revision")
-    if isinstance(revision, str) and revision:
-        return revision
-    source = weight.get("source")
-    _, at, named = _bare_id(source).partition("@") if isinstance(source, str) else ("", "", "")
-    return named if at and named else None
+def revision_of(weight: Weight) -> str:
+    """A Hugging Face entry's revision: its `revision` key (seed), or `@rev` in its source (truss)."""
+    given = weight.get("revision")
+    if isinstance(given, str) and given:
+        return given
+    return _bare_id(str(weight.get("source", ""))).partition("@")[2]
 
 
 def _bare_id(repo_id: str) -> str:

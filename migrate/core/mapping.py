@@ -419,7 +419,7 @@ def move_path(text: str, moves: Mapping[str, str]) -> str:
     return pattern.sub(lambda match: moves[match.group(1)], text)
 
 
-_PATH_END = "/\"' \t\r\n;:,)}&|"  # what may follow a path in a command or a string
+_PATH_END = "/\"' \t\r\n;:,)}&|\\"  # what may follow a path in a command or a string (`\\`: the escape of a quote)
 
 
 def names_path(text: str, path: str) -> bool:

@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any, Literal, TypeVar
 
-from ..core import mapping
+from ..core import mapping, serve
 from ..core.context import Context
-from ..core.entry import UNCHANGED, EntryPlan, PatternList, Site, TrussEntry
+from ..core.entry import UNCHANGED, EntryPlan, PatternList, Site, TrussEntry, revision_of
 from ..core.keys import BLOCK_KEYS, followed
 from ..core.mapping import PATTERN_KEYS, names_path
 from . import loader_table
@@ -57,7 +57,21 @@ class Mounted:
     mount_location: str
     patterns: Patterns
     index: int | None = None  # its entry in the truss's config; None: a ModelRepo of this module
-    revision: str | None = None  # the revision the entry names (--hub lists the repository there)
+    revision: str = ""  # the revision it mounts ("": the default branch)
+
+
+@dataclass(frozen=True)
+class Argv:
+    """A list or tuple of string literals that runs a model server (a process's arguments), and the
+    ids the truss mounts that it gives the server."""
+
+    node: ast.List | ast.Tuple
+    values: list[str]
+    served: list[serve.Served]  # their places are in the values joined by NUL (serve.joined)
+
+    def element(self, found: serve.Served) -> int:
+        """Which value holds a served id."""
+        return serve.joined(self.values)[: found.start].count("\0")
 
 
 class Unresolved(Exception):
@@ -143,6 +157,7 @@ class Survey:
         self.sources: set[int] = set()  # ids of the nodes inside such calls
         self.claimed: set[Where] = set()  # string literals a rule rewrites: the rules after it leave them
         self._strings: list[StringPiece] | None = None
+        self._argvs: list[Argv] | None = None
         self._pieces: dict[int, list[StringPiece]] = {}
         self.moves: dict[str, str] = {}  # old location -> new mount location (--mount-root)
         self.rules: list[Any] = []  # the registry's codemods, in order, once they decide
@@ -270,6 +285,28 @@ class Survey:
             spelling = sorted((n for n in self.nodes if id(n) not in parts and _spells(n, needles)), key=pre)
             self._strings = [piece for node in spelling for piece in self.pieces(node)]
         return self._strings
+
+    def argvs(self) -> list[Argv]:
+        """The lists and tuples of string literals that run a model server given an id the truss mounts
+        (`["vllm", "serve", "org/name"]`), in the order of the source."""
+        if self._argvs is None:
+            self._argvs = []
+            for node in sorted((n for n in self.nodes if isinstance(n, (ast.List, ast.Tuple))), key=pre):
+                values = [e.value for e in node.elts if isinstance(e, ast.Constant) and isinstance(e.value, str)]
+                if (
+                    len(values) < 2
+                    or len(values) != len(node.elts)
+                    or not any(i in v for v in values for i in self.mounted)
+                ):
+                    continue
+                served = [found for found in serve.served_argv(values) if found.repo_id in self.mounted]
+                if served:
+                    self._argvs.append(Argv(node, values, served))
+        return self._argvs
+
+    def served_elements(self) -> set[int]:
+        """The ids of the string literals that give a server its model or tokenizer in an argv list."""
+        return {id(argv.node.elts[argv.element(found)]) for argv in self.argvs() for found in argv.served}
 
     def events(self) -> list[StringPiece | Call]:
         """The string literals and the calls in the order the rewrite leaves them (children first)."""
@@ -501,7 +538,9 @@ class Survey:
                 self.repos[key] = self.plan(call, dataclasses.replace(self.context, declares_hf_secret=True))
         for plan in self.repos.values():
             if plan.legacy_hf and plan.repo_id != PLACEHOLDER_ID:
-                self.mounted.setdefault(plan.repo_id, Mounted(plan.repo_id, plan.mount_location, patterns_of(plan)))
+                revision = revision_of(plan.weight)
+                mounted = Mounted(plan.repo_id, plan.mount_location, patterns_of(plan), revision=revision)
+                self.mounted.setdefault(plan.repo_id, mounted)
 
     def _follow(self, container: Call, short: str) -> None:
         """Mark the container changeable with its ModelRepo entries, or report why it stays."""

@@ -89,6 +89,7 @@ class LoaderArguments(Codemod):
         self.pending: dict[int, tuple[Where, tuple[int, ...], str]] = {}
         if not self.legacy_ids:
             return
+        self.served = survey.served_elements()  # a server's argument: its own rule (W124) reports it
         for name in survey.accesses_in_order():
             if id(name) in survey.inert:
                 continue
@@ -124,7 +125,7 @@ class LoaderArguments(Codemod):
             message = f"{data!r} -> {mount!r}: every use of {constant} loads it, and the truss mounts its weights there"
             survey.report_at(piece.where, (REWRITE, post(piece.node), self.rule), "W105", message)
             survey.site(data, "mount", piece.where[0], "W105")
-        elif id(piece.node) in survey.inert or id(piece.node) in self.held_values:
+        elif id(piece.node) in survey.inert or id(piece.node) in self.held_values or id(piece.node) in self.served:
             return
         elif data in self.legacy_ids and id(piece.node) not in survey.sources and constant not in survey.used_constants:
             key = id(piece.node) if survey.single(piece) else id(piece)
