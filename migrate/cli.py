@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sys
 from enum import Enum
+from pathlib import Path
 from typing import TypeVar
 
 import typer
@@ -155,6 +156,26 @@ def migrate(
     shard: str | None = typer.Option(
         None, "--shard", metavar="K/N", help="Take only the K-th of N stable shares of the trusses (for CI matrices)."
     ),
+    hub_on: bool = typer.Option(
+        False,
+        "--hub",
+        help=(
+            "List each filtered Hugging Face entry's files on the Hub (HF_ENDPOINT, HF_TOKEN or the login) and "
+            "point a loader at its mount only when the mount holds every file the loader reads; else name what "
+            "is missing. Needs the hub extra."
+        ),
+    ),
+    hub_lock: Path | None = typer.Option(
+        None,
+        "--hub-lock",
+        metavar="FILE",
+        help="With --hub: read the listings from FILE, and write there those listed anew (offline reruns).",
+    ),
+    pin_revisions: bool = typer.Option(
+        False,
+        "--pin-revisions",
+        help="With --hub: a branch revision (or none) of each entry migrated now becomes the commit it names.",
+    ),
     quiet: bool = typer.Option(False, "-q", "--quiet", help="Print errors only."),
     verbose: bool = typer.Option(False, "-v", "--verbose", help="Also print each file's status."),
     version: bool = typer.Option(
@@ -167,6 +188,13 @@ def migrate(
         raise _usage(f"--mount-root must be an absolute path, not {mount_root!r}")
     if jobs < 1:
         raise _usage("--jobs must be at least 1")
+    if (hub_lock is not None or pin_revisions) and not hub_on:
+        raise _usage(f"{'--hub-lock' if hub_lock is not None else '--pin-revisions'} needs --hub")
+    if hub_on:
+        from .run import hub
+
+        if (missing := hub.available()) is not None:
+            raise _usage(missing)
     paths = paths or ["."]
     for path in paths:
         if not os.path.exists(path):
@@ -182,6 +210,7 @@ def migrate(
         trust_patterns=trust_patterns,
         ignore=settings.ignore,
         include_tests=_chosen(ctx, "include_tests", include_tests, settings.include_tests),
+        pin_revisions=pin_revisions,
     )
     options = Options(
         write=not (diff or check),
@@ -194,10 +223,23 @@ def migrate(
     )
     tally = Tally(check=check, writes=options.write, ignore=context.ignore)
     reporter = _reporter(output_format, tally, quiet, verbose, tuple(paths))
+    if hub_on:
+        options = _listed(paths, options, hub_lock, reporter)
     for result in run(paths, options, on_total=reporter.add_total, on_docs=reporter.add_docs):
         reporter.file(result)
     reporter.finish()
     raise typer.Exit(reporter.tally.exit_code())
+
+
+def _listed(paths: list[str], options: Options, lock: Path | None, reporter: Reporter | JsonReporter) -> Options:
+    """--hub: the run's options with the listings its decisions need (a lock that cannot be read: exit 2)."""
+    from .core.listing import ListingFileError
+    from .run.hub_pass import with_listings
+
+    try:
+        return with_listings(paths, options, lock, on_progress=reporter.listing)
+    except ListingFileError as err:
+        raise _usage(str(err)) from None
 
 
 def _settings(paths: list[str]) -> Settings:

@@ -78,6 +78,7 @@ class Context:
         trust_patterns: bool = False,
         ignore: frozenset[str] = frozenset(),
         include_tests: bool = False,
+        pin_revisions: bool = False,
     ) -> Context:
         """The context of a run from its options' values (checked by the caller): a dialect's
         name and a mount root, whose trailing slash is dropped."""
@@ -89,4 +90,5 @@ class Context:
             trust_patterns=trust_patterns,
             ignore=ignore,
             include_tests=include_tests,
+            pin_revisions=pin_revisions,
         )

@@ -34,7 +34,7 @@ def check(
 ) -> Verdict:
     """Whether the mount of a listed repository holds every file the call reads."""
     if isinstance(found, HubProblem):
-        return Verdict(None, f"--hub could not list it: {found.message}")
+        return Verdict(None, f"--hub could not list it ({found.kind}; see its config's W018)")
     if found is None:
         return Verdict(None)
     name = next((n for n in sorted(names) if loader_needs.family_of(n)), None)

@@ -54,6 +54,9 @@ class JsonReporter:
     def add_total(self, count: int) -> None:
         pass
 
+    def listing(self, done: int, total: int) -> None:
+        """--hub's progress: nothing but the report is written."""
+
     def add_docs(self, count: int) -> None:
         self.tally.docs_mentioning += count
 

@@ -35,6 +35,8 @@ class Reporter:
         self.task: Any = None
         self.total = 0
         self.trusses: list[str] = []  # the trusses' lines, printed after every file
+        self.listing_bar: Any = None  # --hub: a rich Progress while the Hub is asked
+        self.listing_task: Any = None
 
     def add_docs(self, count: int) -> None:
         """Markdown files that mention the block and were left alone (no --docs)."""
@@ -51,6 +53,21 @@ class Reporter:
             self.task = self.bar.add_task("migrating", total=self.total)
         elif self.bar is not None:
             self.bar.update(self.task, total=self.total)
+
+    def listing(self, done: int, total: int) -> None:
+        """--hub: a bar while the Hub is asked (a terminal only, not with -q), gone once every answer is in."""
+        if not (self.progress and self.err.isatty()):
+            return
+        if self.listing_bar is None:
+            from rich.console import Console
+            from rich.progress import Progress
+
+            self.listing_bar = Progress(transient=True, console=Console(file=self.err, stderr=True))
+            self.listing_bar.start()
+            self.listing_task = self.listing_bar.add_task("listing on the Hub", total=total)
+        self.listing_bar.update(self.listing_task, completed=done, total=total)
+        if done >= total:
+            self.listing_bar.stop()
 
     def _print(self, line: str) -> None:
         if self.bar is not None:

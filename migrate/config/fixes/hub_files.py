@@ -38,7 +38,7 @@ def _checked(scope: Scope, node: Node, entry_plan: EntryPlan) -> list[Diagnostic
     found = scope.context.listing(repo_id, revision)
     where = f"{repo_id}@{revision or 'main'}"
     if isinstance(found, HubProblem):
-        message = f"--hub could not list {where}: {found.message}; its loaders are decided offline"
+        message = f"--hub: {found.message}; its loaders are decided offline"
         return [diag_at(node, "W018", message)]
     if not isinstance(found, Listing):
         return []
