@@ -275,7 +275,7 @@ def _changes(
         new = dialect.key(new) if new is not None else None
         if new is None or value is None or new not in weight:
             changes.append(KeyChange(key, None))  # dropped, or a value the new entry has no place for
-        elif new in COMPUTED and weight[new] != value:
+        elif (new in COMPUTED or new == "revision") and weight[new] != value:  # a revision --pin-revisions pinned
             changes.append(KeyChange(key, new, weight[new]))
         elif rewritten and key in rewritten:
             changes.append(KeyChange(key, new, rewritten[key]))

@@ -20,7 +20,7 @@ from ..core.context import Context
 from ..core.entry import UNCHANGED, EntryPlan, PatternList, Site, TrussEntry, revision_of
 from ..core.keys import BLOCK_KEYS, followed
 from ..core.mapping import PATTERN_KEYS, names_path
-from . import loader_table
+from . import hub_check, loader_table
 from .findings import REWRITE, SURVEY, SURVEY_END, Findings, Order
 from .imports import ImportChanges
 from .syntax import (
@@ -166,6 +166,8 @@ class Survey:
         self.why_not: dict[int, str] = {}  # id(argument value) -> why a loader's slot takes no folder here
         self.sized: set[int] = set()  # ids of argument values a loader also takes a faster-whisper size name at
         self.block_reads: dict[int, str] = {}  # id(X["model_cache"][i]["repo_id"]) -> "mount", "literal" or "call"
+        self.argument_calls: dict[int, Call] = {}  # id(argument value) -> its call
+        self._verified: dict[tuple[str, int], str | None] = {}  # --hub, per (repository, call): the commit or None
         self.inert: set[int] = set()  # ids of the nodes inside a print or logging call: an id there loads nothing
         self._parents: dict[int, ast.AST] | None = None
 
@@ -387,6 +389,7 @@ class Survey:
         loader = loader_table.loader_for(call.names, method)
         untasked = loader is not None and loader.needs_task and not _names_task(call)
         for i, argument in enumerate(call.arguments):
+            self.argument_calls[id(argument.value)] = call
             position = None if argument.keyword or argument.star else i
             takes = loader is not None and loader.takes(position, argument.keyword)
             self.slots[id(argument.value)] = every or ("loader" if takes and not untasked else "other")
@@ -733,8 +736,25 @@ class Survey:
             if uses:
                 self.used_constants.add(name)
                 self.accesses.update(id(u) for u in uses)
-            if uses and self.loads_whole_repo(data) and all(self.loader_slot(u) == "loader" for u in uses):
+            if uses and all(self.loader_slot(u) == "loader" and self.loads_whole(data, u) for u in uses):
                 self.rewritten_constants.add(name)
+
+    def loads_whole(self, repo_id: str, use: ast.AST) -> bool:
+        """Whether the loader taking `use` finds every file it reads in the mount: the mount holds the
+        whole repository (or the user vouches), or --hub verified it for this call."""
+        return self.loads_whole_repo(repo_id) or self.verified(repo_id, use) is not None
+
+    def verified(self, repo_id: str, use: ast.AST) -> str | None:
+        """--hub: the commit at which the mount was found to hold every file the call taking `use` reads."""
+        call = self.argument_calls.get(id(use))
+        mounted = self.mounted.get(repo_id)
+        if not self.context.hub or call is None or mounted is None:
+            return None
+        key = (repo_id, id(call.node))
+        if key not in self._verified:
+            found = self.context.listing(repo_id, mounted.revision)
+            self._verified[key] = hub_check.check(found, call.names, call.node, mounted.patterns).commit
+        return self._verified[key]
 
     def constant_uses(self, constant: str) -> int:
         """How often the module reads a module-level constant."""

@@ -32,7 +32,11 @@ def with_listings(
     wanted = repositories(paths, options)
     if not wanted:
         return options
-    found = hub.list_repositories(wanted, lock=lock, jobs=min(8, max(1, options.jobs)), on_progress=on_progress)
+    from huggingface_hub import constants  # its timeout setting (HF_HUB_ETAG_TIMEOUT), read as the library reads it
+
+    jobs = min(8, max(1, options.jobs))
+    timeout = float(constants.HF_HUB_ETAG_TIMEOUT)
+    found = hub.list_repositories(wanted, lock=lock, jobs=jobs, timeout=timeout, on_progress=on_progress)
     context = dataclasses.replace(options.context, hub=tuple(found.values()))
     return dataclasses.replace(options, context=context)
 

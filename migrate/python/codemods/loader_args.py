@@ -122,9 +122,10 @@ class LoaderArguments(Codemod):
             mount = self.legacy_ids[data]
             survey.claimed.add(piece.where)
             self.edit_at("SimpleString", piece.where, NewString(mount), piece.node)
-            message = f"{data!r} -> {mount!r}: every use of {constant} loads it, and the truss mounts its weights there"
-            survey.report_at(piece.where, (REWRITE, post(piece.node), self.rule), "W105", message)
-            survey.site(data, "mount", piece.where[0], "W105")
+            code, why = self.mounted_why(data)
+            message = f"{data!r} -> {mount!r}: every use of {constant} loads it, and {why}"
+            survey.report_at(piece.where, (REWRITE, post(piece.node), self.rule), code, message)
+            survey.site(data, "mount", piece.where[0], code)
         elif id(piece.node) in survey.inert or id(piece.node) in self.held_values or id(piece.node) in self.served:
             return
         elif data in self.legacy_ids and id(piece.node) not in survey.sources and constant not in survey.used_constants:
@@ -268,10 +269,11 @@ class LoaderArguments(Codemod):
         survey = self.survey
         ends = self.terminals(held.origin.node)
         sized = held.origin.size
-        return (
-            bool(ends)
-            and survey.loads_whole_repo(held.origin.repo_id)
-            and all(survey.loader_slot(end) == "loader" and (not sized or id(end) in survey.sized) for end in ends)
+        return bool(ends) and all(
+            survey.loader_slot(end) == "loader"
+            and (not sized or id(end) in survey.sized)
+            and survey.loads_whole(held.origin.repo_id, end)
+            for end in ends
         )
 
     def followed(self, call: Call, i: int, argument: Argument, held: Held, mounts: list[Mount]) -> bool:
@@ -292,17 +294,16 @@ class LoaderArguments(Codemod):
             self.decide_block(origin, "literal")
             self.filtered(call, argument, origin.repo_id, self.named(held), report_only=True)
             return False
-        verified = None
-        if not survey.loads_whole_repo(origin.repo_id):
-            verified = self.filtered(call, argument, origin.repo_id, self.named(held))
-            if verified is None:
-                self.decide_block(origin, "literal")
-                return False
         if origin.block:
             self.followed_block(i, argument, held, mounts, line)
             return False
         if origin.node is not argument.value and self.all_load(held) and self.at_origin(held):
             return False
+        verified = None
+        if not survey.loads_whole_repo(origin.repo_id):
+            verified = self.filtered(call, argument, origin.repo_id, self.named(held))
+            if verified is None:
+                return False
         edit = self.at_argument(i, argument, held)
         if edit is not None:
             mounts.append(edit)
@@ -381,16 +382,25 @@ class LoaderArguments(Codemod):
     def report_mount(self, node: ast.AST, held: Held, code: str | None, line: int) -> None:
         origin, survey = held.origin, self.survey
         mount = self.legacy_ids[origin.repo_id]
-        survey.site(origin.repo_id, "mount", line, self.code_of(held))
+        kind, why = self.mounted_why(origin.repo_id)
+        survey.site(origin.repo_id, "mount", line, kind if kind == "W127" else self.code_of(held))
         if code is not None:
             before = survey.source.segment(origin.node)
-            self.report(node, "W125", f"{before} -> {code}: the truss mounts {origin.repo_id!r} at {mount!r}")
+            message = f"{before} -> {code}: the truss mounts {origin.repo_id!r} at {mount!r}"
+            self.report(node, "W125" if kind == "W105" else kind, message if kind == "W105" else f"{message}; {why}")
             return
         if held.holders and node is held.origin.node:
-            message = f"every use of {held.holders[0].name} loads it, and the truss mounts its weights there"
+            message = f"every use of {held.holders[0].name} loads it, and {why}"
         else:
-            message = "the truss mounts its weights there"
-        self.report(node, "W105", f"{self.named(held)} -> {mount!r}: {message}")
+            message = why
+        self.report(node, kind, f"{self.named(held)} -> {mount!r}: {message}")
+
+    def mounted_why(self, repo_id: str) -> tuple[str, str]:
+        """W105 where the mount holds the whole repository (or the user vouches); else W127, which only
+        --hub's verification of every loader reached gets to."""
+        if self.survey.loads_whole_repo(repo_id):
+            return "W105", "the truss mounts its weights there"
+        return "W127", "the mount holds every file each loader there reads (--hub, verified against its listing)"
 
     def code_of(self, held: Held) -> str:
         return "W125" if held.origin.read and not held.origin.block else "W105"
