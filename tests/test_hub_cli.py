@@ -223,3 +223,23 @@ def test_a_lock_that_is_not_one_is_refused_naming_it(tmp_path):
         "--check", "--hub", "--hub-lock", "bad.json", "t", cwd=tmp_path, endpoint="http://127.0.0.1:9", home=tmp_path
     )
     assert run.returncode == 2 and "bad.json" in run.stderr
+
+
+@needs_corpus
+def test_on_the_corpus_every_filtered_loader_is_verified_or_names_what_it_lacks(server, tmp_path):
+    """Against every recorded listing: no W112 site is left undecided where its repository is listed;
+    the SDXL pipelines name the tokenizers' merges.txt."""
+    from hub_server import FIXTURES
+
+    stand_in = serve(server, [fixture(path.stem) for path in sorted(FIXTURES.glob("*.json"))])
+    tree = tmp_path / "truss-examples"
+    shutil.copytree(CORPUS, tree)
+    run = cli("--check", "--hub", ".", cwd=tree, endpoint=stand_in.url, home=tmp_path)
+    lines = run.stderr.splitlines()
+    left = [line for line in lines if " W112 " in line]
+    verified = [line for line in lines if " W127 " in line]
+    assert left and verified
+    for line in left:
+        assert "not mounted: add" in line or "--hub cannot tell what it reads" in line, line
+    sdxl = [line for line in left if "stable-diffusion-xl-base-1.0' mounts" in line]
+    assert len(sdxl) == 3 and all("tokenizer/merges.txt, tokenizer_2/merges.txt not mounted" in s for s in sdxl)

@@ -59,6 +59,18 @@ def migrate(source: str, context: Context = Context()) -> Outcome:
     return Outcome(Status.MIGRATED, bom + code, diagnostics, sites=sites, notices=_notices(diagnostics, context))
 
 
+def filtered_repositories(source: str, context: Context = Context()) -> list[tuple[str, str]]:
+    """--hub's first step: (repo_id, revision) of each filtered Hugging Face entry the module's own
+    ModelRepo calls mount (the entries of a config are its own part's)."""
+    try:
+        tree, _ = newer.parse_module(source.removeprefix("\ufeff"))
+    except (SyntaxError, ValueError):
+        return []
+    survey = Survey(source.removeprefix("\ufeff"), tree, context)
+    survey.read()
+    return [(m.repo_id, m.revision) for m in survey.mounted.values() if m.index is None and m.patterns]
+
+
 def _does_not_compile(code: str, newer_syntax: bool) -> str | None:
     """Why the rewritten code does not compile, or None. Code written for a newer Python than this
     one is read as its survey was (newer.parse), so the verdict does not depend on the interpreter."""

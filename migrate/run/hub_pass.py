@@ -45,13 +45,33 @@ def repositories(paths: list[str], options: Options) -> list[tuple[str, str | No
     """(repo_id, revision) of each Hugging Face entry whose listing a decision needs, in walk order."""
     context = dataclasses.replace(options.context, code=True, hub=())
     wanted: dict[tuple[str, str | None], None] = {}
-    for target in Walk(paths, python=False, exclude=options.exclude):
+    for target in Walk(paths, python=context.code, exclude=options.exclude):
         if not isinstance(target, Target) or target.doc:
+            continue
+        if target.python:
+            for repo_id, revision in _modules_repositories(target):
+                wanted[(repo_id, revision or None)] = None
             continue
         for entry in _entries(target, context):
             if _matters(entry, context.pin_revisions):
                 wanted[(entry.repo_id or "", entry.revision or None)] = None
     return list(wanted)
+
+
+def _modules_repositories(target: Target) -> list[tuple[str, str]]:
+    """The filtered repositories a module's own ModelRepo calls mount (a chainlet's, a generator's)."""
+    try:
+        data = read(target)
+    except MigrationError:
+        return []
+    if not any(needle in data for needle in keys.code_needles(Context())):
+        return []
+    from ..python.edit import filtered_repositories  # libcst stays unloaded: the survey is ast's
+
+    try:
+        return filtered_repositories(data.decode("utf-8"))
+    except UnicodeDecodeError:
+        return []
 
 
 def _entries(target: Target, context: Context) -> tuple[TrussEntry, ...]:

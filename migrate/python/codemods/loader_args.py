@@ -202,8 +202,8 @@ class LoaderArguments(Codemod):
 
     def verifiable(self, held: Held) -> bool:
         """Whether a filtered loader's argument can be rewritten once --hub verifies it: an origin the
-        mount location can be written for (not a read of the old block)."""
-        return not held.origin.block
+        mount location can be written for (a read of the old block only where the loader takes it)."""
+        return not held.origin.block or not held.holders
 
     def not_a_folder(self, argument: Argument, repo_id: str) -> None:
         survey = self.survey
@@ -293,6 +293,13 @@ class LoaderArguments(Codemod):
         if not survey.loads_whole_repo(origin.repo_id) and not self.verifiable(held):
             self.decide_block(origin, "literal")
             self.filtered(call, argument, origin.repo_id, self.named(held), report_only=True)
+            return False
+        if origin.block and not survey.loads_whole_repo(origin.repo_id):  # read at the loader: --hub verified it
+            if self.filtered(call, argument, origin.repo_id, self.named(held)) is None:
+                self.decide_block(origin, "literal")
+                return False
+            self.decide_block(origin, "mount")
+            survey.site(origin.repo_id, "mount", line, "W127")
             return False
         if origin.block:
             self.followed_block(i, argument, held, mounts, line)
