@@ -109,7 +109,7 @@ SMALL_EXPECTED = {
                     "line": 3,
                     "column": 12,
                     "message": "'org/legacy' -> '/app/model_cache/org_legacy': "
-                    "every use of MODEL_ID loads the legacy entry's weights, from its mount location now",
+                    "every use of MODEL_ID loads it, and the truss mounts its weights there",
                 },
             ],
             "order": 3,
