@@ -66,16 +66,20 @@ def migrate_python(
     mount_root: str = DEFAULT_MOUNT_ROOT,
     truss_config: Outcome | None = None,
     trust_patterns: bool = False,
+    test_module: bool = False,
 ) -> Outcome:
     """Migrate a Python module's text (ModelRepo, ModelCache, and the code that loads weights).
 
     truss_config is migrate_config's outcome for the config of the truss the module belongs
     to: its legacy entries' loaders and its moved paths are followed into the code, as the
     CLI does for the Python files of a truss it migrates. trust_patterns is `--trust-patterns`.
+    test_module says the module is a test (the CLI tells them by their paths): it is left as it
+    is, each rewrite it would get reported (W122), as the CLI does without `--include-tests`.
     """
     from .python import edit as python_edit
 
     context = _context(dialect, mount_root, trust_patterns=trust_patterns)
+    context = dataclasses.replace(context, test_module=test_module)
     if truss_config is not None:
         context = dataclasses.replace(context, truss=truss_config.truss)
     return python_edit.migrate(text, context)

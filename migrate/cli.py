@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sys
 from enum import Enum
+from pathlib import Path
 from typing import TypeVar
 
 import typer
@@ -25,15 +26,17 @@ Folders are searched for *.yaml/*.yml files with a top-level `model_cache` or
 `hf_cache`; hidden folders, virtualenvs, node_modules and __pycache__ are skipped.
 A block nested deeper is reported and left alone (see --nested).
 The Python files of each migrated truss, and any module building ModelRepo or
-ModelCache, are rewritten too (see --no-code); with --docs, the yaml and python
-fenced code blocks of *.md/*.mdx files as well. Sharded JSON reports merge with
-`python -m migrate.merge REPORT...`.
+ModelCache, are rewritten too (see --no-code), except test modules, whose
+rewrites are only reported (see --include-tests); with --docs, the yaml and
+python fenced code blocks of *.md/*.mdx files as well. Sharded JSON reports
+merge with `python -m migrate.merge REPORT...`.
 
-Defaults of --dialect, --mount-root, --exclude, --nested and --docs, and codes
-never to report (`ignore`), may come from a [tool.weights-migrate] table in
-pyproject.toml: the first found from the folder holding every PATH upward to the
-repository root (.git or .hg). An option given on the command line wins over the
-table; a --exclude given replaces the table's list.
+Defaults of --dialect, --mount-root, --exclude, --nested, --docs and
+--include-tests, and codes never to report (`ignore`), may come from a
+[tool.weights-migrate] table in pyproject.toml: the first found from the folder
+holding every PATH upward to the repository root (.git or .hg). An option given
+on the command line wins over the table; a --exclude given replaces the table's
+list.
 
 Exit status: 0 done or nothing to do; 1 changes pending under --check;
 2 bad usage or settings; 3 at least one file could not be migrated (left untouched).
@@ -110,11 +113,19 @@ def migrate(
     docs: bool = typer.Option(
         False, "--docs/--no-docs", help="Also migrate the yaml/python fenced code blocks of *.md/*.mdx files."
     ),
+    include_tests: bool = typer.Option(
+        False,
+        "--include-tests/--no-include-tests",
+        help=(
+            "Also rewrite test modules (test_*.py, *_test.py, conftest.py, files under tests/), "
+            "which are otherwise left as they are: they assert the old API (W122)."
+        ),
+    ),
     trust_patterns: bool = typer.Option(
         False,
         "--trust-patterns",
         help=(
-            "Also point loaders at mounts filtered by allow/ignore patterns "
+            "Also point loaders and start commands' servers at mounts filtered by allow/ignore patterns "
             "(you vouch the patterns keep every file they load)."
         ),
     ),
@@ -145,6 +156,26 @@ def migrate(
     shard: str | None = typer.Option(
         None, "--shard", metavar="K/N", help="Take only the K-th of N stable shares of the trusses (for CI matrices)."
     ),
+    hub_on: bool = typer.Option(
+        False,
+        "--hub",
+        help=(
+            "List each filtered Hugging Face entry's files on the Hub (HF_ENDPOINT, HF_TOKEN or the login) and "
+            "point a loader at its mount only when the mount holds every file the loader reads; else name what "
+            "is missing. Needs the hub extra."
+        ),
+    ),
+    hub_lock: Path | None = typer.Option(
+        None,
+        "--hub-lock",
+        metavar="FILE",
+        help="With --hub: read the listings from FILE, and write there those listed anew (offline reruns).",
+    ),
+    pin_revisions: bool = typer.Option(
+        False,
+        "--pin-revisions",
+        help="With --hub: a branch revision (or none) of each entry migrated now becomes the commit it names.",
+    ),
     quiet: bool = typer.Option(False, "-q", "--quiet", help="Print errors only."),
     verbose: bool = typer.Option(False, "-v", "--verbose", help="Also print each file's status."),
     version: bool = typer.Option(
@@ -157,6 +188,13 @@ def migrate(
         raise _usage(f"--mount-root must be an absolute path, not {mount_root!r}")
     if jobs < 1:
         raise _usage("--jobs must be at least 1")
+    if (hub_lock is not None or pin_revisions) and not hub_on:
+        raise _usage(f"{'--hub-lock' if hub_lock is not None else '--pin-revisions'} needs --hub")
+    if hub_on:
+        from .run import hub
+
+        if (missing := hub.available()) is not None:
+            raise _usage(missing)
     paths = paths or ["."]
     for path in paths:
         if not os.path.exists(path):
@@ -170,6 +208,9 @@ def migrate(
         _chosen(ctx, "nested", nested, settings.nested),
         code=not no_code,
         trust_patterns=trust_patterns,
+        ignore=settings.ignore,
+        include_tests=_chosen(ctx, "include_tests", include_tests, settings.include_tests),
+        pin_revisions=pin_revisions,
     )
     options = Options(
         write=not (diff or check),
@@ -179,14 +220,26 @@ def migrate(
         exclude=_chosen(ctx, "exclude", tuple(exclude or ()), settings.exclude),
         shard=_shard(shard),
         docs=_chosen(ctx, "docs", docs, settings.docs),
-        ignore=settings.ignore,
     )
-    tally = Tally(check=check, writes=options.write, ignore=options.ignore)
+    tally = Tally(check=check, writes=options.write, ignore=context.ignore)
     reporter = _reporter(output_format, tally, quiet, verbose, tuple(paths))
+    if hub_on:
+        options = _listed(paths, options, hub_lock, reporter)
     for result in run(paths, options, on_total=reporter.add_total, on_docs=reporter.add_docs):
         reporter.file(result)
     reporter.finish()
     raise typer.Exit(reporter.tally.exit_code())
+
+
+def _listed(paths: list[str], options: Options, lock: Path | None, reporter: Reporter | JsonReporter) -> Options:
+    """--hub: the run's options with the listings its decisions need (a lock that cannot be read: exit 2)."""
+    from .core.listing import ListingFileError
+    from .run.hub_pass import with_listings
+
+    try:
+        return with_listings(paths, options, lock, on_progress=reporter.listing)
+    except ListingFileError as err:
+        raise _usage(str(err)) from None
 
 
 def _settings(paths: list[str]) -> Settings:
@@ -222,3 +275,6 @@ def main() -> None:
         app(prog_name="weights-migrate")
     except KeyboardInterrupt:
         sys.exit(130)
+    except Exception as err:  # a bug outside any one file's processing: said in one line, never a traceback
+        print(f"weights-migrate: internal error: {type(err).__name__}: {err}", file=sys.stderr)
+        sys.exit(3)

@@ -147,7 +147,8 @@ def run_ours(folder: Path) -> Run:
 
 
 def _outside_block_kept(original: str, migrated: str) -> bool:
-    """The lines before the block and after it are the same (start_command fix allowed)."""
+    """The lines before the block and after it are the same (start_command fixes allowed: the transfer
+    step dropped, a server given the mount it was given by id)."""
 
     def around(text: str, key: str) -> tuple[list, list]:
         lines = text.splitlines()
@@ -162,6 +163,9 @@ def _outside_block_kept(original: str, migrated: str) -> bool:
     def norm(lines: list) -> list:
         return [line.replace("truss-transfer-cli && ", "") for line in lines if not line.startswith("external_data")]
 
+    def same(old: list, new: list) -> bool:
+        return len(old) == len(new) and all(a == b or _serves_the_mount(a, b) for a, b in zip(old, new))
+
     before_o, after_o = around(original, "model_cache")
     before_m, after_m = around(migrated, "weights")
     external = list(after_o)  # external_data folds into weights: compare without it
@@ -171,7 +175,22 @@ def _outside_block_kept(original: str, migrated: str) -> bool:
         while rest and (rest[0][:1] in (" ", "-") or not rest[0].strip()):
             rest = rest[1:]
         after_o = external[:cut] + rest
-    return norm(before_o) == norm(before_m) and norm(after_o) == norm(after_m)
+    return same(norm(before_o), norm(before_m)) and same(norm(after_o), norm(after_m))
+
+
+_HF_ID = re.compile(r"[\w.-]+/[\w.-]+")
+
+
+def _serves_the_mount(old: str, new: str) -> bool:
+    """A start command whose server was given a repository by id, now given its mount (W016)."""
+    pairs = list(zip(old.split(" "), new.split(" ")))
+    changed = [(a, b) for a, b in pairs if a != b]
+    return (
+        old.lstrip().startswith("start_command:")
+        and len(old.split(" ")) == len(new.split(" "))
+        and bool(changed)
+        and all(_HF_ID.fullmatch(a) and b.startswith("/app/model_cache/") for a, b in changed)
+    )
 
 
 def classify(original: dict, ours: dict, theirs: dict) -> list[str]:

@@ -18,7 +18,9 @@ from support import CORPUS, NO_CORPUS, CliRun, migrate_cli, write
 from migrate.core import diagnostics
 
 TOP_KEYS = {"schema", "version", "files", "summary"}
-FILE_KEYS = {"path", "status", "entries", "diagnostics", "order"}
+FILE_KEYS = {"path", "status", "entries", "diagnostics", "order", "pending"}
+USE_KEYS = {"source", "mount_location", "loaded_from", "sites"}
+SITE_KEYS = {"path", "line", "code"}
 DIAG_KEYS = {"code", "severity", "line", "column", "message"}
 SUMMARY_KEYS = {
     "scanned",
@@ -29,6 +31,7 @@ SUMMARY_KEYS = {
     "exit_code",
     "docs_mentioning",
     "diagnostics",
+    "pending",
 }
 RUN_DIAG_KEYS = {"code", "severity", "message"}  # a run-level diagnostic: no path, no line
 STATUSES = {"migrated", "would-migrate", "unchanged", "failed"}
@@ -138,6 +141,18 @@ def copy_tree(src: Path, dst: Path) -> Path:
 # --- the JSON report ---------------------------------------------------------------------
 
 
+def check_uses(record: dict) -> None:
+    """A config's `uses`: one verdict per entry, its sites named (a hub site always with its code)."""
+    assert record["path"].endswith((".yaml", ".yml")), record
+    for use in record["uses"]:
+        assert set(use) == USE_KEYS, use
+        assert use["loaded_from"] in ("mount", "hub", "none"), use
+        assert (use["loaded_from"] == "none") == (not use["sites"]), use
+        for site in use["sites"]:
+            assert set(site) == SITE_KEYS and type(site["line"]) is int and site["line"] >= 1, site
+            assert use["loaded_from"] != "hub" or site["code"] in diagnostics.CODES, site
+
+
 def check_report(report: dict, exit_code: int, diff: bool = False, whole: bool = True) -> None:
     """Everything the README's schema promises about one report."""
     assert set(report) == TOP_KEYS, report.keys()
@@ -147,12 +162,16 @@ def check_report(report: dict, exit_code: int, diff: bool = False, whole: bool =
     assert isinstance(files, list)
     for record in files:
         keys = set(record)
+        if "uses" in record:
+            check_uses(record)
+            keys.discard("uses")
         if diff:
             assert keys in (FILE_KEYS, FILE_KEYS | {"diff"}), record
             if record["status"] == "would-migrate":
                 assert "diff" in record, record
         else:
             assert keys == FILE_KEYS, record
+        assert type(record["pending"]) is int and record["pending"] >= 0, record
         if "diff" in record:
             assert record["diff"].startswith(f"--- a/{record['path']}\n+++ b/{record['path']}\n"), record
         assert record["status"] in STATUSES, record
@@ -182,6 +201,7 @@ def check_report(report: dict, exit_code: int, diff: bool = False, whole: bool =
     for diag in summary["diagnostics"]:
         assert set(diag) == RUN_DIAG_KEYS and diag["code"] in diagnostics.CODES, diag
     assert summary["scanned"] == len(files)
+    assert summary["pending"] == sum(r["pending"] for r in files)
     for status, key in STATUS_KEY.items():
         assert summary[key] == sum(r["status"] == status for r in files), (key, summary)
     assert summary["exit_code"] == exit_code

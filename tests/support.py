@@ -41,6 +41,13 @@ CORPUS_ROOT = Path(os.environ.get("WEIGHTS_MIGRATE_CORPUS") or PROJECT.parent / 
 CORPUS = CORPUS_ROOT / "truss-examples"
 NO_CORPUS = f"corpus not found at {CORPUS} (it lives beside the project, in ../shared/corpus)"
 needs_corpus = pytest.mark.skipif(not CORPUS.is_dir(), reason=NO_CORPUS)
+# The corpus configs whose start command gives its server, by id, a repository the truss mounts filtered
+# by patterns: reported on every run (W016), the config work `--check` finds left after an in-place run.
+SERVED_BY_ID = (
+    "nemotron/Llama-3-1-Nemotron-Nano-VL-8B-V1/config.yaml",
+    "nemotron/Nemotron-Nano-12B-v2-VL-BF16/config.yaml",
+    "qwen/qwen-3-vl-32b/config.yaml",
+)
 
 # --- hypothesis ---------------------------------------------------------------------------------
 
@@ -198,3 +205,30 @@ def migrate_cli(
         run = CliRun(proc.returncode, proc.stdout, proc.stderr)
         assert b"Traceback" not in run.stdout + run.stderr, run
     return run
+
+
+def check_finds_only_the_served_ids(check: CliRun) -> None:
+    """`--check --no-code` after an in-place run of the corpus: pending work, and only the start
+    commands that serve a filtered mount's repository by id."""
+    assert check.returncode == 1, check
+    served = sorted(line.split(":", 1)[0] for line in check.stderr.splitlines() if " W016 " in line)
+    assert served == sorted(SERVED_BY_ID), check.stderr
+    assert f"{len(SERVED_BY_ID)} sites still download mounted weights" in check.stderr, check.stderr
+
+
+def ruff_formatted(modules: dict[str, tuple[str, int]], folder: Path) -> set[str]:
+    """The names of the modules (name -> text, line length) that `ruff format --check` accepts,
+    each at its own line length: one ruff process over folder, each module in a subfolder with
+    a ruff.toml of its line length (ruff reads the nearest config of each file)."""
+    for name, (text, width) in modules.items():
+        write(folder / name / "ruff.toml", f"line-length = {width}\n")
+        write(folder / name / "module.py", text)
+    proc = subprocess.run(
+        [sys.executable, "-m", "ruff", "format", "--check", "--no-cache", "--output-format", "json", str(folder)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode in (0, 1), proc.stderr
+    dirty = {Path(found["filename"]).parent.name for found in json.loads(proc.stdout or "[]")}
+    return set(modules) - dirty

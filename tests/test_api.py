@@ -105,7 +105,9 @@ PYTHON = [
         {},
         Status.MIGRATED,
         "from truss.base.truss_config import TrussConfig, Weights, WeightsSource\n\n"
-        'CONFIG = TrussConfig(weights=Weights([WeightsSource(source="hf://org/a", mount_location="/app/model_cache/a")]))\n',
+        "CONFIG = TrussConfig(\n"  # one character longer than the longest line it had: split
+        '    weights=Weights([WeightsSource(source="hf://org/a", mount_location="/app/model_cache/a")])\n'
+        ")\n",
         ["3:10:W104", "3:34:W103", "3:46:W101"],
         id="module-rewritten",
     ),
@@ -122,7 +124,7 @@ PYTHON = [
         'from huggingface_hub import snapshot_download\n\npath = snapshot_download("org/m")\n',
         {"truss_config": LEGACY},
         Status.MIGRATED,
-        '\npath = "/app/model_cache/org_m"\n',
+        'path = "/app/model_cache/org_m"\n',
         ["3:8:W111"],
         id="loader-of-the-truss-legacy-entry",
     ),
@@ -133,6 +135,14 @@ PYTHON = [
         'WEIGHTS = "/models/m/config.json"\n',
         ["1:11:W008"],
         id="path-moved-with-the-truss-mount-root",
+    ),
+    pytest.param(
+        GENERATOR,
+        {"test_module": True},
+        Status.UNCHANGED,
+        None,
+        ["3:10:W122", "3:34:W122", "3:46:W122"],
+        id="test-module-left-each-rewrite-reported",
     ),
     pytest.param("def f(:\n", {}, Status.FAILED, None, ["1:7:E030"], id="syntax-error"),
 ]

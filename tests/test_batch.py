@@ -48,6 +48,7 @@ SMALL_EXPECTED = {
                 },
             ],
             "order": 0,
+            "pending": 0,
         },
         {
             "path": "legacy/config.yaml",
@@ -64,6 +65,15 @@ SMALL_EXPECTED = {
                 },
             ],
             "order": 1,
+            "pending": 0,
+            "uses": [
+                {
+                    "source": "hf://org/legacy",
+                    "mount_location": "/app/model_cache/org_legacy",
+                    "loaded_from": "mount",
+                    "sites": [{"path": "legacy/model/model.py", "line": 3, "code": "W105"}],
+                },
+            ],
         },
         {
             "path": "gen/generate.py",
@@ -86,6 +96,7 @@ SMALL_EXPECTED = {
                 },
             ],
             "order": 2,
+            "pending": 0,
         },
         {
             "path": "legacy/model/model.py",
@@ -98,10 +109,11 @@ SMALL_EXPECTED = {
                     "line": 3,
                     "column": 12,
                     "message": "'org/legacy' -> '/app/model_cache/org_legacy': "
-                    "every use of MODEL_ID loads the legacy entry's weights, from its mount location now",
+                    "every use of MODEL_ID loads it, and the truss mounts its weights there",
                 },
             ],
             "order": 3,
+            "pending": 0,
         },
     ],
     "summary": {
@@ -121,6 +133,7 @@ SMALL_EXPECTED = {
                 "released truss; add --dialect truss to target it",
             }
         ],
+        "pending": 0,
     },
 }
 
@@ -140,6 +153,7 @@ def test_json_small_report_is_pinned_exactly(small_tree):
         "exit_code",
         "docs_mentioning",
         "diagnostics",
+        "pending",
     ]
     assert snapshot(small_tree) == before
 
@@ -191,6 +205,7 @@ def test_json_small_write_mode(small_tree):
                 "rerun with --dialect truss",
             }
         ],
+        "pending": 0,
     }
     assert (small_tree / "broken" / "config.yaml").read_text() == BROKEN_KIND
     assert "weights:" in (small_tree / "legacy" / "config.yaml").read_text()
@@ -223,6 +238,7 @@ def test_json_exit_codes_0_and_1(tmp_path):
         "exit_code": 0,
         "docs_mentioning": 0,
         "diagnostics": [],
+        "pending": 0,
     }
 
 
@@ -242,6 +258,7 @@ def test_json_empty_tree_is_still_one_document(tmp_path):
             "exit_code": 0,
             "docs_mentioning": 0,
             "diagnostics": [],
+            "pending": 0,
         },
     }
 
@@ -325,8 +342,8 @@ def test_jobs_identical_write_mode_json(big_tree, tmp_path):
 
 def build_streamed(root: Path, trusses: int) -> None:
     """Trusses whose Python files sort before their config (a_lib/ < config.yaml), every
-    third a legacy truss whose code loads its repo id, every fifth with a nested truss that
-    stays unchanged (its code then belongs to the outer truss), and a module at the top."""
+    third a legacy truss whose code loads its repo id, every fifth with a nested truss already
+    under `weights` (a truss of its own: its code follows its own entries), and a module at the top."""
     for i in range(trusses):
         truss = root / f"team-{i % 3}" / f"truss-{i:03d}"
         repo = f"org/legacy-{i}"
@@ -366,8 +383,10 @@ def test_jobs_identical_with_python_before_its_config_and_nested_trusses(tmp_pat
     assert [f["path"] for f in files] == configs + modules
     by_path = {f["path"]: f for f in files}
     for i in range(0, 120, 3):  # a legacy truss: its code, found before its config, used its plans
-        for module in ("a_lib/load.py", "inner/model/model.py") if i % 5 == 0 else ("a_lib/load.py",):
-            record = by_path[f"team-{i % 3}/truss-{i:03d}/{module}"]
-            assert [d["code"] for d in record["diagnostics"]] == ["W105"], record
+        record = by_path[f"team-{i % 3}/truss-{i:03d}/a_lib/load.py"]
+        assert [d["code"] for d in record["diagnostics"]] == ["W105"], record
+    for i in range(0, 120, 5):  # the nested truss's code: the outer truss's id is none of its entries
+        record = by_path[f"team-{i % 3}/truss-{i:03d}/inner/model/model.py"]
+        assert (record["status"], record["diagnostics"]) == ("unchanged", []), record
     assert by_path["team-1/truss-001/a_lib/load.py"]["status"] == "unchanged"  # not a legacy truss
     assert by_path["generate.py"]["status"] == "would-migrate"

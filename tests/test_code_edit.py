@@ -142,7 +142,12 @@ ROWS = [
                             truss_config.WeightsSource(
                                 source=f"hf://{MODEL_ID}",
                                 mount_location="/app/model_cache/openai_whisper-large-v3",
-                                allow_patterns=["*.json", "**/*.json", "*.safetensors", "**/*.safetensors"],
+                                allow_patterns=[
+                                    "*.json",
+                                    "**/*.json",
+                                    "*.safetensors",
+                                    "**/*.safetensors",
+                                ],
                             )
                         ],
                     ),
@@ -176,13 +181,38 @@ ROWS = [
                 weights=Weights(
                     [
                         WeightsSource(source="hf://org/a", mount_location="/app/model_cache/a"),
-                        WeightsSource(source="hf://org/b", revision="v2", mount_location="/app/model_cache/b"),
+                        WeightsSource(
+                            source="hf://org/b", revision="v2", mount_location="/app/model_cache/b"
+                        ),
                     ]
                 ),
             )
             """),
         ["3:W104", "5:W103", "7:W101", "8:W101"],
         id="generator-from-imports-become-weights-weightssource",
+    ),
+    pytest.param(
+        src("""\
+            from truss.base.truss_config import ModelCache, ModelRepo, ModelRepoSourceKind, TrussConfig
+
+            KIND = ModelRepoSourceKind.HF
+            REPO = ModelRepo(repo_id="org/a", use_volume=True, volume_folder="a")
+            CONFIG = TrussConfig(model_cache=ModelCache([REPO]))
+            """),
+        src("""\
+            from truss.base.truss_config import (
+                ModelRepoSourceKind,
+                TrussConfig,
+                Weights,
+                WeightsSource,
+            )
+
+            KIND = ModelRepoSourceKind.HF
+            REPO = WeightsSource(source="hf://org/a", mount_location="/app/model_cache/a")
+            CONFIG = TrussConfig(weights=Weights([REPO]))
+            """),
+        ["4:W101", "5:W103", "5:W104"],
+        id="import-past-the-limit",
     ),
     pytest.param(
         src("""\
@@ -208,7 +238,9 @@ ROWS = [
             from truss.base import truss_config as tc
 
             A = tc.WeightsSource(source="hf://org/a", mount_location="/app/model_cache/a")
-            B = truss.base.truss_config.WeightsSource(source="hf://org/b", mount_location="/app/model_cache/b")
+            B = truss.base.truss_config.WeightsSource(
+                source="hf://org/b", mount_location="/app/model_cache/b"
+            )
             CONFIG = tc.TrussConfig(weights=[A, B])
             """),
         ["4:W101", "5:W101", "6:W104"],
@@ -240,7 +272,9 @@ ROWS = [
 
             from truss.base.truss_config import TrussConfig, WeightsSource
 
-            REPO = WeightsSource(source=f'hf://{os.environ["X"]}', mount_location="/app/model_cache/v")
+            REPO = WeightsSource(
+                source=f'hf://{os.environ["X"]}', mount_location="/app/model_cache/v"
+            )
             CONFIG = TrussConfig(weights=[REPO])
             """),
         ["5:W101", "6:W104"],
@@ -515,12 +549,36 @@ ROWS = [
 
             class Model:
                 def load(self):
-                    self._pipe = pipeline("automatic-speech-recognition", model="/app/model_cache/openai_whisper-large-v3")
+                    self._pipe = pipeline(
+                        "automatic-speech-recognition", model="/app/model_cache/openai_whisper-large-v3"
+                    )
                     self._model = AutoModel.from_pretrained(MODEL_ID)
                     print("loading", "org/vol")
             """),
         ["3:W105", "8:W105"],
         id="legacy-repo-id-passed-to-calls-from-config",
+    ),
+    pytest.param(
+        src("""\
+            from transformers import pipeline
+
+
+            class Model:
+                def load(self):
+                    self.asr = pipeline("asr", model="openai/whisper-large-v3", device=0)  # GPU 0
+            """),
+        src("""\
+            from transformers import pipeline
+
+
+            class Model:
+                def load(self):
+                    self.asr = pipeline(
+                        "asr", model="/app/model_cache/openai_whisper-large-v3", device=0
+                    )  # GPU 0
+            """),
+        ["6:W105"],
+        id="loader-with-a-comment-past-the-limit",
     ),
     pytest.param(
         src("""\
@@ -574,6 +632,7 @@ CONTEXTS = {
     "config-subscript-of-legacy-entry": LEGACY_WHISPER,
     "config-subscript-of-volume-entry-is-only-reported": LEGACY_AND_VOLUME,
     "legacy-repo-id-passed-to-calls-from-config": LEGACY_AND_VOLUME,
+    "loader-with-a-comment-past-the-limit": LEGACY_WHISPER,
     "moves-under-old-mount-root": MOVES,
     "moves-in-an-f-string": MOVES,
 }

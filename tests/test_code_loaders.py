@@ -52,13 +52,13 @@ REWRITES = [
     ),
     pytest.param(
         'from transformers import AutoConfig\ncfg = AutoConfig.from_pretrained(pretrained_model_name_or_path="org/full")\n',
-        f'from transformers import AutoConfig\ncfg = AutoConfig.from_pretrained(pretrained_model_name_or_path="{M}")\n',
+        f'from transformers import AutoConfig\ncfg = AutoConfig.from_pretrained(\n    pretrained_model_name_or_path="{M}"\n)\n',
         ["2:W105"],
         id="from-pretrained-keyword",
     ),
     pytest.param(
         'from transformers import pipeline\np = pipeline("fill-mask", model="org/full", tokenizer="org/full")\n',
-        f'from transformers import pipeline\np = pipeline("fill-mask", model="{M}", tokenizer="{M}")\n',
+        f'from transformers import pipeline\np = pipeline(\n    "fill-mask",\n    model="{M}",\n    tokenizer="{M}",\n)\n',
         ["2:W105", "2:W105"],
         id="pipeline-model-and-tokenizer",
     ),
@@ -72,7 +72,8 @@ REWRITES = [
     ),
     pytest.param(
         'import vllm\nfrom vllm import AsyncEngineArgs\nllm = vllm.LLM(model="org/full")\nargs = AsyncEngineArgs(model="org/full", tokenizer="org/full")\n',
-        f'import vllm\nfrom vllm import AsyncEngineArgs\nllm = vllm.LLM(model="{M}")\nargs = AsyncEngineArgs(model="{M}", tokenizer="{M}")\n',
+        f'import vllm\nfrom vllm import AsyncEngineArgs\nllm = vllm.LLM(model="{M}")\n'
+        f'args = AsyncEngineArgs(\n    model="{M}", tokenizer="{M}"\n)\n',
         ["3:W105", "4:W105", "4:W105"],
         id="vllm",
     ),
@@ -130,14 +131,98 @@ REWRITES = [
     pytest.param(
         'from transformers import AutoTokenizer\n\nMODEL = "org/full"\nprint("loading", MODEL)\ntok = AutoTokenizer.from_pretrained(MODEL)\n',
         f'from transformers import AutoTokenizer\n\nMODEL = "org/full"\nprint("loading", MODEL)\ntok = AutoTokenizer.from_pretrained("{M}")\n',
-        ["4:W114", "5:W105"],
+        ["5:W105"],  # the printed name stays what it was
         id="constant-with-other-uses-stays-loader-site-moves",
     ),
     pytest.param(
         'def load(cfg):\n    return cfg["model_cache"][0].get("repo_id")\n',
-        'def load(cfg):\n    return cfg["weights"][0].get("mount_location")\n',
-        ["2:W106"],
-        id="get-repo-id-like-w106",
+        'def load(cfg):\n    return "org/full"\n',
+        ["2:W106", "2:W115"],
+        id="get-repo-id-returned-becomes-the-id",
+    ),
+    pytest.param(
+        'from transformers import AutoModel\n\n\ndef load(cfg):\n    return AutoModel.from_pretrained(cfg["model_cache"][0].get("repo_id"))\n',
+        'from transformers import AutoModel\n\n\ndef load(cfg):\n    return AutoModel.from_pretrained(cfg["weights"][0].get("mount_location"))\n',
+        ["5:W106"],
+        id="get-repo-id-at-a-loader-reads-the-mount-location",
+    ),
+    # A call that grows past the line limit (88 here) is split as `ruff format` splits it.
+    pytest.param(
+        src("""\
+            from transformers import AutoModelForCausalLM, AutoTokenizer, pipeline
+
+
+            class Model:
+                def load(self):
+                    self.model = AutoModelForCausalLM.from_pretrained("org/full", device_map="auto")
+                    self.tokenizer = AutoTokenizer.from_pretrained("org/full")  # the tokenizer
+                    self.pipe = pipeline("text-generation", model="org/full", device_map="auto")
+            """),
+        src("""\
+            from transformers import AutoModelForCausalLM, AutoTokenizer, pipeline
+
+
+            class Model:
+                def load(self):
+                    self.model = AutoModelForCausalLM.from_pretrained(
+                        "/app/model_cache/org_full", device_map="auto"
+                    )
+                    self.tokenizer = AutoTokenizer.from_pretrained(
+                        "/app/model_cache/org_full"
+                    )  # the tokenizer
+                    self.pipe = pipeline(
+                        "text-generation", model="/app/model_cache/org_full", device_map="auto"
+                    )
+            """),
+        ["6:W105", "7:W105", "8:W105"],
+        id="loaders-in-a-method-past-the-limit",
+    ),
+    pytest.param(
+        src("""\
+            from transformers import AutoModelForSequenceClassification
+
+            MODEL = "org/full"
+
+
+            def load():
+                print("loading", MODEL)
+                return AutoModelForSequenceClassification.from_pretrained(MODEL, num_labels=2)
+            """),
+        src("""\
+            from transformers import AutoModelForSequenceClassification
+
+            MODEL = "org/full"
+
+
+            def load():
+                print("loading", MODEL)
+                return AutoModelForSequenceClassification.from_pretrained(
+                    "/app/model_cache/org_full", num_labels=2
+                )
+            """),
+        ["8:W105"],
+        id="constant-at-a-loader-in-a-function-past-the-limit",
+    ),
+    pytest.param(
+        src("""\
+            from transformers import AutoModelForCausalLM
+
+            model = AutoModelForCausalLM.from_pretrained(
+                "org/full", revision="main", device_map="auto", trust_remote_code=True
+            )
+            """),
+        src("""\
+            from transformers import AutoModelForCausalLM
+
+            model = AutoModelForCausalLM.from_pretrained(
+                "/app/model_cache/org_full",
+                revision="main",
+                device_map="auto",
+                trust_remote_code=True,
+            )
+            """),
+        ["4:W105"],
+        id="call-on-lines-of-its-own-past-the-limit",
     ),
 ]
 
@@ -188,7 +273,16 @@ NO_OPS = [
         ["4:W113"],
         id="snapshot-download-of-a-constant-used-nowhere-else",
     ),
-    pytest.param('print("org/full")\n', ["1:W114"], id="not-a-loader"),
+    pytest.param('register("org/full")\n', ["1:W114"], id="not-a-loader"),
+    pytest.param('print("org/full")\n', [], id="printed-loads-nothing"),
+    pytest.param(
+        'import logging\n\nlogger = logging.getLogger(__name__)\nlogger.info("loading %s", "org/full")\n'
+        "logging.warning(f\"{'org/full'}\")\n",
+        [],
+        id="logged-loads-nothing",
+    ),
+    pytest.param('REPO = "org/full"\nprint(f"loading {REPO}")\n', [], id="constant-only-printed"),
+    pytest.param('import warnings\nwarnings.warn("org/full is deprecated")\n', [], id="warned-about-loads-nothing"),
     pytest.param('from transformers import pipeline\np = pipeline("org/full")\n', ["2:W114"], id="pipeline-task-slot"),
     pytest.param(
         'from peft import PeftModel\nm = PeftModel.from_pretrained("org/full", adapter)\n',

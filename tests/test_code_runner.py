@@ -40,7 +40,7 @@ resources:
   accelerator: A10G
 """
 MODEL_PY = """\
-from transformers import pipeline
+from transformers import AutoTokenizer, pipeline
 
 MODEL_ID = "openai/whisper-large-v3"
 
@@ -52,11 +52,12 @@ class Model:
 
     def load(self):
         self._pipe = pipeline("automatic-speech-recognition", model=MODEL_ID)
-        # the repo id of the first entry, as the config had it
-        self._repo = self._config["model_cache"][0]["repo_id"]
+        # the tokenizer of the first entry, as the config names it
+        cfg = self._config
+        self._tok = AutoTokenizer.from_pretrained(cfg["model_cache"][0]["repo_id"])
 """
 MODEL_PY_MIGRATED = """\
-from transformers import pipeline
+from transformers import AutoTokenizer, pipeline
 
 MODEL_ID = "/app/model_cache/openai_whisper-large-v3"
 
@@ -68,8 +69,9 @@ class Model:
 
     def load(self):
         self._pipe = pipeline("automatic-speech-recognition", model=MODEL_ID)
-        # the repo id of the first entry, as the config had it
-        self._repo = self._config["weights"][0]["mount_location"]
+        # the tokenizer of the first entry, as the config names it
+        cfg = self._config
+        self._tok = AutoTokenizer.from_pretrained(cfg["weights"][0]["mount_location"])
 """
 
 
@@ -95,7 +97,7 @@ def test_run_write_rewrites_config_and_code(truss):
     assert (truss / "config.yaml").read_text() == CONFIG_MIGRATED
     assert (truss / "model" / "model.py").read_text() == MODEL_PY_MIGRATED
     codes = sorted(f"{d.line}:{d.code}" for d in results["model.py"].diagnostics)
-    assert codes == ["14:W106", "3:W105"]
+    assert codes == ["15:W106", "3:W105"]
 
 
 def test_run_write_twice_second_run_changes_nothing(truss):
@@ -113,7 +115,7 @@ def test_run_diff_shows_config_and_code_writes_nothing(truss):
     code_diff = results["model.py"].diff
     assert code_diff.startswith("--- a/")
     assert '-MODEL_ID = "openai/whisper-large-v3"\n' in code_diff
-    assert '+        self._repo = self._config["weights"][0]["mount_location"]\n' in code_diff
+    assert '+        self._tok = AutoTokenizer.from_pretrained(cfg["weights"][0]["mount_location"])\n' in code_diff
     assert (truss / "config.yaml").read_text() == CONFIG
     assert (truss / "model" / "model.py").read_text() == MODEL_PY
 

@@ -32,6 +32,25 @@ GENERATOR = CORPUS / "templates" / "generate.yaml"
 CTX = Context()
 CLI = "truss-transfer-cli && "
 _TOP_LEVEL_BLOCK = re.compile(r"^(model_cache|hf_cache)\s*:")
+# Start commands whose server is given a mounted repository by id (W016): those that name the served
+# model and mount the whole repository serve the mount instead (id -> mount location, its first
+# occurrence: the served name may be the id too); those on a filtered mount are reported.
+SERVED_FROM_MOUNT = {
+    "qwen/qwen-3-next-80B-A3-instruct-sglang/config.yaml": (
+        "Qwen/Qwen3-Next-80B-A3B-Instruct-FP8",
+        "/app/model_cache/qwen",
+    ),
+    "qwen/qwen-3-next-80B-A3-thinking-sglang/config.yaml": (
+        "Qwen/Qwen3-Next-80B-A3B-Thinking-FP8",
+        "/app/model_cache/qwen",
+    ),
+    "seed/seed_llm/config.yaml": ("ByteDance-Seed/Seed-OSS-36B-Instruct", "/app/model_cache/glm"),
+}
+SERVED_BY_ID = {
+    "nemotron/Llama-3-1-Nemotron-Nano-VL-8B-V1/config.yaml",
+    "nemotron/Nemotron-Nano-12B-v2-VL-BF16/config.yaml",
+    "qwen/qwen-3-vl-32b/config.yaml",
+}
 _TOP_LEVEL_WEIGHTS = re.compile(r"^weights\s*:")
 
 
@@ -123,21 +142,25 @@ def test_config_migrates_keeping_everything_else(path):
     assert result["weights"] == expected_weights(original)
     assert list(result).index("weights") == list(original).index("model_cache")
 
-    # every other top-level key means what it meant; start_command loses `truss-transfer-cli && `
+    # every other top-level key means what it meant; start_command loses `truss-transfer-cli && `,
+    # or serves the mount it served by id
     command = (original.get("docker_server") or {}).get("start_command")
     cli_dropped = isinstance(command, str) and CLI in command
+    name = str(path.relative_to(CORPUS))
+    served = SERVED_FROM_MOUNT.get(name)
+    new_command = command.replace(CLI, "", 1) if cli_dropped else command.replace(*served, 1) if served else command
     if cli_dropped:
         assert not original.get("trt_llm"), "corpus has trt_llm together with truss-transfer-cli"
     assert set(result) == set(original) - {"model_cache"} | {"weights"}
     for key, value in original.items():
         if key == "model_cache":
             continue
-        if key == "docker_server" and cli_dropped:
-            expected = dict(value, start_command=command.replace(CLI, "", 1))
-            assert result[key] == expected
+        if key == "docker_server" and new_command != command:
+            assert result[key] == dict(value, start_command=new_command)
         else:
             assert result[key] == value, key
     assert ("W004" in [d.code for d in outcome.diagnostics]) == cli_dropped
+    assert ("W016" in [d.code for d in outcome.diagnostics]) == (served is not None or name in SERVED_BY_ID)
 
     # the text outside the block is identical, line for line
     old_lines = source.splitlines(keepends=True)
@@ -149,10 +172,10 @@ def test_config_migrates_keeping_everything_else(path):
     outside_new = new_lines[:new_first] + new_lines[new_last + 1 :]
     assert len(outside_old) == len(outside_new)
     changed = [(o, n) for o, n in zip(outside_old, outside_new) if o != n]
-    if cli_dropped:
+    if new_command != command:
         assert len(changed) == 1, changed
         old_line, new_line = changed[0]
-        assert CLI in old_line and new_line == old_line.replace(CLI, "", 1)
+        assert new_line == (old_line.replace(CLI, "", 1) if cli_dropped else old_line.replace(*served, 1))
     else:
         assert changed == []
     # no final-newline or line-ending change sneaks in
@@ -190,8 +213,8 @@ def test_summary_all_65_configs_migrate():
 @pytest.mark.slow  # the CLI over the whole corpus, twice
 def test_whole_corpus_through_the_cli_then_check_passes(tmp_path):
     """The one-shot use on a copy of the corpus (in tmp, never in the project):
-    every config is written, the generator file is byte-identical, and `--check`
-    on the result exits 0."""
+    every config is written, the generator file is byte-identical, and `--check` on the result
+    exits 1 for the sites that still download what their truss mounts, and only for them."""
     import shutil
 
     tree = tmp_path / "truss-examples"
@@ -205,9 +228,11 @@ def test_whole_corpus_through_the_cli_then_check_passes(tmp_path):
     assert len(changed) == 65
     assert (tree / "templates" / "generate.yaml").read_bytes() == before[tree / "templates" / "generate.yaml"]
     check = migrate_cli("--check", "--format", "json", tree, cwd=tmp_path)
-    assert check.returncode == 0, check.stdout + check.stderr
+    assert check.returncode == 1, check.stdout + check.stderr
     report = json.loads(check.stdout)
     assert report["summary"]["would_migrate"] == 0 and report["summary"]["failed"] == 0
+    hub = [s for f in report["files"] for u in f.get("uses", ()) if u["loaded_from"] == "hub" for s in u["sites"]]
+    assert report["summary"]["pending"] == len(hub) > 0
     # The configs: the 65 migrated ones and the generator, all scanned and now unchanged
     # (the corpus also holds Python files and READMEs; they are not counted here).
     configs = [f for f in report["files"] if f["path"].endswith((".yaml", ".yml"))]

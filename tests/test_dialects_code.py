@@ -87,7 +87,9 @@ CODE = [
 
         from truss.base.truss_config import TrussConfig, WeightsSource
 
-        REPOS = [WeightsSource(source=f'hf://{os.environ["REPO"]}@main', mount_location="/app/model_cache/m")]
+        REPOS = [
+            WeightsSource(source=f'hf://{os.environ["REPO"]}@main', mount_location="/app/model_cache/m")
+        ]
         CONFIG = TrussConfig(weights=REPOS)
         """,
         [("hf://org/from-env@main", "/app/model_cache/m", None)],
@@ -107,7 +109,9 @@ CODE = [
 
         from truss.base.truss_config import TrussConfig, WeightsSource
 
-        REPOS = [WeightsSource(source=f"hf://{os.environ['REPO']}@main", mount_location='/app/model_cache/m')]
+        REPOS = [
+            WeightsSource(source=f"hf://{os.environ['REPO']}@main", mount_location='/app/model_cache/m')
+        ]
         CONFIG = TrussConfig(weights=REPOS)
         """,
         [("hf://org/from-env@main", "/app/model_cache/m", None)],
@@ -202,6 +206,6 @@ def test_code_seed_dialect_prefixes_the_expression():
     outcome = python_edit.migrate(before, Context(dialect=SEED))
     assert outcome.status == "migrated", outcome.diagnostics
     assert (
-        'WeightsSource(source=f\'hf://{os.environ["REPO"]}\', revision="main", mount_location="/app/model_cache/m")'
+        'WeightsSource(\n    source=f\'hf://{os.environ["REPO"]}\', revision="main", mount_location="/app/model_cache/m"\n)'
         in outcome.text
     )

@@ -17,7 +17,9 @@ from migrate.config.fixes import REGISTRY, Fix, Plan, Scope
 from migrate.config.fixes.block import block
 from migrate.config.fixes.empty_weights import empty_weights
 from migrate.config.fixes.external_data import external_data
+from migrate.config.fixes.hub_files import hub_files
 from migrate.config.fixes.path_moves import path_moves
+from migrate.config.fixes.serve_command import serve_command
 from migrate.config.fixes.start_command import start_command
 from migrate.config.read import Text, compose
 from migrate.config.text.edit import Edit, apply
@@ -64,7 +66,7 @@ BLOCK = d("""
 
 
 def test_the_registry_lists_each_fix_once_in_the_documented_order():
-    assert (block, start_command, path_moves, empty_weights, external_data) == REGISTRY
+    assert (block, hub_files, start_command, serve_command, path_moves, empty_weights, external_data) == REGISTRY
     documented = fixes.__doc__ or ""
     names = [f.__name__ for f in REGISTRY]
     assert sorted(names, key=documented.index) == names  # the docstring explains them in run order

@@ -22,6 +22,7 @@ from pathlib import Path
 import pytest
 from huggingface_hub.utils import filter_repo_objects
 
+from migrate.core.patterns import readings
 from migrate.python import loader_needs as ln
 from migrate.python.loader_needs import describe, missing, needed, suggest
 
@@ -979,6 +980,10 @@ PHI_PATTERNS = ["*.json", "*.safetensors", ".model"]
 NOUS_PATTERNS = ["*.json", "*.bin"]
 QWEN_PATTERNS = ["*.json", "*.fp16.safetensors", "*.bin", "*.tiktoken", "*.py"]
 REMOTE_TRUST = {"trust_remote_code": True}
+LLAMA31 = "meta-llama/Llama-3.1-8B-Instruct"
+LLAMA31_PATTERNS = {"ignore_patterns": ["original/*", "*.pth"]}  # a config with ignore_patterns only
+MISTRAL_PATTERNS = ["*.json", "*.safetensors", "*.model"]
+QWEN_IMAGE_PATTERNS = ["*.json", "*.safetensors", "*.bin", "*.txt", "*.md"]
 VAE = "diffusers.AutoencoderKL.from_pretrained"
 REFINER = "stabilityai/stable-diffusion-xl-refiner-1.0"
 PLAYGROUND = "playgroundai/playground-v2-1024px-aesthetic"
@@ -1117,6 +1122,76 @@ SITES = [
         [],
         id="sdxl-turbo",
     ),
+    pytest.param(
+        "llama/llama-3_1-8b-instruct/model/model.py:39",
+        LLAMA31,
+        LLAMA31_PATTERNS,
+        "vllm.engine.arg_utils.AsyncEngineArgs",
+        REMOTE_TRUST,
+        [],
+        [],
+        id="llama-3.1-vllm-engine",
+    ),
+    pytest.param(
+        "llama/llama-3_1-8b-instruct/model/model.py:49",
+        LLAMA31,
+        LLAMA31_PATTERNS,
+        AUTO_TOKENIZER,
+        {},
+        [],
+        [],
+        id="llama-3.1-tokenizer",
+    ),
+    pytest.param(
+        "llama/llama-3_1-8b-instruct-sglang/model/model.py:44",
+        LLAMA31,
+        LLAMA31_PATTERNS,
+        AUTO_TOKENIZER,
+        {},
+        [],
+        [],
+        id="llama-3.1-sglang-tokenizer",
+    ),
+    pytest.param(
+        "mistral/mistral-7b-chat/model/model.py:16",
+        "mistralai/Mistral-7B-Instruct-v0.1",
+        MISTRAL_PATTERNS,
+        "transformers.pipeline",
+        {"task": "text-generation", "torch_dtype": "bfloat16"},
+        [],
+        [],
+        id="mistral-7b-chat-pipeline",
+    ),
+    pytest.param(
+        "mistral/mistral-7b-instruct/model/model.py:21",
+        "mistralai/Mistral-7B-Instruct-v0.2",
+        MISTRAL_PATTERNS,
+        CAUSAL,
+        {"torch_dtype": "float16"},
+        [],
+        [],
+        id="mistral-7b-instruct-model",
+    ),
+    pytest.param(
+        "mistral/mistral-7b-instruct/model/model.py:28",
+        "mistralai/Mistral-7B-Instruct-v0.2",
+        MISTRAL_PATTERNS,
+        AUTO_TOKENIZER,
+        {"torch_dtype": "float16"},
+        [],
+        [],
+        id="mistral-7b-instruct-tokenizer",
+    ),
+    pytest.param(
+        "qwen/qwen-image/model/model.py:38",
+        "Qwen/Qwen-Image",
+        QWEN_IMAGE_PATTERNS,
+        PIPE,
+        {"torch_dtype": "bfloat16"},
+        ["tokenizer/chat_template.jinja"],
+        ["**/chat_template.jinja"],
+        id="qwen-image-lacks-chat-template",
+    ),
 ]
 for folder, base_line, refiner_line, refiner_keywords in (
     ("stable-diffusion-xl-1.0", 22, 41, {**FP16, "vae": "vae", "text_encoder_2": "te"}),
@@ -1158,11 +1233,16 @@ for folder, base_line, refiner_line, refiner_keywords in (
     ]
 
 
+def _filters(patterns: list[str] | dict) -> dict:
+    """A row's patterns as filter_repo_objects' keywords: a list is allow_patterns, a dict names its own."""
+    return dict(patterns) if isinstance(patterns, dict) else {"allow_patterns": patterns}
+
+
 @pytest.mark.parametrize("site, repo, patterns, name, keywords, lacking, suggested", SITES)
 def test_w112_sites(site, repo, patterns, name, keywords, lacking, suggested):
     data = fixture(repo)
     files = frozenset(data["files"])
-    mounted = set(filter_repo_objects(sorted(files), allow_patterns=patterns))
+    mounted = set(filter_repo_objects(sorted(files), **_filters(patterns)))
     needs = needed(describe(name, keywords), files, data["small"].get)
     assert needs.known, needs.unknown
     assert missing(needs, mounted) == lacking
@@ -1174,19 +1254,19 @@ def test_w112_sites(site, repo, patterns, name, keywords, lacking, suggested):
 
 
 def test_every_w112_site_is_in_the_table():
-    assert len(SITES) == 31
-    assert len({p.values[1] for p in SITES}) == 14
+    assert len(SITES) == 38
+    assert len({p.values[1] for p in SITES}) == 18
 
 
 @pytest.mark.skipif(not CORPUS.is_dir(), reason="the corpus is not beside the project")
-@pytest.mark.parametrize("site, repo, patterns", [pytest.param(*p.values[:3], id=p.id) for p in SITES])
-def test_site_patterns_are_the_corpus_configs(site, repo, patterns):
+@pytest.mark.parametrize("site, repo, patterns, name", [pytest.param(*p.values[:4], id=p.id) for p in SITES])
+def test_site_patterns_are_the_corpus_configs(site, repo, patterns, name):
     import yaml
 
     path, line = site.rsplit(":", 1)
     text = (CORPUS / path).read_text()
-    loader = "\n".join(text.splitlines()[int(line) - 2 : int(line) + 2])
-    assert "from_pretrained" in loader
+    loader = "\n".join(text.splitlines()[int(line) - 4 : int(line) + 2])  # the call opens up to 2 lines above
+    assert name.rsplit(".", 1)[-1] + "(" in loader
     config = CORPUS / Path(path).parent.parent / "config.yaml"
     if config.is_file():
         entries = yaml.safe_load(config.read_text())["model_cache"]
@@ -1194,7 +1274,7 @@ def test_site_patterns_are_the_corpus_configs(site, repo, patterns):
     else:  # a chainlet: the entry is a ModelRepo in the Python file
         assert repo in text
         entry = {"allow_patterns": json.loads(re.search(r"allow_patterns=(\[[^\]]*\])", text).group(1))}
-    assert entry["allow_patterns"] == patterns
+    assert {k: entry[k] for k in ("allow_patterns", "ignore_patterns") if k in entry} == _filters(patterns)
 
 
 # --- suggested patterns ---------------------------------------------------------------------------
@@ -1244,7 +1324,7 @@ SUGGESTIONS = [
 def test_suggest(files, lacking, mounted, expected):
     assert suggest(lacking, files, mounted) == expected
     for pattern in expected:  # under every reading, the patterns add only lacking files
-        for reading in ln.readings(pattern):
+        for reading in readings(pattern):
             assert {f for f in files if reading(f)} <= set(lacking) | set(mounted)
 
 
@@ -1259,7 +1339,7 @@ READINGS = [
 
 @pytest.mark.parametrize("pattern, path, expected", READINGS)
 def test_readings(pattern, path, expected):
-    assert [bool(r(path)) for r in ln.readings(pattern)] == expected
+    assert [bool(r(path)) for r in readings(pattern)] == expected
 
 
 def test_message():

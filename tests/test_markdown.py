@@ -13,7 +13,7 @@ import shutil
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from support import CORPUS, examples, migrate_cli, needs_corpus, snapshot, write
+from support import CORPUS, check_finds_only_the_served_ids, examples, migrate_cli, needs_corpus, snapshot, write
 
 from migrate.core.context import Context
 from migrate.core.diagnostics import Diagnostic
@@ -38,9 +38,11 @@ PY_OLD = (
     "from truss.base.truss_config import ModelRepo, TrussConfig\n\n"
     'config = TrussConfig(model_cache=[ModelRepo(repo_id="org/m", use_volume=True, volume_folder="m")])\n'
 )
-PY_NEW = (
+PY_NEW = (  # grown past the fence's longest line: split
     "from truss.base.truss_config import TrussConfig, WeightsSource\n\n"
-    'config = TrussConfig(weights=[WeightsSource(source="hf://org/m", mount_location="/app/model_cache/m")])\n'
+    "config = TrussConfig(\n"
+    '    weights=[WeightsSource(source="hf://org/m", mount_location="/app/model_cache/m")]\n'
+    ")\n"
 )
 PY_CODES = ("TrussConfig(model_cache=...) -> TrussConfig(weights=...)", "ModelRepo(...) -> WeightsSource(...)")
 
@@ -342,8 +344,9 @@ def test_corpus_docs_migrate_and_check_passes(tmp_path):
     assert migrated == 15
     assert "truss-transfer-cli" not in "".join(p.read_text() for p in docs)
 
-    check = migrate_cli("--check", "--docs", ".", cwd=tree)
-    assert check.returncode == 0, check.stdout + check.stderr
+    check = migrate_cli("--check", "--docs", "--no-code", ".", cwd=tree)  # the code's pending sites: test_corpus
+    check_finds_only_the_served_ids(check)
+    assert "would migrate" not in check.stderr  # the docs leave nothing to do
     again = migrate_cli("--check", "--no-code", ".", cwd=tree)
     assert "docs mention" not in again.stderr
 

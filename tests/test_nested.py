@@ -16,7 +16,7 @@ import pytest
 import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from support import CORPUS, d, examples, migrate_cli, needs_corpus
+from support import CORPUS, check_finds_only_the_served_ids, d, examples, migrate_cli, needs_corpus
 
 from migrate.config.edit import migrate as migrate_config
 from migrate.core import mapping
@@ -547,8 +547,9 @@ def test_corpus_generator_reported_then_migrated(corpus_copy):
         f"{GENERATOR}:{n}:5: W040 nested model_cache left as it is: not a truss config; --nested migrates it"
         for n in GENERATOR_BLOCKS
     ]
-    check = migrate_cli("--check", ".", cwd=corpus_copy)
-    assert check.returncode == 0 and len([x for x in check.stderr.splitlines() if " W040 " in x]) == 2
+    check = migrate_cli("--check", "--no-code", ".", cwd=corpus_copy)  # the code's pending sites: test_corpus
+    check_finds_only_the_served_ids(check)
+    assert len([x for x in check.stderr.splitlines() if " W040 " in x]) == 2
 
     # --nested: both blocks migrate; no model_cache key is left in the generator
     run = migrate_cli("--nested", ".", cwd=corpus_copy)
@@ -564,8 +565,8 @@ def test_corpus_generator_reported_then_migrated(corpus_copy):
     for name in overlays:
         plans = [mapping.plan_entry(e, Context()).weight for e in old[name]["config"]["model_cache"]]
         assert new[name]["config"]["weights"] == plans
-    check = migrate_cli("--check", "--nested", ".", cwd=corpus_copy)
-    assert check.returncode == 0, check.stderr
+    check = migrate_cli("--check", "--nested", "--no-code", ".", cwd=corpus_copy)
+    check_finds_only_the_served_ids(check)
     assert " W04" not in check.stderr
 
 

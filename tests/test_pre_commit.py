@@ -69,6 +69,16 @@ def test_pre_commit_hooks_for_real(tmp_path):
     assert again.returncode == 0, again.stdout + again.stderr
 
 
+MIGRATED_FILTERED = """\
+model_name: llama
+weights:
+- source: hf://org/llama
+  mount_location: /app/model_cache/llama
+  allow_patterns: ["*.json"]
+"""
+LOADS_BY_ID = 'from transformers import AutoModel\n\nmodel = AutoModel.from_pretrained("org/llama")\n'
+
+
 @pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
 def test_pre_commit_check_hook_fails_while_model_cache_remains(tmp_path):
     pre_commit = Path(sys.executable).with_name("pre-commit")
@@ -92,3 +102,40 @@ def test_pre_commit_check_hook_fails_while_model_cache_remains(tmp_path):
     )
     assert proc.returncode == 1, proc.stdout + proc.stderr
     assert config.read_text() == LEGACY
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+def test_pre_commit_check_hook_fails_while_code_still_downloads_what_its_truss_mounts(tmp_path):
+    """A truss already under weights whose loader still fetches its filtered repository by id: the
+    check hook fails, whatever file the commit touches, until the site is suppressed."""
+    pre_commit = Path(sys.executable).with_name("pre-commit")
+    if not pre_commit.exists():
+        pytest.skip(f"pre-commit not installed next to {sys.executable}")
+    repo = tmp_path / "repo"
+    write(repo / "llama" / "config.yaml", MIGRATED_FILTERED)
+    model = write(repo / "llama" / "model" / "model.py", LOADS_BY_ID)
+    write(repo / "README.md", "notes\n")
+    _git("init", "-q", cwd=repo)
+    _git("config", "user.email", "test@example.com", cwd=repo)
+    _git("config", "user.name", "Test", cwd=repo)
+    _git("add", "-A", cwd=repo)
+    _git("-c", "commit.gpgsign=false", "commit", "-q", "-m", "init", cwd=repo)
+    env = dict(os.environ, PRE_COMMIT_HOME=str(tmp_path / "pre-commit-home"), NO_COLOR="1")
+
+    def check(*files: str) -> subprocess.CompletedProcess:
+        chosen = ["--files", *files] if files else ["--all-files"]
+        return subprocess.run(
+            [str(pre_commit), "try-repo", str(PROJECT), "weights-migrate-check", *chosen, "--color", "never"],
+            cwd=repo,
+            capture_output=True,
+            text=True,
+            timeout=600,
+            env=env,
+        )
+
+    failed = check("README.md")
+    assert failed.returncode == 1, failed.stdout + failed.stderr
+    assert "W112" in failed.stdout
+    model.write_text(LOADS_BY_ID.replace('")\n', '")  # weights-migrate: ignore[W112]\n'))
+    passed = check()
+    assert passed.returncode == 0, passed.stdout + passed.stderr

@@ -799,6 +799,30 @@ def test_a_tab_after_a_value_is_refused_at_its_place():
     assert [(d.line, d.col, d.code) for d in outcome.diagnostics] == [(2, 17, "E001")]
 
 
+ANCHOR_NAMES = [
+    pytest.param("model_cache:\n- repo_id: org/a\n  volume_folder: &: m\n", id="colon-anchor"),
+    pytest.param("a: &x.y 1\nb: {c: d:e}\nmodel_cache: []\n", id="dotted-anchor-beside-a-flow-colon"),
+    pytest.param("a: &x/y 1\nb: *x/y\nc: [d:e]\nmodel_cache: []\n", id="slash-anchor-and-its-alias"),
+]
+
+
+@pytest.mark.parametrize("text", ANCHOR_NAMES)
+def test_an_anchor_name_pyyaml_does_not_scan_is_refused(text):
+    """ruamel's Python parser (read for a flow `:` libyaml refuses) names an anchor with any
+    character YAML 1.2 allows; PyYAML scans only letters, digits, `_` and `-`."""
+    with pytest.raises(yaml.YAMLError):
+        yaml.safe_load(text)
+    with pytest.raises(read.Failure) as failure:
+        read.compose(text)
+    assert failure.value.diagnostic.code == "E001"
+
+
+def test_an_anchor_pyyaml_scans_beside_a_flow_colon_is_read():
+    text = "a: &x-1_b 1\nb: *x-1_b\nc: {d: e:f}\nmodel_cache: []\n"
+    assert yaml.safe_load(text)["c"] == {"d": "e:f"}
+    assert read.compose(text) is not None
+
+
 UNICODE_BREAKS = [
     pytest.param("k\u2028ey: 1\nmodel_cache: []\n", id="ls-inside-a-plain-key"),
     pytest.param("a: b\u2028c\nmodel_cache: []\n", id="ls-inside-a-plain-value"),

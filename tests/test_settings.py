@@ -171,6 +171,7 @@ EVERY_KEY = d("""
     exclude = ["archive", "*.md"]
     nested = true
     docs = false
+    include-tests = true
     ignore = ["W001", "W112"]
     """)
 
@@ -184,6 +185,7 @@ def test_the_table_is_read_into_settings(project: Path) -> None:
         exclude=("archive", "*.md"),
         nested=True,
         docs=False,
+        include_tests=True,
         ignore=frozenset({"W001", "W112"}),
     )
 
@@ -265,6 +267,36 @@ def test_each_key_and_the_command_line_over_it(
     assert seen(records(*options)) == expected
 
 
+# A test module of the hf truss: left and reported unless include-tests (or --include-tests) says otherwise.
+TEST_MODULE = d("""
+    from truss.base.truss_config import ModelRepo, TrussConfig
+
+    CONFIG = TrussConfig(model_cache=[ModelRepo(repo_id="org/a", use_volume=True, volume_folder="a")])
+    """)
+
+INCLUDE_TESTS = [
+    pytest.param(None, [], "unchanged", id="include-tests-default"),
+    pytest.param("include-tests = true", [], "would-migrate", id="include-tests-from-the-file"),
+    pytest.param("include-tests = false", ["--include-tests"], "would-migrate", id="include-tests-command-line-wins"),
+    pytest.param(
+        "include-tests = true", ["--no-include-tests"], "unchanged", id="include-tests-command-line-turns-it-off"
+    ),
+]
+
+
+@pytest.mark.parametrize("table, options, expected", INCLUDE_TESTS)
+def test_include_tests_and_the_command_line_over_it(
+    project: Path, table: str | None, options: list[str], expected: str
+) -> None:
+    write(project / "trusses/hf/tests/test_config.py", TEST_MODULE)
+    if table is not None:
+        write(project / "pyproject.toml", f"{TABLE}{table}\n")
+    record = records(*options)["trusses/hf/tests/test_config.py"]
+    assert record["status"] == expected
+    held = [diagnostic["code"] for diagnostic in record["diagnostics"] if diagnostic["code"] == "W122"]
+    assert held == (["W122"] * 2 if expected == "unchanged" else [])
+
+
 def test_a_pyproject_without_the_table_changes_nothing(project: Path) -> None:
     without = records()
     write(project / "pyproject.toml", OTHER_TOOL + "[project]\nname = 'x'\n")
@@ -321,6 +353,12 @@ BAD = [
     ),
     pytest.param('nested = "yes"', 'nested must be true or false, not "yes"', id="nested-a-string"),
     pytest.param("docs = 1", "docs must be true or false, not 1", id="docs-a-number"),
+    pytest.param('include-tests = "no"', 'include-tests must be true or false, not "no"', id="include-tests-a-string"),
+    pytest.param(
+        "include_tests = true",
+        'has an unknown key "include_tests" (did you mean "include-tests"?)',
+        id="include_tests-spelt-with-an-underscore",
+    ),
     pytest.param(
         'ignore = "W001"', 'ignore must be a list of warning codes (e.g. ["W112"]), not "W001"', id="ignore-a-string"
     ),
@@ -337,7 +375,7 @@ BAD = [
     pytest.param('dialekt = "truss"', 'has an unknown key "dialekt" (did you mean "dialect"?)', id="a-typo"),
     pytest.param(
         "colour = true",
-        'has an unknown key "colour" (the keys: dialect, docs, exclude, ignore, mount-root, nested)',
+        'has an unknown key "colour" (the keys: dialect, docs, exclude, ignore, include-tests, mount-root, nested)',
         id="an-unknown-key",
     ),
 ]

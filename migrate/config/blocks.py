@@ -3,6 +3,7 @@ its entries planned by the rules, and under --nested the blocks of nested config
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -207,7 +208,7 @@ def plan_config(node: MappingNode, context: Context, ancestors: tuple[int, ...] 
             diag_at(block.key, "W012", f"external_data became weights ({len(plans)} entries, under {mapping.DATA_DIR})")
         )
     else:
-        ctx = Context(context.mount_root, declares_hf_secret(node), context.dialect)
+        ctx = dataclasses.replace(context, declares_hf_secret=declares_hf_secret(node))
         plans, diagnostics = plan_entries(block, lambda data: mapping.plan_entry(data, ctx))
     extra, extra_notes = plan_entries(external, mapping.plan_external) if external else ([], [])
     check_mounts(plans + extra, block.entries + (external.entries if external else []))

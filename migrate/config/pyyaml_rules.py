@@ -206,6 +206,8 @@ def compose(text: str) -> Node | None:
     pure = _PureLoader(text)
     try:
         root = pure.get_single_node()
+        if c_error is not None and not _anchors_read_by_pyyaml(root):
+            raise c_error  # an anchor named as YAML 1.2 allows: PyYAML scans only [0-9A-Za-z_-]
         return root
     except YAMLError:
         if c_error is not None:
@@ -213,6 +215,26 @@ def compose(text: str) -> Node | None:
         raise
     finally:
         pure.dispose()
+
+
+_ANCHOR = re.compile(r"[0-9A-Za-z_-]+")
+
+
+def _anchors_read_by_pyyaml(root: Node | None) -> bool:
+    """Whether every anchor of the tree has a name PyYAML's scanner reads."""
+    stack, seen = [root], set()
+    while stack:
+        node = stack.pop()
+        if node is None or id(node) in seen:
+            continue
+        seen.add(id(node))
+        anchor = getattr(node, "anchor", None)
+        if anchor is not None and not _ANCHOR.fullmatch(str(anchor)):
+            return False
+        if isinstance(node.value, list):
+            for item in node.value:
+                stack.extend(item if isinstance(item, tuple) else (item,))
+    return True
 
 
 def parses(text: str) -> bool:

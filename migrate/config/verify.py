@@ -30,6 +30,24 @@ def verify(new_body: str, plan: FilePlan) -> None:
         _verify_configs(new_body, new_root, plan)
 
 
+def verify_values(new_body: str, root: Node, body: str, expected: dict[int, object]) -> None:
+    """A config whose edits only change values (a start command already under `weights`): the output
+    re-parsed whole must read as the input with those values, every comment kept. Raises Failure."""
+
+    def fail(why: str) -> NoReturn:
+        message = f"internal error: the result did not verify ({why}); file left untouched"
+        raise Failure(Diagnostic(1, 1, "E099", message))
+
+    try:
+        new_root = compose(new_body)
+    except Failure as failure:
+        fail(f"not valid YAML: {failure.diagnostic.message}")
+    if new_root is None or digest(root, {}, expected) != digest(new_root, {}):
+        fail("the meaning of the document changed")
+    if sorted(comments(body)) != sorted(comments(new_body)):
+        fail("a comment was lost")
+
+
 def _failing(config: Config) -> Callable[[str], NoReturn]:
     def fail(why: str) -> NoReturn:
         raise Failure(

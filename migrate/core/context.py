@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .entry import TrussEntry
+from .entry import ConfigValue, TrussEntry
+from .listing import DEFAULT_REVISION, HubProblem, Listing
 
 DEFAULT_MOUNT_ROOT = "/app/model_cache"  # truss's MODEL_CACHE_PATH
 SECRET = "runtime_secret_name"  # the secret's key in seed's names; each dialect names it (`Dialect.secret_key`)
@@ -48,10 +49,36 @@ class Context:
     code: bool = True  # False (--no-code): Python files and python fences are left alone
     trust_patterns: bool = False  # --trust-patterns: loaders point at filtered mounts too
     truss: tuple[TrussEntry, ...] = ()  # for a Python module: the entries of its truss's config
+    ignore: frozenset[str] = frozenset()  # codes the project's settings suppress everywhere
+    config_values: tuple[ConfigValue, ...] = ()  # for a Python module: what its truss's config holds that may be an id
+    hub: tuple[Listing | HubProblem, ...] = ()  # --hub: what the Hub said of each repository that matters
+    pin_revisions: bool = False  # --pin-revisions: a branch revision of an entry becomes its commit
+
+    def listing(self, repo_id: str, revision: str | None) -> Listing | HubProblem | None:
+        """--hub: the listing (or the problem) of a repository at a revision (absent: main)."""
+        key = (repo_id, revision or DEFAULT_REVISION)
+        return next((found for found in self.hub if found.key == key), None)
+
+    line_length: int | None = None  # the formatter's, as the file's project sets it; None: not set
+    include_tests: bool = False  # --include-tests: test modules are rewritten as any other module
+    test_module: bool = False  # for a Python file: a test module (test_*.py, *_test.py, conftest.py, under tests/)
+
+    @property
+    def held_test(self) -> bool:
+        """A test module the run leaves as it is (it asserts the old API): its rewrites are reported (W122)."""
+        return self.test_module and not self.include_tests
 
     @classmethod
     def of(
-        cls, dialect: str, mount_root: str, nested: bool, code: bool = True, trust_patterns: bool = False
+        cls,
+        dialect: str,
+        mount_root: str,
+        nested: bool,
+        code: bool = True,
+        trust_patterns: bool = False,
+        ignore: frozenset[str] = frozenset(),
+        include_tests: bool = False,
+        pin_revisions: bool = False,
     ) -> Context:
         """The context of a run from its options' values (checked by the caller): a dialect's
         name and a mount root, whose trailing slash is dropped."""
@@ -61,4 +88,7 @@ class Context:
             nested=nested,
             code=code,
             trust_patterns=trust_patterns,
+            ignore=ignore,
+            include_tests=include_tests,
+            pin_revisions=pin_revisions,
         )

@@ -30,6 +30,10 @@ CODES = {
     "E019": "a file over 1 MiB: far beyond any truss config or module, not parsed",
     "E020": "the file could not be read or written",
     "E021": "the file changed on disk while it was being migrated; left as it is now",
+    "E022": (
+        "--hub: no file of the repository, at the commit its revision names, is selected by the entry's "
+        "patterns; the platform refuses such a source (file left untouched)"
+    ),
     "E023": "truss dialect: a repo_id holding `@`, which truss sources reserve for the revision",
     "E030": "a Python file that needed a look does not parse; left untouched",
     "E040": "docs: an unterminated yaml or python fence holding a config or code to migrate",
@@ -57,6 +61,14 @@ CODES = {
         "stays within one folder (once per entry, one example named)"
     ),
     "W015": "a pattern no list can translate exactly, left as it is; names a path it would select differently",
+    "W016": (
+        "`docker_server.start_command` gives its server a mounted Hugging Face repository by id: rewritten to serve "
+        "the mount location when the command names the served model (`--served-model-name`) and the mount holds the "
+        "whole repository, else left (suggests `--served-model-name org/name`)"
+    ),
+    "W017": "--hub: an allow pattern that selects no file of the repository at its commit (a typo?)",
+    "W018": "--hub: the repository could not be listed (network, access, not found); the offline rules apply",
+    "W019": "--pin-revisions: a branch revision (or none: main) pinned to the commit --hub resolved it to",
     "W030": (
         "`truss-transfer-cli` left in `docker_server.start_command`: in a form that cannot be dropped safely "
         "(remove it by hand)"
@@ -71,27 +83,34 @@ CODES = {
     "W103": "Python: `ModelCache([...])` rewritten to `Weights([...])`",
     "W104": "Python: `TrussConfig(model_cache=...)` rewritten to `TrussConfig(weights=...)`",
     "W105": (
-        "Python: a legacy entry's repo id at a loader-table position (or a constant only loaders use) "
-        "replaced by its mount location"
+        "Python: a mounted repository's id at a loader-table position (or in a name only loaders read, or a "
+        "faster-whisper size name) replaced by its mount location"
     ),
     "W106": (
-        'Python: `X["model_cache"][i]["repo_id"]` (or `.get("repo_id")`) rewritten to '
-        '`X["weights"][i]["mount_location"]`'
+        'Python: `X["model_cache"][i]["repo_id"]` (or `.get("repo_id")`), which the migrated config no longer '
+        'holds, rewritten: to `X["weights"][i]["mount_location"]` where a loader takes the whole mount, else to '
+        "the repository's id"
     ),
     "W107": "Python: a `ModelRepo` left as it is: a value it needs cannot be resolved (needs a person)",
     "W108": 'Python: another use of `"model_cache"` in code, left for a person to review',
     "W110": "Python: a `ModelRepo` left as it is: its arguments break a mapping rule",
     "W111": (
-        "Python: `snapshot_download`/`hf_hub_download` of a legacy entry replaced by the path it returned "
+        "Python: `snapshot_download`/`hf_hub_download` of a mounted repository replaced by the path it returned "
         "(under the mount location)"
     ),
     "W112": (
-        "Python: a loader of a legacy entry with allow/ignore patterns left: it still downloads from the Hub "
-        "(see `--trust-patterns`)"
+        "Python: a loader given the id of a repository the truss mounts filtered by allow/ignore patterns: "
+        "it still downloads from the Hub (see `--trust-patterns`)"
     ),
-    "W113": "Python: a Hub API call given a legacy entry's id left: its effect on a local folder cannot be reproduced",
-    "W114": "Python: a legacy entry's id at an argument not in the loader table, left",
-    "W115": "Python: another use of a legacy entry's id in code, left; names the mount location",
+    "W113": (
+        "Python: a Hub API call given the id of a repository the truss mounts: it still downloads; its effect "
+        "on a local folder cannot be reproduced"
+    ),
+    "W114": (
+        "Python: the id of a repository the truss mounts at an argument not in the loader table (or a loader "
+        "that cannot take a folder there): it may still download"
+    ),
+    "W115": "Python: another use of the id of a repository the truss mounts; names the mount location",
     "W116": (
         "Python: a `ModelRepo` left: it does not flow into `Assets(cached=)`, `ModelCache([...])` or "
         "`TrussConfig(model_cache=)`"
@@ -106,9 +125,34 @@ CODES = {
         "Python: `truss-transfer-cli &&` dropped from a start command literal built for a rewritten "
         "TrussConfig (as W004)"
     ),
+    "W125": (
+        "Python: a read of the truss's config that holds a mounted repository's id (`config[\"model_metadata\"]"
+        '["repo_id"]`), where a loader takes it, rewritten to `config["weights"][i]["mount_location"]`'
+    ),
+    "W126": (
+        "Python: a loader given a mounted repository's id through a value the tool cannot rewrite where the "
+        "loader reads it: it still downloads"
+    ),
+    "W127": (
+        "--hub: a loader given the id of a repository the truss mounts filtered, pointed at the mount: the "
+        "repository's listing at the commit named shows the mount holds every file the loader reads"
+    ),
     "W121": (
         "Python: `truss-transfer-cli` in a start command literal next to a rewritten TrussConfig left "
         "(trt_llm, or split by an expression)"
+    ),
+    "W122": (
+        "Python: a test module (`test_*.py`, `*_test.py`, `conftest.py`, under `tests/`) left as it is: it asserts "
+        "the old API; each rewrite it would get is reported (see `--include-tests`)"
+    ),
+    "W123": (
+        "Python: an `Assets(cached=)`/`TrussConfig(model_cache=)` left: the object it makes has its old key read "
+        'later in the file (`.model_cache`, `to_dict()["model_cache"]`)'
+    ),
+    "W124": (
+        "Python: a start command literal gives its server a mounted Hugging Face repository by id: rewritten to "
+        "serve the mount location when it names the served model (`--served-model-name`) and the mount holds the "
+        "whole repository, else left (as W016)"
     ),
 }
 

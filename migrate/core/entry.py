@@ -110,6 +110,7 @@ class TrussEntry:
     migrating: bool = False  # its config moves from model_cache in this run (code may still read that key)
     legacy: bool = False  # model_cache baked it into the image (a legacy entry)
     old_location: str | None = None  # where its files were on disk before, if they were
+    revision: str = ""  # the Hugging Face revision it mounts ("": the default branch)
 
     @classmethod
     def of_plan(cls, index: int, plan: EntryPlan) -> TrussEntry:
@@ -118,12 +119,13 @@ class TrussEntry:
             index,
             weight["source"],
             weight["mount_location"],
-            _bare_id(plan.repo_id) if plan.kind == "hf" else None,
+            _bare_id(plan.repo_id).split("@", 1)[0] if plan.kind == "hf" else None,
             {k: weight[k] for k in PATTERN_KEYS if k in weight},
             plan.repo_id,
             migrating=True,
             legacy=plan.legacy,
             old_location=plan.old_location,
+            revision=revision_of(weight) if plan.kind == "hf" else "",
         )
 
     @classmethod
@@ -135,11 +137,40 @@ class TrussEntry:
         hf = source.startswith("hf://") or "://" not in source  # the design reads a bare id as Hugging Face
         repo_id = _bare_id(source).split("@", 1)[0] if hf else None
         patterns = {k: weight[k] for k in PATTERN_KEYS if isinstance(weight.get(k), list)}
-        return cls(index, source, mount, repo_id, patterns, source)
+        return cls(index, source, mount, repo_id, patterns, source, revision=revision_of(weight) if hf else "")
 
 
 PATTERN_KEYS = ("allow_patterns", "ignore_patterns")
 
 
+def revision_of(weight: Weight) -> str:
+    """A Hugging Face entry's revision: its `revision` key (seed), or `@rev` in its source (truss)."""
+    given = weight.get("revision")
+    if isinstance(given, str) and given:
+        return given
+    return _bare_id(str(weight.get("source", ""))).partition("@")[2]
+
+
 def _bare_id(repo_id: str) -> str:
     return repo_id[len("hf://") :] if repo_id.startswith("hf://") else repo_id
+
+
+@dataclass(frozen=True)
+class Site:
+    """A place in a truss that names one of its entries: where it loads the entry from its mount,
+    or where it still fetches the entry's repository by id (a pending site)."""
+
+    entry: int  # the TrussEntry's index
+    loaded_from: str  # "mount" or "hub"
+    line: int
+    code: str | None = None  # the diagnostic reported there (a hub site always has one)
+    path: str = ""  # the file, once the run knows it
+
+
+@dataclass(frozen=True)
+class ConfigValue:
+    """A string the truss's config holds at a path of mapping keys (outside its weights block): truss
+    passes the parsed config to `Model(config=...)`, so its code may read an id there."""
+
+    keys: tuple[str, ...]
+    value: str

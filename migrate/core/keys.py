@@ -59,8 +59,9 @@ def config_may_change(text: str, context: Context) -> bool:
 
 
 def code_wanted(data: bytes, context: Context) -> bool:
-    """Whether a Python file can need a change: it builds a cache, or, in a truss whose config
-    migrates, names the block, a legacy entry's repo id or a path that moves."""
+    """Whether a Python file can need a change or name its truss's entries: it builds a cache, or, in
+    a truss, names the block, an entry's repo id or mount location, a path that moves, or a key of
+    the config that may hold an id."""
     return any(needle in data for needle in code_needles(context))
 
 
@@ -69,7 +70,9 @@ def code_needles(context: Context) -> tuple[bytes, ...]:
         return _CODE_BYTES
     ids = [(entry.repo_id or "").encode() for entry in followed(context.truss)]
     moves = [old.encode() for old in path_moves(context.truss, context)]
-    return (*_CODE_BYTES, *_KEY_BYTES, *ids, *moves)
+    mounts = [entry.mount_location.encode() for entry in context.truss]
+    reads = {value.keys[0].encode() for value in context.config_values}
+    return (*_CODE_BYTES, *_KEY_BYTES, *ids, *moves, *mounts, *sorted(reads), b"mount_location")
 
 
 def doc_wanted(data: bytes, context: Context) -> bool:
@@ -121,5 +124,6 @@ def _bounded(text: str, at: int, boundary: frozenset[str]) -> bool:
 
 
 def followed(entries: tuple[TrussEntry, ...]) -> list[TrussEntry]:
-    """The entries whose Hugging Face repository code may load by id: the legacy ones a migration moves."""
-    return [e for e in entries if e.repo_id is not None and e.legacy]
+    """The entries whose Hugging Face repository code may load by id: every Hugging Face source, migrated
+    now or before (loading one by id downloads what the truss mounts)."""
+    return [e for e in entries if e.repo_id is not None]

@@ -253,6 +253,10 @@ def parse_cache(text: str, path: str | os.PathLike[str]) -> Listing:
     return from_entry(document.get("listing"), path)
 
 
+_UMASK = os.umask(0o022)  # read once, while the importing thread is the only one (reading it means setting it)
+os.umask(_UMASK)
+
+
 def write_atomically(path: Path, text: str) -> None:
     """Write text at path through a temporary file beside it, so a reader never sees half of it."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -260,6 +264,7 @@ def write_atomically(path: Path, text: str) -> None:
     try:
         with os.fdopen(handle, "w", encoding="ascii", newline="\n") as stream:
             stream.write(text)
+        os.chmod(temporary, 0o666 & ~_UMASK)  # as any file the user writes: mkstemp's 0600 would hide a lock from CI
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)

@@ -18,6 +18,7 @@ from typing import Protocol
 from .context import DEFAULT_MOUNT_ROOT, SECRET, TRUSS, Context, Dialect
 from .diagnostics import Diagnostic
 from .entry import EntryPlan, KeyChange, Note, PatternItem, PatternList, Weight
+from .listing import DEFAULT_REVISION, Listing, is_commit
 from .outcome import MigrationError
 from .patterns import Matcher, Translation, translate
 
@@ -143,6 +144,7 @@ def plan_entry(entry: Mapping[str, object], ctx: Context = Context()) -> EntryPl
     repo_id = _repo_id(entry)
     kind, path, notes = resolve_kind(repo_id, _string(entry, "kind"))
     given_revision = _string(entry, "revision")
+    pinned = _pinned(kind, repo_id, given_revision, ctx)
     given_secret = _string(entry, SECRET)
     legacy = is_legacy(entry)
     planned = {key: patterns(old, legacy) for key in PATTERN_KEYS if (old := _patterns(entry, key)) is not None}
@@ -150,14 +152,24 @@ def plan_entry(entry: Mapping[str, object], ctx: Context = Context()) -> EntryPl
     mount = mount_location(kind, path, folder, legacy, ctx.mount_root)
     dialect = ctx.dialect
 
-    weight: Weight = {"source": source(kind, path, repo_id, given_revision, dialect), "mount_location": mount}
-    if (kept := revision(kind, given_revision, dialect)) is not None:
+    chosen = pinned or given_revision
+    weight: Weight = {"source": source(kind, path, repo_id, chosen, dialect), "mount_location": mount}
+    if (kept := revision(kind, chosen, dialect)) is not None:
         weight["revision"] = kept
     if (secret_name := secret(kind, given_secret, ctx)) is not None:
         weight[dialect.secret_key] = secret_name
     weight.update({key: pattern_list.patterns for key, (pattern_list, _) in planned.items()})
 
     notes += _notes(kind, given_revision, legacy, folder, mount)
+    if pinned:
+        was = given_revision or DEFAULT_REVISION
+        notes.append(
+            Note(
+                "W019",
+                f"revision pinned: {was} -> {pinned}, the commit it named (--pin-revisions)",
+                "revision" if given_revision else "repo_id",
+            )
+        )
     if given_secret is None and secret_name is not None:  # the implicit secret, named now
         message = f"{dialect.secret_key}: {HF_SECRET} added: model_cache used that secret implicitly"
         notes.append(Note("W006", message, "repo_id"))
@@ -167,6 +179,15 @@ def plan_entry(entry: Mapping[str, object], ctx: Context = Context()) -> EntryPl
     inserts = _inserts(changes, weight)
     old_location = _old_location(kind, path, folder, legacy)
     return EntryPlan(weight, changes, inserts, tuple(notes), kind, legacy, old_location, repo_id)
+
+
+def _pinned(kind: str, repo_id: str, given: str | None, ctx: Context) -> str | None:
+    """--pin-revisions: the commit a Hugging Face entry's branch revision (absent: main) names, as --hub listed it."""
+    if not ctx.pin_revisions or kind != "hf" or (given is not None and is_commit(given)):
+        return None
+    bare = repo_id[len("hf://") :] if repo_id.startswith("hf://") else repo_id
+    found = ctx.listing(bare, given)
+    return found.commit if isinstance(found, Listing) else None
 
 
 def resolve_kind(repo_id: str, kind: str | None) -> tuple[str, str, list[Note]]:
@@ -254,7 +275,7 @@ def _changes(
         new = dialect.key(new) if new is not None else None
         if new is None or value is None or new not in weight:
             changes.append(KeyChange(key, None))  # dropped, or a value the new entry has no place for
-        elif new in COMPUTED and weight[new] != value:
+        elif (new in COMPUTED or new == "revision") and weight[new] != value:  # a revision --pin-revisions pinned
             changes.append(KeyChange(key, new, weight[new]))
         elif rewritten and key in rewritten:
             changes.append(KeyChange(key, new, rewritten[key]))
@@ -396,3 +417,18 @@ def move_path(text: str, moves: Mapping[str, str]) -> str:
     olds = "|".join(re.escape(old) for old in sorted(moves, key=len, reverse=True))
     pattern = re.compile(rf"(?<![\w./-])({olds})(?![\w.-])")  # one pass: moves never chain
     return pattern.sub(lambda match: moves[match.group(1)], text)
+
+
+_PATH_END = "/\"' \t\r\n;:,)}&|\\"  # what may follow a path in a command or a string (`\\`: the escape of a quote)
+
+
+def names_path(text: str, path: str) -> bool:
+    """Whether text holds path as a whole path, or a path under it (not inside a longer name)."""
+    at = text.find(path)
+    while at >= 0:
+        end = at + len(path)
+        starts = at == 0 or not (text[at - 1].isalnum() or text[at - 1] in "_-./")
+        if starts and (end == len(text) or text[end] in _PATH_END):
+            return True
+        at = text.find(path, at + 1)
+    return False

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 
 from .diagnostics import Diagnostic
-from .entry import EntryPlan, TrussEntry
+from .entry import ConfigValue, EntryPlan, Site, TrussEntry
 
 
 class Status(str, Enum):
@@ -59,6 +59,8 @@ class Outcome:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     plans: list[EntryPlan] = field(default_factory=list)  # the top-level entries, as planned
     truss: tuple[TrussEntry, ...] = ()  # a config's entries as its truss's code sees them
+    sites: tuple[Site, ...] = ()  # where the text loads its truss's entries: from the mount, or by id
+    config_values: tuple[ConfigValue, ...] = ()  # a config's strings its truss's code may read an id from
     notices: frozenset[str] = frozenset()  # codes of notices about the whole run this text raises (W013, W119)
 
 
@@ -71,6 +73,10 @@ class FileResult:
     entries: int = 0
     plans: list[EntryPlan] = field(default_factory=list, repr=False)
     truss: tuple[TrussEntry, ...] = field(default=(), repr=False)  # a config's entries, for its truss's code
+    config_values: tuple[ConfigValue, ...] = field(default=(), repr=False)  # ... and its strings that may be ids
+    sites: tuple[Site, ...] = ()  # where the file loads its truss's entries (the path of each filled in)
+    uses: list[dict[str, object]] | None = None  # a config: each entry's verdict, once its truss's code is read
+    pending: int = 0  # the sites that still fetch by id what the truss mounts (not suppressed)
     order: int = 0  # place in the report of the whole (unsharded) run
     changed_line: int = 0  # 1-based line of the first change, when the file changes
     notices: frozenset[str] = frozenset()  # codes of the run's notices this file raises

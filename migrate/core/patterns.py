@@ -40,7 +40,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 from typing import Literal
@@ -377,6 +377,11 @@ def _old_matcher(old: str, matcher: Matcher) -> Callable[[str], bool]:
     return lambda path: _truss_transfer_selects(old, path)
 
 
+def old_selects(pattern: str, matcher: Matcher) -> Callable[[str], bool]:
+    """What an old pattern selected: huggingface_hub's fnmatch (a trailing `/` read as `/*`), or truss-transfer's."""
+    return _old_matcher(pattern + "*" if matcher == "fnmatch" and pattern.endswith("/") else pattern, matcher)
+
+
 def _readings(pattern: str) -> tuple[Callable[[str], bool], ...]:
     """The readings of the new matcher this module can run: (a) fnmatch and (d) truss-transfer's."""
     return (lambda path: fnmatchcase(path, pattern), lambda path: _truss_transfer_selects(pattern, path))
@@ -389,3 +394,72 @@ def _truss_transfer_selects(pattern: str, path: str) -> bool:
 
 def _is_repository_path(path: str) -> bool:
     return "\\" not in path and all(segment not in ("", ".", "..") for segment in path.split("/"))
+
+
+# --- what a list of new patterns selects ---------------------------------------------------------
+
+
+def _segment_glob(pattern: str, folders: str) -> re.Pattern[str]:
+    """The weights matcher: `*` and `?` stay within one folder; `**/` crosses `folders` ("*" or "+") folders."""
+    out, i = [], 0
+    while i < len(pattern):
+        if pattern.startswith("**/", i):
+            out.append(f"(?:[^/]+/){folders}")
+            i += 3
+        elif pattern.startswith("**", i):
+            out.append(".*")
+            i += 2
+        elif pattern[i] == "*":
+            out.append("[^/]*")
+            i += 1
+        elif pattern[i] == "?":
+            out.append("[^/]")
+            i += 1
+        else:
+            out.append(re.escape(pattern[i]))
+            i += 1
+    return re.compile("".join(out) + r"\Z")
+
+
+def readings(pattern: str) -> list[Callable[[str], bool]]:
+    """The plausible readings of one pattern under the weights matcher (fnmatch; `**/` zero or more; one or more)."""
+    zero, one = _segment_glob(pattern, "*"), _segment_glob(pattern, "+")
+    return [
+        lambda path: fnmatchcase(path, pattern),
+        lambda path: zero.match(path) is not None,
+        lambda path: one.match(path) is not None,
+    ]
+
+
+def selects(pattern: str, files: Iterable[str]) -> tuple[set[str], set[str]]:
+    """The files a pattern selects under every reading, and under any reading."""
+    matchers = readings(pattern)
+    every, any_ = set(), set()
+    for f in files:
+        hits = [bool(m(f)) for m in matchers]
+        if all(hits):
+            every.add(f)
+        if any(hits):
+            any_.add(f)
+    return every, any_
+
+
+def mounted(files: Iterable[str], patterns: Mapping[str, Sequence[str]]) -> tuple[frozenset[str], frozenset[str]]:
+    """The files of a listing an entry's new allow/ignore lists mount: surely (under every reading of
+    every pattern), and maybe (under some reading)."""
+    allow, ignore = patterns.get("allow_patterns"), patterns.get("ignore_patterns") or ()
+    every_allowed, any_allowed = _union([selects(p, files) for p in allow]) if allow is not None else (None, None)
+    every_ignored, any_ignored = _union([selects(p, files) for p in ignore])
+    listed = set(files)
+    sure = (every_allowed if every_allowed is not None else listed) - any_ignored
+    maybe = (any_allowed if any_allowed is not None else listed) - every_ignored
+    return frozenset(sure), frozenset(maybe)
+
+
+def _union(selections: list[tuple[set[str], set[str]]]) -> tuple[set[str], set[str]]:
+    every: set[str] = set()
+    any_: set[str] = set()
+    for one, some in selections:
+        every |= one
+        any_ |= some
+    return every, any_

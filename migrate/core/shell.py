@@ -6,7 +6,9 @@ from start commands by the same rules.
 
 from __future__ import annotations
 
+import dataclasses
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 Span = tuple[int, int]  # a [start, end) range of characters of a script
@@ -314,3 +316,75 @@ def _simple_commands(script: str, tokens: list[Token]) -> list[Command]:
     if words or not commands:
         commands.append((words, (before, None)))
     return commands
+
+
+# --- the words a program is given ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Word:
+    """A shell word as the program receives it, where it is written plainly or in simple quotes.
+
+    value is None for any other word (an expansion, an escape, quotes within the word); start
+    and end are where value's characters stand in the script. The value of `--flag=VALUE` is a
+    word of its own, glued to its flag (`--flag=`): one shell word, two parts for the reader.
+    """
+
+    value: str | None
+    start: int
+    end: int
+    glued: bool = False
+
+
+_PLAIN_WORD = re.compile(r"[^\s;&|()<>\\'\"`$]+")
+_GLUED_FLAG = re.compile(r"--[\w-]+=")
+
+
+def words_of(script: str) -> list[list[Word]]:
+    """Every simple command of script as its words, the commands of a `sh -c 'SCRIPT'` read
+    in place of it; [] when the script does not read (unbalanced quotes or brackets)."""
+    return list(_commands(script, 0, len(script)))
+
+
+def _commands(script: str, lo: int, hi: int) -> Iterator[list[Word]]:
+    tokens = _shell_tokens(script, lo, hi)
+    if tokens is None:
+        return
+    for spans, _ops in _simple_commands(script, tokens):
+        inner = _shell_script(script, spans)
+        if inner is None:
+            yield [word for start, end in spans for word in _words(script, start, end)]
+        elif script[inner[0] - 1] == "'" or "\\" not in script[inner[0] : inner[1]]:
+            yield from _commands(script, inner[0], inner[1])
+        else:  # a double-quoted script with escapes: read as the shell passes it on, placed back
+            real, where = _unescape_double(script, inner[0], inner[1])
+            for command in _commands(real, 0, len(real)):
+                yield [_placed(word, real, where, script) for word in command]
+
+
+def _placed(word: Word, real: str, where: list[int], script: str) -> Word:
+    """A word of an unescaped script at its place in the script, if its value is written there as it is."""
+    if word.value is None or word.end <= word.start:
+        return Word(word.value, where[word.start], where[word.start], word.glued)
+    start, end = where[word.start], where[word.end - 1] + 1
+    return Word(word.value if script[start:end] == word.value else None, start, end, word.glued)
+
+
+def _words(script: str, start: int, end: int) -> list[Word]:
+    """One shell word: its value, and for `--flag=VALUE` the flag and its glued value."""
+    glued = _GLUED_FLAG.match(script, start, end)
+    if glued is not None and glued.end() < end:
+        flag = Word(script[start : glued.end()], start, glued.end())
+        return [flag, dataclasses.replace(_word(script, glued.end(), end), glued=True)]
+    return [_word(script, start, end)]
+
+
+def _word(script: str, start: int, end: int) -> Word:
+    text = script[start:end]
+    if _PLAIN_WORD.fullmatch(text):
+        return Word(text, start, end)
+    quote, inner = text[:1], text[1:-1]
+    simple = quote == "'" or not any(char in inner for char in "\\$`")  # nothing the shell expands
+    if len(text) >= 2 and quote in "'\"" and text.endswith(quote) and quote not in inner and simple:
+        return Word(inner, start + 1, end - 1)
+    return Word(None, start, end)

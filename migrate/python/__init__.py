@@ -1,1 +1,1 @@
-"""The Python part: modules that build model caches or load a legacy entry's weights."""
+"""The Python part: modules that build model caches or load the weights their truss mounts."""

@@ -15,6 +15,7 @@ from ..core.context import SEED, Context
 from ..core.diagnostics import Diagnostic
 from ..core.mapping import path_moves
 from ..core.outcome import Outcome, Status
+from ..core.suppress import Suppressions
 from . import newer
 from .codemods import REGISTRY
 from .spans import Span, spans
@@ -40,17 +41,34 @@ def migrate(source: str, context: Context = Context()) -> Outcome:
         rule = codemod(survey)
         survey.rules.append(rule)
         rule.decide()
-    diagnostics = survey.findings.ordered()
+    survey.mount_reads()
+    suppressed = Suppressions(source, context.ignore)
+    diagnostics = [d for d in survey.findings.ordered() if not suppressed(d.line, d.code)]
+    # A test module does not run in the served model: where it loads an entry from says nothing of the truss.
+    found = () if context.test_module else survey.sites
+    sites = tuple(dict.fromkeys(s for s in found if not suppressed(s.line, s.code)))
     if not survey.findings.edits:
-        return Outcome(Status.UNCHANGED, diagnostics=diagnostics)
-    code = _rewrite(source, survey)
+        return Outcome(Status.UNCHANGED, diagnostics=diagnostics, sites=sites)
+    code = _rewrite(survey)
     if code == source:
-        return Outcome(Status.UNCHANGED, diagnostics=diagnostics)
+        return Outcome(Status.UNCHANGED, diagnostics=diagnostics, sites=sites)
     problem = _does_not_compile(code, newer_syntax)
     if problem is not None:
         message = f"internal error: the rewritten code does not compile ({problem}); left untouched"
         return Outcome(Status.FAILED, diagnostics=[Diagnostic(1, 1, "E099", message)])
-    return Outcome(Status.MIGRATED, bom + code, diagnostics, notices=_notices(diagnostics, context))
+    return Outcome(Status.MIGRATED, bom + code, diagnostics, sites=sites, notices=_notices(diagnostics, context))
+
+
+def filtered_repositories(source: str, context: Context = Context()) -> list[tuple[str, str]]:
+    """--hub's first step: (repo_id, revision) of each filtered Hugging Face entry the module's own
+    ModelRepo calls mount (the entries of a config are its own part's)."""
+    try:
+        tree, _ = newer.parse_module(source.removeprefix("\ufeff"))
+    except (SyntaxError, ValueError):
+        return []
+    survey = Survey(source.removeprefix("\ufeff"), tree, context)
+    survey.read()
+    return [(m.repo_id, m.revision) for m in survey.mounted.values() if m.index is None and m.patterns]
 
 
 def _does_not_compile(code: str, newer_syntax: bool) -> str | None:
@@ -66,11 +84,12 @@ def _does_not_compile(code: str, newer_syntax: bool) -> str | None:
     return None
 
 
-def _rewrite(source: str, survey: Survey) -> str:
+def _rewrite(survey: Survey) -> str:
     """The module with the codemods' edits: libcst parses only the statements they touch (and loads only here)."""
     from libcst.metadata import MetadataWrapper
 
     from .codemods.imports import add_imports, remove_unused
+    from .codemods.layout import module_width
     from .codemods.rewrite import Rewrite
 
     plan = survey.imports.plan(survey.tree)
@@ -79,11 +98,13 @@ def _rewrite(source: str, survey: Survey) -> str:
             survey.findings.edit("ImportFrom", survey.where(statement), (None, plan), statement)
     edited = [survey.statement_of(node) for node in survey.findings.nodes] + list(plan.statements)
     lines = survey.source.lines
+    bare = [line.rstrip("\r\n") for line in lines]
+    width = survey.context.line_length or module_width(survey.source.text)
     out: list[str] = []
     done = 0
     for span in spans(survey.tree, edited, bool(plan.additions), lines):
         module, offset, prefix = _parse_span(lines, span, survey.source.newline)
-        rewrite = Rewrite(survey.findings.edits, survey.rules, source.splitlines(), offset)
+        rewrite = Rewrite(survey.findings.edits, survey.rules, bare, offset, width)
         tree = MetadataWrapper(module, unsafe_skip_copy=True).visit(rewrite)
         if span.head and plan.additions:
             tree = add_imports(tree, plan)
@@ -93,7 +114,10 @@ def _rewrite(source: str, survey: Survey) -> str:
         out.append(tree.code[len(prefix) :])
         done = span.last
     out += lines[done:]
-    return "".join(out)
+    code = "".join(out)
+    if plan.removals and code[:1] in ("\n", "\r") and lines and lines[0].strip():
+        code = code.lstrip("\r\n")  # the first statement, an import, went: so do the blank lines after it
+    return code
 
 
 def _parse_span(lines: list[str], span: Span, newline: str) -> tuple[cst.Module, int, str]:

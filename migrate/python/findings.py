@@ -29,13 +29,30 @@ class Findings:
     diagnostics: list[tuple[Order, int, Diagnostic]] = field(default_factory=list)
     edits: dict[NodeKey, list[Any]] = field(default_factory=dict)
     nodes: list[ast.AST] = field(default_factory=list)  # the ast node of each edit, for the lines to parse
+    of_rewrite: set[int] = field(default_factory=set)  # the diagnostics (by number) that rest on the module's rewrite
 
-    def report(self, where: Where, code: str, message: str, order: Order) -> None:
+    def report(self, where: Where, code: str, message: str, order: Order, of_rewrite: bool = False) -> None:
+        """A diagnostic; of_rewrite: it holds only once the module's own rewrite is made (an id its
+        rewritten ModelRepo mounts)."""
+        if of_rewrite:
+            self.of_rewrite.add(len(self.diagnostics))
         self.diagnostics.append((order, len(self.diagnostics), Diagnostic(where[0], where[1] + 1, code, message)))
 
     def edit(self, kind: str, where: Where, edit: Any, node: ast.AST) -> None:
         self.edits.setdefault((kind, where), []).append(edit)
         self.nodes.append(node)
+
+    def hold(self, rewrites: frozenset[str], code: str, why: str) -> None:
+        """Nothing is edited: each report of a rewrite (by its code), and each that rests on one, becomes
+        a `code` report at its place, `why` followed by what it said."""
+        self.diagnostics = [
+            (order, n, Diagnostic(d.line, d.col, code, f"{why}: {d.code} {d.message}"))
+            if d.code in rewrites or n in self.of_rewrite
+            else (order, n, d)
+            for order, n, d in self.diagnostics
+        ]
+        self.edits.clear()
+        self.nodes.clear()
 
     def ordered(self) -> list[Diagnostic]:
         """By line and column; at one place, in the order they were found."""

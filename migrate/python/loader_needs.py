@@ -22,6 +22,8 @@ import re
 from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
 
+from ..core.patterns import selects
+
 Read = Callable[[str], "str | None"]
 
 # Families: what kind of loader a callable is. The names are the ones the table and README show.
@@ -741,51 +743,6 @@ def missing(needs: Needs, mounted: Collection[str]) -> list[str]:
     return sorted(needs.files - frozenset(mounted))
 
 
-def _segment_glob(pattern: str, folders: str) -> re.Pattern[str]:
-    """The weights matcher: `*` and `?` stay within one folder; `**/` crosses `folders` ("*" or "+") folders."""
-    out, i = [], 0
-    while i < len(pattern):
-        if pattern.startswith("**/", i):
-            out.append(f"(?:[^/]+/){folders}")
-            i += 3
-        elif pattern.startswith("**", i):
-            out.append(".*")
-            i += 2
-        elif pattern[i] == "*":
-            out.append("[^/]*")
-            i += 1
-        elif pattern[i] == "?":
-            out.append("[^/]")
-            i += 1
-        else:
-            out.append(re.escape(pattern[i]))
-            i += 1
-    return re.compile("".join(out) + r"\Z")
-
-
-def readings(pattern: str) -> list[Callable[[str], bool]]:
-    """The plausible readings of one pattern under the weights matcher (fnmatch; `**/` zero or more; one or more)."""
-    zero, one = _segment_glob(pattern, "*"), _segment_glob(pattern, "+")
-    return [
-        lambda path: fnmatch.fnmatchcase(path, pattern),
-        lambda path: zero.match(path) is not None,
-        lambda path: one.match(path) is not None,
-    ]
-
-
-def _selects(pattern: str, files: Iterable[str]) -> tuple[set[str], set[str]]:
-    """The files a pattern selects under every reading, and under any reading."""
-    matchers = readings(pattern)
-    every, any_ = set(), set()
-    for f in files:
-        hits = [bool(m(f)) for m in matchers]
-        if all(hits):
-            every.add(f)
-        if any(hits):
-            any_.add(f)
-    return every, any_
-
-
 def _candidates(lacking: list[str]) -> list[str]:
     """Patterns that could add the lacking files: each path, `**/name`, `folder/*`, `**/*.suffix`."""
     found: dict[str, None] = {}
@@ -814,7 +771,7 @@ def suggest(lacking: Collection[str], listing: Collection[str], mounted: Collect
     chosen: list[str] = []
     options = []
     for pattern in _candidates(sorted(lacking)):
-        every, any_ = _selects(pattern, listing)
+        every, any_ = selects(pattern, listing)
         if any_ <= allowed and every & left:
             options.append((pattern, every & set(lacking)))
     while left and options:

@@ -12,14 +12,15 @@ from __future__ import annotations
 import ast
 import dataclasses
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any, Literal, TypeVar
 
-from ..core import mapping
+from ..core import mapping, serve
 from ..core.context import Context
-from ..core.entry import UNCHANGED, EntryPlan, PatternList, TrussEntry
+from ..core.entry import UNCHANGED, EntryPlan, PatternList, Site, TrussEntry, revision_of
 from ..core.keys import BLOCK_KEYS, followed
-from ..core.mapping import PATTERN_KEYS
-from . import loader_table
+from ..core.mapping import PATTERN_KEYS, names_path
+from . import hub_check, loader_table
 from .findings import REWRITE, SURVEY, SURVEY_END, Findings, Order
 from .imports import ImportChanges
 from .syntax import (
@@ -33,6 +34,7 @@ from .syntax import (
     string_pieces,
     string_value,
 )
+from .values import Values
 
 CodemodT = TypeVar("CodemodT")
 # What an argument's slot takes: a truss construct's source, a folder (loader table), a Hub repo id, or unknown
@@ -55,6 +57,21 @@ class Mounted:
     mount_location: str
     patterns: Patterns
     index: int | None = None  # its entry in the truss's config; None: a ModelRepo of this module
+    revision: str = ""  # the revision it mounts ("": the default branch)
+
+
+@dataclass(frozen=True)
+class Argv:
+    """A list or tuple of string literals that runs a model server (a process's arguments), and the
+    ids the truss mounts that it gives the server."""
+
+    node: ast.List | ast.Tuple
+    values: list[str]
+    served: list[serve.Served]  # their places are in the values joined by NUL (serve.joined)
+
+    def element(self, found: serve.Served) -> int:
+        """Which value holds a served id."""
+        return serve.joined(self.values)[: found.start].count("\0")
 
 
 class Unresolved(Exception):
@@ -102,13 +119,13 @@ def patterns_of(plan: EntryPlan) -> Patterns:
 
 
 def _mounted(entry: TrussEntry) -> Mounted:
-    return Mounted(entry.repo_id or "", entry.mount_location, dict(entry.patterns), entry.index)
+    return Mounted(entry.repo_id or "", entry.mount_location, dict(entry.patterns), entry.index, entry.revision)
 
 
 class Survey:
     """Reads the module: string constants, calls and slots, ModelRepo calls and what they become."""
 
-    CODES = ("W107", "W110", "W116", "W117", "W118")
+    CODES = ("W107", "W110", "W116", "W117", "W118", "W123")
 
     def __init__(self, text: str, tree: ast.Module, context: Context) -> None:
         self.source, self.tree = Source(text), tree
@@ -133,18 +150,32 @@ class Survey:
         self.flowing: dict[int, int] = {}  # ModelRepo -> the container it flows into
         self.changeable: set[int] = set()  # containers that change with their entries
         self.blocked: set[int] = set()  # containers holding a ModelRepo that stays
+        self.held: set[int] = set()  # containers whose object has its old key read later (W123), with their entries
         self.with_secret: set[int] = set()  # containers whose chainlet declares hf_access_token
         self.opaque_ids: set[int] = set()  # ModelRepo calls whose HF repo_id is an expression
         self.protected: set[int] = set()  # ModelRepo / WeightsSource calls: a repo id there is the source
         self.sources: set[int] = set()  # ids of the nodes inside such calls
         self.claimed: set[Where] = set()  # string literals a rule rewrites: the rules after it leave them
         self._strings: list[StringPiece] | None = None
+        self._argvs: list[Argv] | None = None
         self._pieces: dict[int, list[StringPiece]] = {}
         self.moves: dict[str, str] = {}  # old location -> new mount location (--mount-root)
         self.rules: list[Any] = []  # the registry's codemods, in order, once they decide
         self.imports = ImportChanges()  # what the rules' edits do to the imports
+        self.sites: list[Site] = []  # where the module loads the truss's entries from
+        self.why_not: dict[int, str] = {}  # id(argument value) -> why a loader's slot takes no folder here
+        self.sized: set[int] = set()  # ids of argument values a loader also takes a faster-whisper size name at
+        self.block_reads: dict[int, str] = {}  # id(X["model_cache"][i]["repo_id"]) -> "mount", "literal" or "call"
+        self.argument_calls: dict[int, Call] = {}  # id(argument value) -> its call
+        self._verified: dict[tuple[str, int], str | None] = {}  # --hub, per (repository, call): the commit or None
+        self.inert: set[int] = set()  # ids of the nodes inside a print or logging call: an id there loads nothing
+        self._parents: dict[int, ast.AST] | None = None
 
     # -- reading
+
+    @cached_property
+    def values(self) -> Values:
+        return Values(self)
 
     def read(self) -> None:
         self._constants()
@@ -156,14 +187,18 @@ class Survey:
         for node in sorted(found, key=pre):
             if isinstance(node, ast.Call):
                 self._call(node)
+                if id(node) not in self.inert and self._is_inert(node):
+                    self.inert.update(id(n) for n in ast.walk(node))
             else:
                 self.report(node, "W118", _ATTRIBUTE, SURVEY)
         self._follow_containers()
         self._decide_constants()
 
-    def report(self, node: ast.AST, code: str, message: str, phase: int, rule: int = 0) -> None:
+    def report(
+        self, node: ast.AST, code: str, message: str, phase: int, rule: int = 0, of_rewrite: bool = False
+    ) -> None:
         order: Order = (phase, post(node) if phase == REWRITE else pre(node), rule)
-        self.findings.report(self.where(node), code, message, order)
+        self.findings.report(self.where(node), code, message, order, of_rewrite)
 
     def statement_of(self, node: ast.AST) -> ast.stmt:
         """The innermost statement holding node (a compound one when node is in its header)."""
@@ -185,8 +220,37 @@ class Survey:
             raise ValueError("a node outside every statement")
         return found
 
-    def report_at(self, where: Where, order: Order, code: str, message: str) -> None:
-        self.findings.report(where, code, message, order)
+    def site(self, repo_id: str, loaded_from: str, line: int, code: str | None) -> None:
+        """A place that loads a repository the truss mounts: from its mount, or from the Hub by id."""
+        mounted = self.mounted.get(repo_id)
+        if mounted is not None and mounted.index is not None:
+            self.sites.append(Site(mounted.index, loaded_from, line, code))
+
+    def mount_reads(self) -> None:
+        """Where the module reads a truss entry's mount location: a path under it in a string (after
+        any move of --mount-root), or `X["weights"][i]["mount_location"]`."""
+        places = [
+            (e, e.mount_location, e.old_location if e.old_location in self.moves else None) for e in self.context.truss
+        ]
+        for piece in self.strings():
+            text = piece.raw if piece.formatted else piece.value
+            if not isinstance(text, str):
+                continue
+            for entry, mount, old in places:
+                if names_path(text, mount) or (old is not None and names_path(text, old)):
+                    self.sites.append(Site(entry.index, "mount", piece.where[0], None))
+        for node in self.nodes:
+            index = _weights_read(node)
+            if index is not None and index in self.entries:
+                self.sites.append(Site(index, "mount", self.where(node)[0], None))
+
+    def report_at(self, where: Where, order: Order, code: str, message: str, of_rewrite: bool = False) -> None:
+        self.findings.report(where, code, message, order, of_rewrite)
+
+    def own(self, repo_id: str) -> bool:
+        """Whether only this module's rewritten ModelRepo mounts the id (not its truss's config)."""
+        mounted = self.mounted.get(repo_id)
+        return mounted is not None and mounted.index is None
 
     def where(self, node: ast.AST) -> Where:
         return self.source.where(node)
@@ -215,13 +279,36 @@ class Survey:
         """The string literals a rule may read (the parts of a concatenation each), in the order of the source:
         those that spell a legacy id, a block key, `truss-transfer-cli` or a path that moves."""
         if self._strings is None:
-            needles = (*self.mounted, *BLOCK_KEYS, "truss-transfer-cli", *self.moves)
+            mounts = [e.mount_location for e in self.context.truss]
+            needles = (*self.mounted, *BLOCK_KEYS, "truss-transfer-cli", *self.moves, *mounts)
             # a text part of an f-string, or a format spec, is the f-string's own
             parts = {id(v) for n in self.nodes if isinstance(n, ast.JoinedStr) for v in n.values}
             parts |= {id(n.format_spec) for n in self.nodes if isinstance(n, ast.FormattedValue) and n.format_spec}
             spelling = sorted((n for n in self.nodes if id(n) not in parts and _spells(n, needles)), key=pre)
             self._strings = [piece for node in spelling for piece in self.pieces(node)]
         return self._strings
+
+    def argvs(self) -> list[Argv]:
+        """The lists and tuples of string literals that run a model server given an id the truss mounts
+        (`["vllm", "serve", "org/name"]`), in the order of the source."""
+        if self._argvs is None:
+            self._argvs = []
+            for node in sorted((n for n in self.nodes if isinstance(n, (ast.List, ast.Tuple))), key=pre):
+                values = [e.value for e in node.elts if isinstance(e, ast.Constant) and isinstance(e.value, str)]
+                if (
+                    len(values) < 2
+                    or len(values) != len(node.elts)
+                    or not any(i in v for v in values for i in self.mounted)
+                ):
+                    continue
+                served = [found for found in serve.served_argv(values) if found.repo_id in self.mounted]
+                if served:
+                    self._argvs.append(Argv(node, values, served))
+        return self._argvs
+
+    def served_elements(self) -> set[int]:
+        """The ids of the string literals that give a server its model or tokenizer in an argv list."""
+        return {id(argv.node.elts[argv.element(found)]) for argv in self.argvs() for found in argv.served}
 
     def events(self) -> list[StringPiece | Call]:
         """The string literals and the calls in the order the rewrite leaves them (children first)."""
@@ -300,10 +387,29 @@ class Survey:
         func = call.node.func
         method = func.attr if isinstance(func, ast.Attribute) else None
         loader = loader_table.loader_for(call.names, method)
+        untasked = loader is not None and loader.needs_task and not _names_task(call)
         for i, argument in enumerate(call.arguments):
+            self.argument_calls[id(argument.value)] = call
             position = None if argument.keyword or argument.star else i
             takes = loader is not None and loader.takes(position, argument.keyword)
-            self.slots[id(argument.value)] = every or ("loader" if takes else "other")
+            self.slots[id(argument.value)] = every or ("loader" if takes and not untasked else "other")
+            if takes and untasked:
+                self.why_not[id(argument.value)] = "without a task, pipeline() asks the Hub for it by this id"
+            elif takes and loader is not None and loader.sizes:
+                self.sized.add(id(argument.value))
+
+    def _is_inert(self, call: ast.Call) -> bool:
+        """print(...), warnings.warn(...), or a logging call (`logging.info`, `logger.warning`, ...):
+        whatever id it is given, it only writes it out."""
+        func = call.func
+        if isinstance(func, ast.Name):
+            return func.id == "print" and not self.scopes.of(func).lookup("print")
+        if not isinstance(func, ast.Attribute) or func.attr not in _LOG_METHODS:
+            return False
+        names = self.scopes.qualified(func)
+        if names:
+            return any(n.startswith("logging.") or n == "warnings.warn" or "log" in n.lower() for n in names)
+        return "log" in self.source.segment(func.value).lower()
 
     def _is_hub_client(self, func: ast.expr) -> bool:
         """HfApi().method(...): a method of a Hub client made in place."""
@@ -395,7 +501,11 @@ class Survey:
             if short != "ModelCache":  # a ModelCache changes with the TrussConfig it flows into
                 self._follow(self.calls[container], short)
         for container, short in self.containers.items():
-            if short == "ModelCache" and container not in self.changeable and container not in self.blocked:
+            if short != "ModelCache" and container in self.changeable:
+                self._hold_if_read(self.calls[container], short)
+        settled = self.changeable | self.blocked | self.held  # changing, or left for a reason reported elsewhere
+        for container, short in self.containers.items():
+            if short == "ModelCache" and container not in settled:
                 self.report(
                     self.calls[container].node,
                     "W117",
@@ -408,7 +518,9 @@ class Survey:
             if key in self.failed:
                 continue
             owner = self.flowing.get(key)
-            if owner is None:
+            if owner in self.held:
+                self.repos.pop(key, None)  # its container's W123 says why
+            elif owner is None:
                 self.repos.pop(key, None)
                 self.report(
                     call.node,
@@ -429,7 +541,9 @@ class Survey:
                 self.repos[key] = self.plan(call, dataclasses.replace(self.context, declares_hf_secret=True))
         for plan in self.repos.values():
             if plan.legacy_hf and plan.repo_id != PLACEHOLDER_ID:
-                self.mounted.setdefault(plan.repo_id, Mounted(plan.repo_id, plan.mount_location, patterns_of(plan)))
+                revision = revision_of(plan.weight)
+                mounted = Mounted(plan.repo_id, plan.mount_location, patterns_of(plan), revision=revision)
+                self.mounted.setdefault(plan.repo_id, mounted)
 
     def _follow(self, container: Call, short: str) -> None:
         """Mark the container changeable with its ModelRepo entries, or report why it stays."""
@@ -472,6 +586,94 @@ class Survey:
                 self.blocked.add(id(value))  # reported through its entries (W107)
         if secrets:
             self.with_secret.add(key)
+
+    def _hold_if_read(self, container: Call, short: str) -> None:
+        """A container whose object has its old key read later in the file stays, with what flows into it:
+        rewritten, that read would find nothing (the W116/W117 rule, applied to the object's later uses)."""
+        old = RENAMED_KEYWORDS[short][0]
+        reads = self._key_reads(container.node, old)
+        if not reads:
+            return
+        key = id(container.node)
+        argument = container.argument(old)
+        inner = self.single_use_value(argument.value) if argument is not None else None
+        between = [id(inner)] if inner is not None and self.containers.get(id(inner)) == "ModelCache" else []
+        for held in (key, *between):
+            self.changeable.discard(held)
+            self.held.add(held)
+        lines = sorted({node.lineno for node in reads})  # type: ignore[attr-defined]
+        where = f"line {lines[0]}" if len(lines) == 1 else "lines " + ", ".join(map(str, lines))
+        self.report(
+            container.node,
+            "W123",
+            f"{short}({old}=...) left as it is: its {old} is read at {where}, which would then find nothing; "
+            "migrate both by hand",
+            SURVEY_END,
+        )
+
+    def _key_reads(self, node: ast.expr, key: str) -> list[ast.AST]:
+        """Where the object node makes has its old key read: `.key`, `[key]` or `.get(key)` of the object
+        or of its dict (`to_dict()`, `model_dump()`, `get_spec()`), on the spot or through the name or
+        attribute it is assigned to."""
+        found = []
+        for holder in self._aliases(node):
+            found += self._reads(holder, key)
+            method, call = self.parent(holder), None
+            if isinstance(method, ast.Attribute) and method.attr in _VIEWS:
+                call = self.parent(method)
+            if isinstance(call, ast.Call) and call.func is method:
+                found += [read for view in self._aliases(call) for read in self._reads(view, key)]
+        return found
+
+    def _reads(self, node: ast.AST, key: str) -> list[ast.AST]:
+        """node.key, node[key] or node.get(key, ...), where node's value is read so."""
+        parent = self.parent(node)
+        if isinstance(parent, ast.Subscript) and parent.value is node and string_value(parent.slice) == key:
+            return [parent]
+        if not isinstance(parent, ast.Attribute) or parent.value is not node:
+            return []
+        if parent.attr == key and isinstance(parent.ctx, ast.Load):
+            return [parent]
+        call = self.parent(parent)
+        if parent.attr == "get" and isinstance(call, ast.Call) and call.func is parent:
+            return [call] if call.args and string_value(call.args[0]) == key else []
+        return []
+
+    def _aliases(self, node: ast.expr) -> list[ast.expr]:
+        """node, and where its value is read again: the name it is assigned to (`x = node`), or the
+        attribute (`self.x = node`) as spelt in the class or function holding the assignment."""
+        statement = self.parent(node)
+        if isinstance(statement, ast.Assign) and len(statement.targets) == 1:
+            target = statement.targets[0]
+        elif isinstance(statement, ast.AnnAssign):
+            target = statement.target
+        else:
+            return [node]
+        if statement.value is not node:
+            return [node]
+        if isinstance(target, ast.Name):
+            bindings = self.scopes.of(target).lookup(target.id)
+            return [node, *(bindings[0].references if bindings else [])]
+        if not isinstance(target, ast.Attribute):
+            return [node]
+        spelt = self.source.segment(target)
+        top = next(s for s in self.tree.body if s is statement or holds(s, statement))
+        region = top if isinstance(top, (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)) else None
+        return [node] + [
+            other
+            for other in self.nodes
+            if isinstance(other, ast.Attribute)
+            and other.attr == target.attr
+            and isinstance(other.ctx, ast.Load)
+            and (region is None or holds(region, other))
+            and self.source.segment(other) == spelt
+        ]
+
+    def parent(self, node: ast.AST) -> ast.AST | None:
+        """The node holding node (None for a statement of the module's body)."""
+        if self._parents is None:
+            self._parents = {id(child): n for n in self.nodes for child in ast.iter_child_nodes(n)}
+        return self._parents.get(id(node))
 
     def _entries(self, value: ast.expr | None) -> list[int] | None:
         """The ModelRepo calls a list literal holds (directly or by names used only there), or None."""
@@ -534,8 +736,25 @@ class Survey:
             if uses:
                 self.used_constants.add(name)
                 self.accesses.update(id(u) for u in uses)
-            if uses and self.loads_whole_repo(data) and all(self.loader_slot(u) == "loader" for u in uses):
+            if uses and all(self.loader_slot(u) == "loader" and self.loads_whole(data, u) for u in uses):
                 self.rewritten_constants.add(name)
+
+    def loads_whole(self, repo_id: str, use: ast.AST) -> bool:
+        """Whether the loader taking `use` finds every file it reads in the mount: the mount holds the
+        whole repository (or the user vouches), or --hub verified it for this call."""
+        return self.loads_whole_repo(repo_id) or self.verified(repo_id, use) is not None
+
+    def verified(self, repo_id: str, use: ast.AST) -> str | None:
+        """--hub: the commit at which the mount was found to hold every file the call taking `use` reads."""
+        call = self.argument_calls.get(id(use))
+        mounted = self.mounted.get(repo_id)
+        if not self.context.hub or call is None or mounted is None:
+            return None
+        key = (repo_id, id(call.node))
+        if key not in self._verified:
+            found = self.context.listing(repo_id, mounted.revision)
+            self._verified[key] = hub_check.check(found, call.names, call.node, mounted.patterns).commit
+        return self._verified[key]
 
     def constant_uses(self, constant: str) -> int:
         """How often the module reads a module-level constant."""
@@ -545,6 +764,10 @@ class Survey:
         """legacy HF repo id -> its mount location."""
         return {repo_id: m.mount_location for repo_id, m in self.mounted.items()}
 
+
+# Methods whose result holds a construct's old key as the construct does: its dict, an Assets' spec.
+_VIEWS = frozenset({"to_dict", "model_dump", "dict", "get_spec"})
+_LOG_METHODS = frozenset({"debug", "info", "warning", "warn", "error", "exception", "critical", "log"})
 
 _ATTRIBUTE = (
     "`.model_cache` left as it is: code that reads or sets it still expects ModelRepo entries; "
@@ -591,6 +814,32 @@ def post(node: ast.AST) -> tuple[int, ...]:
     """A node's place in a transformer's walk (children first): by where it ends, the smaller first."""
     line, col, end_line, end_col = _span(node)
     return end_line, end_col, -line, -col
+
+
+def _names_task(call: Call) -> bool:
+    """pipeline(task, ...) or pipeline(task=...)."""
+    first = call.arguments[0] if call.arguments else None
+    named = first is not None and first.keyword is None and not first.star
+    return named or call.argument("task") is not None
+
+
+def _weights_read(node: ast.AST) -> int | None:
+    """i of X["weights"][i]["mount_location"] (or .get("mount_location")), else None."""
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "get" and node.args:
+        key, entry = node.args[0], node.func.value
+    elif isinstance(node, ast.Subscript):
+        key, entry = node.slice, node.value
+    else:
+        return None
+    if string_value(key) != "mount_location" or not isinstance(entry, ast.Subscript):
+        return None
+    index = entry.slice
+    if not (isinstance(index, ast.Constant) and type(index.value) is int):
+        return None
+    block = entry.value
+    if not (isinstance(block, ast.Subscript) and string_value(block.slice) == "weights"):
+        return None
+    return index.value
 
 
 def _spells(node: ast.AST, needles: tuple[str, ...]) -> bool:

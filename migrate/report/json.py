@@ -31,7 +31,10 @@ def file_record(result: FileResult) -> dict[str, Any]:
             for d in result.diagnostics
         ],
         "order": result.order,
+        "pending": result.pending,
     }
+    if result.uses is not None:
+        record["uses"] = result.uses
     if result.diff:
         record["diff"] = result.diff
     return record
@@ -50,6 +53,9 @@ class JsonReporter:
 
     def add_total(self, count: int) -> None:
         pass
+
+    def listing(self, done: int, total: int) -> None:
+        """--hub's progress: nothing but the report is written."""
 
     def add_docs(self, count: int) -> None:
         self.tally.docs_mentioning += count
@@ -72,6 +78,7 @@ def merge(reports: list[dict[str, Any]]) -> dict[str, Any]:
     tally = Tally(docs_mentioning=sum(r["summary"].get("docs_mentioning", 0) for r in reports))
     for record in files:
         tally.counts[Status(record["status"])] += 1
+        tally.pending += record.get("pending", 0)
     summary = tally.summary()
     # The shards' codes, not the counts: whether the run was under --check is not in the report.
     codes = [r["summary"]["exit_code"] for r in reports]

@@ -21,12 +21,14 @@ class Tally:
     counts: dict[Status, int] = field(default_factory=lambda: dict.fromkeys(Status, 0))
     docs_mentioning: int = 0  # Markdown files that mention the block and were left alone (no --docs)
     notices: set[str] = field(default_factory=set)  # codes of the run-level notices the files raised
+    pending: int = 0  # sites that still fetch by id what their truss mounts (not suppressed)
     ignore: frozenset[str] = frozenset()  # codes never reported (the project's settings)
 
     def add(self, result: FileResult) -> FileResult:
         """Count a file; the result as it is reported: without the diagnostics of ignored codes."""
         self.counts[result.status] += 1
         self.notices.update(result.notices - self.ignore)
+        self.pending += result.pending
         if not self.ignore:
             return result
         kept = [diagnostic for diagnostic in result.diagnostics if diagnostic.code not in self.ignore]
@@ -37,10 +39,11 @@ class Tally:
         return sum(self.counts.values())
 
     def exit_code(self) -> int:
-        """3 when a file failed, 1 when changes are pending under --check, else 0."""
+        """3 when a file failed; 1 under --check when a file would change or a site still downloads
+        what its truss mounts (both are work left); else 0."""
         if self.counts[Status.FAILED]:
             return 3
-        if self.check and self.counts[Status.WOULD_MIGRATE]:
+        if self.check and (self.counts[Status.WOULD_MIGRATE] or self.pending):
             return 1
         return 0
 
@@ -57,6 +60,7 @@ class Tally:
             "exit_code": self.exit_code(),
             "docs_mentioning": self.docs_mentioning,
             "diagnostics": [run_record(d) for d in self.run_diagnostics()],
+            "pending": self.pending,
         }
 
 

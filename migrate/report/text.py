@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import IO, Any
 
 from ..core.diagnostics import Diagnostic
-from ..core.outcome import FileResult, Status
+from ..core.outcome import FileResult, Status, relative
 from .tally import Tally
 
 
@@ -34,6 +34,9 @@ class Reporter:
         self.bar: Any = None  # a rich Progress, once drawn (rich loads only then)
         self.task: Any = None
         self.total = 0
+        self.trusses: list[str] = []  # the trusses' lines, printed after every file
+        self.listing_bar: Any = None  # --hub: a rich Progress while the Hub is asked
+        self.listing_task: Any = None
 
     def add_docs(self, count: int) -> None:
         """Markdown files that mention the block and were left alone (no --docs)."""
@@ -51,6 +54,21 @@ class Reporter:
         elif self.bar is not None:
             self.bar.update(self.task, total=self.total)
 
+    def listing(self, done: int, total: int) -> None:
+        """--hub: a bar while the Hub is asked (a terminal only, not with -q), gone once every answer is in."""
+        if not (self.progress and self.err.isatty()):
+            return
+        if self.listing_bar is None:
+            from rich.console import Console
+            from rich.progress import Progress
+
+            self.listing_bar = Progress(transient=True, console=Console(file=self.err, stderr=True))
+            self.listing_bar.start()
+            self.listing_task = self.listing_bar.add_task("listing on the Hub", total=total)
+        self.listing_bar.update(self.listing_task, completed=done, total=total)
+        if done >= total:
+            self.listing_bar.stop()
+
     def _print(self, line: str) -> None:
         if self.bar is not None:
             self.bar.console.print(line, markup=False, highlight=False, soft_wrap=True)
@@ -59,6 +77,10 @@ class Reporter:
 
     def file(self, result: FileResult) -> None:
         result = self.tally.add(result)
+        if result.uses is not None and not self.quiet:
+            line = summary(result.path, result.uses, self.verbose)
+            if line is not None:
+                self.trusses.append(line)
         if self.bar is not None:
             self.bar.advance(self.task)
         if result.diff:
@@ -78,12 +100,14 @@ class Reporter:
         """The run's own diagnostics, then the summary (what -q leaves out: warnings and the summary)."""
         if self.bar is not None:
             self.bar.stop()
+        for line in self.trusses:  # each truss's entries still downloaded or named nowhere, after every file
+            print(f"weights-migrate: {line}", file=self.err)
         for diagnostic in self.tally.run_diagnostics():
             if not self.quiet or diagnostic.severity == "error":
                 self.run_diagnostic(diagnostic)
         if self.quiet:
             return
-        print(f"weights-migrate: {summary_line(self.tally.counts)}", file=self.err)
+        print(f"weights-migrate: {summary_line(self.tally.counts, self.tally.pending)}", file=self.err)
         if self.tally.docs_mentioning:
             print(f"weights-migrate: {docs_note(self.tally.docs_mentioning)}", file=self.err)
         if not self.tally.scanned and self.paths:
@@ -93,16 +117,20 @@ class Reporter:
         print(f"weights-migrate: {diagnostic.code} {diagnostic.message}", file=self.err)
 
 
-def summary_line(counts: dict[Status, int]) -> str:
+def summary_line(counts: dict[Status, int], downloading: int = 0) -> str:
     scanned = sum(counts.values())
     migrated, pending = counts[Status.MIGRATED], counts[Status.WOULD_MIGRATE]
     changed = f"{migrated} migrated" if not pending else f"{pending} would migrate"
     if migrated and pending:
         changed = f"{migrated} migrated, {pending} would migrate"
-    return (
+    line = (
         f"{scanned} file{'s' if scanned != 1 else ''} scanned, {changed}, "
         f"{counts[Status.UNCHANGED]} unchanged, {counts[Status.FAILED]} failed"
     )
+    if downloading:
+        sites, verb = ("site", "still downloads") if downloading == 1 else ("sites", "still download")
+        line += f"; {downloading} {sites} {verb} mounted weights"
+    return line
 
 
 def docs_note(count: int) -> str:
@@ -116,3 +144,26 @@ def nothing_found(paths: tuple[str, ...]) -> str:
         f"no Truss config found under {', '.join(paths)} "
         "(looked for *.yaml and *.yml files with a top-level model_cache or hf_cache)"
     )
+
+
+def summary(config: str, uses: list[dict[str, object]], verbose: bool) -> str | None:
+    """The truss's line in the text output: its entries that are still downloaded or named nowhere
+    (and, verbose, those loaded from their mount), each site relative to the truss's folder."""
+    folder = os.path.dirname(config)
+    parts = [_part(use, folder) for use in uses if verbose or use["loaded_from"] != "mount"]
+    return f"{relative(config)}: {' | '.join(parts)}" if parts else None
+
+
+def _part(use: dict[str, object], folder: str) -> str:
+    head = f"{use['source']} mounts at {use['mount_location']}"
+    sites = use["sites"]
+    assert isinstance(sites, list)
+    where = ", ".join(
+        f"{os.path.relpath(str(s['path']), folder or '.')}:{s['line']}" + (f" ({s['code']})" if s["code"] else "")
+        for s in sites
+    )
+    if use["loaded_from"] == "hub":
+        return f"{head}; still downloaded at {where}"
+    if use["loaded_from"] == "mount":
+        return f"{head}; loaded from there at {where}"
+    return f"{head}; named nowhere in the truss (the server may read it some other way)"

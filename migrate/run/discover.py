@@ -12,6 +12,7 @@ YAML_SUFFIXES = (".yaml", ".yml")
 PYTHON_SUFFIXES = (".py",)
 DOC_SUFFIXES = (".md", ".mdx")  # Markdown and MDX: their fenced configs (--docs)
 SKIP_DIRS = frozenset({"node_modules", "__pycache__", "site-packages", "venv", "virtualenv"})
+TEST_FOLDER = "tests"
 
 
 @dataclass(frozen=True)
@@ -21,6 +22,7 @@ class Target:
     outside: bool = False  # a symlink whose target lies outside every given path
     python: bool = False  # a Python module (else a config)
     doc: bool = False  # a Markdown file (with --docs, its fences are migrated)
+    context: bool = False  # the config of a given module's truss, read for its entries only: not reported
 
 
 # Yielded by Walk between files when every folder that could hold the config of a truss
@@ -39,6 +41,14 @@ def excluded(path: str, exclude: tuple[str, ...]) -> bool:
     return any(fnmatch.fnmatchcase(path, g) or any(fnmatch.fnmatchcase(n, g) for n in names) for g in exclude)
 
 
+def is_test_module(path: str) -> bool:
+    """A Python file of a test suite: named as pytest collects them (`test_*.py`, `*_test.py`), a
+    `conftest.py`, or any module under a folder named `tests` (the path as the user sees it)."""
+    *folders, name = os.path.normpath(path).replace(os.sep, "/").split("/")
+    stem = name.removesuffix(".py")
+    return stem.startswith("test_") or stem.endswith("_test") or stem == "conftest" or TEST_FOLDER in folders
+
+
 def _inside(real: str, roots: tuple[str, ...]) -> bool:
     return any(real == root or real.startswith(root.rstrip(os.sep) + os.sep) for root in roots)
 
@@ -46,6 +56,23 @@ def _inside(real: str, roots: tuple[str, ...]) -> bool:
 def roots_of(paths: Iterable[str]) -> tuple[str, ...]:
     """The folders a write may land in: each given folder, or a given file's folder."""
     return tuple(os.path.realpath(p if os.path.isdir(p) else os.path.dirname(os.path.abspath(p))) for p in paths)
+
+
+TRUSS_CONFIGS = ("config.yaml", "config.yml")
+
+
+def truss_config_of(module: str) -> str | None:
+    """The config of the truss a module belongs to: the nearest `config.yaml` (or `.yml`) in its
+    folder or above, not past the repository's root (`.git`, `.hg`)."""
+    folder = os.path.dirname(module)
+    while True:
+        for name in TRUSS_CONFIGS:
+            if os.path.isfile(os.path.join(folder, name)):
+                return os.path.join(folder, name)
+        parent = os.path.dirname(folder)
+        if parent == folder or any(os.path.exists(os.path.join(folder, mark)) for mark in (".git", ".hg")):
+            return None
+        folder = parent
 
 
 def _by_name(entry: os.DirEntry[str]) -> str:
@@ -96,6 +123,9 @@ class Walk:
         real = os.path.realpath(given)
         if self._met_file(real, python):
             return
+        config = truss_config_of(real) if python else None
+        if config is not None:  # a module given alone is read with its truss's entries
+            yield Target(config, config, context=True)
         yield Target(os.path.normpath(given), real, not _inside(real, self.roots), python, doc)
 
     def _root(self, given: str) -> Iterator[Target | object]:

@@ -6,6 +6,7 @@ pre-filter (core.keys) differ. A failure costs the one file it concerns, never t
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
 import os
 import stat
@@ -15,7 +16,8 @@ from ..core import keys
 from ..core.context import Context
 from ..core.diagnostics import Diagnostic
 from ..core.outcome import FileResult, MigrationError, Outcome, Status
-from .discover import Target
+from .discover import Target, is_test_module
+from .formatter import line_length
 from .write import first_changed_line, unified_diff, write
 
 MAX_BYTES = 2**20  # real configs are a few KiB; this bounds time and memory on hostile input
@@ -32,7 +34,6 @@ class Options:
     exclude: tuple[str, ...] = ()
     shard: tuple[int, int] | None = None  # (k, n): only the k-th of n shares, 1-based
     docs: bool = False  # migrate the fenced configs and code of Markdown files
-    ignore: frozenset[str] = frozenset()  # codes the project does not want reported (its pyproject.toml)
 
 
 # Each kind of file: its part's editor (a module with `migrate(text, context) -> Outcome`, loaded on
@@ -54,6 +55,8 @@ def process(target: Target, options: Options, context: Context | None = None) ->
     Never raises.
     """
     context = context or options.context
+    if target.context:  # read for its truss's code only: nothing written, nothing shown
+        options = dataclasses.replace(options, write=False, diff=False)
     if target.outside:
         message = f"symlink to {target.real}, outside the given paths: skipped"
         return FileResult(target.path, Status.UNCHANGED, [Diagnostic(1, 1, "W005", message)])
@@ -64,11 +67,17 @@ def process(target: Target, options: Options, context: Context | None = None) ->
             return FileResult(target.path, Status.UNCHANGED)
         _check_size(data)
         text = _decode(data)
+        if target.python or target.doc:  # their Python is laid out to the formatter's line length
+            context = dataclasses.replace(context, line_length=line_length(target.path))
+        if target.python:  # a test module asserts the old API (a doc's python fences never do)
+            context = dataclasses.replace(context, test_module=is_test_module(target.path))
         outcome = _edit(editor, text, context)
     except MigrationError as err:
         return FileResult(target.path, Status.FAILED, [err.diagnostic])
     result = FileResult(target.path, outcome.status, outcome.diagnostics, entries=len(outcome.plans))
     result.plans, result.truss, result.notices = outcome.plans, outcome.truss, outcome.notices
+    result.sites, result.config_values = outcome.sites, outcome.config_values
+    result.pending = sum(1 for site in outcome.sites if site.loaded_from == "hub")
     if outcome.status is not Status.MIGRATED or outcome.text is None:
         return result
     if options.diff:

@@ -14,10 +14,11 @@ from typing import IO, TYPE_CHECKING, Any
 
 from ..core import keys
 from ..core.context import Context
-from ..core.entry import TrussEntry
-from ..core.outcome import FileResult, MigrationError
+from ..core.entry import ConfigValue, TrussEntry
+from ..core.outcome import FileResult, MigrationError, Status
 from .discover import Target, Walk
 from .pipeline import MAX_BYTES, Options, mentions, process, read
+from .uses import TrussUses
 
 if TYPE_CHECKING:
     from multiprocessing.pool import AsyncResult, Pool
@@ -67,7 +68,7 @@ def _process_batch(batch: Batch) -> list[FileResult]:
         results = [process(target, options) for target in items]
         if not options.context.code:  # the plans only feed the code pass: not sent back for nothing
             for result in results:
-                result.plans, result.truss = [], ()
+                result.plans, result.truss, result.config_values = [], (), ()
         return results
     return [process(target, options, context) for target, context in items]
 
@@ -149,19 +150,19 @@ class _Run:
         self.configs = 0  # configs found so far (the place of the next in the report)
         self.modules = 0  # Python files found so far
         self.batch: list[tuple[int, Target]] = []  # configs not yet given to the workers: (order, target)
-        # [(order, real folder)] of each config batch in flight, in order
-        self.given: deque[list[tuple[int, str]]] = deque()
+        # [(order, real folder, read for a given module only)] of each config batch in flight, in order
+        self.given: deque[list[tuple[int, str, bool]]] = deque()
         self.batches = 0  # config batches given so far
         self.done = 0  # config batches whose results are in
         self.waiting: list[tuple[int, Target]] = []  # Python files since the walk last settled: (order, target)
         # settled Python files waiting for configs: (batches, last config, files)
         self.groups: deque[tuple[int, int, list[tuple[int, Target]]]] = deque()
-        self.code_batch: list[
-            tuple[int, Target, Context]
-        ] = []  # Python files ready for the workers, with their context
-        self.code_orders: deque[list[int]] = deque()
-        # real folder -> (config order, the entries of its config), for the groups still waiting
-        self.trusses: dict[str, tuple[int, tuple[TrussEntry, ...]]] = {}
+        # Python files ready for the workers: (order, target, context, the config order of its truss)
+        self.code_batch: list[tuple[int, Target, Context, int | None]] = []
+        self.code_orders: deque[list[tuple[int, int | None]]] = deque()  # (order, its truss's config order)
+        self.uses: dict[int, TrussUses] = {}  # config order -> its truss's sites, while its code is read
+        # real folder -> (config order, the entries of its config, its strings that may be ids), for the groups waiting
+        self.trusses: dict[str, tuple[int, tuple[TrussEntry, ...], tuple[ConfigValue, ...]]] = {}
         self.folders: set[str] = set()  # truss folders (under --shard) since the walk last settled
         self.docs: list[Target] = []  # Markdown files, for their own pass after the Python files
         self.doc_folders: set[str] = set()  # every truss folder, under --shard when docs were found
@@ -196,9 +197,6 @@ class _Run:
             self.collect()
 
     def settle(self) -> None:
-        if not self.waiting:
-            self.folders.clear()
-            return
         files, self.waiting = self.waiting, []
         if self.options.shard:
             cache: dict[str, str | None] = {}
@@ -229,7 +227,7 @@ class _Run:
         batch, self.batch = self.batch, []
         self.on_total(len(batch))
         self.batches += 1
-        self.given.append([(order, os.path.dirname(t.real)) for order, t in batch])
+        self.given.append([(order, os.path.dirname(t.real), t.context) for order, t in batch])
         self.workers.give(("config", self.options, [t for _, t in batch]))
 
     def give_code(self) -> None:
@@ -237,23 +235,33 @@ class _Run:
             return
         batch, self.code_batch = self.code_batch, []
         self.on_total(len(batch))
-        self.code_orders.append([order for order, _, _ in batch])
-        self.workers.give(("code", self.options, [(t, context) for _, t, context in batch]))
+        self.code_orders.append([(order, truss) for order, _, _, truss in batch])
+        self.workers.give(("code", self.options, [(t, context) for _, t, context, _ in batch]))
 
     def collect(self) -> None:
         kind, handle = self.workers.flight.popleft()
         results = handle.get()
         if kind == "code":
-            for order, result in zip(self.code_orders.popleft(), results):
+            for (order, truss), result in zip(self.code_orders.popleft(), results):
                 result.order = order
+                if truss is not None:
+                    uses = self.uses[truss]
+                    uses.sites += [dataclasses.replace(s, path=result.path) for s in result.sites]
+                    uses.reading -= 1
                 self.hold(result)
             return
         code = self.options.context.code
-        for (order, folder), result in zip(self.given.popleft(), results):
-            if code and result.status.changes and result.truss:  # not nested only
-                self.trusses[folder] = (order, result.truss)
-            result.plans, result.truss, result.order = [], (), order
-            self.reported.append(result)
+        for (order, folder, context), result in zip(self.given.popleft(), results):
+            # a config read for a given module only counts once it is under weights: the module's
+            # loaders must not point at mounts that a config left unmigrated does not have
+            known = result.status is Status.UNCHANGED if context else True
+            if code and result.truss and known:  # migrated now, or already under weights: its code reads them
+                self.trusses[folder] = (order, result.truss, result.config_values)
+                sites = [dataclasses.replace(s, path=result.path) for s in result.sites]
+                self.uses[order] = TrussUses(result.truss, sites)
+            result.plans, result.truss, result.config_values, result.order = [], (), (), order
+            if not context:
+                self.reported.append(result)
         self.done += 1
         self.release()
 
@@ -265,15 +273,28 @@ class _Run:
             for order, target in files:
                 folder = _nearest(target.real, self.trusses, cache) if self.trusses else None
                 found = self.trusses.get(folder) if folder is not None else None
-                context = dataclasses.replace(self.options.context, truss=found[1]) if found else self.options.context
-                self.code_batch.append((order, target, context))
+                context = self.options.context
+                if found:
+                    context = dataclasses.replace(context, truss=found[1], config_values=found[2])
+                if found:
+                    self.uses[found[0]].reading += 1
+                self.code_batch.append((order, target, context, found[0] if found else None))
                 if len(self.code_batch) >= _Workers.BATCH:
                     self.give_code()
             while self.trusses and next(iter(self.trusses.values()))[0] <= last:
-                del self.trusses[next(iter(self.trusses))]
+                order = self.trusses.pop(next(iter(self.trusses)))[0]
+                self.uses[order].known = True  # every Python file it can have is given
 
     def report(self) -> Iterator[FileResult]:
+        """The config results in order, each once its truss's code is read (its verdicts attached)."""
         while self.reported:
+            head = self.reported[0]
+            uses = self.uses.get(head.order)
+            if uses is not None:
+                if not uses.done:
+                    return
+                head.uses = uses.records()
+                del self.uses[head.order]
             yield self.reported.popleft()
 
     def hold(self, result: FileResult) -> None:

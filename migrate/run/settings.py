@@ -22,7 +22,7 @@ from ..core.outcome import relative
 
 FILE = "pyproject.toml"
 TABLE = "weights-migrate"
-KEYS = ("dialect", "docs", "exclude", "ignore", "mount-root", "nested")
+KEYS = ("dialect", "docs", "exclude", "ignore", "include-tests", "mount-root", "nested")
 
 T = TypeVar("T")
 
@@ -41,6 +41,7 @@ class Settings:
     exclude: tuple[str, ...] | None = None
     nested: bool | None = None
     docs: bool | None = None
+    include_tests: bool | None = None
     ignore: frozenset[str] = frozenset()  # codes whose reports the project does not want
 
 
@@ -127,6 +128,7 @@ def parse(table: dict[str, Any], name: str = FILE) -> Settings:
         exclude=_value(table, name, "exclude", _globs),
         nested=_value(table, name, "nested", _flag),
         docs=_value(table, name, "docs", _flag),
+        include_tests=_value(table, name, "include-tests", _flag),
         ignore=_value(table, name, "ignore", _codes) or frozenset(),
     )
 

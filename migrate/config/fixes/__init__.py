@@ -6,8 +6,11 @@ The core (yaml_edit) knows no fix by name: it runs REGISTRY in order, applies th
 
 Why this order:
 - block first: it renames the block and edits its entries; the others read its entry plans.
-- start_command before path_moves: a start command is freed of `truss-transfer-cli` first, and a
-  moved path in it is then moved in the edited text (path_moves builds on the earlier edit).
+- hub_files right after it (--hub only): it edits nothing, and refuses an entry whose patterns
+  select no file of its repository before any other fix plans around it.
+- start_command, then serve_command, before path_moves: a start command is freed of
+  `truss-transfer-cli` first, its server is then given the mount it served by id, and a moved path
+  in it is moved last in the edited text (each builds on the earlier edit of the same scalar).
 - empty_weights and external_data last: they remove keys beside the block, and external_data's new
   entries follow the block's own in `weights`, so the entry edits of the block come before them
   (two insertions at one offset are applied in registry order).
@@ -18,11 +21,21 @@ from __future__ import annotations
 from .block import block
 from .empty_weights import empty_weights
 from .external_data import external_data
+from .hub_files import hub_files
 from .path_moves import path_moves
 from .plan import FilePlan, Fix, Plan, Scope
+from .serve_command import serve_command
 from .start_command import start_command
 
-REGISTRY: tuple[Fix, ...] = (block, start_command, path_moves, empty_weights, external_data)
+REGISTRY: tuple[Fix, ...] = (
+    block,
+    hub_files,
+    start_command,
+    serve_command,
+    path_moves,
+    empty_weights,
+    external_data,
+)
 
 __all__ = ["REGISTRY", "FilePlan", "Fix", "Plan", "Scope", "plan"]
 

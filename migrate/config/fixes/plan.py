@@ -10,7 +10,7 @@ from ruamel.yaml.nodes import Node
 
 from ...core.context import Context, Dialect
 from ...core.diagnostics import Diagnostic
-from ...core.entry import EntryPlan
+from ...core.entry import EntryPlan, Site
 from ..blocks import Config
 from ..read import Text, nodes
 from ..text.edit import Edit
@@ -25,11 +25,12 @@ class Plan:
     weights: list[EntryPlan] = field(default_factory=list)  # the entries `weights` holds after, in order
     removed: list[Node] = field(default_factory=list)  # keys of the config mapping the edits delete
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    sites: list[Site] = field(default_factory=list)  # where the config itself loads its entries (by id, or the mount)
 
     def then(self, later: Plan) -> Plan:
         """This plan followed by a later fix's. An edit of the same (non-empty) span replaces the earlier
         one: the later fix has seen it (a path moved in a start command it already edited)."""
-        if not (later.edits or later.expected or later.weights or later.removed or later.diagnostics):
+        if not (later.edits or later.expected or later.weights or later.removed or later.diagnostics or later.sites):
             return self  # most fixes have nothing to do in most configs
         replaced = {(e.start, e.end) for e in later.edits if e.start < e.end}
         return Plan(
@@ -38,6 +39,7 @@ class Plan:
             self.weights + later.weights,
             self.removed + later.removed,
             self.diagnostics + later.diagnostics,
+            self.sites + later.sites,
         )
 
 

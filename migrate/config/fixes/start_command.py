@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from ruamel.yaml.error import YAMLError
-from ruamel.yaml.nodes import MappingNode, ScalarNode
+from ruamel.yaml.nodes import MappingNode, Node, ScalarNode
 
 from ...core import shell
 from .. import pyyaml_rules
@@ -13,17 +15,25 @@ from ..text.scalar import STYLE_NAMES, scalar_offsets
 from .plan import Plan, Scope
 
 
-def start_command(scope: Scope, done: Plan) -> Plan:
-    top = {k.value: (k, v) for k, v in scope.config.mapping.value if isinstance(k, ScalarNode)}
+def start_commands(config: MappingNode, owns: Callable[[Node], bool]) -> list[tuple[ScalarNode, ScalarNode]]:
+    """The `docker_server.start_command` strings of a config mapping, key and value; none when
+    `trt_llm` is set: TensorRT-LLM's own server, whose start command is not this tool's to change."""
+    top = {k.value: (k, v) for k, v in config.value if isinstance(k, ScalarNode)}
     if "trt_llm" in top and not is_empty(top["trt_llm"][1]):
-        return Plan()  # TensorRT-LLM's own server: its start command is not this tool's to change
+        return []
     docker = top.get("docker_server", (None, None))[1]
     if not isinstance(docker, MappingNode):
-        return Plan()
+        return []
+    return [
+        (key, val)
+        for key, val in docker.value
+        if key.value == "start_command" and isinstance(val, ScalarNode) and val.tag == STR and owns(val)
+    ]
+
+
+def start_command(scope: Scope, done: Plan) -> Plan:
     plan = Plan()
-    for key, val in docker.value:
-        if key.value != "start_command" or not isinstance(val, ScalarNode) or val.tag != STR or not scope.owns(val):
-            continue
+    for key, val in start_commands(scope.config.mapping, scope.owns):
         fix = _fix(scope.text, val, key.start_mark.column)
         if isinstance(fix, str):
             plan.diagnostics.append(

@@ -51,8 +51,8 @@ class Codemod:
     def decide(self) -> None:
         """Record this rule's reports and edits in the survey's findings."""
 
-    def report(self, node: ast.AST, code: str, message: str, phase: int = REWRITE) -> None:
-        self.survey.report(node, code, message, phase, self.rule)
+    def report(self, node: ast.AST, code: str, message: str, phase: int = REWRITE, of_rewrite: bool = False) -> None:
+        self.survey.report(node, code, message, phase, self.rule, of_rewrite)
 
     def report_at_end(self, node: ast.AST, code: str, message: str) -> None:
         self.survey.report(node, code, message, END, self.rule)

@@ -1,4 +1,9 @@
-"""W106: cfg["model_cache"][i]["repo_id"] of a legacy HF entry reads ["weights"][i]["mount_location"]."""
+"""W106: cfg["model_cache"][i]["repo_id"] of a legacy HF entry, which the migrated config no longer holds.
+
+Where a loader takes the whole mount (LoaderArguments decided it), it reads
+["weights"][i]["mount_location"]; a read inside a Hub call that became a path goes with the call;
+anywhere else it becomes the repository's id, as a literal: the program then does what it did.
+"""
 
 from __future__ import annotations
 
@@ -23,6 +28,13 @@ class Entry:
     index: int
 
 
+@dataclass(frozen=True)
+class RepoId:
+    """The read replaced by the repository's id."""
+
+    repo_id: str
+
+
 class Subscripts(Codemod):
     """Reads of a legacy entry's repo id from the loaded config."""
 
@@ -44,11 +56,8 @@ class Subscripts(Codemod):
         key = self.plain_string(node.slice)
         if entry is None or key is None or key.value != "repo_id":
             return
-        index = entry.index
-        self.edit("Subscript", node, entry)
-        self.reviewed.add(entry.block_key.where)
-        message = f'[{entry.block_key.raw}][{index}][{key.raw}] -> ["weights"][{index}]["mount_location"]'
-        self.report(node, "W106", message)
+        read = f"[{entry.block_key.raw}][{entry.index}][{key.raw}]"
+        self.rewrite(node, entry, read, '["weights"][{index}]["mount_location"]', "Subscript")
 
     def get(self, node: ast.Call) -> None:
         """X["model_cache"][i].get("repo_id")"""
@@ -59,10 +68,25 @@ class Subscripts(Codemod):
         key = self.plain_string(node.args[0])
         if entry is None or key is None or key.value != "repo_id":
             return
-        index = entry.index
-        self.edit("Call", node, entry)
+        read = f'[{entry.block_key.raw}][{entry.index}].get("repo_id")'
+        self.rewrite(node, entry, read, '["weights"][{index}].get("mount_location")', "Call")
+
+    def rewrite(self, node: ast.expr, entry: Entry, read: str, mounted: str, kind: str) -> None:
+        """The read becomes what LoaderArguments decided: the mount location's read, or the id."""
         self.reviewed.add(entry.block_key.where)
-        message = f'[{entry.block_key.raw}][{index}].get("repo_id") -> ["weights"][{index}].get("mount_location")'
+        what = self.survey.block_reads.get(id(node), "literal")
+        if what == "call":
+            return
+        if what == "mount":
+            self.edit(kind, node, entry)
+            self.report(node, "W106", f"{read} -> {mounted.format(index=entry.index)}")
+            return
+        repo_id = self.survey.entries[entry.index].repo_id or ""
+        self.edit(kind, node, RepoId(repo_id))
+        message = (
+            f"{read} -> {repo_id!r}: the migrated config has no {entry.block_key.value}, so the id is written out "
+            "(this still loads it from the Hub by id)"
+        )
         self.report(node, "W106", message)
 
     def legacy_entry(self, node: ast.expr) -> Entry | None:
@@ -91,6 +115,8 @@ class Subscripts(Codemod):
     def edit_subscript(
         self, rewrite: Rewrite, original: cst.Subscript, updated: cst.BaseExpression, payload: object
     ) -> cst.BaseExpression:
+        if isinstance(payload, RepoId):
+            return literal(payload.repo_id, _index(updated) if isinstance(updated, cst.Subscript) else None)
         if not isinstance(updated, cst.Subscript) or not isinstance(updated.value, cst.Subscript):
             return updated
         entry = updated.value
@@ -102,6 +128,8 @@ class Subscripts(Codemod):
     def edit_call(
         self, rewrite: Rewrite, original: cst.Call, updated: cst.BaseExpression, payload: object
     ) -> cst.BaseExpression:
+        if isinstance(payload, RepoId):
+            return literal(payload.repo_id)
         if not isinstance(payload, Entry) or not isinstance(updated, cst.Call):
             return updated
         attribute = cst.ensure_type(updated.func, cst.Attribute)
