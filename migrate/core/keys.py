@@ -68,11 +68,17 @@ def code_wanted(data: bytes, context: Context) -> bool:
 def code_needles(context: Context) -> tuple[bytes, ...]:
     if not context.truss:
         return _CODE_BYTES
+    return (*survey_needles(context), *(entry.mount_location.encode() for entry in context.truss), b"mount_location")
+
+
+def survey_needles(context: Context) -> tuple[bytes, ...]:
+    """What a module of a truss must hold to need more than a look for its mount paths: a cache it
+    builds, the block, an id (or faster-whisper's class, which takes a size name for one), a path
+    that moves, a key of the config that holds an id."""
     ids = [(entry.repo_id or "").encode() for entry in followed(context.truss)]
     moves = [old.encode() for old in path_moves(context.truss, context)]
-    mounts = [entry.mount_location.encode() for entry in context.truss]
-    reads = {value.keys[0].encode() for value in context.config_values}
-    return (*_CODE_BYTES, *_KEY_BYTES, *ids, *moves, *mounts, *sorted(reads), b"mount_location")
+    reads = sorted({value.keys[0].encode() for value in context.config_values})
+    return (*_CODE_BYTES, *_KEY_BYTES, *ids, *moves, *reads, b"WhisperModel")
 
 
 def doc_wanted(data: bytes, context: Context) -> bool:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ast
 import dataclasses
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any, Literal, TypeVar
@@ -227,22 +228,8 @@ class Survey:
             self.sites.append(Site(mounted.index, loaded_from, line, code))
 
     def mount_reads(self) -> None:
-        """Where the module reads a truss entry's mount location: a path under it in a string (after
-        any move of --mount-root), or `X["weights"][i]["mount_location"]`."""
-        places = [
-            (e, e.mount_location, e.old_location if e.old_location in self.moves else None) for e in self.context.truss
-        ]
-        for piece in self.strings():
-            text = piece.raw if piece.formatted else piece.value
-            if not isinstance(text, str):
-                continue
-            for entry, mount, old in places:
-                if names_path(text, mount) or (old is not None and names_path(text, old)):
-                    self.sites.append(Site(entry.index, "mount", piece.where[0], None))
-        for node in self.nodes:
-            index = _weights_read(node)
-            if index is not None and index in self.entries:
-                self.sites.append(Site(index, "mount", self.where(node)[0], None))
+        """Where the module reads a truss entry's mount location (see mount_sites)."""
+        self.sites += mount_sites(self.source, self.nodes, self.context, self.moves, self.strings())
 
     def report_at(self, where: Where, order: Order, code: str, message: str, of_rewrite: bool = False) -> None:
         self.findings.report(where, code, message, order, of_rewrite)
@@ -814,6 +801,39 @@ def post(node: ast.AST) -> tuple[int, ...]:
     """A node's place in a transformer's walk (children first): by where it ends, the smaller first."""
     line, col, end_line, end_col = _span(node)
     return end_line, end_col, -line, -col
+
+
+def mount_sites(
+    source: Source,
+    nodes: Iterable[ast.AST],
+    context: Context,
+    moves: Mapping[str, str],
+    strings: Iterable[StringPiece] | None = None,
+) -> list[Site]:
+    """Where a module reads a truss entry's mount location: a path under it in a string (after any
+    move of --mount-root), or `X["weights"][i]["mount_location"]`. The strings that may hold one are
+    given, or looked for among nodes."""
+    places = [(e, e.mount_location, e.old_location if e.old_location in moves else None) for e in context.truss]
+    entries = {e.index for e in context.truss}
+    nodes = list(nodes)
+    if strings is None:
+        needles = tuple(mount for _, mount, _ in places) + tuple(old for _, _, old in places if old)
+        parts = {id(v) for n in nodes if isinstance(n, ast.JoinedStr) for v in n.values}
+        spelling = sorted((n for n in nodes if id(n) not in parts and _spells(n, needles)), key=pre)
+        strings = [piece for node in spelling for piece in string_pieces(source, node)]
+    found = []
+    for piece in strings:
+        text = piece.raw if piece.formatted else piece.value
+        if not isinstance(text, str):
+            continue
+        for entry, mount, old in places:
+            if names_path(text, mount) or (old is not None and names_path(text, old)):
+                found.append(Site(entry.index, "mount", piece.where[0], None))
+    for node in nodes:
+        index = _weights_read(node)
+        if index is not None and index in entries:
+            found.append(Site(index, "mount", source.where(node)[0], None))
+    return found
 
 
 def _names_task(call: Call) -> bool:

@@ -291,6 +291,7 @@ class Scope:
     bindings: dict[str, list[Binding]] = field(default_factory=dict)
     declared_global: set[str] = field(default_factory=set)
     declared_nonlocal: set[str] = field(default_factory=set)
+    owner: ast.AST | None = None  # the def or class that opens it (None: the module, a lambda, a comprehension)
 
     def bind(self, binding: Binding) -> None:
         target = self._owner(binding.name)
@@ -430,7 +431,7 @@ class Scopes:
         self._defaults(node.args, scope)
         if node.returns is not None:
             self._visit(node.returns, scope)
-        inner = Scope("function", scope, f"{self._qualname(scope, node.name)}.<locals>.")
+        inner = Scope("function", scope, f"{self._qualname(scope, node.name)}.<locals>.", owner=node)
         scope.bind(Binding(node.name, scope, node))
         self._parameters(node.args, inner)
         for statement in node.body:
@@ -447,7 +448,7 @@ class Scopes:
     def _class(self, node: ast.ClassDef, scope: Scope) -> None:
         for child in [*node.decorator_list, *node.bases, *node.keywords]:
             self._visit(child, scope)
-        inner = Scope("class", scope, f"{self._qualname(scope, node.name)}.")
+        inner = Scope("class", scope, f"{self._qualname(scope, node.name)}.", owner=node)
         scope.bind(Binding(node.name, scope, node))
         for statement in node.body:
             self._declare_in(statement, inner)

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from ..core.keys import BLOCK_KEYS
 from . import loader_table
-from .syntax import string_value
+from .syntax import Scope, string_value
 
 if TYPE_CHECKING:
     from .survey import Survey
@@ -266,26 +266,22 @@ class Values:
                 stores.append((node, assigned.get(id(node)), method))
         return found
 
-    @cached_property
-    def _methods(self) -> dict[int, _Method]:
-        """id(node) -> the method whose body it stands in (the innermost, where classes nest)."""
-        found: dict[int, _Method] = {}
-        classes = sorted((n for n in self.survey.nodes if isinstance(n, ast.ClassDef)), key=lambda c: c.lineno)
-        for cls in classes:  # an outer class first: a class inside one of its methods has its own
-            for function in cls.body:
+    def method_of(self, node: ast.AST) -> _Method | None:
+        """The method whose body node stands in: the nearest def of a class body above it (a nested
+        function's `self` is its method's). None at a staticmethod, or outside every class."""
+        scope: Scope | None = self.survey.scopes.of(node)
+        while scope is not None:
+            parent = scope.parent
+            function, cls = scope.owner, parent.owner if parent is not None else None
+            if scope.kind == "function" and isinstance(cls, ast.ClassDef) and function is not None:
                 if not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                    continue
+                    return None
                 args = [*function.args.posonlyargs, *function.args.args]
                 if not args or any(_decorator(d) == "staticmethod" for d in function.decorator_list):
-                    continue
-                method = _Method(cls, function, args[0].arg)
-                for statement in function.body:
-                    for node in ast.walk(statement):
-                        found[id(node)] = method
-        return found
-
-    def method_of(self, node: ast.AST) -> _Method | None:
-        return self._methods.get(id(node))
+                    return None
+                return _Method(cls, function, args[0].arg)
+            scope = parent
+        return None
 
     # -- writing a read anew
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ast
 import fnmatch
+from collections import deque
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
@@ -19,7 +20,7 @@ from ..findings import END, REWRITE
 from ..imports import DroppedImport
 from ..survey import Argument, Call, Patterns, post
 from ..syntax import StringPiece, Where, string_value
-from ..values import Held, Origin
+from ..values import Held, Holder, Origin
 from .base import Codemod, cst, literal
 
 if TYPE_CHECKING:
@@ -140,6 +141,8 @@ class LoaderArguments(Codemod):
         mounts: list[Mount] = []
         for i, argument in enumerate(call.arguments):
             repo_id, constant = self.legacy_id_of(argument.value)
+            if repo_id is None and not self.may_hold(argument.value):
+                continue
             if repo_id is None:
                 held = survey.values.held(argument.value, sizes=id(argument.value) in survey.sized)
                 if held is not None and self.followed(call, i, argument, held, mounts):
@@ -205,6 +208,11 @@ class LoaderArguments(Codemod):
         mount location can be written for (a read of the old block only where the loader takes it)."""
         return not held.origin.block or not held.holders
 
+    def may_hold(self, value: ast.expr) -> bool:
+        """Whether an argument can hold an id follow_values did not already find: a literal (a size
+        name), or any value where a size name is taken; the others it found wait in pending."""
+        return id(value) in self.pending or id(value) in self.survey.sized or isinstance(value, ast.Constant)
+
     def not_a_folder(self, argument: Argument, repo_id: str) -> None:
         survey = self.survey
         why = survey.why_not.get(id(argument.value), "this argument is not one the loader table knows to take a folder")
@@ -215,42 +223,74 @@ class LoaderArguments(Codemod):
     # -- ids followed through names and reads of the config
 
     def follow_values(self) -> None:
-        """What the names assigned once hold: their reads wait (W115) until a call takes them, and an
-        id some name holds counts at its reads, not where it is written. Reads of the config that
-        hold an id wait too."""
+        """What the names assigned once hold, followed forward from where ids are made (a literal, a
+        read of the config or of the old block, a constant's read): a value held by a name counts at
+        the name's reads, which wait (W115) until a call takes them; a read held by nothing waits itself."""
         survey = self.survey
-        values = survey.values
-        for statement in survey.nodes:
-            if not isinstance(statement, (ast.Assign, ast.AnnAssign)) or statement.value is None:
+        queue = deque(self.starts())
+        seen: set[int] = set()
+        while queue:
+            node = queue.popleft()
+            if id(node) in seen or id(node) in survey.inert or id(node) in survey.sources:
                 continue
-            targets = statement.targets if isinstance(statement, ast.Assign) else [statement.target]
-            holder = values.holder(targets[0]) if len(targets) == 1 else None
-            if holder is None or holder.kind == "constant" or not holder.uses:
+            seen.add(id(node))
+            holder = self.holder_of(node)
+            if holder is None or holder.kind == "constant":
+                origin = (
+                    survey.values.origin(node, sizes=False) if isinstance(node, (ast.Subscript, ast.Call)) else None
+                )
+                if origin is not None and origin.read:
+                    self.pending[id(node)] = (survey.where(node), post(node), origin.repo_id)
                 continue
-            held = values.held(holder.value)
+            held = survey.values.held(node)
             if held is None:
                 continue
-            self.held_values.add(id(holder.value))
+            self.held_values.add(id(node))
+            self.pending.pop(id(node), None)
             for use in holder.uses:
-                if id(use) not in survey.inert and id(use) not in survey.sources and not self.holds(use):
+                if id(use) not in survey.inert and id(use) not in survey.sources:
                     self.pending[id(use)] = (survey.where(use), post(use), held.origin.repo_id)
+                    queue.append(use)
+        for key in self.held_values:
+            self.pending.pop(key, None)
+
+    def starts(self) -> list[ast.expr]:
+        """Where the module's ids are made: literals of them, reads of the config by a key that holds
+        one (or the old block's `repo_id`), and the reads of constants that hold one."""
+        survey = self.survey
+        keys = {value.keys[-1] for value in survey.context.config_values} | {"repo_id"}
+        found: list[ast.expr] = [
+            piece.node
+            for piece in survey.strings()
+            if isinstance(piece.node, ast.expr)
+            and not piece.formatted
+            and piece.value in self.legacy_ids
+            and survey.single(piece)
+        ]
         for node in survey.nodes:
-            if not isinstance(node, (ast.Subscript, ast.Call)) or id(node) in survey.inert:
+            if isinstance(node, ast.Subscript):
+                key = string_value(node.slice)
+            elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "get":
+                key = string_value(node.args[0]) if node.args else None
+            else:
                 continue
-            if id(node) in survey.sources:
-                continue
-            origin = values.origin(node, sizes=False)
-            if origin is not None and origin.read and not self.holds(node):
-                self.pending[id(node)] = (survey.where(node), post(node), origin.repo_id)
+            if key in keys:
+                found.append(node)
+        found += survey.accesses_in_order()
+        return found
+
+    def holder_of(self, node: ast.expr) -> Holder | None:
+        """The name assigned once whose whole value node is, when code reads it."""
+        statement = self.survey.statement_of(node)
+        if not isinstance(statement, (ast.Assign, ast.AnnAssign)) or statement.value is not node:
+            return None
+        targets = statement.targets if isinstance(statement, ast.Assign) else [statement.target]
+        holder = self.survey.values.holder(targets[0]) if len(targets) == 1 else None
+        return holder if holder is not None and holder.uses else None
 
     def holds(self, node: ast.expr) -> bool:
         """Whether node is the whole value of a name assigned once that code reads (its reads count)."""
-        statement = self.survey.statement_of(node)
-        if not isinstance(statement, (ast.Assign, ast.AnnAssign)) or statement.value is not node:
-            return False
-        targets = statement.targets if isinstance(statement, ast.Assign) else [statement.target]
-        holder = self.survey.values.holder(targets[0]) if len(targets) == 1 else None
-        return holder is not None and bool(holder.uses)
+        return self.holder_of(node) is not None
 
     def terminals(self, node: ast.expr, depth: int = 0) -> list[ast.expr]:
         """Where a value ends up: node itself, or the reads of each name it is assigned to."""
