@@ -1,6 +1,8 @@
-"""Write the README's generated tables anew: the diagnostic codes and the loader table.
+"""Write the README's generated tables anew: the diagnostic codes, the loader table and the table of
+what each loader reads.
 
-`python scripts/readme_tables.py` (tests/test_docs.py and tests/test_code_loaders.py check both)."""
+`python scripts/readme_tables.py` (tests/test_docs.py, tests/test_code_loaders.py and
+tests/test_loader_needs.py check all three)."""
 
 from __future__ import annotations
 
@@ -8,9 +10,16 @@ import re
 from pathlib import Path
 
 from migrate.core.diagnostics import CODES
-from migrate.python.loader_table import table
+from migrate.python import loader_needs, loader_table
 
 README = Path(__file__).resolve().parents[1] / "README.md"
+
+
+def _replace(text: str, header: str, table: str, name: str) -> str:
+    """The table whose header row starts with `| header |`, replaced by `table`."""
+    found = re.compile(rf"^\| {header} \|.*\n(?:\|.*\|\n)+", re.M).search(text)
+    assert found is not None, f"no {name} in README.md"
+    return text[: found.start()] + table + "\n" + text[found.end() :]
 
 
 def main() -> None:
@@ -20,10 +29,8 @@ def main() -> None:
     found = codes.search(text)
     assert found is not None, "no codes table in README.md"
     text = text[: found.start()] + "\n".join(rows) + "\n" + text[found.end() :]
-    loaders = re.compile(r"^\| call \|.*\n(?:\|.*\|\n)+", re.M)
-    found = loaders.search(text)
-    assert found is not None, "no loader table in README.md"
-    text = text[: found.start()] + table() + "\n" + text[found.end() :]
+    text = _replace(text, "call", loader_table.table(), "loader table")
+    text = _replace(text, "family", loader_needs.table(), "table of what each loader reads")
     README.write_text(text)
 
 
