@@ -189,7 +189,9 @@ def test_the_sharded_jobs_cover_every_share_and_merge_their_reports():
     shards = sharded["strategy"]["matrix"]["shard"]
     runs = " ".join(step.get("run", "") for step in sharded["steps"])
     assert f"--shard ${{{{ matrix.shard }}}}/{len(shards)} " in runs and shards == list(range(1, len(shards) + 1))
-    assert any("python -m migrate.merge report-*.json" in step.get("run", "") for j in jobs.values() for step in j["steps"])
+    assert any(
+        "python -m migrate.merge report-*.json" in step.get("run", "") for j in jobs.values() for step in j["steps"]
+    )
 
 
 def test_the_vendored_workflow_schema_is_the_one_its_note_names():
