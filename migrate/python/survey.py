@@ -178,13 +178,15 @@ class Survey:
     def values(self) -> Values:
         return Values(self)
 
+    def of_type(self, *kinds: type[ast.AST]) -> list[Any]:
+        """The module's nodes of these types (those of one type in the order the scopes were read)."""
+        typed = self.scopes.typed
+        return [node for kind in kinds for node in typed.get(kind, ())]
+
     def read(self) -> None:
         self._constants()
-        found = [
-            n
-            for n in self.nodes
-            if isinstance(n, ast.Call) or (isinstance(n, ast.Attribute) and n.attr == "model_cache")
-        ]
+        found = self.of_type(ast.Call)
+        found += [n for n in self.of_type(ast.Attribute) if n.attr == "model_cache"]
         for node in sorted(found, key=pre):
             if isinstance(node, ast.Call):
                 self._call(node)
@@ -229,7 +231,8 @@ class Survey:
 
     def mount_reads(self) -> None:
         """Where the module reads a truss entry's mount location (see mount_sites)."""
-        self.sites += mount_sites(self.source, self.nodes, self.context, self.moves, self.strings())
+        nodes = self.of_type(ast.Call, ast.Subscript)  # the strings given, mount_sites reads only these
+        self.sites += mount_sites(self.source, nodes, self.context, self.moves, self.strings())
 
     def report_at(self, where: Where, order: Order, code: str, message: str, of_rewrite: bool = False) -> None:
         self.findings.report(where, code, message, order, of_rewrite)
@@ -269,9 +272,10 @@ class Survey:
             mounts = [e.mount_location for e in self.context.truss]
             needles = (*self.mounted, *BLOCK_KEYS, "truss-transfer-cli", *self.moves, *mounts)
             # a text part of an f-string, or a format spec, is the f-string's own
-            parts = {id(v) for n in self.nodes if isinstance(n, ast.JoinedStr) for v in n.values}
-            parts |= {id(n.format_spec) for n in self.nodes if isinstance(n, ast.FormattedValue) and n.format_spec}
-            spelling = sorted((n for n in self.nodes if id(n) not in parts and _spells(n, needles)), key=pre)
+            parts = {id(v) for n in self.of_type(ast.JoinedStr) for v in n.values}
+            parts |= {id(n.format_spec) for n in self.of_type(ast.FormattedValue) if n.format_spec}
+            literals = self.of_type(ast.Constant, ast.JoinedStr)
+            spelling = sorted((n for n in literals if id(n) not in parts and _spells(n, needles)), key=pre)
             self._strings = [piece for node in spelling for piece in self.pieces(node)]
         return self._strings
 
@@ -280,7 +284,7 @@ class Survey:
         (`["vllm", "serve", "org/name"]`), in the order of the source."""
         if self._argvs is None:
             self._argvs = []
-            for node in sorted((n for n in self.nodes if isinstance(n, (ast.List, ast.Tuple))), key=pre):
+            for node in sorted(self.of_type(ast.List, ast.Tuple), key=pre):
                 values = [e.value for e in node.elts if isinstance(e, ast.Constant) and isinstance(e.value, str)]
                 if (
                     len(values) < 2
@@ -317,7 +321,7 @@ class Survey:
 
     def accesses_in_order(self) -> list[ast.Name]:
         return sorted(
-            (node for node in self.nodes if isinstance(node, ast.Name) and id(node) in self.accesses),
+            (node for node in self.of_type(ast.Name) if id(node) in self.accesses),
             key=pre,
         )
 
@@ -648,9 +652,8 @@ class Survey:
         region = top if isinstance(top, (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)) else None
         return [node] + [
             other
-            for other in self.nodes
-            if isinstance(other, ast.Attribute)
-            and other.attr == target.attr
+            for other in self.of_type(ast.Attribute)
+            if other.attr == target.attr
             and isinstance(other.ctx, ast.Load)
             and (region is None or holds(region, other))
             and self.source.segment(other) == spelt

@@ -250,11 +250,11 @@ class Values:
         found: dict[tuple[int, str], tuple[list[_Store], list[ast.expr]]] = {}
         assigned = {
             id(s.targets[0]): s
-            for s in self.survey.nodes
-            if isinstance(s, ast.Assign) and len(s.targets) == 1 and isinstance(s.targets[0], ast.Attribute)
+            for s in self.survey.of_type(ast.Assign)
+            if len(s.targets) == 1 and isinstance(s.targets[0], ast.Attribute)
         }
-        for node in self.survey.nodes:
-            if not isinstance(node, ast.Attribute) or not isinstance(node.value, ast.Name):
+        for node in self.survey.of_type(ast.Attribute):
+            if not isinstance(node.value, ast.Name):
                 continue
             method = self.method_of(node)
             if method is None or not self._is_owner(node.value, method):

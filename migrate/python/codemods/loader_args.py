@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, ClassVar
 from .. import hub_check
 from ..findings import END, REWRITE
 from ..imports import DroppedImport
-from ..survey import Argument, Call, Patterns, post
+from ..survey import Argument, Call, Patterns, post, pre
 from ..syntax import StringPiece, Where, string_value
 from ..values import Held, Holder, Origin
 from .base import Codemod, cst, literal
@@ -267,7 +267,7 @@ class LoaderArguments(Codemod):
             and piece.value in self.legacy_ids
             and survey.single(piece)
         ]
-        for node in survey.nodes:
+        for node in sorted(survey.of_type(ast.Subscript, ast.Call), key=pre):
             if isinstance(node, ast.Subscript):
                 key = string_value(node.slice)
             elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "get":

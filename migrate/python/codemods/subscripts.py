@@ -43,7 +43,7 @@ class Subscripts(Codemod):
     def decide(self) -> None:
         survey = self.survey
         self.reviewed: set[Where] = set()  # block keys rewritten here: the review (W108) leaves them
-        found = [n for n in survey.nodes if isinstance(n, (ast.Subscript, ast.Call))]
+        found = survey.of_type(ast.Subscript, ast.Call)
         for node in sorted(found, key=post):
             if isinstance(node, ast.Subscript):
                 self.subscript(node)
