@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 from enum import Enum
@@ -271,6 +272,9 @@ def _reporter(
 
 
 def main() -> None:
+    # The survey allocates an ast tree per module and frees it whole: collecting the youngest
+    # generation every 700 allocations (the default) costs about 5% of a run for nothing found.
+    gc.set_threshold(10_000, 10, 10)
     try:
         app(prog_name="weights-migrate")
     except KeyboardInterrupt:
