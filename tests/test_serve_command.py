@@ -557,3 +557,50 @@ def test_every_code_of_this_rule_is_one_code_for_its_whole_life():
         first = migrate_config(MIGRATING + command(written), Context())
         later = migrate_config(MIGRATED + command(written), Context())
         assert {c.code for c in first.diagnostics} == {c.code for c in later.diagnostics} == {"W016"}
+
+
+# --- under --no-code, a config already under `weights` is read whole only where a command may serve an id
+
+# (config under `weights`, whether --no-code reads it whole): a plain look at the text decides; what
+# it cannot read as written (an alias, a tag, an escape, a source on its own line) is read whole
+PLAIN_LOOK = [
+    pytest.param(MIGRATED + command("vllm serve org/name"), True, id="the-id-written-twice"),
+    pytest.param(MIGRATED + command(f"vllm serve {M}"), False, id="the-mount-served"),
+    pytest.param(MIGRATED + command("vllm serve other/model"), False, id="another-id-served"),
+    pytest.param(MIGRATED + command("truss-transfer-cli && vllm serve org/name"), True, id="after-and-and"),
+    pytest.param(MIGRATED + command('"vllm serve org\\x2Fname"'), True, id="an-escaped-slash"),
+    pytest.param(MIGRATED + command('"vllm serve org\\/name"'), True, id="a-slash-escaped-as-itself"),
+    pytest.param(
+        f"x: &id org/name\nweights:\n  - source: *id\n    mount_location: {M}\n" + command("vllm serve org/name"),
+        True,
+        id="a-source-by-alias",
+    ),
+    pytest.param(
+        f"weights:\n  - source: >-\n      hf://org/name\n    mount_location: {M}\n" + command("vllm serve org/name"),
+        True,
+        id="a-source-in-a-block-scalar",
+    ),
+    pytest.param(
+        f"weights:\n  - {{source: 'org/name', mount_location: {M}}}\n" + command("vllm serve org/name"),
+        True,
+        id="a-bare-id-in-a-flow-mapping",
+    ),
+    pytest.param(
+        f"weights:\n  - source: s3://bucket/org/name\n    mount_location: {M}\n" + command("vllm serve org/name"),
+        False,
+        id="no-hugging-face-source",
+    ),
+]
+
+
+@pytest.mark.parametrize("src, read_whole", PLAIN_LOOK)
+def test_no_code_reads_a_config_under_weights_as_the_code_pass_does(src, read_whole):
+    from migrate.config import edit
+
+    assert edit._may_serve_an_entry(src) is read_whole
+    with_code, without = migrate_config(src, Context()), migrate_config(src, Context(code=False))
+    assert (without.status, without.text, without.diagnostics) == (
+        with_code.status,
+        with_code.text,
+        with_code.diagnostics,
+    )

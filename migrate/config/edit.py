@@ -7,6 +7,8 @@ this module knows none of them by name.
 
 from __future__ import annotations
 
+import re
+
 from ruamel.yaml.nodes import MappingNode, Node, SequenceNode
 
 from ..core import keys
@@ -79,7 +81,24 @@ def _answered(diagnostics: list[Diagnostic], suppressed: Suppressions) -> list[D
 def _has_weights(body: str, context: Context) -> bool:
     """Whether a config may be under `weights` already with work left: code that needs its entries,
     or a start command that may serve one by id."""
-    return "weights" in body and (context.code or "start_command" in body)
+    return "weights" in body and (context.code or ("start_command" in body and _may_serve_an_entry(body)))
+
+
+# A source as a plain look reads it (`source: hf://org/name@rev`, quoted or not): its scheme and the rest.
+_SOURCE = re.compile(r"""\bsource["']?[ \t]*:[ \t]*["']?(?:([a-z][a-z0-9+.-]*)://)?([^\s"'@#,\]}]*)""")
+_ID = re.compile(r"[A-Za-z0-9][\w.-]*(?:/[\w.-]+)?")
+# What a plain look cannot read as written: an anchor, an alias or a tag starting a node; an escape
+# that spells a character of an id in a double-quoted scalar.
+_UNPLAIN = re.compile(r"(?:^|[\s\[{,])[&*!][\w-]|\\[xuU\r\n/]", re.M)
+
+
+def _may_serve_an_entry(body: str) -> bool:
+    """Whether a start command may name an entry by id: some Hugging Face source's id is written a
+    second time. Where the text holds what a plain look cannot read, the answer is yes."""
+    if _UNPLAIN.search(body):
+        return True
+    ids = [rest for scheme, rest in _SOURCE.findall(body) if scheme in ("", "hf")]
+    return any(not _ID.fullmatch(repo_id) or body.count(repo_id) > 1 for repo_id in ids)
 
 
 def _already_migrated(
