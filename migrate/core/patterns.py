@@ -38,6 +38,7 @@ read as `/` by glob).
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -141,6 +142,7 @@ def translate(patterns: Iterable[str], matcher: Matcher) -> Translation:
     return Translation(matcher, tuple(rewrite_pattern(pattern, matcher) for pattern in patterns))
 
 
+@functools.lru_cache(maxsize=4096)  # a monorepo writes the same few patterns in every truss
 def rewrite_pattern(pattern: str, matcher: Matcher) -> Rewrite:
     """One old pattern, read by the old `matcher`, for the weights matcher."""
     old = _old_form(pattern, matcher)
