@@ -513,7 +513,17 @@ def served_from_mounts(key: str, value, before: dict) -> list:
         if plan.kind == "hf" and f" {repo_id} " in f" {command} ":
             served = f" {command} ".replace(f" {repo_id} ", f" {plan.mount_location} ")[1:-1]
             variants.append({**value, "start_command": served})
+            # the id a server is given to name the model by stays: clients ask for it
+            words = command.split(" ")
+            named = [
+                plan.mount_location if w == repo_id and i and words[i - 1] not in SERVED_NAME_FLAGS else w
+                for i, w in enumerate(words)
+            ]
+            variants.append({**value, "start_command": " ".join(named)})
     return variants
+
+
+SERVED_NAME_FLAGS = ("--served-model-name", "--served_model_name")
 
 
 STATUSES = {"migrated", "unchanged", "failed"}  # write mode: "would-migrate" only under --check/--diff
