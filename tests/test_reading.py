@@ -793,6 +793,40 @@ def test_a_tab_leading_a_line_in_a_flow_collection_is_refused_as_pyyaml_refuses_
     assert [(d.line, d.col, d.code) for d in outcome.diagnostics] == [(line, col, "E001")]
 
 
+# --- a block scalar's header with a comment glued to it: libyaml reads the comment, PyYAML refuses
+
+# (config, whether PyYAML reads it); a refused one is E001 at PyYAML's place, the file left as it is
+HEADERS = [
+    pytest.param("a: |#c\n  x\n", False, id="literal"),
+    pytest.param("a: >#c\n  x\n", False, id="folded"),
+    pytest.param("a: |-#c\n  x\n", False, id="with-chomping"),
+    pytest.param("a: >2#c\n   x\n", False, id="with-indentation"),
+    pytest.param("a: |+2#c\n  x\n", False, id="with-both"),
+    pytest.param("a:\n |#image: x\n  image: y\n", False, id="a-commented-line-run-into"),
+    pytest.param("a: | #c\n  x\n", True, id="a-blank-before-the-comment"),
+    pytest.param("a: |\n  #c\n", True, id="a-hash-in-the-block"),
+    pytest.param("a: x |#c\n", True, id="in-a-plain-scalar"),
+    pytest.param("a: 'x |#c'\n", True, id="in-a-quoted-scalar"),
+    pytest.param("a: b # |#c\n", True, id="in-a-comment"),
+]
+
+
+@pytest.mark.parametrize("text, reads", HEADERS)
+def test_a_block_scalar_header_is_read_as_pyyaml_reads_it(text, reads):
+    assert _pyyaml_reads(text) is reads  # the row says what PyYAML does
+    src = text + "model_cache:\n  - repo_id: org/a\n"
+    outcome = migrate(src)
+    if reads:
+        assert outcome.status == "migrated"
+        return
+    with pytest.raises(yaml.YAMLError) as refused:
+        yaml.safe_load(src)
+    mark = refused.value.problem_mark
+    assert outcome.status == "failed" and outcome.text is None
+    assert [(d.line, d.col, d.code) for d in outcome.diagnostics] == [(mark.line + 1, mark.column + 1, "E001")]
+    assert not read.surely_readable(text)
+
+
 def test_a_tab_after_a_value_is_refused_at_its_place():
     outcome = migrate("model_cache:\n  - repo_id: a/b\t\n")
     assert outcome.status == "failed"

@@ -76,6 +76,23 @@ def _no_inner_bom(text: str) -> None:
         )
 
 
+# A block scalar's header with a comment glued to it (`|#`, `>-#`): libyaml reads the comment,
+# PyYAML (as truss) wants a blank or a line break right after the indicators.
+_GLUED_HEADER = re.compile(r"[|>][-+1-9]{0,2}#")
+
+
+def _glued_headers(text: str, root: Node) -> None:
+    index = Text(text)
+    for node in nodes(root, set()):
+        if isinstance(node, ScalarNode) and node.style in ("|", ">"):
+            at = index.offset(node.start_mark)
+            glued = _GLUED_HEADER.match(text, at)
+            if glued is not None:
+                line, col = node.start_mark.line + 1, node.start_mark.column + len(glued[0])
+                problem = "a block scalar's header runs into a comment (PyYAML, as truss, wants a blank before `#`)"
+                raise Failure(Diagnostic(line, col, "E001", f"invalid YAML: {problem}"))
+
+
 _QUOTED_OR_BLOCK = ("'", '"', "|", ">")
 _COMMENT_BEFORE = re.compile(r"(?:^|[ ])#", re.M)
 
@@ -115,7 +132,7 @@ def surely_readable(text: str) -> bool:
     node: libyaml's parser run in C. False when only compose() can tell (it then gives the E001):
     a tab or an inner BOM (PyYAML refuses some libyaml takes), an anchor or alias, several documents,
     deep nesting, or what libyaml rejects."""
-    if "\t" in text or BOM in text or _COMPOSER_MATTERS.search(text):
+    if "\t" in text or BOM in text or _COMPOSER_MATTERS.search(text) or _GLUED_HEADER.search(text):
         return False
     return nesting_bound(text) <= MAX_DEPTH and pyyaml_rules.parses(text)
 
@@ -139,6 +156,8 @@ def compose(text: str) -> Node | None:
         raise Failure(Diagnostic(1, 1, "E001", f"invalid YAML: {exc}".splitlines()[0])) from None
     if "\t" in text and root is not None:
         _pyyaml_tabs(text, root)
+    if root is not None and _GLUED_HEADER.search(text):
+        _glued_headers(text, root)
     return root
 
 
