@@ -33,6 +33,21 @@ ERRORS = [
     pytest.param("model_name: m\nmodel_cache: a/b\n", "E003", 2, id="model-cache-string"),
     pytest.param("model_cache:\n  repo_id: a/b\n  use_volume: false\n", "E003", 2, id="model-cache-mapping"),
     pytest.param("model_cache:\n  - repo_id: a/b\n  - c/d\n", "E004", 3, id="entry-string"),
+    # a tag PyYAML (truss) reads otherwise: the config would not load, so nothing is written
+    pytest.param("model_cache: !!str\n  - repo_id: a/b\n", "E003", 1, id="block-tagged-str"),
+    pytest.param("model_cache: !custom\n  - repo_id: a/b\n", "E003", 1, id="block-tagged-unknown"),
+    pytest.param("model_cache: !!omap\n  - repo_id: a/b\n", "E003", 1, id="block-tagged-omap"),
+    pytest.param("model_cache:\n  - !!str\n    repo_id: a/b\n", "E004", 2, id="entry-tagged-str"),
+    pytest.param("model_cache:\n  - !!set\n    repo_id: a/b\n", "E004", 2, id="entry-tagged-set"),
+    pytest.param(
+        "model_cache:\n  - repo_id: a/b\n    allow_patterns: !!set {a: null}\n", "E014", 3, id="patterns-tagged-set"
+    ),
+    pytest.param(
+        "model_cache:\n  - repo_id: a/b\n    allow_patterns:\n      - !!set {a: null}\n",
+        "E014",
+        4,
+        id="a-set-in-patterns",
+    ),
     pytest.param(
         "model_cache:\n  - repo_id: a/b\n  - revision: main\n    use_volume: false\n", "E005", 3, id="repo-id-missing"
     ),

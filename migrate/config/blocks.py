@@ -15,6 +15,7 @@ from ..core.context import TRUSS, Context
 from ..core.diagnostics import Diagnostic
 from ..core.entry import EntryPlan
 from ..core.keys import BLOCK_KEYS
+from .pyyaml_rules import MAP, SEQ
 from .read import STR, Failure, diag_at, is_empty, position, top_level, value
 
 
@@ -53,9 +54,15 @@ def find_block(root: Node, keys: tuple[str, ...] = BLOCK_KEYS) -> Block | None:
         raise Failure(diag_at(key, "E017", f"`{key.value}` is an alias; migrate it by hand"))
     if not isinstance(node, SequenceNode):
         raise Failure(diag_at(node, "E003", f"`{key.value}` must be a list of entries"))
+    if node.tag != SEQ:
+        message = f"`{key.value}` is tagged {_tag(node)}: PyYAML (as truss) does not read it as a list of entries"
+        raise Failure(diag_at(node, "E003", message))
     for entry in node.value:
         if not isinstance(entry, MappingNode):
             raise Failure(diag_at(entry, "E004", f"a `{key.value}` entry must be a mapping"))
+        if entry.tag != MAP:
+            message = f"a `{key.value}` entry is tagged {_tag(entry)}: PyYAML (as truss) does not read it as a mapping"
+            raise Failure(diag_at(entry, "E004", message))
     return Block(key, node, list(node.value), empty_weights)
 
 
@@ -70,8 +77,28 @@ def entry_data(entry: MappingNode) -> dict[str, object]:
             raise Failure(diag_at(entry, "E017", f"the key `{key.value}` is an alias; migrate this entry by hand"))
         if key.value in data:
             raise Failure(diag_at(key, "E016", f"duplicate key {key.value!r} in entry"))
+        _plain_collections(val, key.value)
         data[key.value] = value(val)  # an alias value reads the node it names
     return data
+
+
+def _tag(node: Node) -> str:
+    return str(node.tag).replace("tag:yaml.org,2002:", "!!")
+
+
+def _plain_collections(node: Node, key: str) -> None:
+    """E014 for a list or mapping in an entry's value that a tag makes something else to PyYAML
+    (`!!set`, `!!omap`, `!!str` on a list): truss would not read what the entry seems to say."""
+    stack, seen = [node], set()
+    while stack:
+        node = stack.pop()
+        if id(node) in seen or isinstance(node, ScalarNode):
+            continue
+        seen.add(id(node))
+        if node.tag != (SEQ if isinstance(node, SequenceNode) else MAP):
+            message = f"`{key}` holds a collection tagged {_tag(node)}, which PyYAML (as truss) reads otherwise"
+            raise Failure(diag_at(node, "E014", message))
+        stack += node.value if isinstance(node, SequenceNode) else [n for pair in node.value for n in pair]
 
 
 def declares_hf_secret(root: MappingNode) -> bool:

@@ -312,16 +312,18 @@ def before(node: Node, key: Node) -> bool:
 
 
 def nodes(node: Node, seen: set[int], keys: bool = True) -> Iterator[Node]:
-    """Every node below node, once each however many aliases share it."""
-    if id(node) in seen:
-        return
-    seen.add(id(node))
-    yield node
-    if isinstance(node, SequenceNode):
-        for child in node.value:
-            yield from nodes(child, seen, keys)
-    elif isinstance(node, MappingNode):
-        for k, v in node.value:
-            if keys:
-                yield from nodes(k, seen, keys)
-            yield from nodes(v, seen, keys)
+    """Every node below node, once each however many aliases share it (depth first, in order)."""
+    stack = [node]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        yield node
+        if isinstance(node, SequenceNode):
+            stack.extend(reversed(node.value))
+        elif isinstance(node, MappingNode):
+            for k, v in reversed(node.value):
+                stack.append(v)
+                if keys:
+                    stack.append(k)
