@@ -480,6 +480,11 @@ def test_a_pattern_that_means_the_same_everywhere_stays(matcher: Matcher, patter
         pytest.param("fnmatch", "a\\/b", BACKSLASH_OF_HUB, "a/b", id="fnmatch-escaped-slash"),
         pytest.param("fnmatch", "a//b*", DOUBLE_SLASH, "a/bx", id="fnmatch-double-slash"),
         pytest.param("glob", "weights//*.bin", DOUBLE_SLASH, "weights/x.bin", id="glob-double-slash"),
+        # huggingface_hub's `//` selects nothing; glob reads a class before the escaped slash
+        pytest.param("fnmatch", "[!.]\\/*", BACKSLASH_OF_HUB, "x/x", id="fnmatch-class-before-an-escaped-slash"),
+        # a class holding `/` is plain characters to glob: `a[./].`
+        pytest.param("fnmatch", "a[./]\\.", BACKSLASH_OF_HUB, "a[./].", id="fnmatch-class-holding-a-slash"),
+        pytest.param("fnmatch", "[^x]\\/y", BACKSLASH_OF_HUB, "a/y", id="fnmatch-class-glob-negates-with-a-caret"),
     ],
 )
 def test_a_pattern_without_an_exact_translation_is_left_and_reported(

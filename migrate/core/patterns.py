@@ -359,18 +359,38 @@ def _truss_transfer_instance(pattern: str) -> str | None:
 
 
 def _glob_instance(pattern: str) -> str | None:
-    r"""A repository path glob matches with `pattern`, or None when there is none or it holds a
-    class: `\c` is c, a last `\` nothing, each wildcard one plain character; a `/` right after
-    another is none, but an escaped one always separates (wcmatch reads `a/\/b` as `a//b`)."""
-    if any(len(part) > 1 for part in _fnmatch_parts(pattern)):
-        return None
-    path = ""
-    for found in re.finditer(r"\\(.?)|(.)", pattern, flags=re.DOTALL):
-        escaped, plain = found[1], found[2]
-        if plain == "/" and path.endswith("/"):
-            continue
-        path += escaped if plain is None else _FILL if plain in "*?" else plain
+    r"""A repository path glob matches with `pattern`, or None when there is none: `\c` is c, a
+    last `\` nothing, each wildcard one plain character, a class a plain member (one holding `/`
+    is plain characters); a `/` right after another is none, but an escaped one always separates
+    (wcmatch reads `a/\/b` as `a//b`)."""
+    path, i = "", 0
+    while i < len(pattern):
+        char = pattern[i]
+        end = _class_end(pattern, i) if char == "[" else None
+        if end is not None and "/" in pattern[i:end]:
+            end = None  # wcmatch reads a class that holds `/` as plain characters
+        if end is not None:
+            member = _glob_class_member(pattern[i : end + 1])
+            if member is None:
+                return None
+            path, i = path + member, end + 1
+        elif char == "\\":
+            path, i = path + pattern[i + 1 : i + 2], i + 2
+        else:
+            if not (char == "/" and path.endswith("/")):
+                path += _FILL if char in "*?" else char
+            i += 1
     return path if _is_repository_path(path) else None
+
+
+def _glob_class_member(part: str) -> str | None:
+    """A character glob's class matches (never `/`; `[^...]` negates, as `[!...]` does), a plain one first."""
+    body = part[1:-1]
+    as_fnmatch = "[!" + body[1:] + "]" if body.startswith("^") else part
+    members = [c for c in dict.fromkeys(_CHARACTERS + body) if c != "/" and fnmatchcase(c, as_fnmatch)]
+    plain = [c for c in members if c not in ".\\"]
+    found = plain or members
+    return found[0] if found else None
 
 
 def _old_matcher(old: str, matcher: Matcher) -> Callable[[str], bool]:
