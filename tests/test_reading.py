@@ -827,6 +827,34 @@ def test_a_block_scalar_header_is_read_as_pyyaml_reads_it(text, reads):
     assert not read.surely_readable(text)
 
 
+# --- an anchor given twice: ruamel warns, PyYAML (truss) refuses it -------------------------------
+
+ANCHORS = [
+    pytest.param("a: &x 1\nb: &x 2\n", False, id="twice"),
+    pytest.param("a: &x 1\nb: &x 2\nc: *x\n", False, id="twice-then-an-alias"),
+    pytest.param("a: &x [1, &x 2]\n", False, id="inside-its-own-node"),
+    pytest.param("&x a: 1\nb: &x 2\n", False, id="on-a-key"),
+    pytest.param("a: &x 1\nb: &y 2\nc: *x\n", True, id="two-names"),
+    pytest.param("a: &x 1\nb: *x\nc: *x\n", True, id="one-anchor-two-aliases"),
+    pytest.param("a: 'x &x'\nb: x &x\n", True, id="in-scalars"),
+]
+
+
+@pytest.mark.parametrize("text, reads", ANCHORS)
+def test_an_anchor_given_twice_is_refused_as_pyyaml_refuses_it(text, reads):
+    assert _pyyaml_reads(text) is reads  # the row says what PyYAML does
+    src = text + "model_cache:\n  - repo_id: org/a\n"
+    outcome = migrate(src)
+    if reads:
+        assert outcome.status == "migrated"
+        return
+    with pytest.raises(yaml.YAMLError) as refused:
+        yaml.safe_load(src)
+    mark = refused.value.problem_mark
+    assert outcome.status == "failed" and outcome.text is None
+    assert [(d.line, d.col, d.code) for d in outcome.diagnostics] == [(mark.line + 1, mark.column + 1, "E001")]
+
+
 def test_a_tab_after_a_value_is_refused_at_its_place():
     outcome = migrate("model_cache:\n  - repo_id: a/b\t\n")
     assert outcome.status == "failed"

@@ -12,11 +12,12 @@ import base64
 import binascii
 import datetime
 import re
+import warnings
 from collections.abc import Callable
 from typing import TypeVar
 
 from ruamel.yaml.composer import Composer
-from ruamel.yaml.error import YAMLError
+from ruamel.yaml.error import ReusedAnchorWarning, YAMLError
 from ruamel.yaml.events import (
     MappingEndEvent,
     MappingStartEvent,
@@ -181,6 +182,17 @@ class _DocInfo:
 _UNICODE_BREAKS = re.compile("[\x85\u2028\u2029]")
 
 
+def _single_node(loader: _CLoader | _PureLoader, text: str) -> Node | None:
+    """The document's node; a reused anchor, which PyYAML refuses where ruamel warns, is left to
+    read.compose (its E001) instead of a warning on stderr."""
+    if "&" not in text:
+        return loader.get_single_node()  # type: ignore[no-any-return]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ReusedAnchorWarning)
+        root: Node | None = loader.get_single_node()
+        return root
+
+
 def compose(text: str) -> Node | None:
     """The node tree of text (one document); raises ruamel's YAMLError when it is not YAML.
 
@@ -193,7 +205,7 @@ def compose(text: str) -> Node | None:
     if CParser is not None:
         loader = _CLoader(text)
         try:
-            root = loader.get_single_node()
+            root = _single_node(loader, text)
             return root
         except YAMLError as first:
             c_error: YAMLError | None = first
@@ -205,7 +217,7 @@ def compose(text: str) -> Node | None:
         c_error = None
     pure = _PureLoader(text)
     try:
-        root = pure.get_single_node()
+        root = _single_node(pure, text)
         if c_error is not None and not _anchors_read_by_pyyaml(root):
             raise c_error  # an anchor named as YAML 1.2 allows: PyYAML scans only [0-9A-Za-z_-]
         return root

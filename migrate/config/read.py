@@ -158,7 +158,23 @@ def compose(text: str) -> Node | None:
         _pyyaml_tabs(text, root)
     if root is not None and _GLUED_HEADER.search(text):
         _glued_headers(text, root)
+    if root is not None and "&" in text:
+        _unique_anchors(root)
     return root
+
+
+def _unique_anchors(root: Node) -> None:
+    """PyYAML's composer refuses an anchor name given twice (ruamel only warns): E001 at the second."""
+    first: dict[str, Node] = {}
+    for node in nodes(root, set()):
+        anchor = node.anchor
+        if anchor is None:
+            continue
+        if anchor in first:
+            mark = node.start_mark
+            problem = f"found duplicate anchor {str(anchor)!r} (first at line {first[anchor].start_mark.line + 1})"
+            raise Failure(Diagnostic(mark.line + 1, mark.column + 1, "E001", f"invalid YAML: {problem}"))
+        first[anchor] = node
 
 
 # --- reading values -----------------------------------------------------------
