@@ -182,10 +182,14 @@ class _DocInfo:
 _UNICODE_BREAKS = re.compile("[\x85\u2028\u2029]")
 
 
+# Where an anchor may stand (`&a` where a node starts; not the `&&` of a shell command).
+MAY_ANCHOR = re.compile(r"(?:^|(?<=[\s\[{,:?-]))&[^\s&]", re.M)
+
+
 def _single_node(loader: _CLoader | _PureLoader, text: str) -> Node | None:
     """The document's node; a reused anchor, which PyYAML refuses where ruamel warns, is left to
     read.compose (its E001) instead of a warning on stderr."""
-    if "&" not in text:
+    if not MAY_ANCHOR.search(text):
         return loader.get_single_node()  # type: ignore[no-any-return]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ReusedAnchorWarning)

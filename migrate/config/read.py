@@ -158,7 +158,7 @@ def compose(text: str) -> Node | None:
         _pyyaml_tabs(text, root)
     if root is not None and _GLUED_HEADER.search(text):
         _glued_headers(text, root)
-    if root is not None and "&" in text:
+    if root is not None and pyyaml_rules.MAY_ANCHOR.search(text):
         _unique_anchors(root)
     return root
 
