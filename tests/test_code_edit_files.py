@@ -22,12 +22,40 @@ def src(text: str) -> str:
     return textwrap.dedent(text)
 
 
-def test_syntax_error_fails_with_e030_and_no_text():
-    source = "import os\ndef load(:\n    pass\n"
-    outcome = migrate_python(source, Context())
+# Modules that are not Python: each fails with one E030 at the line Python reports, and no text.
+# Some are read by `ast` but refused by CPython's compiler: met when a rewrite of them does not
+# compile, they are the module's own error, never an internal one (E099).
+SYNTAX_ERRORS = [
+    pytest.param("import os\ndef load(:\n    pass\n", Context(), 2, id="does-not-parse"),
+    pytest.param(
+        src("""\
+            from transformers import AutoModel
+
+            model = AutoModel.from_pretrained(
+                "org/full",
+                device_map="auto",
+                device_map="auto",
+            )
+            """),
+        LEGACY,
+        6,
+        id="a-keyword-repeated-in-a-rewritten-call",
+    ),
+    pytest.param(
+        'from transformers import AutoModel\n\nmodel = AutoModel.from_pretrained("org/full")\nreturn model\n',
+        LEGACY,
+        4,
+        id="return-outside-a-function-beside-a-rewrite",
+    ),
+]
+
+
+@pytest.mark.parametrize("source, context, line", SYNTAX_ERRORS)
+def test_syntax_error_fails_with_e030_and_no_text(source, context, line):
+    outcome = migrate_python(source, context)
     assert outcome.status == "failed"
     assert outcome.text is None
-    assert [d.code for d in outcome.diagnostics] == ["E030"]
+    assert [(d.line, d.code) for d in outcome.diagnostics] == [(line, "E030")]
 
 
 def test_syntax_error_e030_points_at_the_bad_line():

@@ -54,6 +54,9 @@ def migrate(source: str, context: Context = Context()) -> Outcome:
         return Outcome(Status.UNCHANGED, diagnostics=diagnostics, sites=sites)
     problem = _does_not_compile(code, newer_syntax)
     if problem is not None:
+        refused = None if newer_syntax else _compile_error(source)
+        if refused is not None:  # `ast` reads it, CPython's compiler refuses it (`f(a=1, a=2)`): the module's own error
+            return Outcome(Status.FAILED, diagnostics=[_syntax_error(source, refused)])
         message = f"internal error: the rewritten code does not compile ({problem}); left untouched"
         return Outcome(Status.FAILED, diagnostics=[Diagnostic(1, 1, "E099", message)])
     return Outcome(Status.MIGRATED, bom + code, diagnostics, sites=sites, notices=_notices(diagnostics, context))
@@ -81,6 +84,17 @@ def _does_not_compile(code: str, newer_syntax: bool) -> str | None:
             compile(code, "<migrated>", "exec")
     except (SyntaxError, ValueError) as err:
         return str(err)
+    return None
+
+
+def _compile_error(source: str) -> SyntaxError | None:
+    """The error CPython's compiler finds in a module `ast` reads (a keyword repeated, `return` outside
+    a function, a late `from __future__` import), or None. Asked only when a rewrite does not compile:
+    the survey never compiles."""
+    try:
+        compile(source, "<module>", "exec")
+    except SyntaxError as err:
+        return err
     return None
 
 
