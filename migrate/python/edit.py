@@ -116,14 +116,14 @@ def _rewrite(survey: Survey) -> str:
     width = survey.context.line_length or module_width(survey.source.text)
     out: list[str] = []
     done = 0
-    for span in spans(survey.tree, edited, bool(plan.additions), lines):
+    for span in spans(survey.tree, edited, bool(plan.additions), lines, plan.removing):
         module, offset, prefix = _parse_span(lines, span, survey.source.newline)
         rewrite = Rewrite(survey.findings.edits, survey.rules, bare, offset, width)
         tree = MetadataWrapper(module, unsafe_skip_copy=True).visit(rewrite)
         if span.head and plan.additions:
             tree = add_imports(tree, plan)
         if plan.removals:
-            tree = remove_unused(tree, plan)
+            tree = remove_unused(tree, plan, prefixed=not span.head)
         out += lines[done : span.first - 1]
         out.append(tree.code[len(prefix) :])
         done = span.last
