@@ -1,12 +1,14 @@
 """The Python editor on files it cannot or need not change, and the bytes around a rewrite: syntax
-errors (E030), CRLF line endings, a UTF-8 BOM, untouched code kept byte for byte; columns counted in
-characters; syntax newer than the interpreter's read as a newer interpreter reads it; libcst only for
-a module that changes.
+errors (E030, those only CPython's compiler finds included), CRLF line endings, a UTF-8 BOM, untouched
+code kept byte for byte; columns counted in characters; syntax newer than the interpreter's read as a
+newer interpreter reads it; modules CPython warns of read without a warning; libcst only for a module
+that changes.
 """
 
 from __future__ import annotations
 
 import textwrap
+import warnings
 
 import pytest
 from support import truss_of
@@ -175,6 +177,33 @@ def test_newer_syntax_and_non_ascii_columns(source, expected, codes):
     else:
         assert outcome.status == "migrated", outcome.diagnostics
         assert outcome.text == expected
+
+
+# CPython warns of some modules as it reads them (an invalid escape sequence such as "\d": a
+# SyntaxWarning on stderr from Python 3.12, a DeprecationWarning before, named after no file of the
+# run). The editor reads, rewrites and compiles them without a word.
+WARNED = [
+    pytest.param('import re\nDIGITS = re.compile("\\d+")\nx = "org/full"\n', "unchanged", id="reported"),
+    pytest.param(
+        'import re\nfrom transformers import AutoModel\nDIGITS = re.compile("\\d+")\nm = AutoModel.from_pretrained("org/full")\n',
+        "migrated",
+        id="rewritten",
+    ),
+    pytest.param(
+        'from transformers import AutoModel\nm = AutoModel.from_pretrained("org/full", x="\\d", x=1)\n',
+        "failed",
+        id="refused-by-the-compiler",
+    ),
+]
+
+
+@pytest.mark.parametrize("source, status", WARNED)
+def test_modules_cpython_warns_of_migrate_without_a_warning(source, status):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        outcome = migrate_python(source, LEGACY)
+    assert outcome.status == status, outcome.diagnostics
+    assert "E099" not in [d.code for d in outcome.diagnostics]
 
 
 def test_a_module_only_reported_on_never_loads_libcst():

@@ -81,7 +81,7 @@ def _does_not_compile(code: str, newer_syntax: bool) -> str | None:
         if newer_syntax:
             newer.parse(code)
         else:
-            compile(code, "<migrated>", "exec")
+            newer.quiet_compile(code, "<migrated>")
     except (SyntaxError, ValueError) as err:
         return str(err)
     return None
@@ -92,7 +92,7 @@ def _compile_error(source: str) -> SyntaxError | None:
     a function, a late `from __future__` import), or None. Asked only when a rewrite does not compile:
     the survey never compiles."""
     try:
-        compile(source, "<module>", "exec")
+        newer.quiet_compile(source, "<module>")
     except SyntaxError as err:
         return err
     return None
