@@ -382,6 +382,24 @@ ROWS = [
         ["6:hub:W114", "7:mount:W105"],
         id="block-read-held-with-another-use-becomes-the-id",
     ),
+    # a suppression answers a report, not where the truss loads: the rewritten site stays a mount site
+    pytest.param(
+        src("""\
+            from transformers import AutoModel
+
+            MODEL = "org/full"  # weights-migrate: ignore[W105]
+            model = AutoModel.from_pretrained(MODEL)
+            """),
+        src(f"""\
+            from transformers import AutoModel
+
+            MODEL = "{M}"  # weights-migrate: ignore[W105]
+            model = AutoModel.from_pretrained(MODEL)
+            """),
+        [],
+        ["3:mount:W105"],
+        id="suppressed-rewrite-still-loads-from-the-mount",
+    ),
     # W106 rewrites only X["model_cache"][i]["repo_id"] and X["model_cache"][i].get("repo_id"): any
     # other read of the block is left for review, and loads the entry from nowhere (no mount site,
     # no hub site that a later run, the config under weights, would no longer find)

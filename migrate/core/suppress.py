@@ -7,6 +7,8 @@ from __future__ import annotations
 import re
 from collections.abc import Collection
 
+from .entry import Site
+
 _COMMENT = re.compile(r"#\s*weights-migrate:\s*ignore\[([A-Za-z0-9,\s]*)\]")
 _MARK = "weights-migrate:"
 
@@ -26,3 +28,8 @@ class Suppressions:
     def __call__(self, line: int, code: str | None) -> bool:
         """Whether the report of code at line is suppressed."""
         return code is not None and (code in self.ignore or code in self.lines.get(line, ()))
+
+    def answers(self, site: Site) -> bool:
+        """Whether a site is answered: one that still downloads, reported with a suppressed code. A
+        site that loads from the mount is no work to answer: it stays, and its entry's verdict with it."""
+        return site.loaded_from == "hub" and self(site.line, site.code)

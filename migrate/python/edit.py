@@ -46,7 +46,7 @@ def migrate(source: str, context: Context = Context()) -> Outcome:
     diagnostics = [d for d in survey.findings.ordered() if not suppressed(d.line, d.code)]
     # A test module does not run in the served model: where it loads an entry from says nothing of the truss.
     found = () if context.test_module else survey.sites
-    sites = tuple(dict.fromkeys(s for s in found if not suppressed(s.line, s.code)))
+    sites = tuple(dict.fromkeys(s for s in found if not suppressed.answers(s)))
     if not survey.findings.edits:
         return Outcome(Status.UNCHANGED, diagnostics=diagnostics, sites=sites)
     code = _rewrite(survey)
