@@ -86,6 +86,34 @@ def test_crlf_line_endings_survive():
     )
 
 
+# Line endings as Python ends lines (LF, CRLF, a lone CR), mixed or not: each line keeps its own
+# around a rewrite. (module, what it becomes)
+LINE_ENDINGS = [
+    pytest.param(
+        'from transformers import AutoModel\nMODEL = "org/full"\rm = AutoModel.from_pretrained(MODEL)\n',
+        f'from transformers import AutoModel\nMODEL = "{MOUNT}"\rm = AutoModel.from_pretrained(MODEL)\n',
+        id="lone-cr-after-the-rewritten-statement",
+    ),
+    pytest.param(
+        'from transformers import AutoModel\rm = AutoModel.from_pretrained("org/full")\rx = 1\r',
+        f'from transformers import AutoModel\rm = AutoModel.from_pretrained("{MOUNT}")\rx = 1\r',
+        id="lone-cr-throughout",
+    ),
+    pytest.param(
+        'from transformers import AutoModel\nm = AutoModel.from_pretrained("org/full")\r\nx = 1\n',
+        f'from transformers import AutoModel\nm = AutoModel.from_pretrained("{MOUNT}")\r\nx = 1\n',
+        id="crlf-line-in-an-lf-file",
+    ),
+]
+
+
+@pytest.mark.parametrize("source, expected", LINE_ENDINGS)
+def test_line_endings_kept_around_a_rewrite(source, expected):
+    outcome = migrate_python(source, LEGACY)
+    assert outcome.status == "migrated", outcome.diagnostics
+    assert outcome.text == expected
+
+
 def test_utf8_bom_survives_a_rewrite():
     source = '\ufefffrom truss.base.truss_config import ModelCache, ModelRepo, TrussConfig\n\nR = ModelCache([ModelRepo(repo_id="org/a", use_volume=True, volume_folder="a")])\nC = TrussConfig(model_cache=R)\n'
     outcome = migrate_python(source, Context())

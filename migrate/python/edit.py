@@ -125,7 +125,10 @@ def _rewrite(survey: Survey) -> str:
         if plan.removals:
             tree = remove_unused(tree, plan, prefixed=not span.head)
         out += lines[done : span.first - 1]
-        out.append(tree.code[len(prefix) :])
+        text = tree.code[len(prefix) :]
+        if lines[span.last - 1].endswith("\r") and not text.endswith("\r"):
+            text += "\r"  # libcst drops a lone CR that ends the code it parses
+        out.append(text)
         done = span.last
     out += lines[done:]
     code = "".join(out)
