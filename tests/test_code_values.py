@@ -400,6 +400,13 @@ ROWS = [
         ["3:mount:W105"],
         id="suppressed-rewrite-still-loads-from-the-mount",
     ),
+    pytest.param(  # the comment's line as Python counts it: a form feed (a page break) ends no line
+        'from transformers import AutoModel\n\x0c\nmodel = AutoModel.from_pretrained("org/filtered")  # weights-migrate: ignore[W112]\n',
+        None,
+        [],
+        [],
+        id="suppression-after-a-form-feed",
+    ),
     # W106 rewrites only X["model_cache"][i]["repo_id"] and X["model_cache"][i].get("repo_id"): any
     # other read of the block is left for review, and loads the entry from nowhere (no mount site,
     # no hub site that a later run, the config under weights, would no longer find)

@@ -5,7 +5,7 @@ printed, and a suppressed site is no longer pending work."""
 from __future__ import annotations
 
 import re
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 
 from .entry import Site
 
@@ -16,11 +16,13 @@ _MARK = "weights-migrate:"
 class Suppressions:
     """What a text's comments and the project's settings suppress."""
 
-    def __init__(self, text: str, ignore: Collection[str] = ()) -> None:
+    def __init__(self, text: str, ignore: Collection[str] = (), lines: Sequence[str] | None = None) -> None:
+        """lines: the text's lines as its language ends them, which its diagnostics count (Python ends
+        none at a form feed or U+2028, which str.splitlines does); else str.splitlines's."""
         self.ignore = frozenset(ignore)
         self.lines: dict[int, set[str]] = {}  # line (1-based) -> the codes its comment ignores
         if _MARK in text:
-            for number, line in enumerate(text.splitlines(), start=1):
+            for number, line in enumerate(text.splitlines() if lines is None else lines, start=1):
                 match = _COMMENT.search(line)
                 if match:
                     self.lines[number] = {code.strip() for code in match.group(1).split(",") if code.strip()}

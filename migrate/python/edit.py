@@ -42,7 +42,7 @@ def migrate(source: str, context: Context = Context()) -> Outcome:
         survey.rules.append(rule)
         rule.decide()
     survey.mount_reads()
-    suppressed = Suppressions(source, context.ignore)
+    suppressed = Suppressions(source, context.ignore, survey.source.lines)
     diagnostics = [d for d in survey.findings.ordered() if not suppressed(d.line, d.code)]
     # A test module does not run in the served model: where it loads an entry from says nothing of the truss.
     found = () if context.test_module else survey.sites
