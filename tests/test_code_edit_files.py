@@ -1,12 +1,14 @@
 """The Python editor on files it cannot or need not change, and the bytes around a rewrite: syntax
-errors (E030), CRLF line endings, a UTF-8 BOM, untouched code kept byte for byte; columns counted in
-characters; syntax newer than the interpreter's read as a newer interpreter reads it; libcst only for
-a module that changes.
+errors (E030, those only CPython's compiler finds included), CRLF line endings, a UTF-8 BOM, untouched
+code kept byte for byte; columns counted in characters; syntax newer than the interpreter's read as a
+newer interpreter reads it; modules CPython warns of read without a warning; libcst only for a module
+that changes.
 """
 
 from __future__ import annotations
 
 import textwrap
+import warnings
 
 import pytest
 from support import truss_of
@@ -22,12 +24,40 @@ def src(text: str) -> str:
     return textwrap.dedent(text)
 
 
-def test_syntax_error_fails_with_e030_and_no_text():
-    source = "import os\ndef load(:\n    pass\n"
-    outcome = migrate_python(source, Context())
+# Modules that are not Python: each fails with one E030 at the line Python reports, and no text.
+# Some are read by `ast` but refused by CPython's compiler: met when a rewrite of them does not
+# compile, they are the module's own error, never an internal one (E099).
+SYNTAX_ERRORS = [
+    pytest.param("import os\ndef load(:\n    pass\n", Context(), 2, id="does-not-parse"),
+    pytest.param(
+        src("""\
+            from transformers import AutoModel
+
+            model = AutoModel.from_pretrained(
+                "org/full",
+                device_map="auto",
+                device_map="auto",
+            )
+            """),
+        LEGACY,
+        6,
+        id="a-keyword-repeated-in-a-rewritten-call",
+    ),
+    pytest.param(
+        'from transformers import AutoModel\n\nmodel = AutoModel.from_pretrained("org/full")\nreturn model\n',
+        LEGACY,
+        4,
+        id="return-outside-a-function-beside-a-rewrite",
+    ),
+]
+
+
+@pytest.mark.parametrize("source, context, line", SYNTAX_ERRORS)
+def test_syntax_error_fails_with_e030_and_no_text(source, context, line):
+    outcome = migrate_python(source, context)
     assert outcome.status == "failed"
     assert outcome.text is None
-    assert [d.code for d in outcome.diagnostics] == ["E030"]
+    assert [(d.line, d.code) for d in outcome.diagnostics] == [(line, "E030")]
 
 
 def test_syntax_error_e030_points_at_the_bad_line():
@@ -54,6 +84,34 @@ def test_crlf_line_endings_survive():
         '    weights=[WeightsSource(source="hf://org/a", mount_location="/app/model_cache/a")]\r\n'
         ")  # keep\r\n"
     )
+
+
+# Line endings as Python ends lines (LF, CRLF, a lone CR), mixed or not: each line keeps its own
+# around a rewrite. (module, what it becomes)
+LINE_ENDINGS = [
+    pytest.param(
+        'from transformers import AutoModel\nMODEL = "org/full"\rm = AutoModel.from_pretrained(MODEL)\n',
+        f'from transformers import AutoModel\nMODEL = "{MOUNT}"\rm = AutoModel.from_pretrained(MODEL)\n',
+        id="lone-cr-after-the-rewritten-statement",
+    ),
+    pytest.param(
+        'from transformers import AutoModel\rm = AutoModel.from_pretrained("org/full")\rx = 1\r',
+        f'from transformers import AutoModel\rm = AutoModel.from_pretrained("{MOUNT}")\rx = 1\r',
+        id="lone-cr-throughout",
+    ),
+    pytest.param(
+        'from transformers import AutoModel\nm = AutoModel.from_pretrained("org/full")\r\nx = 1\n',
+        f'from transformers import AutoModel\nm = AutoModel.from_pretrained("{MOUNT}")\r\nx = 1\n',
+        id="crlf-line-in-an-lf-file",
+    ),
+]
+
+
+@pytest.mark.parametrize("source, expected", LINE_ENDINGS)
+def test_line_endings_kept_around_a_rewrite(source, expected):
+    outcome = migrate_python(source, LEGACY)
+    assert outcome.status == "migrated", outcome.diagnostics
+    assert outcome.text == expected
 
 
 def test_utf8_bom_survives_a_rewrite():
@@ -147,6 +205,33 @@ def test_newer_syntax_and_non_ascii_columns(source, expected, codes):
     else:
         assert outcome.status == "migrated", outcome.diagnostics
         assert outcome.text == expected
+
+
+# CPython warns of some modules as it reads them (an invalid escape sequence such as "\d": a
+# SyntaxWarning on stderr from Python 3.12, a DeprecationWarning before, named after no file of the
+# run). The editor reads, rewrites and compiles them without a word.
+WARNED = [
+    pytest.param('import re\nDIGITS = re.compile("\\d+")\nx = "org/full"\n', "unchanged", id="reported"),
+    pytest.param(
+        'import re\nfrom transformers import AutoModel\nDIGITS = re.compile("\\d+")\nm = AutoModel.from_pretrained("org/full")\n',
+        "migrated",
+        id="rewritten",
+    ),
+    pytest.param(
+        'from transformers import AutoModel\nm = AutoModel.from_pretrained("org/full", x="\\d", x=1)\n',
+        "failed",
+        id="refused-by-the-compiler",
+    ),
+]
+
+
+@pytest.mark.parametrize("source, status", WARNED)
+def test_modules_cpython_warns_of_migrate_without_a_warning(source, status):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        outcome = migrate_python(source, LEGACY)
+    assert outcome.status == status, outcome.diagnostics
+    assert "E099" not in [d.code for d in outcome.diagnostics]
 
 
 def test_a_module_only_reported_on_never_loads_libcst():

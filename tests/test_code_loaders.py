@@ -95,6 +95,67 @@ REWRITES = [
         ["2:W111"],
         id="snapshot-download-is-the-mount",
     ),
+    # the import that lost its last use goes; its block keeps a statement, and the blank lines
+    # around it come out as a formatted file has them
+    pytest.param(
+        src("""\
+            try:
+                from huggingface_hub import snapshot_download
+            except ImportError:
+                pass
+            path = snapshot_download(repo_id="org/full")
+            """),
+        f'try:\n    pass\nexcept ImportError:\n    pass\npath = "{M}"\n',
+        ["5:W111"],
+        id="snapshot-download-import-alone-in-its-block",
+    ),
+    pytest.param(
+        src("""\
+            import os
+
+
+            def home():
+                return os.environ["HOME"]
+
+
+            from huggingface_hub import snapshot_download
+
+            path = snapshot_download(repo_id="org/full")
+            """),
+        f'import os\n\n\ndef home():\n    return os.environ["HOME"]\n\n\npath = "{M}"\n',
+        ["10:W111"],
+        id="snapshot-download-import-after-a-function",
+    ),
+    pytest.param(
+        src("""\
+            class Model:
+                from huggingface_hub import snapshot_download
+
+                path = snapshot_download(repo_id="org/full")
+            """),
+        f'class Model:\n    path = "{M}"\n',
+        ["4:W111"],
+        id="snapshot-download-import-first-in-a-class",
+    ),
+    pytest.param(
+        src("""\
+            import os
+
+            from huggingface_hub import snapshot_download
+            import httpx
+
+            path = snapshot_download(repo_id="org/full")
+            """),
+        f'import os\n\nimport httpx\n\npath = "{M}"\n',
+        ["6:W111"],
+        id="snapshot-download-import-between-import-groups",
+    ),
+    pytest.param(
+        'import httpx; from huggingface_hub import snapshot_download\npath = snapshot_download(repo_id="org/full")\n',
+        f'import httpx\npath = "{M}"\n',
+        ["2:W111"],
+        id="snapshot-download-import-last-on-its-line",
+    ),
     pytest.param(
         'import huggingface_hub\npath = huggingface_hub.snapshot_download("org/full", repo_type="model")\n',
         f'import huggingface_hub\npath = "{M}"\n',

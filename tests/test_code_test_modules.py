@@ -163,6 +163,39 @@ LOADERS_MIGRATED = d("""
         assert "/app/model_cache/org_m"
         assert AutoModel.from_pretrained(config["weights"][0]["mount_location"])
     """)
+META = "model_name: m\nmodel_metadata:\n  repo_id: org/m\nmodel_cache:\n  - repo_id: org/m\n"
+SERVED = d("""
+    import subprocess
+
+    from transformers import AutoModel
+
+
+    class Model:
+        def __init__(self, **kwargs):
+            self._config = kwargs["config"]
+
+        def load(self):
+            self.model = AutoModel.from_pretrained(self._config["model_metadata"]["repo_id"])
+            subprocess.Popen(["vllm", "serve", "org/m", "--served-model-name", "m"])
+    """)
+SERVED_MIGRATED = d("""
+    import subprocess
+
+    from transformers import AutoModel
+
+
+    class Model:
+        def __init__(self, **kwargs):
+            self._config = kwargs["config"]
+
+        def load(self):
+            self.model = AutoModel.from_pretrained(
+                self._config["weights"][0]["mount_location"]
+            )
+            subprocess.Popen(
+                ["vllm", "serve", "/app/model_cache/org_m", "--served-model-name", "m"]
+            )
+    """)
 HUB_LOADERS = LOADERS.replace('    assert AutoModel.from_pretrained(config["model_cache"][0]["repo_id"])\n', "")
 CHAIN = d("""
     import truss_chains as chains
@@ -223,6 +256,13 @@ IN_A_TRUSS = [
         LOADERS_MIGRATED,
         ["6:W105", "7:W111", "8:W106"],
         id="loader-hub-call-and-config-read-of-the-truss",
+    ),
+    pytest.param(
+        {"m/config.yaml": META, "m/tests/test_model.py": SERVED},
+        ["11:W122(W125)", "12:W122(W124)"],
+        SERVED_MIGRATED,
+        ["11:W125", "12:W124"],
+        id="metadata-read-and-served-id-of-the-truss",
     ),
     pytest.param(
         {"m/config.yaml": FILTERED, "m/model/loader_test.py": HUB_LOADERS},

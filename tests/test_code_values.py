@@ -382,6 +382,48 @@ ROWS = [
         ["6:hub:W114", "7:mount:W105"],
         id="block-read-held-with-another-use-becomes-the-id",
     ),
+    # a suppression answers a report, not where the truss loads: the rewritten site stays a mount site
+    pytest.param(
+        src("""\
+            from transformers import AutoModel
+
+            MODEL = "org/full"  # weights-migrate: ignore[W105]
+            model = AutoModel.from_pretrained(MODEL)
+            """),
+        src(f"""\
+            from transformers import AutoModel
+
+            MODEL = "{M}"  # weights-migrate: ignore[W105]
+            model = AutoModel.from_pretrained(MODEL)
+            """),
+        [],
+        ["3:mount:W105"],
+        id="suppressed-rewrite-still-loads-from-the-mount",
+    ),
+    pytest.param(  # the comment's line as Python counts it: a form feed (a page break) ends no line
+        'from transformers import AutoModel\n\x0c\nmodel = AutoModel.from_pretrained("org/filtered")  # weights-migrate: ignore[W112]\n',
+        None,
+        [],
+        [],
+        id="suppression-after-a-form-feed",
+    ),
+    # W106 rewrites only X["model_cache"][i]["repo_id"] and X["model_cache"][i].get("repo_id"): any
+    # other read of the block is left for review, and loads the entry from nowhere (no mount site,
+    # no hub site that a later run, the config under weights, would no longer find)
+    pytest.param(
+        'from transformers import AutoModel\n\n\ndef load(cfg):\n    return AutoModel.from_pretrained(cfg.get("model_cache")[0].get("repo_id"))\n',
+        None,
+        ["5:W108"],
+        [],
+        id="block-read-through-get-is-left-for-review",
+    ),
+    pytest.param(
+        'from transformers import AutoModel\n\n\ndef load(cfg):\n    return AutoModel.from_pretrained(cfg["model_cache"][1].get("repo_id", "org/x"))\n',
+        None,
+        ["5:W108"],
+        [],
+        id="block-read-with-a-default-is-left-for-review",
+    ),
 ]
 
 # Nothing to rewrite: the id is not one the truss mounts, or not followed there.

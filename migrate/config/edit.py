@@ -66,7 +66,7 @@ def migrate(source: str, context: Context = Context()) -> Outcome:
         _answered(notes + reports, suppressed),
         plans,
         entries,
-        tuple(s for s in found_sites if not suppressed(s.line, s.code)),
+        tuple(s for s in found_sites if not suppressed.answers(s)),
         config_values=values,
         notices=notices,
     )
@@ -119,7 +119,7 @@ def _already_migrated(
     suppressed = Suppressions(body, context.ignore)
     diagnostics = _answered(reports + commands.diagnostics, suppressed)
     found = truss.sites(root, entries) + tuple(commands.sites)
-    sites = tuple(s for s in found if not suppressed(s.line, s.code))
+    sites = tuple(s for s in found if not suppressed.answers(s))
     if not commands.edits:
         return Outcome(Status.UNCHANGED, diagnostics=diagnostics, truss=entries, sites=sites, config_values=values)
     try:

@@ -42,11 +42,11 @@ def migrate(source: str, context: Context = Context()) -> Outcome:
         survey.rules.append(rule)
         rule.decide()
     survey.mount_reads()
-    suppressed = Suppressions(source, context.ignore)
+    suppressed = Suppressions(source, context.ignore, survey.source.lines)
     diagnostics = [d for d in survey.findings.ordered() if not suppressed(d.line, d.code)]
     # A test module does not run in the served model: where it loads an entry from says nothing of the truss.
     found = () if context.test_module else survey.sites
-    sites = tuple(dict.fromkeys(s for s in found if not suppressed(s.line, s.code)))
+    sites = tuple(dict.fromkeys(s for s in found if not suppressed.answers(s)))
     if not survey.findings.edits:
         return Outcome(Status.UNCHANGED, diagnostics=diagnostics, sites=sites)
     code = _rewrite(survey)
@@ -54,6 +54,9 @@ def migrate(source: str, context: Context = Context()) -> Outcome:
         return Outcome(Status.UNCHANGED, diagnostics=diagnostics, sites=sites)
     problem = _does_not_compile(code, newer_syntax)
     if problem is not None:
+        refused = None if newer_syntax else _compile_error(source)
+        if refused is not None:  # `ast` reads it, CPython's compiler refuses it (`f(a=1, a=2)`): the module's own error
+            return Outcome(Status.FAILED, diagnostics=[_syntax_error(source, refused)])
         message = f"internal error: the rewritten code does not compile ({problem}); left untouched"
         return Outcome(Status.FAILED, diagnostics=[Diagnostic(1, 1, "E099", message)])
     return Outcome(Status.MIGRATED, bom + code, diagnostics, sites=sites, notices=_notices(diagnostics, context))
@@ -78,9 +81,20 @@ def _does_not_compile(code: str, newer_syntax: bool) -> str | None:
         if newer_syntax:
             newer.parse(code)
         else:
-            compile(code, "<migrated>", "exec")
+            newer.quiet_compile(code, "<migrated>")
     except (SyntaxError, ValueError) as err:
         return str(err)
+    return None
+
+
+def _compile_error(source: str) -> SyntaxError | None:
+    """The error CPython's compiler finds in a module `ast` reads (a keyword repeated, `return` outside
+    a function, a late `from __future__` import), or None. Asked only when a rewrite does not compile:
+    the survey never compiles."""
+    try:
+        newer.quiet_compile(source, "<module>")
+    except SyntaxError as err:
+        return err
     return None
 
 
@@ -102,16 +116,19 @@ def _rewrite(survey: Survey) -> str:
     width = survey.context.line_length or module_width(survey.source.text)
     out: list[str] = []
     done = 0
-    for span in spans(survey.tree, edited, bool(plan.additions), lines):
+    for span in spans(survey.tree, edited, bool(plan.additions), lines, plan.removing):
         module, offset, prefix = _parse_span(lines, span, survey.source.newline)
         rewrite = Rewrite(survey.findings.edits, survey.rules, bare, offset, width)
         tree = MetadataWrapper(module, unsafe_skip_copy=True).visit(rewrite)
         if span.head and plan.additions:
             tree = add_imports(tree, plan)
         if plan.removals:
-            tree = remove_unused(tree, plan)
+            tree = remove_unused(tree, plan, prefixed=not span.head)
         out += lines[done : span.first - 1]
-        out.append(tree.code[len(prefix) :])
+        text = tree.code[len(prefix) :]
+        if lines[span.last - 1].endswith("\r") and not text.endswith("\r"):
+            text += "\r"  # libcst drops a lone CR that ends the code it parses
+        out.append(text)
         done = span.last
     out += lines[done:]
     code = "".join(out)

@@ -33,7 +33,7 @@ class Findings:
 
     def report(self, where: Where, code: str, message: str, order: Order, of_rewrite: bool = False) -> None:
         """A diagnostic; of_rewrite: it holds only once the module's own rewrite is made (an id its
-        rewritten ModelRepo mounts)."""
+        rewritten ModelRepo mounts, or a report whose code also names what is left: a W124 that rewrites)."""
         if of_rewrite:
             self.of_rewrite.add(len(self.diagnostics))
         self.diagnostics.append((order, len(self.diagnostics), Diagnostic(where[0], where[1] + 1, code, message)))

@@ -46,6 +46,11 @@ class ImportPlan:
     def changes(self) -> bool:
         return bool(self.renames or self.additions or self.removals)
 
+    @property
+    def removing(self) -> list[ast.ImportFrom]:
+        """The import statements a removal touches: each may go, when it loses every name."""
+        return [s for s in self.statements if _removes(s, self.removals)]
+
 
 @dataclass
 class ImportChanges:

@@ -11,6 +11,7 @@ f-string's replacement field that the old grammar cannot hold becomes a name of 
 from __future__ import annotations
 
 import ast
+import warnings
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -27,6 +28,21 @@ def parse(source: str) -> ast.Module:
 
 def parse_module(source: str) -> tuple[ast.Module, bool]:
     """The module's tree, and whether it was read as written the old way (its syntax is newer)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # see quiet_compile
+        return _parse_module(source)
+
+
+def quiet_compile(source: str, filename: str) -> None:
+    """compile(), without the warnings CPython gives as it reads a module (an invalid escape
+    sequence such as `"\\d"`: a SyntaxWarning on stderr from Python 3.12, under a name that is no
+    file of the run). They are the module's own business; raises SyntaxError or ValueError."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        compile(source, filename, "exec")
+
+
+def _parse_module(source: str) -> tuple[ast.Module, bool]:
     try:
         return ast.parse(source), False
     except SyntaxError as error:

@@ -11,6 +11,7 @@ libcst's AddImportsVisitor sees what it would see in the whole module.
 from __future__ import annotations
 
 import ast
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 _COMPOUND: tuple[type[ast.stmt], ...] = (
@@ -64,14 +65,25 @@ def _statements(tree: ast.Module) -> list[_Statement]:
     return found
 
 
-def spans(tree: ast.Module, edited: list[ast.stmt], head: bool, lines: list[str]) -> list[Span]:
+def spans(
+    tree: ast.Module, edited: list[ast.stmt], head: bool, lines: list[str], removing: Sequence[ast.stmt] = ()
+) -> list[Span]:
     """Merged line spans covering every edited statement (and the head, when imports are added).
 
     A span takes the blank and comment lines right above its first statement too: libcst holds them
-    as that statement's own, and removes them with it (an import that lost its last use)."""
+    as that statement's own, and removes them with it (an import that lost its last use). A statement
+    in removing (an import that may go) comes with its neighbours in its block: the statement after
+    it, whose blank lines above take the place of the removed ones, and the one before it, or, first
+    in its block, the whole compound statement (its block may be left empty: libcst writes `pass`)."""
     statements = _statements(tree)
     by_node = {id(s.node): s for s in statements}
     found = [_grow(Span(by_node[id(n)].first, by_node[id(n)].last), statements) for n in edited]
+    neighbours = _neighbours(tree) if removing else {}
+    for node in removing:
+        before, after, holder = neighbours[id(node)]
+        first = by_node[id(before or holder or node)].first
+        last = by_node[id(after or node)].last
+        found.append(_grow(Span(first, last), statements))
     if head:
         found.append(_grow(Span(1, _head_end(tree), head=True), statements))
     merged = _merge(found, statements)
@@ -80,6 +92,32 @@ def spans(tree: ast.Module, edited: list[ast.stmt], head: bool, lines: list[str]
         if not span.head:
             span.first = _leading_lines(span.first, statements, lines)
     return merged
+
+
+def _neighbours(tree: ast.Module) -> dict[int, tuple[ast.stmt | None, ast.stmt | None, ast.stmt | None]]:
+    """id(statement) -> the statements before and after it in its block, and the compound statement
+    whose block it is (None at the top level; a try's for its except clauses, a match's for its cases)."""
+    found: dict[int, tuple[ast.stmt | None, ast.stmt | None, ast.stmt | None]] = {}
+
+    def block(statements: list[ast.stmt], owner: ast.stmt | None) -> None:
+        for i, node in enumerate(statements):
+            found[id(node)] = (
+                statements[i - 1] if i else None,
+                statements[i + 1] if i + 1 < len(statements) else None,
+                owner,
+            )
+
+    block(tree.body, None)
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.stmt):
+            continue
+        for name in ("body", "orelse", "finalbody"):
+            statements = getattr(node, name, None)
+            if isinstance(statements, list) and statements and isinstance(statements[0], ast.stmt):
+                block(statements, node)
+        for part in [*getattr(node, "handlers", []), *getattr(node, "cases", [])]:
+            block(part.body, node)
+    return found
 
 
 def _leading_lines(first: int, statements: list[_Statement], lines: list[str]) -> int:

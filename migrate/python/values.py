@@ -124,10 +124,16 @@ class Values:
 
     def block_read(self, node: ast.expr) -> Origin | None:
         """X["model_cache"][i]["repo_id"] (or `.get("repo_id")`) of a legacy Hugging Face entry, written
-        out in one chain: X is whatever object it is read from."""
+        out in one chain: X is whatever object it is read from. Only the shapes W106 rewrites: a read
+        it leaves (`X.get("model_cache")`, a default given to `.get`) would go on reading the old
+        block, which the migrated config no longer has (W108 names it)."""
+        if isinstance(node, ast.Call) and len(node.args) != 1:
+            return None
         keys: list[Key] = []
         base = node
         while len(keys) < 3:
+            if len(keys) == 2 and not isinstance(base, ast.Subscript):
+                return None
             step = _step(base)
             if step is None:
                 return None

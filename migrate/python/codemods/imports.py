@@ -9,6 +9,9 @@ rest of a rewrite.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import TypeVar
+
 from ..imports import ImportPlan
 from .base import code_of, cst
 
@@ -55,9 +58,10 @@ def add_imports(tree: cst.Module, plan: ImportPlan) -> cst.Module:
     return tree.visit(_AddImports(dict(sorted(needed.items()))))
 
 
-def remove_unused(tree: cst.Module, plan: ImportPlan) -> cst.Module:
-    """The imports whose last use the rewrite took away, removed."""
-    return tree.visit(_RemoveImports(plan))
+def remove_unused(tree: cst.Module, plan: ImportPlan, prefixed: bool = False) -> cst.Module:
+    """The imports whose last use the rewrite took away, removed. prefixed: the tree is a span of the
+    module after the `pass` that edit.py puts before it, which stands for no statement."""
+    return tree.visit(_RemoveImports(plan, prefixed))
 
 
 def _top_imports(module: cst.Module) -> tuple[int, list[cst.Import | cst.ImportFrom]]:
@@ -135,14 +139,72 @@ class _AddImports(cst.CSTTransformer):
 
 
 class _RemoveImports(cst.CSTTransformer):
-    """libcst's RemoveImportsVisitor for `from m import name [as alias]` imports the module no longer reads."""
+    """libcst's RemoveImportsVisitor for `from m import name [as alias]` imports the module no longer reads.
 
-    def __init__(self, plan: ImportPlan) -> None:
+    A statement line that loses every import goes with the blank and comment lines above it (libcst's
+    leading lines); the blank lines above the statement after it become what a formatted file has
+    there: the removed line's, when it was the first of its block, else the more of the two (two
+    blank lines after a function stay two). A line that keeps some of its statements loses the `;`
+    that the last removed one made dangling."""
+
+    def __init__(self, plan: ImportPlan, prefixed: bool = False) -> None:
         super().__init__()
         self.removals: dict[str, set[tuple[str, str | None]]] = {}
         for d in plan.removals:
             self.removals.setdefault(d.module, set()).add((d.name, d.asname))
         self.in_use = plan.in_use
+        self.prefixed = prefixed
+        self.stand_in: int | None = None  # id of the `pass` before a span: no statement of the module
+        self.emptied: set[int] = set()  # ids of the statement lines whose every import went
+
+    def visit_Module(self, node: cst.Module) -> None:
+        top: cst.BaseStatement | None = node.body[0] if self.prefixed and node.body else None
+        if isinstance(top, cst.If) and isinstance(top.body, cst.IndentedBlock) and top.body.body:
+            top = top.body.body[0]  # a nested span: `if 1:` holding the `pass`
+        self.stand_in = id(top) if top is not None else None
+
+    def leave_SimpleStatementLine(
+        self, original: cst.SimpleStatementLine, updated: cst.SimpleStatementLine
+    ) -> cst.SimpleStatementLine:
+        if original.body and not updated.body:
+            self.emptied.add(id(original))
+        return _without_dangling_semicolon(original, updated)
+
+    def leave_SimpleStatementSuite(
+        self, original: cst.SimpleStatementSuite, updated: cst.SimpleStatementSuite
+    ) -> cst.SimpleStatementSuite:
+        return _without_dangling_semicolon(original, updated)
+
+    def leave_Module(self, original: cst.Module, updated: cst.Module) -> cst.Module:
+        return updated.with_changes(body=self._spaced(original.body, updated.body))
+
+    def leave_IndentedBlock(self, original: cst.IndentedBlock, updated: cst.IndentedBlock) -> cst.IndentedBlock:
+        return updated.with_changes(body=self._spaced(original.body, updated.body))
+
+    def _spaced(
+        self, original: Sequence[cst.BaseStatement], updated: Sequence[cst.BaseStatement]
+    ) -> Sequence[cst.BaseStatement]:
+        """The block's statements, the one after each run of removed lines with its blank lines set anew."""
+        if not any(id(line) in self.emptied for line in original):
+            return updated
+        kept = iter(updated)  # libcst drops the emptied lines and keeps every other statement, in order
+        body: list[cst.BaseStatement] = []
+        blank: list[cst.EmptyLine] | None = None  # the removed run's blank lines: None when none was removed just above
+        first = True  # no statement of the block stands above
+        for line in original:
+            if id(line) in self.emptied and isinstance(line, cst.SimpleStatementLine):
+                own = _blank_lines(line)
+                blank = own if blank is None else blank if first or len(blank) >= len(own) else own
+                continue
+            statement = next(kept)
+            if blank is not None and isinstance(statement, (cst.SimpleStatementLine, cst.BaseCompoundStatement)):
+                below = _blank_lines(statement)
+                if first or len(blank) > len(below):
+                    statement = statement.with_changes(leading_lines=(*blank, *statement.leading_lines[len(below) :]))
+                blank = None
+            body.append(statement)
+            first = first and id(line) == self.stand_in
+        return body
 
     def leave_ImportFrom(
         self, original: cst.ImportFrom, updated: cst.ImportFrom
@@ -178,6 +240,29 @@ class _RemoveImports(cst.CSTTransformer):
         if keep[-1] != names[-1]:  # no trailing comma after what was not the last
             keep[-1] = keep[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
         return updated.with_changes(names=keep, lpar=lpar)
+
+
+def _blank_lines(statement: cst.SimpleStatementLine | cst.BaseCompoundStatement) -> list[cst.EmptyLine]:
+    """The blank lines right above a statement (before the first comment line above it)."""
+    lines = []
+    for line in statement.leading_lines:
+        if line.comment is not None:
+            break
+        lines.append(line)
+    return lines
+
+
+_Simple = TypeVar("_Simple", cst.SimpleStatementLine, cst.SimpleStatementSuite)
+
+
+def _without_dangling_semicolon(original: _Simple, updated: _Simple) -> _Simple:
+    """`import a; from m import b` without b: `import a`, not `import a; `."""
+    if not updated.body or len(updated.body) == len(original.body):
+        return updated
+    last = updated.body[-1]
+    if not isinstance(last.semicolon, cst.Semicolon) or isinstance(original.body[-1].semicolon, cst.Semicolon):
+        return updated
+    return updated.with_changes(body=[*updated.body[:-1], last.with_changes(semicolon=cst.MaybeSentinel.DEFAULT)])
 
 
 def _merge_whitespace_after(

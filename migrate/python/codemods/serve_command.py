@@ -118,7 +118,8 @@ class ServeCommand(Codemod):
 
     def report_decision(self, where: Where, node: ast.AST, decision: serve.Decision) -> None:
         survey, served = self.survey, decision.served
-        survey.report_at(where, (REWRITE, post(node), self.rule), "W124", serve.message(decision, WHERE))
+        message = serve.message(decision, WHERE)  # a rewrite's report: a test module holds it back (W122)
+        survey.report_at(where, (REWRITE, post(node), self.rule), "W124", message, of_rewrite=decision.rewritten)
         survey.site(served.repo_id, "mount" if decision.rewritten else "hub", where[0], "W124")
 
     # -- the rewrite: on what the rules before this one left of the literal
