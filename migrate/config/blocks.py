@@ -16,7 +16,7 @@ from ..core.diagnostics import Diagnostic
 from ..core.entry import EntryPlan
 from ..core.keys import BLOCK_KEYS
 from .pyyaml_rules import MAP, SEQ
-from .read import STR, Failure, diag_at, is_empty, position, top_level, value
+from .read import STR, Failure, diag_at, is_empty, nodes, position, top_level, value
 
 
 @dataclass
@@ -89,16 +89,11 @@ def _tag(node: Node) -> str:
 def _plain_collections(node: Node, key: str) -> None:
     """E014 for a list or mapping in an entry's value that a tag makes something else to PyYAML
     (`!!set`, `!!omap`, `!!str` on a list): truss would not read what the entry seems to say."""
-    stack, seen = [node], set()
-    while stack:
-        node = stack.pop()
-        if id(node) in seen or isinstance(node, ScalarNode):
+    for found in nodes(node, set()):
+        if isinstance(found, ScalarNode) or found.tag == (SEQ if isinstance(found, SequenceNode) else MAP):
             continue
-        seen.add(id(node))
-        if node.tag != (SEQ if isinstance(node, SequenceNode) else MAP):
-            message = f"`{key}` holds a collection tagged {_tag(node)}, which PyYAML (as truss) reads otherwise"
-            raise Failure(diag_at(node, "E014", message))
-        stack += node.value if isinstance(node, SequenceNode) else [n for pair in node.value for n in pair]
+        message = f"`{key}` holds a collection tagged {_tag(found)}, which PyYAML (as truss) reads otherwise"
+        raise Failure(diag_at(found, "E014", message))
 
 
 def declares_hf_secret(root: MappingNode) -> bool:
