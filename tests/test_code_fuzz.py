@@ -66,7 +66,7 @@ from migrate.config.edit import migrate as migrate_config
 from migrate.core.context import DIALECTS, Context
 from migrate.core.diagnostics import CODES
 from migrate.core.outcome import Outcome, Status
-from migrate.python import newer
+from migrate.python import newer, syntax
 from migrate.python.edit import migrate as migrate_python
 from migrate.run.discover import is_test_module
 from migrate.run.formatter import line_length
@@ -560,3 +560,44 @@ def test_formatted_modules_stay_formatted(case: Case, tmp_path_factory: pytest.T
     event(f"input formatted: {'before' in formatted}")
     if "before" in formatted:
         assert "after" in formatted, outcome.text
+
+
+# --- the survey's own walks -----------------------------------------------------------------------
+
+WALKED = [
+    pytest.param("try:\n    a\nexcept E as e:\n    b\nelse:\n    c\nfinally:\n    d\n", id="try"),
+    pytest.param(
+        "match x:\n    case [a, *b] if a:\n        c = 1\n    case {'k': v, **r}:\n        pass\n", id="match"
+    ),
+    pytest.param(
+        "@d\nclass C(B, k=1):\n    def f(self, a=1, *b, c, **d):\n        return [x for x in b]\n", id="class"
+    ),
+    pytest.param(
+        "async def f():\n    async with a as b:\n        async for c in b:\n            await c\n", id="async"
+    ),
+    pytest.param(
+        "if a:\n    if b: c\n    elif d:\n        while e:\n            break\n    else:\n        pass\n", id="nested"
+    ),
+    pytest.param("try:\n    a\nexcept* E:\n    b\n", id="try-star"),
+    pytest.param("x = (y := lambda z=1: z)\nglobal g\nf'{a!r:>{w}}'\n", id="expressions"),
+]
+
+
+def _walks_agree(tree: ast.Module) -> None:
+    assert syntax.statements(tree) == [n for n in ast.walk(tree) if isinstance(n, ast.stmt)]
+    for node in ast.walk(tree):
+        expected = [c for c in ast.iter_child_nodes(node) if not isinstance(c, ast.expr_context)]
+        assert syntax.children(node) == expected
+
+
+@pytest.mark.parametrize("source", WALKED)
+def test_the_fast_walks_meet_what_ast_walk_meets(source):
+    _walks_agree(ast.parse(source))
+
+
+@pytest.mark.skipif(not CORPUS.is_dir(), reason=NO_CORPUS)
+def test_the_fast_walks_meet_what_ast_walk_meets_in_the_corpus():
+    for module in modules():
+        tree = parses(module.text)
+        if tree is not None:
+            _walks_agree(tree)

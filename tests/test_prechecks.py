@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from support import examples
 
-from migrate.config import blocks, pyyaml_rules, read
+from migrate.config import aliases, blocks, pyyaml_rules, read
 from migrate.config.edit import migrate as migrate_config
 from migrate.config.read import MAX_DEPTH, nesting_bound
 from migrate.core import keys
@@ -135,6 +135,31 @@ def test_what_the_c_parser_vouches_for_composes(text):
     """surely_readable never lets through what the full reading refuses (E001)."""
     if read.surely_readable(text):
         read.compose(text)  # raises Failure (E001) on what truss cannot read
+
+
+# The token scans, each as its comment says: a token character at the start of the text or after a
+# blank or one of the given characters, then a character it may be followed by.
+TOKEN_SCANS = [
+    pytest.param(pyyaml_rules.MAY_ANCHOR, "&", "[{,:?-", lambda c: not c.isspace() and c != "&", id="anchor"),
+    pytest.param(read._COMPOSER_MATTERS, "&*", "[{,:?-", lambda c: not c.isspace(), id="anchor-or-alias"),
+    pytest.param(aliases._ALIAS_TOKEN, "*", "[{,", lambda c: c.isascii() and (c.isalnum() or c in "_-"), id="alias"),
+    pytest.param(
+        aliases._ANCHOR_TOKEN, "&", "[{,", lambda c: c.isascii() and (c.isalnum() or c in "_-"), id="anchor-name"
+    ),
+]
+
+
+@pytest.mark.parametrize("scan, tokens, after, follows", TOKEN_SCANS)
+@settings(max_examples=examples(400), deadline=None)
+@given(st.text(alphabet=" \n\r\t\x85\u2028[]{},:?-&*.ab_9#", max_size=12))
+def test_token_scans_find_tokens_where_a_node_may_start(scan, tokens, after, follows, text):
+    expected = [
+        i
+        for i, c in enumerate(text[:-1])
+        if c in tokens and (i == 0 or text[i - 1].isspace() or text[i - 1] in after) and follows(text[i + 1])
+    ]
+    found = [m.start() for m in scan.finditer(text) if m[0][0] in tokens]  # `---` and `...` aside
+    assert found == expected
 
 
 # A file naming the key only inside a path or a longer word: answered without a tree when it is

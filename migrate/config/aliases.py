@@ -11,8 +11,8 @@ from .blocks import Block, Config
 from .read import Failure, before, diag_at, nodes
 
 # An alias or anchor token (what can look like one, in quotes too): `*.json` or `&&` are neither.
-_ALIAS_TOKEN = re.compile(r"(?:^|(?<=[\s\[{,]))\*[0-9A-Za-z_-]")
-_ANCHOR_TOKEN = re.compile(r"(?:^|(?<=[\s\[{,]))&[0-9A-Za-z_-]")
+_ALIAS_TOKEN = re.compile(r"\*(?<![^\s\[{,]\*)[0-9A-Za-z_-]")  # the token first: see pyyaml_rules.MAY_ANCHOR
+_ANCHOR_TOKEN = re.compile(r"&(?<![^\s\[{,]&)[0-9A-Za-z_-]")
 
 
 def check_anchors(root: MappingNode, block: Block, plans: list[EntryPlan], body: str) -> None:

@@ -182,8 +182,10 @@ class _DocInfo:
 _UNICODE_BREAKS = re.compile("[\x85\u2028\u2029]")
 
 
-# Where an anchor may stand (`&a` where a node starts; not the `&&` of a shell command).
-MAY_ANCHOR = re.compile(r"(?:^|(?<=[\s\[{,:?-]))&[^\s&]", re.M)
+# Where an anchor may stand (`&a` where a node starts; not the `&&` of a shell command): at the
+# start or after a blank or one of `[{,:?-`. The token comes first and the look back after it, so
+# the scan skips to each `&` in C instead of trying the look back at every character.
+MAY_ANCHOR = re.compile(r"&(?<![^\s\[{,:?-]&)[^\s&]")
 
 
 def _single_node(loader: _CLoader | _PureLoader, text: str) -> Node | None:

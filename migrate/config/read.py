@@ -124,7 +124,8 @@ def _pyyaml_tabs(text: str, root: Node) -> None:
 
 # An anchor or an alias (`&a`, `*a` where a scalar or a flow item starts): PyYAML's composer, not
 # its parser, refuses an undefined alias; and several documents (`---`, `...`), which compose refuses.
-_COMPOSER_MATTERS = re.compile(r"(?:^|(?<=[\s\[{,:?-]))[&*][^\s]|---|\.\.\.")
+# (The token first, the look back after it: see pyyaml_rules.MAY_ANCHOR.)
+_COMPOSER_MATTERS = re.compile(r"[&*](?<![^\s\[{,:?-][&*])[^\s]|---|\.\.\.")
 
 
 def surely_readable(text: str) -> bool:

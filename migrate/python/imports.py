@@ -14,6 +14,9 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
+from .syntax import children
+from .syntax import statements as every_statement
+
 
 class RenamedImport(NamedTuple):
     """`from module import old [as asname]`, whose uses became `new`."""
@@ -103,7 +106,7 @@ class ImportChanges:
 
 
 def _from_imports(tree: ast.Module) -> list[ast.ImportFrom]:
-    return [n for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.names[0].name != "*"]
+    return [n for n in every_statement(tree) if isinstance(n, ast.ImportFrom) and n.names[0].name != "*"]
 
 
 def _removes(statement: ast.ImportFrom, removals: list[DroppedImport]) -> bool:
@@ -135,7 +138,7 @@ def identifiers(node: ast.AST) -> Counter[str]:
             found.update(item.names)
         elif isinstance(item, ast.ExceptHandler) and item.name:
             found[item.name] += 1
-        stack.extend(ast.iter_child_nodes(item))
+        stack += children(item)
     return found
 
 

@@ -75,11 +75,18 @@ ALIASES = {
 HUB_MODULE = "huggingface_hub"  # any call from it takes a repo id, never a local folder
 
 
+# Each name a loader of the table (the first: from_pretrained aside) is called by -> its place in LOADERS.
+_PLACES: dict[str, int] = {}
+for _place, _loader in enumerate(LOADERS[1:], start=1):
+    for _name in (_loader.call, *ALIASES.get(_loader.call, ())):
+        _PLACES.setdefault(_name, _place)
+
+
 def loader_for(names: set[str], method: str | None) -> Loader | None:
     """The loader a call is, from its qualified names and the method name it calls (if an attribute)."""
-    for loader in LOADERS[1:]:
-        if any(name == loader.call or name in ALIASES.get(loader.call, ()) for name in names):
-            return loader
+    places = [_PLACES[name] for name in names if name in _PLACES]
+    if places:
+        return LOADERS[min(places)]
     if method == "from_pretrained":
         if any(name.endswith("PeftModel.from_pretrained") for name in names):
             return LOADERS[1]

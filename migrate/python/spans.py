@@ -14,6 +14,8 @@ import ast
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from .syntax import statements as every_statement
+
 _COMPOUND: tuple[type[ast.stmt], ...] = (
     ast.FunctionDef,
     ast.AsyncFunctionDef,
@@ -49,9 +51,7 @@ class _Statement:
 
 def _statements(tree: ast.Module) -> list[_Statement]:
     found = []
-    for node in ast.walk(tree):
-        if not isinstance(node, ast.stmt):
-            continue
+    for node in every_statement(tree):
         first = min([node.lineno, *(d.lineno for d in getattr(node, "decorator_list", []))])
         last = node.end_lineno or node.lineno
         header_last = last
@@ -108,9 +108,7 @@ def _neighbours(tree: ast.Module) -> dict[int, tuple[ast.stmt | None, ast.stmt |
             )
 
     block(tree.body, None)
-    for node in ast.walk(tree):
-        if not isinstance(node, ast.stmt):
-            continue
+    for node in every_statement(tree):
         for name in ("body", "orelse", "finalbody"):
             statements = getattr(node, name, None)
             if isinstance(statements, list) and statements and isinstance(statements[0], ast.stmt):

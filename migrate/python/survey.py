@@ -136,7 +136,6 @@ class Survey:
         # legacy HF repo id -> its plan: the config's entries, then the ModelRepo calls this module rewrites
         self.mounted = {e.repo_id: _mounted(e) for e in followed(context.truss) if e.repo_id is not None}
         self.findings = Findings()
-        self.nodes = self.scopes.nodes
         self.constants: dict[str, str] = {}
         self.constant_nodes: dict[str, ast.expr] = {}  # name -> its one assigned value
         self.rewritten_constants: set[str] = set()  # legacy ids changed once, at their definition
@@ -662,7 +661,8 @@ class Survey:
     def parent(self, node: ast.AST) -> ast.AST | None:
         """The node holding node (None for a statement of the module's body)."""
         if self._parents is None:
-            self._parents = {id(child): n for n in self.nodes for child in ast.iter_child_nodes(n)}
+            nodes = [n for kind in self.scopes.typed.values() for n in kind]
+            self._parents = {id(child): n for n in nodes for child in ast.iter_child_nodes(n)}
         return self._parents.get(id(node))
 
     def _entries(self, value: ast.expr | None) -> list[int] | None:

@@ -342,8 +342,7 @@ class Scopes:
         self.module = Scope("module", None)
         self.scope_of: dict[int, Scope] = {}  # id(node) -> the scope it is read in
         self.reads: list[tuple[ast.Name, Scope]] = []
-        self.nodes: list[ast.AST] = []  # every node of the tree (each once, in no set order)
-        self.typed: dict[type[ast.AST], list[ast.AST]] = {}  # the same nodes by their type
+        self.typed: dict[type[ast.AST], list[ast.AST]] = {}  # every node of the tree (but ctx) by its type, once each
         self.declarations = declarations  # False: the module has no global or nonlocal statement
         self._collect(tree, self.module)
         for name, scope in self.reads:
@@ -380,7 +379,10 @@ class Scopes:
     def _collect(self, node: ast.AST, scope: Scope) -> None:
         # ast.iter_child_nodes, unrolled: this walk is the survey's largest cost
         visit = self._visit
-        for name in node._fields:
+        fields = _CHILD_FIELDS.get(type(node))
+        if fields is None:
+            fields = _CHILD_FIELDS[type(node)] = tuple(name for name in node._fields if name != "ctx")
+        for name in fields:
             value = getattr(node, name, None)
             if isinstance(value, list):
                 for item in value:
@@ -391,7 +393,6 @@ class Scopes:
 
     def _visit(self, node: ast.AST, scope: Scope) -> None:
         self.scope_of[id(node)] = scope
-        self.nodes.append(node)
         kind = type(node)
         typed = self.typed.get(kind)
         if typed is None:
@@ -521,6 +522,47 @@ class Scopes:
     @staticmethod
     def _qualname(scope: Scope, name: str) -> str:
         return scope.prefix + name
+
+
+# The fields of a node type that may hold nodes, without `ctx`: a Load, Store or Del is one object
+# shared by every name of the module, and a third of the nodes the walk would meet.
+_CHILD_FIELDS: dict[type[ast.AST], tuple[str, ...]] = {}
+
+
+def children(node: ast.AST) -> list[ast.AST]:
+    """ast.iter_child_nodes(node) without the `ctx` objects, as a list (no generators: this is walked a lot)."""
+    fields = _CHILD_FIELDS.get(type(node))
+    if fields is None:
+        fields = _CHILD_FIELDS[type(node)] = tuple(name for name in node._fields if name != "ctx")
+    found: list[ast.AST] = []
+    for name in fields:
+        value = getattr(node, name, None)
+        if isinstance(value, list):
+            found += [item for item in value if isinstance(item, ast.AST)]
+        elif isinstance(value, ast.AST):
+            found.append(value)
+    return found
+
+
+_HOLDING_STATEMENTS = (ast.stmt, ast.excepthandler, ast.match_case)
+
+
+def statements(tree: ast.Module) -> list[ast.stmt]:
+    """Every statement of the module, in the order ast.walk meets them (breadth first), without
+    walking a single expression: a statement is only ever held by a statement, an except clause
+    or a match case."""
+    found: list[ast.stmt] = []
+    level: list[ast.AST] = [tree]
+    while level:
+        below: list[ast.AST] = []
+        for node in level:
+            for name in node._fields:
+                value = getattr(node, name, None)
+                if isinstance(value, list) and value and isinstance(value[0], _HOLDING_STATEMENTS):
+                    below += value
+        found += [node for node in below if isinstance(node, ast.stmt)]
+        level = below
+    return found
 
 
 # the nodes that scope, bind or read names; every other node only has its children visited
