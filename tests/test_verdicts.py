@@ -146,3 +146,44 @@ def test_a_module_given_alone_is_not_rewritten_for_a_config_left_unmigrated(tree
     run = migrate_cli("f/model/model.py", "w/model/model.py", cwd=tree)
     assert run.returncode == 0
     assert (tree / "w/model/model.py").read_text() == LOADS_WHOLE  # its config still has model_cache
+
+
+# --- the config's own values: where it names a mount, however the scalar spells it -------------
+
+UNDER_WEIGHTS = "weights:\n- source: hf://org/name\n  mount_location: /app/model_cache/name\n"
+MIGRATING = "model_cache:\n- repo_id: org/name\n  use_volume: true\n  volume_folder: name\n"
+# (the config's other keys, the lines of its values naming the mount: one site each)
+VALUE_SITES = [
+    pytest.param("environment_variables:\n  DIR: /app/model_cache/name\n", [5], id="plain"),
+    pytest.param("environment_variables:\n  DIR: /app/model_cache/name/sub\n", [5], id="below-the-mount"),
+    pytest.param('environment_variables:\n  DIR: "\\x2Fapp/model_cache/name"\n', [5], id="escaped"),
+    pytest.param('environment_variables:\n  DIR: "/app/model\\\n    _cache/name"\n', [5], id="escaped-line-break"),
+    pytest.param("a: &d /app/model_cache/name\nb: *d\n", [4], id="alias"),
+]
+NO_VALUE_SITES = [
+    pytest.param("environment_variables:\n  DIR: /app/model_cache/other\n", id="another-mount"),
+    pytest.param("environment_variables:\n  DIR: /app/model_cache/names\n", id="a-longer-name"),
+    pytest.param('environment_variables:\n  DIR: "\\x2Fapp/model_cache/names"\n', id="escaped-longer-name"),
+    pytest.param("# /app/model_cache/name\nenvironment_variables: {}\n", id="a-comment"),
+]
+
+
+def _value_sites(config: str) -> list[int]:
+    from migrate.config.edit import migrate as migrate_config
+    from migrate.core.context import Context
+
+    outcome = migrate_config(config, Context())
+    return sorted(s.line for s in outcome.sites if s.loaded_from == "mount" and s.code is None)
+
+
+@pytest.mark.parametrize("block", [UNDER_WEIGHTS, MIGRATING], ids=["under-weights", "migrating"])
+@pytest.mark.parametrize("rest, lines", VALUE_SITES)
+def test_a_value_naming_the_mount_is_a_site(block, rest, lines):
+    offset = block.count("\n") - 3
+    assert _value_sites(block + rest) == [line + offset for line in lines]
+
+
+@pytest.mark.parametrize("block", [UNDER_WEIGHTS, MIGRATING], ids=["under-weights", "migrating"])
+@pytest.mark.parametrize("rest", NO_VALUE_SITES)
+def test_a_value_not_naming_the_mount_is_no_site(block, rest):
+    assert _value_sites(block + rest) == []

@@ -57,7 +57,7 @@ def migrate(source: str, context: Context = Context()) -> Outcome:
     notices = _notices(weights, context)
     plans = top[1].weights if top else []
     entries = tuple(TrussEntry.of_plan(i, plan) for i, plan in enumerate(plans))
-    found_sites = (truss.sites(root, entries) if context.code else ()) + tuple(top[1].sites if top else ())
+    found_sites = (truss.sites(root, entries, body) if context.code else ()) + tuple(top[1].sites if top else ())
     values = truss.config_values(root, entries) if context.code else ()
     suppressed = Suppressions(body, context.ignore)
     return Outcome(
@@ -118,7 +118,7 @@ def _already_migrated(
     commands = serving(text, root, entries, context) if isinstance(root, MappingNode) else Plan()
     suppressed = Suppressions(body, context.ignore)
     diagnostics = _answered(reports + commands.diagnostics, suppressed)
-    found = truss.sites(root, entries) + tuple(commands.sites)
+    found = truss.sites(root, entries, body) + tuple(commands.sites)
     sites = tuple(s for s in found if not suppressed.answers(s))
     if not commands.edits:
         return Outcome(Status.UNCHANGED, diagnostics=diagnostics, truss=entries, sites=sites, config_values=values)

@@ -58,12 +58,20 @@ def config_values(root: Node, truss: tuple[TrussEntry, ...]) -> tuple[ConfigValu
 _OWN_KEYS = (*BLOCK_KEYS, "weights", "external_data")
 
 
-def sites(root: Node, truss: tuple[TrussEntry, ...]) -> tuple[Site, ...]:
+def _may_hold(text: str, path: str) -> bool:
+    """Whether a scalar of text may hold path: written out, or spelled otherwise (an escape in double
+    quotes, a doubled quote in single ones, a line break folded into a blank)."""
+    return path in text or "\\" in text or "'" in path or any(c.isspace() for c in path)
+
+
+def sites(root: Node, truss: tuple[TrussEntry, ...], text: str) -> tuple[Site, ...]:
     """Where the config's values (outside its blocks) name an entry's mount location, or where the
-    entry's files were before it moved."""
+    entry's files were before it moved. text is the config's: where it cannot hold a path, no value does."""
     if not truss or not isinstance(root, MappingNode):
         return ()
     places = [(e, [p for p in (e.mount_location, e.old_location) if p]) for e in truss]
+    if not any(_may_hold(text, path) for _, paths in places for path in paths):
+        return ()
     found = []
     seen: set[int] = set()
     for key, val in root.value:

@@ -380,8 +380,8 @@ class Scopes:
         # ast.iter_child_nodes, unrolled: this walk is the survey's largest cost
         visit = self._visit
         fields = _CHILD_FIELDS.get(type(node))
-        if fields is None:
-            fields = _CHILD_FIELDS[type(node)] = tuple(name for name in node._fields if name != "ctx")
+        if fields is None:  # not `or`: a leaf's fields are ()
+            fields = _child_fields(type(node))
         for name in fields:
             value = getattr(node, name, None)
             if isinstance(value, list):
@@ -524,16 +524,25 @@ class Scopes:
         return scope.prefix + name
 
 
-# The fields of a node type that may hold nodes, without `ctx`: a Load, Store or Del is one object
-# shared by every name of the module, and a third of the nodes the walk would meet.
+# The fields of a node type that may hold nodes: not `ctx` (a Load, Store or Del is one object
+# shared by every name of the module, and a third of the nodes the walk would meet), nor the fields
+# that only ever hold a name, a number or a constant.
 _CHILD_FIELDS: dict[type[ast.AST], tuple[str, ...]] = {}
+_LEAF_FIELDS = {"ctx", "id", "attr", "arg", "name", "rest", "module", "level", "kind", "conversion", "simple"}
+_LEAF_FIELDS |= {"is_async", "type_comment", "tag", "lineno"}
+
+
+def _child_fields(kind: type[ast.AST]) -> tuple[str, ...]:
+    leaves = _LEAF_FIELDS | {"value"} if kind is ast.Constant else _LEAF_FIELDS
+    fields = _CHILD_FIELDS[kind] = tuple(name for name in kind._fields if name not in leaves)
+    return fields
 
 
 def children(node: ast.AST) -> list[ast.AST]:
     """ast.iter_child_nodes(node) without the `ctx` objects, as a list (no generators: this is walked a lot)."""
     fields = _CHILD_FIELDS.get(type(node))
-    if fields is None:
-        fields = _CHILD_FIELDS[type(node)] = tuple(name for name in node._fields if name != "ctx")
+    if fields is None:  # not `or`: a leaf's fields are ()
+        fields = _child_fields(type(node))
     found: list[ast.AST] = []
     for name in fields:
         value = getattr(node, name, None)
