@@ -78,6 +78,15 @@ def _describe(patterns: Patterns) -> str:
     return ", ".join(f"{k}={v!r}" for k, v in patterns.items())
 
 
+def _read_key(node: ast.Subscript | ast.Call) -> str | None:
+    """The key X["key"] or X.get("key", ...) reads (None for any other node)."""
+    if isinstance(node, ast.Subscript):
+        return string_value(node.slice)
+    if isinstance(node.func, ast.Attribute) and node.func.attr == "get":
+        return string_value(node.args[0]) if node.args else None
+    return None
+
+
 class LoaderArguments(Codemod):
     """Legacy HF ids at loader, Hub API and other arguments, and in module constants."""
 
@@ -267,15 +276,7 @@ class LoaderArguments(Codemod):
             and piece.value in self.legacy_ids
             and survey.single(piece)
         ]
-        for node in sorted(survey.of_type(ast.Subscript, ast.Call), key=pre):
-            if isinstance(node, ast.Subscript):
-                key = string_value(node.slice)
-            elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "get":
-                key = string_value(node.args[0]) if node.args else None
-            else:
-                continue
-            if key in keys:
-                found.append(node)
+        found += sorted((node for node in survey.of_type(ast.Subscript, ast.Call) if _read_key(node) in keys), key=pre)
         found += survey.accesses_in_order()
         return found
 
