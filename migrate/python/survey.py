@@ -14,7 +14,7 @@ import dataclasses
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal, NamedTuple, TypeVar
 
 from ..core import mapping, serve
 from ..core.context import Context
@@ -79,9 +79,9 @@ class Unresolved(Exception):
     """An argument of a ModelRepo call whose value the survey cannot know."""
 
 
-@dataclass(frozen=True)
-class Argument:
-    """One argument of a call, in the order of the source (as libcst lists them)."""
+class Argument(NamedTuple):
+    """One argument of a call, in the order of the source (as libcst lists them). (A named tuple: a
+    module has thousands, and a frozen dataclass costs three times as much to make.)"""
 
     keyword: str | None
     star: str  # "", "*" or "**"
@@ -773,9 +773,12 @@ def arguments(call: ast.Call) -> list[Argument]:
             found.append(Argument(None, "*", value.value, value))
         else:
             found.append(Argument(None, "", value, value))
-    for keyword in call.keywords:
-        found.append(Argument(keyword.arg, "" if keyword.arg else "**", keyword.value, keyword))
-    return sorted(found, key=lambda a: (a.node.lineno, a.node.col_offset))  # type: ignore[attr-defined]
+    if not call.keywords:
+        return found
+    keywords = [Argument(k.arg, "" if k.arg else "**", k.value, k) for k in call.keywords]
+    if not found:
+        return keywords
+    return sorted(found + keywords, key=lambda a: (a.node.lineno, a.node.col_offset))  # type: ignore[attr-defined]
 
 
 _BODIES = ("body", "orelse", "finalbody")
