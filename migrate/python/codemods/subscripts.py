@@ -53,7 +53,7 @@ class Subscripts(Codemod):
     def subscript(self, node: ast.Subscript) -> None:
         """X["model_cache"][i]["repo_id"]"""
         entry = self.legacy_entry(node.value)
-        key = self.plain_string(node.slice)
+        key = self.plain_string(node.slice) if entry is not None else None
         if entry is None or key is None or key.value != "repo_id":
             return
         read = f"[{entry.block_key.raw}][{entry.index}][{key.raw}]"
@@ -65,7 +65,7 @@ class Subscripts(Codemod):
         if not (isinstance(func, ast.Attribute) and func.attr == "get") or node.keywords or len(node.args) != 1:
             return
         entry = self.legacy_entry(func.value)
-        key = self.plain_string(node.args[0])
+        key = self.plain_string(node.args[0]) if entry is not None else None
         if entry is None or key is None or key.value != "repo_id":
             return
         read = f'[{entry.block_key.raw}][{entry.index}].get("repo_id")'
@@ -96,7 +96,10 @@ class Subscripts(Codemod):
         index = node.slice
         if not (isinstance(index, ast.Constant) and type(index.value) is int):
             return None
-        block_key = self.plain_string(node.value.slice)
+        key = node.value.slice
+        if not (isinstance(key, ast.Constant) and key.value in BLOCK_KEYS):  # the cheap look first
+            return None
+        block_key = self.plain_string(key)
         entry = self.survey.entries.get(index.value)
         legacy_hf = entry is not None and entry.repo_id is not None and entry.legacy
         if block_key is None or block_key.value not in BLOCK_KEYS or not legacy_hf:
