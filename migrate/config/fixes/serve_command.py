@@ -3,7 +3,7 @@ where the command names the served model itself; anywhere else it is reported (c
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode
 
@@ -41,6 +41,8 @@ def serving(
     earlier = {(e.start, e.end): e.text for e in done.edits}  # truss-transfer-cli dropped already
     for _key, val in start_commands(config, owns):
         command = str(done.expected.get(id(val), val.value))
+        if not _may_serve(command, mounts):
+            continue
         start, end = text.offset(val.start_mark), text.offset(val.end_mark)
         source = earlier.get((start, end), text.body[start:end])
         # where each character of the command is written, in the scalar as it now reads
@@ -62,3 +64,9 @@ def serving(
                 verdict = "mount" if decision.rewritten else "hub"
                 plan.sites.append(Site(decision.mount.index, verdict, val.start_mark.line + 1, "W016"))
     return plan
+
+
+def _may_serve(command: str, mounts: Mapping[str, serve.Mount]) -> bool:
+    """Whether a shell command may give a server a mounted id: one is written out in it, or the shell
+    may spell one otherwise (quotes or a backslash inside a word)."""
+    return any(repo_id in command for repo_id in mounts) or any(c in command for c in "\\'\"")
