@@ -7,18 +7,20 @@ import os
 import sys
 from enum import Enum
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import typer
 
 from . import __version__
 from .core.context import DEFAULT_MOUNT_ROOT, Context
-from .report.json import JsonReporter
 from .report.tally import Tally
 from .report.text import Reporter
 from .run.pipeline import Options
 from .run.schedule import run
 from .run.settings import Settings, SettingsError, load
+
+if TYPE_CHECKING:
+    from .report.json import JsonReporter
 
 HELP = """Move Truss configs from `model_cache` to `weights`, keeping every other byte.
 
@@ -263,6 +265,8 @@ def _reporter(
     output_format: Format, tally: Tally, quiet: bool, verbose: bool, paths: tuple[str, ...]
 ) -> Reporter | JsonReporter:
     if output_format is Format.json:
+        from .report.json import JsonReporter  # loaded by the runs that report so only
+
         return JsonReporter(tally)
     if output_format is Format.github:
         from .report.github import GithubReporter

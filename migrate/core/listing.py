@@ -22,10 +22,8 @@ Stdlib only; imports nothing of the package.
 
 from __future__ import annotations
 
-import json
 import os
 import re
-import tempfile
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -259,6 +257,8 @@ os.umask(_UMASK)
 
 def write_atomically(path: Path, text: str) -> None:
     """Write text at path through a temporary file beside it, so a reader never sees half of it."""
+    import tempfile  # only --hub writes: not loaded by every run
+
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
@@ -272,11 +272,15 @@ def write_atomically(path: Path, text: str) -> None:
 
 
 def _dumps(document: Mapping[str, Any]) -> str:
+    import json  # only --hub reads and writes listings: not loaded by every run
+
     return json.dumps(document, sort_keys=True, indent=2, ensure_ascii=True) + "\n"
 
 
 def _document(text: str, path: str | os.PathLike[str], schema: str, what: str) -> dict[str, Any]:
     """The top object of a file of ours, once its schema and version are the ones this code reads."""
+    import json
+
     try:
         document = json.loads(text)
     except ValueError as error:
