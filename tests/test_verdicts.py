@@ -187,3 +187,30 @@ def test_a_value_naming_the_mount_is_a_site(block, rest, lines):
 @pytest.mark.parametrize("rest", NO_VALUE_SITES)
 def test_a_value_not_naming_the_mount_is_no_site(block, rest):
     assert _value_sites(block + rest) == []
+
+
+# Whole configs under `weights`: the mount is written in the block, so only the values elsewhere count.
+WHOLE_CONFIGS = [
+    pytest.param(UNDER_WEIGHTS + "env:\n  DIR: /app/model_cache/name\n", [5], id="after-the-block"),
+    pytest.param("env:\n  DIR: /app/model_cache/name\n" + UNDER_WEIGHTS, [2], id="before-the-block"),
+    pytest.param(
+        "weights:\n- source: hf://org/name\n  mount_location: &m /app/model_cache/name\nenv:\n  DIR: *m\n",
+        [3],
+        id="an-alias-of-the-block's-value",
+    ),
+    pytest.param(
+        "{weights: [{source: 'hf://org/name', mount_location: /app/model_cache/name}], env: {DIR: /app/model_cache/name}}\n",
+        [1],
+        id="a-flow-mapping-on-one-line",
+    ),
+    pytest.param(
+        "weights: [{source: 'hf://org/name', mount_location: /app/model_cache/name}]  # x\nb: 1\n", [], id="flow-block"
+    ),
+    pytest.param(UNDER_WEIGHTS + "# DIR: /app/model_cache/name\nb: 1\n", [], id="a-comment-after-the-block"),
+    pytest.param(UNDER_WEIGHTS.rstrip("\n"), [], id="no-line-break-at-the-end"),
+]
+
+
+@pytest.mark.parametrize("config, lines", WHOLE_CONFIGS)
+def test_only_values_outside_the_block_are_sites(config, lines):
+    assert _value_sites(config) == lines
