@@ -21,7 +21,7 @@ from ..core.context import Context
 from ..core.entry import UNCHANGED, EntryPlan, PatternList, Site, TrussEntry, revision_of
 from ..core.keys import BLOCK_KEYS, followed
 from ..core.mapping import PATTERN_KEYS, names_path
-from . import hub_check, loader_table
+from . import loader_table
 from .findings import REWRITE, SURVEY, SURVEY_END, Findings, Order
 from .imports import ImportChanges
 from .syntax import (
@@ -742,6 +742,8 @@ class Survey:
             return None
         key = (repo_id, id(call.node))
         if key not in self._verified:
+            from . import hub_check  # only a filtered mount's loader asks it: not loaded by every run
+
             found = self.context.listing(repo_id, mounted.revision)
             self._verified[key] = hub_check.check(found, call.names, call.node, mounted.patterns).commit
         return self._verified[key]

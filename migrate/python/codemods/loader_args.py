@@ -15,7 +15,6 @@ from collections import deque
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
-from .. import hub_check
 from ..findings import END, REWRITE
 from ..imports import DroppedImport
 from ..survey import Argument, Call, Patterns, post, pre
@@ -191,6 +190,8 @@ class LoaderArguments(Codemod):
     ) -> str | None:
         """A loader given the id of a filtered mount: the commit at which --hub found every file it reads
         in the mount (W127, the caller rewrites it), else None and W112, saying what is missing if known."""
+        from .. import hub_check  # only a filtered mount's loader asks it: not loaded by every run
+
         survey = self.survey
         mounted = survey.mounted[repo_id]
         line = survey.where(argument.node)[0]
