@@ -265,7 +265,7 @@ def _reporter(
     output_format: Format, tally: Tally, quiet: bool, verbose: bool, paths: tuple[str, ...]
 ) -> Reporter | JsonReporter:
     if output_format is Format.json:
-        from .report.json import JsonReporter  # loaded by the runs that report so only
+        from .report.json import JsonReporter  # only a run that reports as JSON loads it
 
         return JsonReporter(tally)
     if output_format is Format.github:

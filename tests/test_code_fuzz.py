@@ -601,3 +601,13 @@ def test_the_fast_walks_meet_what_ast_walk_meets_in_the_corpus():
         tree = parses(module.text)
         if tree is not None:
             _walks_agree(tree)
+
+
+def test_a_type_alias_name_is_a_child():
+    """Python 3.12's `type X = ...` holds its name as a Name node (other nodes' `name` is a string)."""
+
+    class TypeAlias(ast.stmt):  # as 3.12 defines it; 3.11 has none to parse
+        _fields = ("name", "type_params", "value")
+
+    name, value = ast.Name("X", ast.Store()), ast.Name("int", ast.Load())
+    assert syntax.children(TypeAlias(name=name, type_params=[], value=value)) == [name, value]

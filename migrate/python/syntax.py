@@ -534,6 +534,8 @@ _LEAF_FIELDS |= {"is_async", "type_comment", "tag", "lineno"}
 
 def _child_fields(kind: type[ast.AST]) -> tuple[str, ...]:
     leaves = _LEAF_FIELDS | {"value"} if kind is ast.Constant else _LEAF_FIELDS
+    if kind.__name__ == "TypeAlias":  # Python 3.12's `type X = ...`: its name is a Name node
+        leaves = leaves - {"name"}
     fields = _CHILD_FIELDS[kind] = tuple(name for name in kind._fields if name not in leaves)
     return fields
 
