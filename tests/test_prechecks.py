@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from support import examples
 
 from migrate.config import aliases, blocks, pyyaml_rules, read
+from migrate.config import edit as config_edit
 from migrate.config.edit import migrate as migrate_config
 from migrate.config.read import MAX_DEPTH, nesting_bound
 from migrate.core import keys
@@ -146,12 +147,13 @@ TOKEN_SCANS = [
     pytest.param(
         aliases._ANCHOR_TOKEN, "&", "[{,", lambda c: c.isascii() and (c.isalnum() or c in "_-"), id="anchor-name"
     ),
+    pytest.param(config_edit._UNPLAIN, "&*!", "[{,", lambda c: c.isalnum() or c in "_-", id="anchor-alias-or-tag"),
 ]
 
 
 @pytest.mark.parametrize("scan, tokens, after, follows", TOKEN_SCANS)
 @settings(max_examples=examples(400), deadline=None)
-@given(st.text(alphabet=" \n\r\t\x85\u2028[]{},:?-&*.ab_9#", max_size=12))
+@given(st.text(alphabet=" \n\r\t\x85\u2028[]{},:?-&*!.ab_9#", max_size=12))
 def test_token_scans_find_tokens_where_a_node_may_start(scan, tokens, after, follows, text):
     expected = [
         i

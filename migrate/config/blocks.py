@@ -54,13 +54,13 @@ def find_block(root: Node, keys: tuple[str, ...] = BLOCK_KEYS) -> Block | None:
         raise Failure(diag_at(key, "E017", f"`{key.value}` is an alias; migrate it by hand"))
     if not isinstance(node, SequenceNode):
         raise Failure(diag_at(node, "E003", f"`{key.value}` must be a list of entries"))
-    if node.tag != SEQ:
+    if _retagged(node):
         message = f"`{key.value}` is tagged {_tag(node)}: PyYAML (as truss) does not read it as a list of entries"
         raise Failure(diag_at(node, "E003", message))
     for entry in node.value:
         if not isinstance(entry, MappingNode):
             raise Failure(diag_at(entry, "E004", f"a `{key.value}` entry must be a mapping"))
-        if entry.tag != MAP:
+        if _retagged(entry):
             message = f"a `{key.value}` entry is tagged {_tag(entry)}: PyYAML (as truss) does not read it as a mapping"
             raise Failure(diag_at(entry, "E004", message))
     return Block(key, node, list(node.value), empty_weights)
@@ -82,6 +82,11 @@ def entry_data(entry: MappingNode) -> dict[str, object]:
     return data
 
 
+def _retagged(node: Node) -> bool:
+    """Whether a tag makes a list or a mapping something else to PyYAML (`!!set`, `!!omap`, `!!str`)."""
+    return not isinstance(node, ScalarNode) and node.tag != (SEQ if isinstance(node, SequenceNode) else MAP)
+
+
 def _tag(node: Node) -> str:
     return str(node.tag).replace("tag:yaml.org,2002:", "!!")
 
@@ -90,7 +95,7 @@ def _plain_collections(node: Node, key: str) -> None:
     """E014 for a list or mapping in an entry's value that a tag makes something else to PyYAML
     (`!!set`, `!!omap`, `!!str` on a list): truss would not read what the entry seems to say."""
     for found in nodes(node, set()):
-        if isinstance(found, ScalarNode) or found.tag == (SEQ if isinstance(found, SequenceNode) else MAP):
+        if not _retagged(found):
             continue
         message = f"`{key}` holds a collection tagged {_tag(found)}, which PyYAML (as truss) reads otherwise"
         raise Failure(diag_at(found, "E014", message))

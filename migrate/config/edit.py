@@ -89,7 +89,8 @@ _SOURCE = re.compile(r"""\bsource["']?[ \t]*:[ \t]*["']?(?:([a-z][a-z0-9+.-]*):/
 _ID = re.compile(r"[A-Za-z0-9][\w.-]*(?:/[\w.-]+)?")
 # What a plain look cannot read as written: an anchor, an alias or a tag starting a node; an escape
 # that spells a character of an id in a double-quoted scalar.
-_UNPLAIN = re.compile(r"(?:^|[\s\[{,])[&*!][\w-]|\\[xuU\r\n/]", re.M)
+# (The token first, the look back after it: see pyyaml_rules.MAY_ANCHOR.)
+_UNPLAIN = re.compile(r"[&*!](?<![^\s\[{,][&*!])[\w-]|\\[xuU\r\n/]")
 
 
 def _may_serve_an_entry(body: str) -> bool:

@@ -816,19 +816,12 @@ def mount_sites(
     nodes: Iterable[ast.AST],
     context: Context,
     moves: Mapping[str, str],
-    strings: Iterable[StringPiece] | None = None,
+    strings: Iterable[StringPiece],
 ) -> list[Site]:
-    """Where a module reads a truss entry's mount location: a path under it in a string (after any
-    move of --mount-root), or `X["weights"][i]["mount_location"]`. The strings that may hold one are
-    given, or looked for among nodes."""
+    """Where a module reads a truss entry's mount location: a path under it in one of the strings
+    (after any move of --mount-root), or `X["weights"][i]["mount_location"]` among the nodes."""
     places = [(e, e.mount_location, e.old_location if e.old_location in moves else None) for e in context.truss]
     entries = {e.index for e in context.truss}
-    nodes = list(nodes)
-    if strings is None:
-        needles = tuple(mount for _, mount, _ in places) + tuple(old for _, _, old in places if old)
-        parts = {id(v) for n in nodes if isinstance(n, ast.JoinedStr) for v in n.values}
-        spelling = sorted((n for n in nodes if id(n) not in parts and _spells(n, needles)), key=pre)
-        strings = [piece for node in spelling for piece in string_pieces(source, node)]
     found = []
     for piece in strings:
         text = piece.raw if piece.formatted else piece.value

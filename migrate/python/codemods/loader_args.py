@@ -256,12 +256,11 @@ class LoaderArguments(Codemod):
             if held is None:
                 continue
             self.held_values.add(id(node))
-            self.pending.pop(id(node), None)
             for use in holder.uses:
                 if id(use) not in survey.inert and id(use) not in survey.sources:
                     self.pending[id(use)] = (survey.where(use), post(use), held.origin.repo_id)
                     queue.append(use)
-        for key in self.held_values:
+        for key in self.held_values:  # a held value counts at its holder's reads, not where it is
             self.pending.pop(key, None)
 
     def starts(self) -> list[ast.expr]:
@@ -289,10 +288,6 @@ class LoaderArguments(Codemod):
         targets = statement.targets if isinstance(statement, ast.Assign) else [statement.target]
         holder = self.survey.values.holder(targets[0]) if len(targets) == 1 else None
         return holder if holder is not None and holder.uses else None
-
-    def holds(self, node: ast.expr) -> bool:
-        """Whether node is the whole value of a name assigned once that code reads (its reads count)."""
-        return self.holder_of(node) is not None
 
     def terminals(self, node: ast.expr, depth: int = 0) -> list[ast.expr]:
         """Where a value ends up: node itself, or the reads of each name it is assigned to."""
