@@ -71,7 +71,6 @@ class FileResult:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     diff: str = ""
     entries: int = 0
-    plans: list[EntryPlan] = field(default_factory=list, repr=False)
     truss: tuple[TrussEntry, ...] = field(default=(), repr=False)  # a config's entries, for its truss's code
     config_values: tuple[ConfigValue, ...] = field(default=(), repr=False)  # ... and its strings that may be ids
     sites: tuple[Site, ...] = ()  # where the file loads its truss's entries (the path of each filled in)

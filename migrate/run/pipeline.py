@@ -75,7 +75,7 @@ def process(target: Target, options: Options, context: Context | None = None) ->
     except MigrationError as err:
         return FileResult(target.path, Status.FAILED, [err.diagnostic])
     result = FileResult(target.path, outcome.status, outcome.diagnostics, entries=len(outcome.plans))
-    result.plans, result.truss, result.notices = outcome.plans, outcome.truss, outcome.notices
+    result.truss, result.notices = outcome.truss, outcome.notices
     result.sites, result.config_values = outcome.sites, outcome.config_values
     result.pending = sum(1 for site in outcome.sites if site.loaded_from == "hub")
     if outcome.status is not Status.MIGRATED or outcome.text is None:

@@ -1,6 +1,6 @@
 """The run: one walk over the paths, files given to the workers in batches while it goes on.
 
-Configs go first; a Python file waits until the configs of its truss are done (their plans make its
+Configs go first; a Python file waits until the configs of its truss are done (their entries make its
 context); Markdown files come last. Results come back in discovery order for any number of workers.
 """
 
@@ -66,9 +66,9 @@ def _process_batch(batch: Batch) -> list[FileResult]:
     kind, options, items = batch
     if kind == "config":
         results = [process(target, options) for target in items]
-        if not options.context.code:  # the plans only feed the code pass: not sent back for nothing
+        if not options.context.code:  # a config's entries only feed the code pass: not sent back for nothing
             for result in results:
-                result.plans, result.truss, result.config_values = [], (), ()
+                result.truss, result.config_values = (), ()
         return results
     return [process(target, options, context) for target, context in items]
 
@@ -259,7 +259,7 @@ class _Run:
                 self.trusses[folder] = (order, result.truss, result.config_values)
                 sites = [dataclasses.replace(s, path=result.path) for s in result.sites]
                 self.uses[order] = TrussUses(result.truss, sites)
-            result.plans, result.truss, result.config_values, result.order = [], (), (), order
+            result.truss, result.config_values, result.order = (), (), order
             if not context:
                 self.reported.append(result)
         self.done += 1
@@ -337,7 +337,7 @@ def run(
     paths: Iterable[str], options: Options, on_total: Counter | None = None, on_docs: Counter | None = None
 ) -> Iterator[FileResult]:
     """One result per file, in discovery order whatever the number of workers: configs
-    first, then Python files (each done after the configs of its truss, whose plans it needs),
+    first, then Python files (each done after the configs of its truss, whose entries it needs),
     then Markdown files under --docs.
 
     One walk finds them all; files go to the workers while it goes on. on_total(n) is told of
@@ -374,5 +374,5 @@ def _docs(state: _Run, on_total: Counter | None, on_docs: Counter | None) -> Ite
         on_total(len(docs))
     for order, target in docs:
         result = process(target, options)
-        result.plans, result.order = [], order
+        result.order = order
         yield result
