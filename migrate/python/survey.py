@@ -31,6 +31,7 @@ from .syntax import (
     Source,
     StringPiece,
     Where,
+    children,
     fstring_parts,
     string_pieces,
     string_value,
@@ -661,8 +662,8 @@ class Survey:
     def parent(self, node: ast.AST) -> ast.AST | None:
         """The node holding node (None for a statement of the module's body)."""
         if self._parents is None:
-            nodes = [n for kind in self.scopes.typed.values() for n in kind]
-            self._parents = {id(child): n for n in nodes for child in ast.iter_child_nodes(n)}
+            nodes = [n for kind in self.scopes.typed.values() for n in kind]  # every node but ctx
+            self._parents = {id(child): n for n in nodes for child in children(n)}
         return self._parents.get(id(node))
 
     def _entries(self, value: ast.expr | None) -> list[int] | None:
